@@ -1,0 +1,28 @@
+//! Carelink: a patient portal whose headline feature is passwordless Secure Login Links.
+//!
+//! The crate builds twice: with `ssr` as the axum server (and its CLI), with `hydrate` as the
+//! WASM client that makes the server-rendered pages interactive. Server-only modules are gated
+//! on `ssr`; `app` and `pages` are shared.
+
+pub mod app;
+pub mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod configuration;
+#[cfg(feature = "ssr")]
+pub mod db;
+#[cfg(feature = "ssr")]
+pub mod startup;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod telemetry;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

@@ -1,0 +1,46 @@
+//! Structured logs for the server and the CLI, and the per-request span that carries a request id.
+
+use axum::{extract::MatchedPath, http::Request};
+use tower_http::request_id::RequestId;
+use tracing::Span;
+use tracing_subscriber::{fmt, EnvFilter};
+
+/// Installs the global subscriber. `RUST_LOG` overrides the default filter; `LOG_FORMAT=json`
+/// switches to one JSON object per line for log collectors.
+pub fn init(default_filter: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
+    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // A second call (tests start many apps in one process) is harmless: the first one stays.
+    let _ = if std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+/// The span every request runs in. It names the route pattern (`/login/link/{token}`), never the
+/// concrete path or query, so secrets carried in URLs cannot reach the logs.
+pub fn request_span<B>(request: &Request<B>) -> Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| static_path(request.uri().path()));
+    let request_id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", method = %request.method(), route, request_id)
+}
+
+/// Unmatched paths are static files or 404s: keep static asset paths, fold anything else so that a
+/// mistyped link with a token in it is not logged whole.
+fn static_path(path: &str) -> String {
+    if path.starts_with("/pkg/") || path == "/favicon.ico" {
+        path.to_owned()
+    } else {
+        "<unmatched>".to_owned()
+    }
+}

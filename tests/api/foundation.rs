@@ -1,0 +1,56 @@
+use crate::helpers::spawn_app;
+
+#[tokio::test]
+async fn health_answers_once_the_database_does() {
+    let app = spawn_app().await;
+    let response = app.get("/health").await;
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.text().await.unwrap(), "ok");
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let first = app.get("/health").await;
+    let second = app.get("/health").await;
+    let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(id(&first).len(), 36, "a UUID");
+    assert_ne!(id(&first), id(&second));
+}
+
+#[tokio::test]
+async fn the_start_page_is_server_rendered_with_the_hydration_scripts() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<title>Carelink</title>"), "{html}");
+    assert!(html.contains("Your virtual care, one click away"));
+    assert!(
+        html.contains("/pkg/carelink.js"),
+        "hydration script missing: {html}"
+    );
+    assert!(html.contains("/pkg/carelink.css"));
+}
+
+#[tokio::test]
+async fn an_unknown_page_is_a_404_page() {
+    let app = spawn_app().await;
+    let response = app.get("/no/such/page").await;
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("Page not found"));
+}
+
+#[tokio::test]
+async fn the_database_file_is_created_with_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("nested/folder/carelink.db");
+    let url = format!("sqlite://{}", db.display());
+    let pool = carelink::db::connect_and_migrate(&url).await.unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert!(db.exists());
+}
