@@ -4,10 +4,10 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    StaticSegment,
+    path, SsrMode,
 };
 
-use crate::pages::{home::HomePage, not_found::NotFound};
+use crate::pages::{dev_mailbox::DevMailboxPage, home::HomePage, not_found::NotFound};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -44,7 +44,8 @@ pub fn App() -> impl IntoView {
             </header>
             <main class="site-main">
                 <Routes fallback=NotFound>
-                    <Route path=StaticSegment("") view=HomePage/>
+                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>

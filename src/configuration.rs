@@ -44,6 +44,33 @@ pub struct MailSettings {
     /// `None` selects the development mailbox.
     pub smtp_url: Option<Url>,
     pub from: String,
+    pub retry: RetryPolicy,
+}
+
+/// How the mail worker retries temporary failures. Not in Leptos.toml: the defaults suit every
+/// deployment so far; tests shorten them.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub first_delay: time::Duration,
+    pub max_delay: time::Duration,
+    /// Attempts before a temporary failure is recorded as permanent.
+    pub max_attempts: u32,
+    /// How long a worker holds a message it is sending before another may take it over.
+    pub lease: time::Duration,
+    /// The longest the worker sleeps without a wake-up (emails queued by another process).
+    pub idle_poll: time::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay: time::Duration::seconds(10),
+            max_delay: time::Duration::minutes(10),
+            max_attempts: 12,
+            lease: time::Duration::minutes(2),
+            idle_poll: time::Duration::seconds(2),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -263,7 +290,11 @@ impl Settings {
                 public_url,
             },
             database: DatabaseSettings { url: database_url },
-            mail: MailSettings { smtp_url, from },
+            mail: MailSettings {
+                smtp_url,
+                from,
+                retry: RetryPolicy::default(),
+            },
             auth: AuthSettings {
                 login_link_ttl: Duration::from_secs(ttl * 60),
                 session_idle_timeout: Duration::from_secs(idle * 60),

@@ -11,6 +11,7 @@ use axum::{
 };
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
+use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -19,8 +20,10 @@ use tower_http::{
 
 use crate::{
     app::{shell, App},
-    configuration::{Environment, Settings},
+    clock::Clock,
+    configuration::{Environment, RetryPolicy, Settings},
     db,
+    mail::{spawn_worker, Outbox, Transport},
     state::AppState,
     telemetry,
 };
@@ -31,12 +34,23 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     address: SocketAddr,
+    mail_worker: MailWorker,
+}
+
+/// What the mail worker needs; it starts with the server, not before.
+struct MailWorker {
+    pool: SqlitePool,
+    outbox: Outbox,
+    transport: Arc<Transport>,
+    policy: RetryPolicy,
 }
 
 impl Application {
     /// Opens the database, runs migrations and binds the listener (port 0 picks a free port).
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let pool = db::connect_and_migrate(&settings.database.url).await?;
+        let transport = Arc::new(Transport::from_settings(&settings.mail)?);
+        let outbox = Outbox::new(clock.clone(), transport.sender_domain());
         let listener = TcpListener::bind(settings.server.site_addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
@@ -52,15 +66,24 @@ impl Application {
             })
             .site_addr(address)
             .build();
+        let mail_worker = MailWorker {
+            pool: pool.clone(),
+            outbox: outbox.clone(),
+            transport,
+            policy: settings.mail.retry,
+        };
         let state = AppState {
             leptos_options,
             pool,
             settings: Arc::new(settings),
+            clock,
+            outbox,
         };
         Ok(Self {
             listener,
             router: router(state),
             address,
+            mail_worker,
         })
     }
 
@@ -68,16 +91,31 @@ impl Application {
         self.address
     }
 
+    /// The app's outbox, for callers in the same process (tests, benchmarks) that queue email.
+    pub fn outbox(&self) -> Outbox {
+        self.mail_worker.outbox.clone()
+    }
+
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let MailWorker {
+            pool,
+            outbox,
+            transport,
+            policy,
+        } = self.mail_worker;
+        let worker = spawn_worker(pool, outbox, transport, policy);
         // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
         // connections; pages and assets are small, so send them at once.
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        axum::serve(listener, self.router)
+        let served = axum::serve(listener, self.router)
             .with_graceful_shutdown(shutdown_signal())
-            .await
+            .await;
+        // Whatever it holds is claimed again at the next start once its lease lapses.
+        worker.abort();
+        served
     }
 }
 

@@ -7,13 +7,15 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::SqlitePool;
 
-use crate::configuration::Settings;
+use crate::{clock::Clock, configuration::Settings, mail::Outbox};
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub pool: SqlitePool,
     pub settings: Arc<Settings>,
+    pub clock: Clock,
+    pub outbox: Outbox,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -31,6 +31,8 @@ async fn the_start_page_is_server_rendered_with_the_hydration_scripts() {
         "hydration script missing: {html}"
     );
     assert!(html.contains("/pkg/carelink.css"));
+    // Only the WASM client sets it, which is what the end-to-end smoke test relies on.
+    assert!(!html.contains("data-hydrated"));
 }
 
 #[tokio::test]

@@ -1,6 +1,13 @@
-//! Integration tests: the real application on a random port, a real SQLite file per test.
+//! Integration tests: the real application on a random port, a real SQLite file per test, and a
+//! real SMTP server on loopback for mail.
 #![cfg(feature = "ssr")]
 
 mod helpers;
+// Shared with benches/mail_delivery.rs, which reads fields these tests do not.
+#[allow(dead_code)]
+#[path = "../support/smtp_server.rs"]
+mod smtp_server;
 
+mod cli;
 mod foundation;
+mod mail;

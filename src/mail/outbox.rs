@@ -1,0 +1,247 @@
+//! The outbox table: queueing inside a caller's transaction, and the worker's claims on it.
+
+use std::sync::Arc;
+
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use time::{Duration, OffsetDateTime};
+use tokio::sync::Notify;
+
+use crate::{
+    clock::{from_millis, to_millis, Clock},
+    email_address::EmailAddress,
+};
+
+/// A rendered email, ready to queue.
+#[derive(Debug, Clone)]
+pub struct OutgoingEmail {
+    /// What kind of email this is ("login_link", "test", ...), for logs and the mailbox.
+    pub kind: &'static str,
+    pub to: EmailAddress,
+    pub subject: String,
+    pub html: String,
+    pub text: String,
+    /// The email holds a secret (a sign-in link): its bodies are erased once it is done with.
+    pub carries_secret: bool,
+    /// Never deliver after this time.
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+/// A queued email as the worker sees it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct StoredEmail {
+    pub id: i64,
+    pub message_id: String,
+    pub kind: String,
+    pub recipient: String,
+    pub subject: String,
+    pub html_body: Option<String>,
+    pub text_body: Option<String>,
+    pub attempts: i64,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// The handle that queues emails and wakes the delivery worker.
+#[derive(Clone)]
+pub struct Outbox {
+    wake: Arc<Notify>,
+    clock: Clock,
+    message_id_domain: Arc<str>,
+}
+
+impl Outbox {
+    /// `message_id_domain` is the right-hand side of every Message-ID (the sender's domain).
+    pub fn new(clock: Clock, message_id_domain: &str) -> Self {
+        Self {
+            wake: Arc::new(Notify::new()),
+            clock,
+            message_id_domain: message_id_domain.into(),
+        }
+    }
+
+    /// Adds `email` to the outbox inside the caller's transaction; nothing is sent unless that
+    /// transaction commits. Use [`Outbox::commit`] to commit and wake the worker at once.
+    pub async fn queue(
+        &self,
+        conn: &mut SqliteConnection,
+        email: &OutgoingEmail,
+    ) -> sqlx::Result<i64> {
+        let now = to_millis(self.clock.now());
+        let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), self.message_id_domain);
+        sqlx::query_scalar(
+            "INSERT INTO outbox (message_id, kind, recipient, subject, html_body, text_body,
+                                 carries_secret, next_attempt_at, expires_at, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(message_id)
+        .bind(email.kind)
+        .bind(email.to.as_str())
+        .bind(&email.subject)
+        .bind(&email.html)
+        .bind(&email.text)
+        .bind(email.carries_secret)
+        .bind(now)
+        .bind(email.expires_at.map(to_millis))
+        .bind(now)
+        .fetch_one(conn)
+        .await
+    }
+
+    /// Commits a transaction that queued emails, then wakes the worker so they leave at once.
+    pub async fn commit(&self, tx: Transaction<'_, Sqlite>) -> sqlx::Result<()> {
+        tx.commit().await?;
+        self.wake();
+        Ok(())
+    }
+
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    pub(super) async fn woken(&self) {
+        self.wake.notified().await;
+    }
+
+    pub(super) fn clock(&self) -> &Clock {
+        &self.clock
+    }
+}
+
+/// Claims the next message that is due, holding it until `lease` has passed. Expired messages
+/// are set aside first. A single statement, so two workers never claim the same message.
+pub(super) async fn claim_next(
+    pool: &SqlitePool,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> sqlx::Result<Option<StoredEmail>> {
+    let now_ms = to_millis(now);
+    expire_overdue(pool, now_ms).await?;
+    sqlx::query_as(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
+         WHERE id = (SELECT id FROM outbox
+                     WHERE (status = 'queued' AND next_attempt_at <= ?2)
+                        OR (status = 'sending' AND lease_until <= ?2)
+                     ORDER BY next_attempt_at, id LIMIT 1)
+         RETURNING id, message_id, kind, recipient, subject, html_body, text_body, attempts,
+                   expires_at, created_at",
+    )
+    .bind(to_millis(now + lease))
+    .bind(now_ms)
+    .fetch_optional(pool)
+    .await
+}
+
+/// Claims one message by id, whatever its schedule (for `carelink mail test`).
+pub(super) async fn claim(
+    pool: &SqlitePool,
+    id: i64,
+    now: OffsetDateTime,
+    lease: Duration,
+) -> sqlx::Result<Option<StoredEmail>> {
+    sqlx::query_as(
+        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
+         WHERE id = ?2 AND status IN ('queued', 'sending')
+         RETURNING id, message_id, kind, recipient, subject, html_body, text_body, attempts,
+                   expires_at, created_at",
+    )
+    .bind(to_millis(now + lease))
+    .bind(id)
+    .fetch_optional(pool)
+    .await
+}
+
+async fn expire_overdue(pool: &SqlitePool, now_ms: i64) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET status = 'expired', lease_until = NULL,
+                last_error = 'not delivered before what it carries expired', {}
+         WHERE status IN ('queued', 'sending') AND expires_at <= ?1
+           AND (status = 'queued' OR lease_until <= ?1)",
+        erase_secrets("transport")
+    ))
+    .bind(now_ms)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// SQL assignments that erase the bodies of a finished email that carried a sign-in link, unless
+/// it went to the development mailbox, whose whole point is to show them. `transport` is the SQL
+/// expression naming the transport that delivered it.
+fn erase_secrets(transport: &str) -> String {
+    let keep = format!("carries_secret = 0 OR COALESCE({transport}, '') = 'dev-mailbox'");
+    format!(
+        "html_body = CASE WHEN {keep} THEN html_body END, \
+         text_body = CASE WHEN {keep} THEN text_body END"
+    )
+}
+
+pub(super) async fn mark_sent(
+    pool: &SqlitePool,
+    id: i64,
+    now: OffsetDateTime,
+    transport: &str,
+    response: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET status = 'sent', sent_at = ?1, transport = ?2, server_response = ?3,
+                lease_until = NULL, last_error = NULL, {}
+         WHERE id = ?4",
+        erase_secrets("?2")
+    ))
+    .bind(to_millis(now))
+    .bind(transport)
+    .bind(response)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn mark_failed(
+    pool: &SqlitePool,
+    id: i64,
+    status: &str,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(&format!(
+        "UPDATE outbox SET status = ?1, last_error = ?2, lease_until = NULL, {}
+         WHERE id = ?3",
+        erase_secrets("transport")
+    ))
+    .bind(status)
+    .bind(reason)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+pub(super) async fn schedule_retry(
+    pool: &SqlitePool,
+    id: i64,
+    at: OffsetDateTime,
+    reason: &str,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE outbox SET status = 'queued', next_attempt_at = ?1, last_error = ?2,
+                lease_until = NULL
+         WHERE id = ?3",
+    )
+    .bind(to_millis(at))
+    .bind(reason)
+    .bind(id)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// When the earliest waiting message falls due, if any.
+pub(super) async fn next_due(pool: &SqlitePool) -> sqlx::Result<Option<OffsetDateTime>> {
+    let next: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(CASE status WHEN 'queued' THEN next_attempt_at ELSE lease_until END)
+         FROM outbox WHERE status IN ('queued', 'sending')",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(next.map(from_millis))
+}

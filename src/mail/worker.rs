@@ -1,0 +1,147 @@
+//! The delivery worker: woken through a channel when something is queued, it claims due
+//! messages and sends them concurrently, retrying temporary failures with exponential backoff.
+
+use std::sync::Arc;
+
+use sqlx::SqlitePool;
+use tokio::{sync::Semaphore, task::JoinHandle};
+
+use super::{outbox, Outbox, StoredEmail, Transport};
+use crate::{clock::from_millis, configuration::RetryPolicy};
+
+/// How many messages are in flight at once (the SMTP pool holds as many connections).
+const CONCURRENCY: usize = 8;
+
+/// What became of one delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Sent { response: String },
+    RetryLater { reason: String },
+    Failed { reason: String },
+    Expired,
+}
+
+/// Starts the worker. It runs until the runtime stops; a message it holds when the process dies
+/// is claimed again once its lease lapses, so delivery is at least once.
+pub fn spawn_worker(
+    pool: SqlitePool,
+    outbox: Outbox,
+    transport: Arc<Transport>,
+    policy: RetryPolicy,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        tracing::info!(transport = %transport.describe(), "mail worker started");
+        let slots = Arc::new(Semaphore::new(CONCURRENCY));
+        loop {
+            let Ok(slot) = slots.clone().acquire_owned().await else {
+                return;
+            };
+            let now = outbox.clock().now();
+            match outbox::claim_next(&pool, now, policy.lease).await {
+                Ok(Some(email)) => {
+                    let (pool, transport, outbox) =
+                        (pool.clone(), transport.clone(), outbox.clone());
+                    tokio::spawn(async move {
+                        attempt(&pool, &transport, &outbox, &policy, email).await;
+                        drop(slot);
+                    });
+                }
+                Ok(None) => {
+                    drop(slot);
+                    let wait = match outbox::next_due(&pool).await {
+                        Ok(Some(due)) => (due - outbox.clock().now())
+                            .clamp(time::Duration::ZERO, policy.idle_poll),
+                        _ => policy.idle_poll,
+                    };
+                    // Woken at once by `Outbox::wake`; the timer covers retries that fall due
+                    // and emails queued by another process (the CLI).
+                    tokio::select! {
+                        _ = outbox.woken() => {}
+                        _ = tokio::time::sleep(wait.unsigned_abs()) => {}
+                    }
+                }
+                Err(e) => {
+                    drop(slot);
+                    tracing::error!(error = %e, "mail worker cannot read the outbox");
+                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+                }
+            }
+        }
+    })
+}
+
+/// Sends the queued message `id` now, whatever its schedule (for `carelink mail test`).
+pub async fn deliver_now(
+    pool: &SqlitePool,
+    outbox: &Outbox,
+    transport: &Transport,
+    policy: &RetryPolicy,
+    id: i64,
+) -> anyhow::Result<DeliveryOutcome> {
+    let email = outbox::claim(pool, id, outbox.clock().now(), policy.lease)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
+    Ok(attempt(pool, transport, outbox, policy, email).await)
+}
+
+async fn attempt(
+    pool: &SqlitePool,
+    transport: &Transport,
+    outbox: &Outbox,
+    policy: &RetryPolicy,
+    email: StoredEmail,
+) -> DeliveryOutcome {
+    let result = transport.send(&email).await;
+    let now = outbox.clock().now();
+    let retry_at = now + policy.delay_after(email.attempts);
+    let outcome = match result {
+        Ok(response) => DeliveryOutcome::Sent { response },
+        Err(e) if e.permanent => DeliveryOutcome::Failed { reason: e.reason },
+        Err(e) if email.attempts >= i64::from(policy.max_attempts) => DeliveryOutcome::Failed {
+            reason: format!("gave up after {} attempts: {}", email.attempts, e.reason),
+        },
+        // No point retrying a sign-in link that will have expired by then.
+        Err(_)
+            if email
+                .expires_at
+                .is_some_and(|expiry| from_millis(expiry) <= retry_at) =>
+        {
+            DeliveryOutcome::Expired
+        }
+        Err(e) => DeliveryOutcome::RetryLater { reason: e.reason },
+    };
+    let (id, kind) = (email.id, email.kind.as_str());
+    let recorded = match &outcome {
+        DeliveryOutcome::Sent { response } => {
+            tracing::info!(id, kind, %response, "email sent");
+            outbox::mark_sent(pool, id, now, transport.name(), response).await
+        }
+        DeliveryOutcome::Failed { reason } => {
+            tracing::warn!(id, kind, %reason, "email failed permanently");
+            outbox::mark_failed(pool, id, "failed", reason).await
+        }
+        DeliveryOutcome::Expired => {
+            tracing::info!(id, kind, "email expired before it could be delivered");
+            outbox::mark_failed(pool, id, "expired", "expired before it could be delivered").await
+        }
+        DeliveryOutcome::RetryLater { reason } => {
+            tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");
+            outbox::schedule_retry(pool, id, retry_at, reason).await
+        }
+    };
+    if let Err(e) = recorded {
+        // The lease lapses and the message is tried again: at least once, never lost.
+        tracing::error!(id, error = %e, "cannot record a delivery attempt");
+    }
+    outcome
+}
+
+impl RetryPolicy {
+    /// Exponential backoff: first_delay, 2×, 4×, ... capped at max_delay.
+    pub fn delay_after(&self, attempts: i64) -> time::Duration {
+        let doublings = u32::try_from(attempts.saturating_sub(1))
+            .unwrap_or(0)
+            .min(20);
+        (self.first_delay * 2_i32.pow(doublings)).min(self.max_delay)
+    }
+}

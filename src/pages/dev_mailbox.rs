@@ -1,0 +1,104 @@
+//! `/dev/mailbox`: in development, every email the portal "sent", newest first, so a developer
+//! or tester can follow a link without an SMTP server. Not found in production.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use crate::pages::not_found::NotFound;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MailboxMessage {
+    pub id: i64,
+    pub to: String,
+    pub subject: String,
+    pub sent_at: String,
+    pub html: String,
+    pub text: String,
+}
+
+/// `None` outside development mode.
+#[server]
+pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError> {
+    use crate::{configuration::Environment, mail::dev_mailbox, state::AppState};
+
+    let state = expect_context::<AppState>();
+    if state.settings.server.environment != Environment::Development
+        || state.settings.mail.smtp_url.is_some()
+    {
+        return Ok(None);
+    }
+    let rows = dev_mailbox::list(&state.pool, 100).await.map_err(|e| {
+        tracing::error!(error = %e, "cannot read the development mailbox");
+        ServerFnError::new("The mailbox cannot be read right now.")
+    })?;
+    Ok(Some(
+        rows.into_iter()
+            .map(|row| MailboxMessage {
+                sent_at: row.sent_at_rfc3339(),
+                id: row.id,
+                to: row.recipient,
+                subject: row.subject,
+                html: row.html_body.unwrap_or_default(),
+                text: row.text_body.unwrap_or_default(),
+            })
+            .collect(),
+    ))
+}
+
+#[component]
+pub fn DevMailboxPage() -> impl IntoView {
+    let messages = Resource::new(|| (), |_| dev_mailbox());
+    view! {
+        <Title text="Development mailbox"/>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match messages.await {
+                    Ok(Some(list)) => view! { <Mailbox messages=list/> }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Mailbox(messages: Vec<MailboxMessage>) -> impl IntoView {
+    let count = messages.len();
+    view! {
+        <section class="card">
+            <h1>"Development mailbox"</h1>
+            <p class="muted">
+                "No SMTP server is configured, so emails stay here. Newest first; "
+                {count} " shown."
+            </p>
+        </section>
+        {(count == 0).then(|| view! { <p class="card muted">"No email has been sent yet."</p> })}
+        <ol class="mailbox">
+            {messages
+                .into_iter()
+                .map(|m| {
+                    // The email's links should replace the portal page, not load inside the frame.
+                    let srcdoc = format!("<base target=\"_top\">{}", m.html);
+                    view! {
+                        <li class="card mail" data-message-id=m.id>
+                            <h2 class="mail-subject">{m.subject}</h2>
+                            <p class="muted">"To " <span class="mail-to">{m.to}</span> " · " {m.sent_at}</p>
+                            <iframe
+                                class="mail-html"
+                                title="HTML part"
+                                srcdoc=srcdoc
+                                sandbox="allow-top-navigation-by-user-activation allow-popups"
+                            ></iframe>
+                            <details>
+                                <summary>"Plain-text part"</summary>
+                                <pre class="mail-text">{m.text}</pre>
+                            </details>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ol>
+    }
+}
