@@ -4,10 +4,19 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
+    hooks::use_location,
     path, SsrMode,
 };
 
-use crate::pages::{dev_mailbox::DevMailboxPage, home::HomePage, not_found::NotFound};
+use crate::pages::{
+    account::AccountPage,
+    appointments::{AppointmentPage, AppointmentsPage},
+    dev_mailbox::DevMailboxPage,
+    form_response::FormResponsePage,
+    login::LoginPage,
+    not_found::NotFound,
+    password::{NewPasswordPage, PasswordResetPage},
+};
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -39,16 +48,60 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/carelink.css"/>
         <Title formatter=|page: String| if page.is_empty() { "Carelink".to_owned() } else { format!("{page} · Carelink") }/>
         <Router>
-            <header class="site-header">
-                <a class="brand" href="/">"Carelink"</a>
-            </header>
+            <SiteHeader/>
             <main class="site-main">
+                // Async: these pages answer 404 or redirect only once their data is known.
                 <Routes fallback=NotFound>
-                    <Route path=path!("/") view=HomePage/>
+                    <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/password/reset") view=PasswordResetPage/>
+                    <Route path=path!("/password/new") view=NewPasswordPage/>
+                    <Route path=path!("/appointments") view=AppointmentsPage/>
+                    <Route path=path!("/appointments/:id") view=AppointmentPage ssr=SsrMode::Async/>
+                    <Route path=path!("/forms/:id") view=FormResponsePage ssr=SsrMode::Async/>
+                    <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
                 </Routes>
             </main>
         </Router>
+    }
+}
+
+/// The signed-in patient's name, for the header.
+#[server(endpoint = "whoami")]
+pub async fn whoami() -> Result<Option<String>, ServerFnError> {
+    Ok(crate::auth::current_session()
+        .await?
+        .map(|session| session.user.greeting_name().to_owned()))
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), ServerFnError> {
+    crate::auth::flows::sign_out().await
+}
+
+#[component]
+fn SiteHeader() -> impl IntoView {
+    // Asked again on every navigation, so the header follows sign-in and sign-out.
+    let path = move || use_location().pathname.get();
+    let me = Resource::new(path, |_| whoami());
+    let logout = ServerAction::<Logout>::new();
+    view! {
+        <header class="site-header">
+            <a class="brand" href="/appointments">"Carelink"</a>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    me.await.ok().flatten().map(|name| view! {
+                        <nav class="site-nav" aria-label="Main">
+                            <a href="/appointments">"Appointments"</a>
+                            <a href="/account" title=name.clone()>"Account"</a>
+                            <ActionForm action=logout>
+                                <button type="submit" class="link">"Sign out"</button>
+                            </ActionForm>
+                        </nav>
+                    })
+                })}
+            </Suspense>
+        </header>
     }
 }
 

@@ -49,3 +49,14 @@ pub fn from_millis(millis: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
+
+/// How times read to patients: "Tuesday 1 December 2026 at 14:30 UTC". Times are shown in UTC
+/// until patients can choose their time zone.
+pub fn human(at: OffsetDateTime) -> String {
+    let format = time::macros::format_description!(
+        "[weekday] [day padding:none] [month repr:long] [year] at [hour]:[minute] UTC"
+    );
+    at.to_offset(time::UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| at.to_string())
+}

@@ -2,7 +2,7 @@
 //! which win. Every value is parsed into its final type here, so a bad value stops start-up with a
 //! message naming the setting instead of failing later at the first request that needs it.
 
-use std::{net::SocketAddr, path::Path, str::FromStr, time::Duration};
+use std::{net::SocketAddr, path::Path, str::FromStr};
 
 use url::Url;
 
@@ -75,9 +75,9 @@ impl Default for RetryPolicy {
 
 #[derive(Debug, Clone)]
 pub struct AuthSettings {
-    pub login_link_ttl: Duration,
-    pub session_idle_timeout: Duration,
-    pub session_absolute_lifetime: Duration,
+    pub login_link_ttl: time::Duration,
+    pub session_idle_timeout: time::Duration,
+    pub session_absolute_lifetime: time::Duration,
 }
 
 /// What went wrong while reading the settings, worded for whoever starts the server.
@@ -296,9 +296,9 @@ impl Settings {
                 retry: RetryPolicy::default(),
             },
             auth: AuthSettings {
-                login_link_ttl: Duration::from_secs(ttl * 60),
-                session_idle_timeout: Duration::from_secs(idle * 60),
-                session_absolute_lifetime: Duration::from_secs(absolute * 3600),
+                login_link_ttl: time::Duration::minutes(ttl as i64),
+                session_idle_timeout: time::Duration::minutes(idle as i64),
+                session_absolute_lifetime: time::Duration::hours(absolute as i64),
             },
         })
     }
@@ -382,12 +382,9 @@ mod tests {
         assert_eq!(s.server.environment, Environment::Development);
         assert_eq!(s.database.url, "sqlite://data/carelink.db");
         assert!(s.mail.smtp_url.is_none());
-        assert_eq!(s.auth.login_link_ttl, Duration::from_secs(3600));
-        assert_eq!(s.auth.session_idle_timeout, Duration::from_secs(30 * 60));
-        assert_eq!(
-            s.auth.session_absolute_lifetime,
-            Duration::from_secs(12 * 3600)
-        );
+        assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(60));
+        assert_eq!(s.auth.session_idle_timeout, time::Duration::minutes(30));
+        assert_eq!(s.auth.session_absolute_lifetime, time::Duration::hours(12));
     }
 
     #[test]
@@ -403,10 +400,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.server.site_addr.to_string(), "0.0.0.0:8080");
-        assert_eq!(s.auth.login_link_ttl, Duration::from_secs(15 * 60));
+        assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(15));
         let s = Settings::from_sources(file, env(&[])).unwrap();
         assert_eq!(s.server.site_addr.to_string(), "127.0.0.1:4000");
-        assert_eq!(s.auth.login_link_ttl, Duration::from_secs(30 * 60));
+        assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(30));
     }
 
     #[test]

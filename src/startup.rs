@@ -5,6 +5,8 @@ use std::{net::SocketAddr, sync::Arc};
 use axum::{
     extract::State,
     http::{HeaderName, StatusCode},
+    middleware,
+    response::Redirect,
     routing::get,
     serve::ListenerExt,
     Router,
@@ -19,7 +21,9 @@ use tower_http::{
 };
 
 use crate::{
+    accounts::sessions,
     app::{shell, App},
+    auth::{self, next_path},
     clock::Clock,
     configuration::{Environment, RetryPolicy, Settings},
     db,
@@ -33,6 +37,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    state: AppState,
     address: SocketAddr,
     mail_worker: MailWorker,
 }
@@ -47,7 +52,7 @@ struct MailWorker {
 
 impl Application {
     /// Opens the database, runs migrations and binds the listener (port 0 picks a free port).
-    pub async fn build(settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
         let pool = db::connect_and_migrate(&settings.database.url).await?;
         let transport = Arc::new(Transport::from_settings(&settings.mail)?);
         let outbox = Outbox::new(clock.clone(), transport.sender_domain());
@@ -55,6 +60,10 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
         let address = listener.local_addr()?;
+        // Port 0 asks for any free port; links in emails must name the one we got.
+        if settings.server.public_url.port() == Some(0) {
+            let _ = settings.server.public_url.set_port(Some(address.port()));
+        }
 
         let leptos_options = LeptosOptions::builder()
             .output_name("carelink")
@@ -81,7 +90,8 @@ impl Application {
         };
         Ok(Self {
             listener,
-            router: router(state),
+            router: router(state.clone()),
+            state,
             address,
             mail_worker,
         })
@@ -110,11 +120,17 @@ impl Application {
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let served = axum::serve(listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await;
+        let sweeper = spawn_sweeper(self.state.clone());
+        let served = axum::serve(
+            listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
         // Whatever it holds is claimed again at the next start once its lease lapses.
         worker.abort();
+        sweeper.abort();
         served
     }
 }
@@ -123,11 +139,16 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/health", get(health))
+        .route("/", get(|| async { Redirect::to(next_path::HOME) }))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_session_for_pages,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -143,6 +164,22 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
         }
     }
+}
+
+/// Deletes sessions that can no longer be used, every ten minutes.
+fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+        loop {
+            every.tick().await;
+            let idle = state.settings.auth.session_idle_timeout;
+            match sessions::sweep(&state.pool, state.clock.now(), idle).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
+                Err(e) => tracing::error!(error = %e, "cannot sweep sessions"),
+            }
+        }
+    })
 }
 
 async fn shutdown_signal() {

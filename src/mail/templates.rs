@@ -4,8 +4,10 @@
 
 use url::Url;
 
+use time::OffsetDateTime;
+
 use super::OutgoingEmail;
-use crate::email_address::EmailAddress;
+use crate::{accounts::notifier::PasswordLinkReason, clock::human, email_address::EmailAddress};
 
 /// The words of one email, independent of its format.
 pub struct Content {
@@ -146,6 +148,105 @@ pub fn test_email(to: &EmailAddress, public_url: &Url) -> OutgoingEmail {
             button: Some(Button {
                 label: "Open the portal".into(),
                 url: public_url.clone(),
+            }),
+            notes: vec![],
+        },
+    )
+}
+
+/// A link that sets a password: for an invited patient, or one who forgot theirs.
+pub fn set_password(
+    to: &EmailAddress,
+    name: &str,
+    reason: PasswordLinkReason,
+    url: Url,
+    expires_at: OffsetDateTime,
+) -> OutgoingEmail {
+    let why = match reason {
+        PasswordLinkReason::Invited => {
+            "Your clinic has created a Carelink account for you. Choose a password with the \
+             button below; this also signs you in."
+        }
+        PasswordLinkReason::Requested => {
+            "Someone asked to create or reset the password of your Carelink account. Choose \
+             a password with the button below; this also signs you in."
+        }
+    };
+    let mut message = email(
+        "set_password",
+        to,
+        "Create your Carelink password",
+        &Content {
+            preheader: "Use this link within 60 minutes to create your password.".into(),
+            heading: "Create your password".into(),
+            paragraphs: vec![format!("Hello {name},"), why.into()],
+            button: Some(Button {
+                label: "Create password".into(),
+                url,
+            }),
+            notes: vec![
+                format!("This link works once and expires on {}.", human(expires_at)),
+                "If you didn't ask for this, you can ignore this email: your account stays as it is.".into(),
+            ],
+        },
+    );
+    message.carries_secret = true;
+    message.expires_at = Some(expires_at);
+    message
+}
+
+/// "New appointment created".
+pub fn appointment_created(
+    to: &EmailAddress,
+    name: &str,
+    clinician: &str,
+    starts_at: OffsetDateTime,
+    url: Url,
+) -> OutgoingEmail {
+    email(
+        "appointment_created",
+        to,
+        "New appointment created",
+        &Content {
+            preheader: format!("{clinician}, {}", human(starts_at)),
+            heading: "New appointment created".into(),
+            paragraphs: vec![
+                format!("Hello {name},"),
+                format!(
+                    "An appointment with {clinician} has been booked for you on {}.",
+                    human(starts_at)
+                ),
+            ],
+            button: Some(Button {
+                label: "View appointment".into(),
+                url,
+            }),
+            notes: vec![],
+        },
+    )
+}
+
+/// "New form response".
+pub fn form_response_received(
+    to: &EmailAddress,
+    name: &str,
+    form_title: &str,
+    url: Url,
+) -> OutgoingEmail {
+    email(
+        "form_response",
+        to,
+        "New form response",
+        &Content {
+            preheader: format!("Your answers to {form_title}"),
+            heading: "New form response".into(),
+            paragraphs: vec![
+                format!("Hello {name},"),
+                format!("Your response to \"{form_title}\" has been recorded. You can read it in the portal."),
+            ],
+            button: Some(Button {
+                label: "View form response".into(),
+                url,
             }),
             notes: vec![],
         },

@@ -18,7 +18,7 @@ pub struct MailboxMessage {
 }
 
 /// `None` outside development mode.
-#[server]
+#[server(endpoint = "dev_mailbox")]
 pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError> {
     use crate::{configuration::Environment, mail::dev_mailbox, state::AppState};
 

@@ -1,5 +1,47 @@
-//! One module per page of the portal.
+//! One module per page of the portal, each with the server functions it calls.
 
+pub mod account;
+pub mod appointments;
 pub mod dev_mailbox;
-pub mod home;
+pub mod form_response;
+pub mod login;
 pub mod not_found;
+pub mod password;
+
+use leptos::prelude::*;
+
+/// The patient-facing text of a server function's error.
+pub fn error_text(error: &ServerFnError) -> String {
+    match error {
+        ServerFnError::ServerError(message) => message.clone(),
+        _ => "We could not reach Carelink. Check your connection and try again.".to_owned(),
+    }
+}
+
+/// An action's error, if its last run failed, as an alert.
+#[component]
+pub fn ActionError<T: Clone + Send + Sync + 'static>(
+    result: Signal<Option<Result<T, ServerFnError>>>,
+) -> impl IntoView {
+    move || {
+        result.get().and_then(Result::err).map(|e| {
+            view! { <p class="alert error" role="alert">{error_text(&e)}</p> }
+        })
+    }
+}
+
+/// Shown where a page's data could not be loaded, with the way back in when the session ended.
+#[component]
+pub fn LoadError(error: ServerFnError) -> impl IntoView {
+    let text = error_text(&error);
+    let signed_out = text == NOT_SIGNED_IN_TEXT;
+    view! {
+        <section class="card">
+            <p class="alert error" role="alert">{text}</p>
+            {signed_out.then(|| view! { <a class="button" href="/login" rel="external">"Sign in"</a> })}
+        </section>
+    }
+}
+
+/// Mirrors `auth::NOT_SIGNED_IN`, which only the server build has.
+pub const NOT_SIGNED_IN_TEXT: &str = "Your session has ended. Please sign in again.";

@@ -19,13 +19,21 @@ async fn every_response_carries_a_request_id() {
 }
 
 #[tokio::test]
-async fn the_start_page_is_server_rendered_with_the_hydration_scripts() {
+async fn the_root_leads_to_the_appointments_page() {
     let app = spawn_app().await;
     let response = app.get("/").await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(response.headers()["location"], "/appointments");
+}
+
+#[tokio::test]
+async fn pages_are_server_rendered_with_the_hydration_scripts() {
+    let app = spawn_app().await;
+    let response = app.get("/login").await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
-    assert!(html.contains("<title>Carelink</title>"), "{html}");
-    assert!(html.contains("Your virtual care, one click away"));
+    assert!(html.contains("<title>Log in · Carelink</title>"), "{html}");
+    assert!(html.contains("Log in to Carelink"));
     assert!(
         html.contains("/pkg/carelink.js"),
         "hydration script missing: {html}"

@@ -8,6 +8,7 @@ mod helpers;
 #[path = "../support/smtp_server.rs"]
 mod smtp_server;
 
+mod accounts;
 mod cli;
 mod foundation;
 mod mail;

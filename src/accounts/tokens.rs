@@ -1,0 +1,120 @@
+//! Random secrets and the single-use tokens emailed to patients. Only SHA-256 hashes are stored,
+//! so a copy of the database cannot sign anyone in.
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use sha2::{Digest, Sha256};
+use sqlx::SqliteConnection;
+use time::{Duration, OffsetDateTime};
+
+use super::ClientMeta;
+use crate::clock::to_millis;
+
+/// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
+pub fn generate_secret() -> String {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).expect("the OS random generator works");
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    SetPassword,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::SetPassword => "set_password",
+        }
+    }
+}
+
+/// Stores a new token for `user_id` and returns the secret to email.
+pub async fn issue(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    purpose: Purpose,
+    now: OffsetDateTime,
+    lifetime: Duration,
+    meta: &ClientMeta,
+) -> sqlx::Result<String> {
+    let secret = generate_secret();
+    sqlx::query(
+        "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
+                                  requested_ip, requested_user_agent)
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(hash_secret(&secret))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(to_millis(now))
+    .bind(to_millis(now + lifetime))
+    .bind(&meta.ip)
+    .bind(&meta.user_agent)
+    .execute(conn)
+    .await?;
+    Ok(secret)
+}
+
+/// Uses the token up if it is valid, in one statement, so it works at most once however many
+/// requests race for it. Returns the user it belongs to.
+pub async fn consume(
+    conn: &mut SqliteConnection,
+    secret: &str,
+    purpose: Purpose,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "UPDATE user_tokens SET used_at = ?1
+         WHERE token_hash = ?2 AND purpose = ?3
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
+         RETURNING user_id",
+    )
+    .bind(to_millis(now))
+    .bind(hash_secret(secret))
+    .bind(purpose.as_str())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether a token would still work, without using it (to show the right page).
+pub async fn is_valid(
+    conn: &mut SqliteConnection,
+    secret: &str,
+    purpose: Purpose,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM user_tokens
+         WHERE token_hash = ?1 AND purpose = ?2
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3",
+    )
+    .bind(hash_secret(secret))
+    .bind(purpose.as_str())
+    .bind(to_millis(now))
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_are_32_random_bytes_in_url_safe_base64() {
+        let a = generate_secret();
+        let b = generate_secret();
+        assert_eq!(a.len(), 43);
+        assert_ne!(a, b);
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
+        assert_eq!(hash_secret(&a).len(), 32);
+    }
+}

@@ -1,0 +1,303 @@
+//! The sign-in and account flows behind the server functions. Each reads the request and the
+//! app state from Leptos's context, does its work in one transaction, and sets cookies or
+//! redirects through the response.
+
+use axum::http::{header::SET_COOKIE, request::Parts};
+use leptos::prelude::*;
+use leptos_axum::{redirect, ResponseOptions};
+use sqlx::SqliteConnection;
+
+use super::{client_meta, cookies, internal_error, next_path, require_user, SESSION_COOKIE};
+use crate::{
+    accounts::{
+        events::{self, EventKind},
+        notifier::{self, PasswordLinkReason},
+        password::{self, Password},
+        sessions, tokens, users, ClientMeta,
+    },
+    email_address::EmailAddress,
+    state::AppState,
+};
+
+pub const INCORRECT_CREDENTIALS: &str = "Incorrect email or password";
+
+struct Request {
+    state: AppState,
+    parts: Parts,
+    meta: ClientMeta,
+}
+
+fn request() -> Request {
+    let state = expect_context::<AppState>();
+    let parts = expect_context::<Parts>();
+    let meta = client_meta(&parts);
+    Request { state, parts, meta }
+}
+
+impl Request {
+    fn secure_cookies(&self) -> bool {
+        self.state.settings.server.public_url.scheme() == "https"
+    }
+
+    /// Starts a fresh session for `user_id`, ending the one this browser had (a new id at every
+    /// sign-in, so a session id planted before sign-in is worthless after it).
+    async fn start_session(
+        &self,
+        conn: &mut SqliteConnection,
+        user_id: i64,
+    ) -> sqlx::Result<String> {
+        if let Some(old) = cookies::read(&self.parts.headers, SESSION_COOKIE) {
+            sessions::delete(conn, &old).await?;
+        }
+        sessions::create(
+            conn,
+            user_id,
+            self.state.clock.now(),
+            self.state.settings.auth.session_absolute_lifetime,
+            &self.meta,
+        )
+        .await
+    }
+
+    fn set_session_cookie(&self, secret: &str) {
+        expect_context::<ResponseOptions>().append_header(
+            SET_COOKIE,
+            cookies::set(SESSION_COOKIE, secret, self.secure_cookies()),
+        );
+    }
+
+    fn clear_session_cookie(&self) {
+        expect_context::<ResponseOptions>().append_header(
+            SET_COOKIE,
+            cookies::clear(SESSION_COOKIE, self.secure_cookies()),
+        );
+    }
+}
+
+fn parse_email(email: &str) -> Result<EmailAddress, ServerFnError> {
+    EmailAddress::parse(email).map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+fn parse_password(password: String) -> Result<Password, ServerFnError> {
+    Password::parse(password).map_err(|e| ServerFnError::new(e.to_string()))
+}
+
+/// Email and password. Unknown email, wrong password and no password all get the same answer
+/// after the same argon2 work.
+pub async fn sign_in_with_password(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), ServerFnError> {
+    let req = request();
+    let email = parse_email(&email)?;
+    let user = users::by_email(&req.state.pool, &email)
+        .await
+        .map_err(internal_error)?;
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let matches = password::verify(password, stored).await;
+    let now = req.state.clock.now();
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    match user.filter(|_| matches) {
+        Some(user) => {
+            let secret = req
+                .start_session(&mut tx, user.id)
+                .await
+                .map_err(internal_error)?;
+            events::record(&mut tx, Some(user.id), EventKind::SignedIn, now, &req.meta)
+                .await
+                .map_err(internal_error)?;
+            tx.commit().await.map_err(internal_error)?;
+            req.set_session_cookie(&secret);
+            redirect(&next_path::landing(next.as_deref()));
+            Ok(())
+        }
+        None => {
+            let user_id = users::by_email(&req.state.pool, &email)
+                .await
+                .map_err(internal_error)?
+                .map(|u| u.id);
+            events::record(&mut tx, user_id, EventKind::SignInFailed, now, &req.meta)
+                .await
+                .map_err(internal_error)?;
+            tx.commit().await.map_err(internal_error)?;
+            Err(ServerFnError::new(INCORRECT_CREDENTIALS))
+        }
+    }
+}
+
+pub async fn sign_out() -> Result<(), ServerFnError> {
+    let req = request();
+    if let Some(secret) = cookies::read(&req.parts.headers, SESSION_COOKIE) {
+        let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+        if let Some(user_id) = sessions::delete(&mut tx, &secret)
+            .await
+            .map_err(internal_error)?
+        {
+            events::record(
+                &mut tx,
+                Some(user_id),
+                EventKind::SignedOut,
+                req.state.clock.now(),
+                &req.meta,
+            )
+            .await
+            .map_err(internal_error)?;
+        }
+        tx.commit().await.map_err(internal_error)?;
+    }
+    req.clear_session_cookie();
+    redirect("/login");
+    Ok(())
+}
+
+pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
+    let req = request();
+    let user = require_user().await?;
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    sessions::delete_all_for_user(&mut tx, user.id, None)
+        .await
+        .map_err(internal_error)?;
+    events::record(
+        &mut tx,
+        Some(user.id),
+        EventKind::SignedOutEverywhere,
+        req.state.clock.now(),
+        &req.meta,
+    )
+    .await
+    .map_err(internal_error)?;
+    tx.commit().await.map_err(internal_error)?;
+    req.clear_session_cookie();
+    redirect("/login");
+    Ok(())
+}
+
+/// Changing a password needs the current one, and ends every other session.
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), ServerFnError> {
+    let req = request();
+    let session = super::current_session()
+        .await?
+        .ok_or_else(|| ServerFnError::new(super::NOT_SIGNED_IN))?;
+    if new_password != confirm_password {
+        return Err(ServerFnError::new("The new passwords do not match."));
+    }
+    let new_password = parse_password(new_password)?;
+    if !password::verify(current_password, session.user.password_hash.clone()).await {
+        return Err(ServerFnError::new("Your current password is not correct."));
+    }
+    let hash = password::hash(new_password).await;
+    let now = req.state.clock.now();
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    users::set_password_hash(&mut tx, session.user.id, &hash, now)
+        .await
+        .map_err(internal_error)?;
+    sessions::delete_all_for_user(&mut tx, session.user.id, Some(session.id))
+        .await
+        .map_err(internal_error)?;
+    events::record(
+        &mut tx,
+        Some(session.user.id),
+        EventKind::PasswordChanged,
+        now,
+        &req.meta,
+    )
+    .await
+    .map_err(internal_error)?;
+    tx.commit().await.map_err(internal_error)?;
+    Ok(())
+}
+
+/// "Forgot password?" and first-time set-up: emails a set-password link to the address if it
+/// belongs to a patient. The answer is the same either way.
+pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
+    let req = request();
+    let email = parse_email(&email)?;
+    let Some(user) = users::by_email(&req.state.pool, &email)
+        .await
+        .map_err(internal_error)?
+    else {
+        return Ok(());
+    };
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    let state = &req.state;
+    notifier::queue_password_link(
+        &mut tx,
+        &state.outbox,
+        &state.settings.server.public_url,
+        &user,
+        PasswordLinkReason::Requested,
+        state.clock.now(),
+        &req.meta,
+    )
+    .await
+    .map_err(internal_error)?;
+    req.state.outbox.commit(tx).await.map_err(internal_error)?;
+    Ok(())
+}
+
+/// Whether a set-password link still works (to show the form or an explanation).
+pub async fn password_token_is_valid(token: String) -> Result<bool, ServerFnError> {
+    let state = expect_context::<AppState>();
+    let mut conn = state.pool.acquire().await.map_err(internal_error)?;
+    tokens::is_valid(
+        &mut conn,
+        &token,
+        tokens::Purpose::SetPassword,
+        state.clock.now(),
+    )
+    .await
+    .map_err(internal_error)
+}
+
+/// Uses a set-password link: sets the password, ends every session and signs in afresh.
+pub async fn set_password_with_token(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), ServerFnError> {
+    let req = request();
+    if new_password != confirm_password {
+        return Err(ServerFnError::new("The passwords do not match."));
+    }
+    // Checked before the token is used, so a too-short password does not burn the link.
+    let new_password = parse_password(new_password)?;
+    let hash = password::hash(new_password).await;
+    let now = req.state.clock.now();
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    let Some(user_id) = tokens::consume(&mut tx, &token, tokens::Purpose::SetPassword, now)
+        .await
+        .map_err(internal_error)?
+    else {
+        return Err(ServerFnError::new(
+            "This link has expired or was already used. Ask for a new one below.",
+        ));
+    };
+    users::set_password_hash(&mut tx, user_id, &hash, now)
+        .await
+        .map_err(internal_error)?;
+    sessions::delete_all_for_user(&mut tx, user_id, None)
+        .await
+        .map_err(internal_error)?;
+    let secret = req
+        .start_session(&mut tx, user_id)
+        .await
+        .map_err(internal_error)?;
+    events::record(
+        &mut tx,
+        Some(user_id),
+        EventKind::PasswordSet,
+        now,
+        &req.meta,
+    )
+    .await
+    .map_err(internal_error)?;
+    tx.commit().await.map_err(internal_error)?;
+    req.set_session_cookie(&secret);
+    redirect(next_path::HOME);
+    Ok(())
+}

@@ -1,0 +1,60 @@
+//! Pages behind a session: anonymous visitors go to /login?next=... and come back after.
+
+use axum::{
+    extract::{Request, State},
+    http::header,
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+
+use super::{cookies, SESSION_COOKIE};
+use crate::{accounts::sessions, state::AppState};
+
+const PROTECTED: [&str; 3] = ["/appointments", "/forms", "/account"];
+
+fn is_protected(path: &str) -> bool {
+    PROTECTED
+        .iter()
+        .any(|prefix| path == *prefix || path.starts_with(&format!("{prefix}/")))
+}
+
+pub async fn require_session_for_pages(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_protected(request.uri().path()) {
+        return next.run(request).await;
+    }
+    let session = match cookies::read(request.headers(), SESSION_COOKIE) {
+        Some(secret) => sessions::find(
+            &state.pool,
+            &secret,
+            state.clock.now(),
+            state.settings.auth.session_idle_timeout,
+        )
+        .await
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "cannot read sessions");
+            None
+        }),
+        None => None,
+    };
+    if session.is_some() {
+        let mut response = next.run(request).await;
+        // Patient data must not linger in shared caches or the back-forward cache.
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+        return response;
+    }
+    let wanted = request.uri().path_and_query().map_or_else(
+        || request.uri().path().to_owned(),
+        |pq| pq.as_str().to_owned(),
+    );
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &wanted)
+        .finish();
+    Redirect::to(&format!("/login?{query}")).into_response()
+}

@@ -1,0 +1,70 @@
+//! Connects the accounts core to HTTP: the session cookie, who is asking, the guard that sends
+//! anonymous visitors to /login, and the sign-in flows that server functions call.
+
+mod cookies;
+pub mod flows;
+mod guard;
+pub mod next_path;
+
+pub use cookies::SESSION_COOKIE;
+pub use guard::require_session_for_pages;
+
+use axum::{extract::ConnectInfo, http::request::Parts};
+use leptos::prelude::*;
+use std::net::SocketAddr;
+
+use crate::{
+    accounts::{sessions, users::User, ClientMeta},
+    state::AppState,
+};
+
+/// What a patient is told when a server function needs a session they do not have.
+pub const NOT_SIGNED_IN: &str = "Your session has ended. Please sign in again.";
+
+/// The message for failures that are ours, not the patient's; the cause goes to the log.
+pub fn internal_error(error: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(%error, "request failed");
+    ServerFnError::new("Something went wrong on our side. Please try again in a moment.")
+}
+
+/// The client's address and browser, as far as this server can tell.
+pub fn client_meta(parts: &Parts) -> ClientMeta {
+    ClientMeta {
+        ip: parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip().to_string()),
+        user_agent: parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect()),
+    }
+}
+
+/// In a server function or page render: the signed-in patient's session, if any.
+pub async fn current_session() -> Result<Option<sessions::Session>, ServerFnError> {
+    let state = expect_context::<AppState>();
+    let Some(parts) = use_context::<Parts>() else {
+        return Ok(None);
+    };
+    let Some(secret) = cookies::read(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    sessions::find(
+        &state.pool,
+        &secret,
+        state.clock.now(),
+        state.settings.auth.session_idle_timeout,
+    )
+    .await
+    .map_err(internal_error)
+}
+
+/// The signed-in patient, or the error that tells them to sign in again.
+pub async fn require_user() -> Result<User, ServerFnError> {
+    current_session()
+        .await?
+        .map(|session| session.user)
+        .ok_or_else(|| ServerFnError::new(NOT_SIGNED_IN))
+}

@@ -1,0 +1,62 @@
+//! Where to go after signing in. Only same-site relative paths are followed, so a crafted
+//! `?next=` cannot send a patient to another site after they sign in.
+
+use url::{Position, Url};
+
+/// Where a patient lands when nothing else is asked for.
+pub const HOME: &str = "/appointments";
+
+/// `next` if it is a path on this site, else `None`.
+pub fn safe_next(next: &str) -> Option<String> {
+    let next = next.trim();
+    if !next.starts_with('/')
+        || next.starts_with("//")
+        || next.contains('\\')
+        || next.chars().any(char::is_control)
+    {
+        return None;
+    }
+    let base = Url::parse("http://carelink.invalid/").expect("a valid base");
+    let url = base.join(next).ok()?;
+    (url.origin() == base.origin()).then(|| url[Position::BeforePath..].to_owned())
+}
+
+/// `next` when safe, else the appointments page.
+pub fn landing(next: Option<&str>) -> String {
+    next.and_then(safe_next).unwrap_or_else(|| HOME.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_site_paths_are_kept() {
+        assert_eq!(
+            safe_next("/appointments/4").as_deref(),
+            Some("/appointments/4")
+        );
+        assert_eq!(
+            safe_next("/forms/2?tab=1").as_deref(),
+            Some("/forms/2?tab=1")
+        );
+    }
+
+    #[test]
+    fn anything_that_could_leave_the_site_is_refused() {
+        for bad in [
+            "//evil.example",
+            "https://evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "evil.example",
+            "javascript:alert(1)",
+            "/\t/evil.example",
+            "",
+        ] {
+            assert_eq!(safe_next(bad), None, "{bad:?}");
+        }
+        assert_eq!(landing(Some("//evil.example")), HOME);
+        assert_eq!(landing(None), HOME);
+    }
+}

@@ -1,0 +1,123 @@
+//! `/account`: who is signed in, changing the password, signing out everywhere, and recent
+//! sign-in activity.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use serde::{Deserialize, Serialize};
+
+use super::{ActionError, LoadError};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountView {
+    pub name: String,
+    pub email: String,
+    pub activity: Vec<ActivityView>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub what: String,
+    pub when: String,
+    pub from: String,
+}
+
+#[server(endpoint = "my_account")]
+pub async fn my_account() -> Result<AccountView, ServerFnError> {
+    use crate::{accounts::events, auth, clock, state::AppState};
+    let user = auth::require_user().await?;
+    let state = expect_context::<AppState>();
+    let activity = events::recent(&state.pool, user.id, 20)
+        .await
+        .map_err(auth::internal_error)?
+        .into_iter()
+        .map(|e| ActivityView {
+            what: events::EventKind::describe(&e.kind).to_owned(),
+            when: clock::human(clock::from_millis(e.occurred_at)),
+            from: [e.user_agent, e.ip]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+        })
+        .collect();
+    Ok(AccountView {
+        name: user.display_name,
+        email: user.email,
+        activity,
+    })
+}
+
+#[server(endpoint = "change_password")]
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), ServerFnError> {
+    crate::auth::flows::change_password(current_password, new_password, confirm_password).await
+}
+
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
+    crate::auth::flows::sign_out_everywhere().await
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let change = ServerAction::<ChangePassword>::new();
+    let everywhere = ServerAction::<SignOutEverywhere>::new();
+    let account = Resource::new(move || change.version().get(), |_| my_account());
+    view! {
+        <Title text="Your account"/>
+        <h1>"Your account"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match account.await {
+                    Ok(account) => view! {
+                        <section class="card">
+                            <h2>"Profile"</h2>
+                            <p><strong>{account.name}</strong><br/><span class="muted">{account.email}</span></p>
+                        </section>
+                        <section class="card">
+                            <h2>"Recent sign-in activity"</h2>
+                            <ul class="activity">
+                                {account.activity.into_iter().map(|a| view! {
+                                    <li><strong>{a.what}</strong><br/><span class="muted">{a.when} " · " {a.from}</span></li>
+                                }).collect_view()}
+                            </ul>
+                        </section>
+                    }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+        <section class="card">
+            <h2>"Change password"</h2>
+            <ActionError result=change.value().into()/>
+            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! {
+                <p class="alert success" role="status">"Password changed. You have been signed out on every other device."</p>
+            })}
+            <ActionForm action=change>
+                <div class="field">
+                    <label for="current_password">"Current password"</label>
+                    <input id="current_password" type="password" name="current_password" autocomplete="current-password" required/>
+                </div>
+                <div class="field">
+                    <label for="new_password">"New password (at least 12 characters)"</label>
+                    <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+                </div>
+                <div class="field">
+                    <label for="confirm_password">"Confirm the new password"</label>
+                    <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+                </div>
+                <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
+            </ActionForm>
+        </section>
+        <section class="card">
+            <h2>"Sign out everywhere"</h2>
+            <p class="muted">"Ends every session of your account, on this device and all others."</p>
+            <ActionForm action=everywhere>
+                <button type="submit" class="secondary">"Sign out everywhere"</button>
+            </ActionForm>
+        </section>
+    }
+}

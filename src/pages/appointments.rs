@@ -1,0 +1,165 @@
+//! `/appointments` (upcoming first, then past) and `/appointments/{id}`.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use serde::{Deserialize, Serialize};
+
+use super::{not_found::NotFound, LoadError};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AppointmentView {
+    pub id: i64,
+    /// "Tuesday 1 December 2026 at 14:30 UTC"
+    pub when: String,
+    pub clinician: String,
+    pub reason: String,
+    pub video_url: Option<String>,
+    pub upcoming: bool,
+}
+
+#[cfg(feature = "ssr")]
+impl AppointmentView {
+    fn new(a: crate::care::appointments::Appointment, now: time::OffsetDateTime) -> Self {
+        let starts_at = crate::clock::from_millis(a.starts_at);
+        Self {
+            id: a.id,
+            when: crate::clock::human(starts_at),
+            clinician: a.clinician,
+            reason: a.reason,
+            video_url: a.video_url,
+            upcoming: starts_at >= now,
+        }
+    }
+}
+
+#[server(endpoint = "my_appointments")]
+pub async fn my_appointments() -> Result<Vec<AppointmentView>, ServerFnError> {
+    use crate::{auth, care::appointments, state::AppState};
+    let user = auth::require_user().await?;
+    let state = expect_context::<AppState>();
+    let now = state.clock.now();
+    let list = appointments::for_user(&state.pool, user.id, now)
+        .await
+        .map_err(auth::internal_error)?;
+    Ok(list
+        .into_iter()
+        .map(|a| AppointmentView::new(a, now))
+        .collect())
+}
+
+/// `None` both when it does not exist and when it is another patient's: the same 404.
+#[server(endpoint = "my_appointment")]
+pub async fn my_appointment(id: i64) -> Result<Option<AppointmentView>, ServerFnError> {
+    use crate::{auth, care::appointments, state::AppState};
+    let user = auth::require_user().await?;
+    let state = expect_context::<AppState>();
+    let found = appointments::find(&state.pool, user.id, id)
+        .await
+        .map_err(auth::internal_error)?;
+    Ok(found.map(|a| AppointmentView::new(a, state.clock.now())))
+}
+
+#[component]
+pub fn AppointmentsPage() -> impl IntoView {
+    let appointments = Resource::new(|| (), |_| my_appointments());
+    view! {
+        <Title text="Your appointments"/>
+        <h1>"Your appointments"</h1>
+        <Suspense fallback=|| view! { <p class="muted">"Loading your appointments…"</p> }>
+            {move || Suspend::new(async move {
+                match appointments.await {
+                    Ok(list) => view! { <AppointmentList list/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AppointmentList(list: Vec<AppointmentView>) -> impl IntoView {
+    if list.is_empty() {
+        return view! {
+            <section class="card empty">
+                <h2>"No appointments yet"</h2>
+                <p class="muted">"When your clinic books an appointment for you, it appears here and we email you."</p>
+            </section>
+        }
+        .into_any();
+    }
+    let (upcoming, past): (Vec<_>, Vec<_>) = list.into_iter().partition(|a| a.upcoming);
+    view! {
+        <h2>"Upcoming"</h2>
+        {if upcoming.is_empty() {
+            view! { <p class="card muted">"Nothing booked. Your clinic will email you when there is."</p> }.into_any()
+        } else {
+            view! { <ul class="appointments">{upcoming.into_iter().map(|a| view! { <AppointmentRow a/> }).collect_view()}</ul> }.into_any()
+        }}
+        {(!past.is_empty()).then(|| view! {
+            <h2>"Past"</h2>
+            <ul class="appointments past">{past.into_iter().map(|a| view! { <AppointmentRow a/> }).collect_view()}</ul>
+        })}
+    }
+    .into_any()
+}
+
+#[component]
+fn AppointmentRow(a: AppointmentView) -> impl IntoView {
+    view! {
+        <li class="card appointment">
+            <a class="appointment-link" href=format!("/appointments/{}", a.id)>
+                <span class="when">{a.when}</span>
+                <span class="who">{a.clinician}</span>
+                {(!a.reason.is_empty()).then(|| view! { <span class="muted">{a.reason}</span> })}
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn AppointmentPage() -> impl IntoView {
+    let id = move || {
+        use_params_map()
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let appointment = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => my_appointment(id).await,
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match appointment.await {
+                    Ok(Some(a)) => view! { <AppointmentDetail a/> }.into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
+    view! {
+        <Title text=format!("Appointment with {}", a.clinician)/>
+        <p><a href="/appointments">"← All appointments"</a></p>
+        <section class="card">
+            <h1>{format!("Appointment with {}", a.clinician)}</h1>
+            <p class="when">{a.when}</p>
+            {(!a.reason.is_empty()).then(|| view! { <p>{a.reason}</p> })}
+            {match (a.upcoming, a.video_url) {
+                (true, Some(url)) => view! {
+                    <a class="button" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
+                }.into_any(),
+                (true, None) => view! { <p class="muted">"Your clinic will share how to join before the visit."</p> }.into_any(),
+                (false, _) => view! { <p class="muted">"This appointment has passed."</p> }.into_any(),
+            }}
+        </section>
+    }
+}
