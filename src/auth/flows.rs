@@ -2,12 +2,14 @@
 //! app state from Leptos's context, does its work in one transaction, and sets cookies or
 //! redirects through the response.
 
-use axum::http::{header::SET_COOKIE, request::Parts};
+use axum::http::{header::SET_COOKIE, request::Parts, StatusCode};
 use leptos::prelude::*;
 use leptos_axum::{redirect, ResponseOptions};
 use sqlx::SqliteConnection;
 
-use super::{client_meta, cookies, internal_error, next_path, require_user, SESSION_COOKIE};
+use super::{
+    client_meta, cookies, internal_error, next_path, refuse, require_user, SESSION_COOKIE,
+};
 use crate::{
     accounts::{
         events::{self, EventKind},
@@ -27,11 +29,12 @@ struct Request {
     meta: ClientMeta,
 }
 
-fn request() -> Request {
-    let state = expect_context::<AppState>();
-    let parts = expect_context::<Parts>();
+fn request() -> Result<Request, ServerFnError> {
+    let state = AppState::from_context()?;
+    let parts = use_context::<Parts>()
+        .ok_or_else(|| internal_error("the request is missing from the context"))?;
     let meta = client_meta(&parts);
-    Request { state, parts, meta }
+    Ok(Request { state, parts, meta })
 }
 
 impl Request {
@@ -60,26 +63,26 @@ impl Request {
     }
 
     fn set_session_cookie(&self, secret: &str) {
-        expect_context::<ResponseOptions>().append_header(
-            SET_COOKIE,
-            cookies::set(SESSION_COOKIE, secret, self.secure_cookies()),
-        );
+        send_cookie(cookies::set(SESSION_COOKIE, secret, self.secure_cookies()));
     }
 
     fn clear_session_cookie(&self) {
-        expect_context::<ResponseOptions>().append_header(
-            SET_COOKIE,
-            cookies::clear(SESSION_COOKIE, self.secure_cookies()),
-        );
+        send_cookie(cookies::clear(SESSION_COOKIE, self.secure_cookies()));
+    }
+}
+
+fn send_cookie(cookie: axum::http::HeaderValue) {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.append_header(SET_COOKIE, cookie);
     }
 }
 
 fn parse_email(email: &str) -> Result<EmailAddress, ServerFnError> {
-    EmailAddress::parse(email).map_err(|e| ServerFnError::new(e.to_string()))
+    EmailAddress::parse(email).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))
 }
 
 fn parse_password(password: String) -> Result<Password, ServerFnError> {
-    Password::parse(password).map_err(|e| ServerFnError::new(e.to_string()))
+    Password::parse(password).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))
 }
 
 /// Email and password. Unknown email, wrong password and no password all get the same answer
@@ -89,7 +92,7 @@ pub async fn sign_in_with_password(
     password: String,
     next: Option<String>,
 ) -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     let email = parse_email(&email)?;
     let user = users::by_email(&req.state.pool, &email)
         .await
@@ -121,13 +124,13 @@ pub async fn sign_in_with_password(
                 .await
                 .map_err(internal_error)?;
             tx.commit().await.map_err(internal_error)?;
-            Err(ServerFnError::new(INCORRECT_CREDENTIALS))
+            Err(refuse(StatusCode::UNAUTHORIZED, INCORRECT_CREDENTIALS))
         }
     }
 }
 
 pub async fn sign_out() -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     if let Some(secret) = cookies::read(&req.parts.headers, SESSION_COOKIE) {
         let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
         if let Some(user_id) = sessions::delete(&mut tx, &secret)
@@ -152,7 +155,7 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
 }
 
 pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     let user = require_user().await?;
     let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
     sessions::delete_all_for_user(&mut tx, user.id, None)
@@ -179,16 +182,22 @@ pub async fn change_password(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     let session = super::current_session()
         .await?
-        .ok_or_else(|| ServerFnError::new(super::NOT_SIGNED_IN))?;
+        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, super::NOT_SIGNED_IN))?;
     if new_password != confirm_password {
-        return Err(ServerFnError::new("The new passwords do not match."));
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "The new passwords do not match.",
+        ));
     }
     let new_password = parse_password(new_password)?;
     if !password::verify(current_password, session.user.password_hash.clone()).await {
-        return Err(ServerFnError::new("Your current password is not correct."));
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "Your current password is not correct.",
+        ));
     }
     let hash = password::hash(new_password).await;
     let now = req.state.clock.now();
@@ -215,7 +224,7 @@ pub async fn change_password(
 /// "Forgot password?" and first-time set-up: emails a set-password link to the address if it
 /// belongs to a patient. The answer is the same either way.
 pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     let email = parse_email(&email)?;
     let Some(user) = users::by_email(&req.state.pool, &email)
         .await
@@ -242,7 +251,7 @@ pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
 
 /// Whether a set-password link still works (to show the form or an explanation).
 pub async fn password_token_is_valid(token: String) -> Result<bool, ServerFnError> {
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let mut conn = state.pool.acquire().await.map_err(internal_error)?;
     tokens::is_valid(
         &mut conn,
@@ -260,9 +269,12 @@ pub async fn set_password_with_token(
     new_password: String,
     confirm_password: String,
 ) -> Result<(), ServerFnError> {
-    let req = request();
+    let req = request()?;
     if new_password != confirm_password {
-        return Err(ServerFnError::new("The passwords do not match."));
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "The passwords do not match.",
+        ));
     }
     // Checked before the token is used, so a too-short password does not burn the link.
     let new_password = parse_password(new_password)?;
@@ -273,7 +285,8 @@ pub async fn set_password_with_token(
         .await
         .map_err(internal_error)?
     else {
-        return Err(ServerFnError::new(
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
             "This link has expired or was already used. Ask for a new one below.",
         ));
     };

@@ -9,7 +9,10 @@ pub mod next_path;
 pub use cookies::SESSION_COOKIE;
 pub use guard::require_session_for_pages;
 
-use axum::{extract::ConnectInfo, http::request::Parts};
+use axum::{
+    extract::ConnectInfo,
+    http::{header, request::Parts, StatusCode},
+};
 use leptos::prelude::*;
 use std::net::SocketAddr;
 
@@ -20,6 +23,25 @@ use crate::{
 
 /// What a patient is told when a server function needs a session they do not have.
 pub const NOT_SIGNED_IN: &str = "Your session has ended. Please sign in again.";
+
+/// A refusal the patient can act on ("Incorrect email or password"), with a 4xx status so it is
+/// never mistaken for a server fault. A plain form post keeps the redirect back to its page that
+/// carries the message.
+pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+    let plain_form = use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    });
+    if !plain_form {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
+        }
+    }
+    ServerFnError::new(message.into())
+}
 
 /// The message for failures that are ours, not the patient's; the cause goes to the log.
 pub fn internal_error(error: impl std::fmt::Display) -> ServerFnError {
@@ -44,7 +66,7 @@ pub fn client_meta(parts: &Parts) -> ClientMeta {
 
 /// In a server function or page render: the signed-in patient's session, if any.
 pub async fn current_session() -> Result<Option<sessions::Session>, ServerFnError> {
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let Some(parts) = use_context::<Parts>() else {
         return Ok(None);
     };
@@ -66,5 +88,5 @@ pub async fn require_user() -> Result<User, ServerFnError> {
     current_session()
         .await?
         .map(|session| session.user)
-        .ok_or_else(|| ServerFnError::new(NOT_SIGNED_IN))
+        .ok_or_else(|| refuse(StatusCode::UNAUTHORIZED, NOT_SIGNED_IN))
 }

@@ -25,7 +25,7 @@ pub struct ActivityView {
 pub async fn my_account() -> Result<AccountView, ServerFnError> {
     use crate::{accounts::events, auth, clock, state::AppState};
     let user = auth::require_user().await?;
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let activity = events::recent(&state.pool, user.id, 20)
         .await
         .map_err(auth::internal_error)?

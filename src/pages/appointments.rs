@@ -37,7 +37,7 @@ impl AppointmentView {
 pub async fn my_appointments() -> Result<Vec<AppointmentView>, ServerFnError> {
     use crate::{auth, care::appointments, state::AppState};
     let user = auth::require_user().await?;
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let now = state.clock.now();
     let list = appointments::for_user(&state.pool, user.id, now)
         .await
@@ -53,7 +53,7 @@ pub async fn my_appointments() -> Result<Vec<AppointmentView>, ServerFnError> {
 pub async fn my_appointment(id: i64) -> Result<Option<AppointmentView>, ServerFnError> {
     use crate::{auth, care::appointments, state::AppState};
     let user = auth::require_user().await?;
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let found = appointments::find(&state.pool, user.id, id)
         .await
         .map_err(auth::internal_error)?;

@@ -22,7 +22,7 @@ pub struct MailboxMessage {
 pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError> {
     use crate::{configuration::Environment, mail::dev_mailbox, state::AppState};
 
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     if state.settings.server.environment != Environment::Development
         || state.settings.mail.smtp_url.is_some()
     {

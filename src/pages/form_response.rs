@@ -19,7 +19,7 @@ pub struct FormResponseView {
 pub async fn my_form_response(id: i64) -> Result<Option<FormResponseView>, ServerFnError> {
     use crate::{auth, care::forms, clock, state::AppState};
     let user = auth::require_user().await?;
-    let state = expect_context::<AppState>();
+    let state = AppState::from_context()?;
     let found = forms::find(&state.pool, user.id, id)
         .await
         .map_err(auth::internal_error)?;

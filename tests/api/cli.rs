@@ -152,3 +152,303 @@ fn production_without_smtp_refuses_to_start() {
     assert_eq!(output.status.code(), Some(1));
     assert!(stderr(&output).contains("SMTP_URL"), "{}", stderr(&output));
 }
+
+/// Runs `carelink ARGS` with `stdin` as standard input.
+fn carelink_with_input(dir: &TempDir, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_carelink"))
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("SMTP_URL")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("cli.db").display()),
+        )
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+async fn query_one<T>(dir: &TempDir, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+{
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn user_add_with_a_password_from_stdin() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = carelink_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            " Pat@Example.ORG ",
+            "--name",
+            "Pat Morgan",
+            "--password-stdin",
+        ],
+        "a good long password\n",
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Added patient Pat@example.org (id 1) with a password."));
+    let hash: String = query_one(&dir, "SELECT password_hash FROM users").await;
+    assert!(hash.starts_with("$argon2id$"));
+
+    let again = carelink_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--password-stdin",
+        ],
+        "a good long password\n",
+    );
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("An account with the email pat@example.org already exists."),
+        "{}",
+        stderr(&again)
+    );
+}
+
+#[tokio::test]
+async fn user_add_without_a_password_invites_by_email() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = carelink(&dir, &[], &["user", "add", "--email", "sam@example.org"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("invited"));
+    let hash: Option<String> = query_one(&dir, "SELECT password_hash FROM users").await;
+    assert_eq!(hash, None);
+    let text: String = query_one(
+        &dir,
+        "SELECT text_body FROM outbox WHERE kind = 'set_password'",
+    )
+    .await;
+    assert!(
+        text.contains("Your clinic has created a Carelink account for you."),
+        "{text}"
+    );
+    assert!(text.contains("/password/new?token="), "{text}");
+}
+
+#[tokio::test]
+async fn user_add_refuses_bad_input_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let short = carelink_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--password-stdin",
+        ],
+        "short\n",
+    );
+    assert_eq!(short.status.code(), Some(1));
+    assert!(
+        stderr(&short).contains("Use at least 12 characters."),
+        "{}",
+        stderr(&short)
+    );
+    let bad = carelink(&dir, &[], &["user", "add", "--email", "pat@"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let long_name = "n".repeat(101);
+    let named = carelink(
+        &dir,
+        &[],
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--name",
+            &long_name,
+        ],
+    );
+    assert_eq!(named.status.code(), Some(1));
+    let users: i64 = query_one(&dir, "SELECT COUNT(*) FROM users").await;
+    assert_eq!(users, 0);
+}
+
+#[tokio::test]
+async fn appointment_add_books_and_queues_the_notification_together() {
+    let dir = tempfile::tempdir().unwrap();
+    carelink(&dir, &[], &["user", "add", "--email", "pat@example.org"]);
+    let output = carelink(
+        &dir,
+        &[],
+        &[
+            "appointment",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--starts-at",
+            "2030-03-04T09:15:00Z",
+            "--clinician",
+            "Dr. Okafor",
+            "--reason",
+            "Check-up",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Booked appointment 1 for pat@example.org with Dr. Okafor at Monday 4 March 2030 at 09:15 UTC"), "{}", stdout(&output));
+    let subject: String = query_one(
+        &dir,
+        "SELECT subject FROM outbox WHERE kind = 'appointment_created'",
+    )
+    .await;
+    assert_eq!(subject, "New appointment created");
+    let text: String = query_one(
+        &dir,
+        "SELECT text_body FROM outbox WHERE kind = 'appointment_created'",
+    )
+    .await;
+    assert!(text.contains("/appointments/1"), "{text}");
+}
+
+#[tokio::test]
+async fn appointment_add_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let unknown = carelink(
+        &dir,
+        &[],
+        &[
+            "appointment",
+            "add",
+            "--email",
+            "nobody@example.org",
+            "--starts-at",
+            "2030-03-04T09:15:00Z",
+            "--clinician",
+            "Dr. A",
+        ],
+    );
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("No patient has the email nobody@example.org."),
+        "{}",
+        stderr(&unknown)
+    );
+    for (flag, value, expected) in [
+        ("--starts-at", "next tuesday", "expected an RFC 3339 time"),
+        ("--clinician", "  ", "cannot be empty"),
+        (
+            "--video-url",
+            "http://insecure.example",
+            "expected an https:// URL",
+        ),
+    ] {
+        let mut args = vec![
+            "appointment",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--starts-at",
+            "2030-03-04T09:15:00Z",
+            "--clinician",
+            "Dr. A",
+        ];
+        if let Some(i) = args.iter().position(|a| *a == flag) {
+            args[i + 1] = value;
+        } else {
+            args.extend([flag, value]);
+        }
+        let output = carelink(&dir, &[], &args);
+        assert_eq!(output.status.code(), Some(2), "{flag}");
+        assert!(
+            stderr(&output).contains(expected),
+            "{flag}: {}",
+            stderr(&output)
+        );
+    }
+    let outbox: i64 = query_one(&dir, "SELECT COUNT(*) FROM outbox").await;
+    assert_eq!(outbox, 0);
+}
+
+#[tokio::test]
+async fn form_response_add_records_answers_and_queues_the_notification() {
+    let dir = tempfile::tempdir().unwrap();
+    carelink(&dir, &[], &["user", "add", "--email", "pat@example.org"]);
+    let output = carelink(
+        &dir,
+        &[],
+        &[
+            "form-response",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--form",
+            "Intake",
+            "--answer",
+            "Allergies=None",
+            "--answer",
+            "Smoker = No",
+        ],
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let answers: String = query_one(&dir, "SELECT answers FROM form_responses").await;
+    assert_eq!(
+        answers,
+        r#"[{"question":"Allergies","answer":"None"},{"question":"Smoker","answer":"No"}]"#
+    );
+    let subject: String = query_one(
+        &dir,
+        "SELECT subject FROM outbox WHERE kind = 'form_response'",
+    )
+    .await;
+    assert_eq!(subject, "New form response");
+
+    let bad = carelink(
+        &dir,
+        &[],
+        &[
+            "form-response",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--form",
+            "Intake",
+            "--answer",
+            "no equals sign",
+        ],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("Question=Answer"), "{}", stderr(&bad));
+}
+
+#[tokio::test]
+async fn demo_loads_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = carelink(&dir, &[], &["demo"]);
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(stdout(&first).contains("Demo data loaded. Log in as pat@example.org"));
+    let second = carelink(&dir, &[], &["demo"]);
+    assert!(second.status.success());
+    assert!(stdout(&second).contains("already loaded"));
+    let users: i64 = query_one(&dir, "SELECT COUNT(*) FROM users").await;
+    let appointments: i64 = query_one(&dir, "SELECT COUNT(*) FROM appointments").await;
+    let invited: i64 = query_one(
+        &dir,
+        "SELECT COUNT(*) FROM users WHERE password_hash IS NULL",
+    )
+    .await;
+    assert_eq!((users, appointments, invited), (2, 3, 1));
+}

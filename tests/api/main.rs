@@ -1,5 +1,6 @@
 //! Integration tests: the real application on a random port, a real SQLite file per test, and a
-//! real SMTP server on loopback for mail.
+//! real SMTP server on loopback for mail. Run them with `--test-threads=1` (scripts/test does):
+//! Leptos's reactive runtime is process-wide, and apps on parallel test runtimes interfere.
 #![cfg(feature = "ssr")]
 
 mod helpers;
