@@ -62,6 +62,18 @@ impl Request {
         .await
     }
 
+    /// Records a security event about this request in the caller's transaction.
+    async fn record(
+        &self,
+        conn: &mut SqliteConnection,
+        user_id: Option<i64>,
+        kind: EventKind,
+    ) -> Result<(), ServerFnError> {
+        events::record(conn, user_id, kind, self.state.clock.now(), &self.meta)
+            .await
+            .map_err(internal_error)
+    }
+
     fn set_session_cookie(&self, secret: &str) {
         send_cookie(cookies::set(SESSION_COOKIE, secret, self.secure_cookies()));
     }
@@ -99,30 +111,23 @@ pub async fn sign_in_with_password(
         .map_err(internal_error)?;
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let matches = password::verify(password, stored).await;
-    let now = req.state.clock.now();
     let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
-    match user.filter(|_| matches) {
-        Some(user) => {
+    match user {
+        Some(user) if matches => {
             let secret = req
                 .start_session(&mut tx, user.id)
                 .await
                 .map_err(internal_error)?;
-            events::record(&mut tx, Some(user.id), EventKind::SignedIn, now, &req.meta)
-                .await
-                .map_err(internal_error)?;
+            req.record(&mut tx, Some(user.id), EventKind::SignedIn)
+                .await?;
             tx.commit().await.map_err(internal_error)?;
             req.set_session_cookie(&secret);
             redirect(&next_path::landing(next.as_deref()));
             Ok(())
         }
-        None => {
-            let user_id = users::by_email(&req.state.pool, &email)
-                .await
-                .map_err(internal_error)?
-                .map(|u| u.id);
-            events::record(&mut tx, user_id, EventKind::SignInFailed, now, &req.meta)
-                .await
-                .map_err(internal_error)?;
+        user => {
+            req.record(&mut tx, user.map(|u| u.id), EventKind::SignInFailed)
+                .await?;
             tx.commit().await.map_err(internal_error)?;
             Err(refuse(StatusCode::UNAUTHORIZED, INCORRECT_CREDENTIALS))
         }
@@ -137,15 +142,8 @@ pub async fn sign_out() -> Result<(), ServerFnError> {
             .await
             .map_err(internal_error)?
         {
-            events::record(
-                &mut tx,
-                Some(user_id),
-                EventKind::SignedOut,
-                req.state.clock.now(),
-                &req.meta,
-            )
-            .await
-            .map_err(internal_error)?;
+            req.record(&mut tx, Some(user_id), EventKind::SignedOut)
+                .await?;
         }
         tx.commit().await.map_err(internal_error)?;
     }
@@ -161,15 +159,8 @@ pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
     sessions::delete_all_for_user(&mut tx, user.id, None)
         .await
         .map_err(internal_error)?;
-    events::record(
-        &mut tx,
-        Some(user.id),
-        EventKind::SignedOutEverywhere,
-        req.state.clock.now(),
-        &req.meta,
-    )
-    .await
-    .map_err(internal_error)?;
+    req.record(&mut tx, Some(user.id), EventKind::SignedOutEverywhere)
+        .await?;
     tx.commit().await.map_err(internal_error)?;
     req.clear_session_cookie();
     redirect("/login");
@@ -208,15 +199,8 @@ pub async fn change_password(
     sessions::delete_all_for_user(&mut tx, session.user.id, Some(session.id))
         .await
         .map_err(internal_error)?;
-    events::record(
-        &mut tx,
-        Some(session.user.id),
-        EventKind::PasswordChanged,
-        now,
-        &req.meta,
-    )
-    .await
-    .map_err(internal_error)?;
+    req.record(&mut tx, Some(session.user.id), EventKind::PasswordChanged)
+        .await?;
     tx.commit().await.map_err(internal_error)?;
     Ok(())
 }
@@ -300,15 +284,8 @@ pub async fn set_password_with_token(
         .start_session(&mut tx, user_id)
         .await
         .map_err(internal_error)?;
-    events::record(
-        &mut tx,
-        Some(user_id),
-        EventKind::PasswordSet,
-        now,
-        &req.meta,
-    )
-    .await
-    .map_err(internal_error)?;
+    req.record(&mut tx, Some(user_id), EventKind::PasswordSet)
+        .await?;
     tx.commit().await.map_err(internal_error)?;
     req.set_session_cookie(&secret);
     redirect(next_path::HOME);

@@ -107,6 +107,10 @@ impl Outbox {
     }
 }
 
+/// What a claim returns: the columns of `StoredEmail`.
+const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_body, text_body, \
+                       attempts, expires_at, created_at";
+
 /// Claims the next message that is due, holding it until `lease` has passed. Expired messages
 /// are set aside first. A single statement, so two workers never claim the same message.
 pub(super) async fn claim_next(
@@ -116,15 +120,14 @@ pub(super) async fn claim_next(
 ) -> sqlx::Result<Option<StoredEmail>> {
     let now_ms = to_millis(now);
     expire_overdue(pool, now_ms).await?;
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
          WHERE id = (SELECT id FROM outbox
                      WHERE (status = 'queued' AND next_attempt_at <= ?2)
                         OR (status = 'sending' AND lease_until <= ?2)
                      ORDER BY next_attempt_at, id LIMIT 1)
-         RETURNING id, message_id, kind, recipient, subject, html_body, text_body, attempts,
-                   expires_at, created_at",
-    )
+         {CLAIMED}"
+    ))
     .bind(to_millis(now + lease))
     .bind(now_ms)
     .fetch_optional(pool)
@@ -138,12 +141,11 @@ pub(super) async fn claim(
     now: OffsetDateTime,
     lease: Duration,
 ) -> sqlx::Result<Option<StoredEmail>> {
-    sqlx::query_as(
+    sqlx::query_as(&format!(
         "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
          WHERE id = ?2 AND status IN ('queued', 'sending')
-         RETURNING id, message_id, kind, recipient, subject, html_body, text_body, attempts,
-                   expires_at, created_at",
-    )
+         {CLAIMED}"
+    ))
     .bind(to_millis(now + lease))
     .bind(id)
     .fetch_optional(pool)

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{ActionError, LoadError};
+use super::{ActionError, LoadError, NewPasswordFields};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountView {
@@ -101,14 +101,7 @@ pub fn AccountPage() -> impl IntoView {
                     <label for="current_password">"Current password"</label>
                     <input id="current_password" type="password" name="current_password" autocomplete="current-password" required/>
                 </div>
-                <div class="field">
-                    <label for="new_password">"New password (at least 12 characters)"</label>
-                    <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
-                </div>
-                <div class="field">
-                    <label for="confirm_password">"Confirm the new password"</label>
-                    <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
-                </div>
+                <NewPasswordFields/>
                 <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
             </ActionForm>
         </section>

@@ -30,6 +30,21 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(
     }
 }
 
+/// "New password" and "Confirm the new password", with the length rules the server enforces.
+#[component]
+pub fn NewPasswordFields() -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for="new_password">"New password (at least 12 characters)"</label>
+            <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+        </div>
+        <div class="field">
+            <label for="confirm_password">"Confirm the new password"</label>
+            <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+        </div>
+    }
+}
+
 /// Shown where a page's data could not be loaded, with the way back in when the session ended.
 #[component]
 pub fn LoadError(error: ServerFnError) -> impl IntoView {

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{error_text, ActionError};
+use super::{error_text, ActionError, NewPasswordFields};
 
 #[server(endpoint = "request_password_link")]
 pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
@@ -74,14 +74,7 @@ pub fn NewPasswordPage() -> impl IntoView {
                             <ActionError result=set.value().into()/>
                             <ActionForm action=set>
                                 <input type="hidden" name="token" value=token/>
-                                <div class="field">
-                                    <label for="new_password">"New password"</label>
-                                    <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
-                                </div>
-                                <div class="field">
-                                    <label for="confirm_password">"Confirm the new password"</label>
-                                    <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
-                                </div>
+                                <NewPasswordFields/>
                                 <button type="submit" class="block" disabled=move || set.pending().get()>"Save password and sign in"</button>
                             </ActionForm>
                         }.into_any(),

@@ -6,8 +6,8 @@ use tempfile::TempDir;
 
 use crate::smtp_server::{Behaviour, SmtpServer};
 
-/// Runs `carelink ARGS` on a fresh database in `dir`, with extra environment variables.
-pub fn carelink(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Output {
+/// `carelink ARGS` on the database in `dir`, with extra environment variables.
+fn command(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> std::process::Command {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_carelink"));
     command
         .args(args)
@@ -21,7 +21,11 @@ pub fn carelink(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Output {
     for (name, value) in env {
         command.env(name, value);
     }
-    command.output().expect("carelink runs")
+    command
+}
+
+pub fn carelink(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Output {
+    command(dir, env, args).output().expect("carelink runs")
 }
 
 pub fn stdout(output: &Output) -> String {
@@ -155,19 +159,11 @@ fn production_without_smtp_refuses_to_start() {
 
 /// Runs `carelink ARGS` with `stdin` as standard input.
 fn carelink_with_input(dir: &TempDir, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_carelink"))
-        .args(args)
-        .current_dir(dir.path())
-        .env_remove("SMTP_URL")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("cli.db").display()),
-        )
-        .env("RUST_LOG", "warn")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+    use std::{io::Write, process::Stdio};
+    let mut child = command(dir, &[], args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     child
