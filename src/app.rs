@@ -11,9 +11,11 @@ use leptos_router::{
 use crate::pages::{
     account::AccountPage,
     appointments::{AppointmentPage, AppointmentsPage},
+    check_email::CheckEmailPage,
     dev_mailbox::DevMailboxPage,
     form_response::FormResponsePage,
     login::LoginPage,
+    login_link::LoginLinkPage,
     not_found::NotFound,
     password::{NewPasswordPage, PasswordResetPage},
 };
@@ -53,6 +55,8 @@ pub fn App() -> impl IntoView {
                 // Async: these pages answer 404 or redirect only once their data is known.
                 <Routes fallback=NotFound>
                     <Route path=path!("/login") view=LoginPage/>
+                    <Route path=path!("/login/check-email") view=CheckEmailPage/>
+                    <Route path=path!("/login/link/:token") view=LoginLinkPage ssr=SsrMode::Async/>
                     <Route path=path!("/password/reset") view=PasswordResetPage/>
                     <Route path=path!("/password/new") view=NewPasswordPage/>
                     <Route path=path!("/appointments") view=AppointmentsPage/>

@@ -149,6 +149,7 @@ fn router(state: AppState) -> Router {
             state.clone(),
             auth::require_session_for_pages,
         ))
+        .layer(middleware::from_fn(auth::protect_token_pages))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -8,9 +8,10 @@ test("a patient logs in with a password and sees their appointments", async ({ p
   await page.goto("/appointments");
   await expect(page).toHaveURL(/\/login\?next=%2Fappointments$/);
   await hydrated(page);
-  await page.getByLabel("Email address").fill(email);
+  await page.getByText("Log in with your password instead").click();
+  await page.locator("#password-email").fill(email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
 
   await expect(page).toHaveURL(/\/appointments$/);
   await expect(page.getByRole("heading", { name: "Your appointments" })).toBeVisible();
@@ -22,9 +23,10 @@ test("a wrong password is refused with one message for every case", async ({ pag
   const email = addPatient("Robin Wrong");
   await page.goto("/login");
   await hydrated(page);
-  await page.getByLabel("Email address").fill(email);
+  await page.getByText("Log in with your password instead").click();
+  await page.locator("#password-email").fill(email);
   await page.getByLabel("Password").fill("not the password at all");
-  await page.getByRole("button", { name: "Log in" }).click();
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
   await expect(page.getByRole("alert")).toHaveText("Incorrect email or password");
   await expect(page).toHaveURL(/\/login/);
 });

@@ -10,6 +10,7 @@ use crate::clock::to_millis;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     SignedIn,
+    SignedInWithLink,
     SignInFailed,
     SignedOut,
     SignedOutEverywhere,
@@ -21,6 +22,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::SignedIn => "signed_in",
+            Self::SignedInWithLink => "signed_in_with_link",
             Self::SignInFailed => "sign_in_failed",
             Self::SignedOut => "signed_out",
             Self::SignedOutEverywhere => "signed_out_everywhere",
@@ -33,6 +35,7 @@ impl EventKind {
     pub fn describe(kind: &str) -> &'static str {
         match kind {
             "signed_in" => "Signed in with password",
+            "signed_in_with_link" => "Signed in with a Secure Login Link",
             "sign_in_failed" => "Failed sign-in attempt",
             "signed_out" => "Signed out",
             "signed_out_everywhere" => "Signed out on every device",

@@ -20,6 +20,8 @@ pub enum PasswordLinkReason {
     Invited,
     /// They asked ("Forgot password?").
     Requested,
+    /// They asked for a Secure Login Link, which needs a password first.
+    LoginLinkNeedsPassword,
 }
 
 /// Issues a set-password token and queues its email.
@@ -32,15 +34,13 @@ pub async fn queue_password_link(
     now: OffsetDateTime,
     meta: &ClientMeta,
 ) -> sqlx::Result<()> {
-    let secret = tokens::issue(
-        conn,
-        user.id,
-        tokens::Purpose::SetPassword,
-        now,
-        PASSWORD_LINK_LIFETIME,
-        meta,
-    )
-    .await?;
+    let token = tokens::NewToken {
+        purpose: tokens::Purpose::SetPassword,
+        lifetime: PASSWORD_LINK_LIFETIME,
+        redirect_to: None,
+        pending_cookie_hash: None,
+    };
+    let secret = tokens::issue(conn, user.id, &token, now, meta).await?;
     let mut url = public_url.join("/password/new").expect("a valid path");
     url.query_pairs_mut().append_pair("token", &secret);
     let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
@@ -51,6 +51,37 @@ pub async fn queue_password_link(
         url,
         now + PASSWORD_LINK_LIFETIME,
     );
+    outbox.queue(conn, &message).await?;
+    Ok(())
+}
+
+/// Issues a Secure Login Link and queues its email. `pending_cookie_hash` binds it to the browser
+/// that asked; `redirect_to` is where it lands.
+#[allow(clippy::too_many_arguments)]
+pub async fn queue_login_link(
+    conn: &mut SqliteConnection,
+    outbox: &Outbox,
+    public_url: &Url,
+    user: &User,
+    lifetime: Duration,
+    redirect_to: Option<&str>,
+    pending_cookie_hash: Option<Vec<u8>>,
+    now: OffsetDateTime,
+    meta: &ClientMeta,
+) -> sqlx::Result<()> {
+    let token = tokens::NewToken {
+        purpose: tokens::Purpose::Login,
+        lifetime,
+        redirect_to,
+        pending_cookie_hash,
+    };
+    let secret = tokens::issue(conn, user.id, &token, now, meta).await?;
+    let url = public_url
+        .join(&format!("/login/link/{secret}"))
+        .expect("a valid path");
+    let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
+    let message =
+        templates::login_link(&email, user.greeting_name(), url, now, now + lifetime, meta);
     outbox.queue(conn, &message).await?;
     Ok(())
 }

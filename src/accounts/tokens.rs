@@ -23,62 +23,134 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     SetPassword,
+    Login,
 }
 
 impl Purpose {
     fn as_str(self) -> &'static str {
         match self {
             Self::SetPassword => "set_password",
+            Self::Login => "login",
         }
     }
+}
+
+/// What a new token is for and how long it lives.
+pub struct NewToken<'a> {
+    pub purpose: Purpose,
+    pub lifetime: Duration,
+    /// The same-site path to land on after using it.
+    pub redirect_to: Option<&'a str>,
+    /// SHA-256 of the pending-request cookie of the browser that asked for it.
+    pub pending_cookie_hash: Option<Vec<u8>>,
 }
 
 /// Stores a new token for `user_id` and returns the secret to email.
 pub async fn issue(
     conn: &mut SqliteConnection,
     user_id: i64,
-    purpose: Purpose,
+    token: &NewToken<'_>,
     now: OffsetDateTime,
-    lifetime: Duration,
     meta: &ClientMeta,
 ) -> sqlx::Result<String> {
     let secret = generate_secret();
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
-                                  requested_ip, requested_user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                  requested_ip, requested_user_agent, redirect_to,
+                                  pending_cookie_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
-    .bind(purpose.as_str())
+    .bind(token.purpose.as_str())
     .bind(to_millis(now))
-    .bind(to_millis(now + lifetime))
+    .bind(to_millis(now + token.lifetime))
     .bind(&meta.ip)
     .bind(&meta.user_agent)
+    .bind(token.redirect_to)
+    .bind(&token.pending_cookie_hash)
     .execute(conn)
     .await?;
     Ok(secret)
 }
 
+/// A used-up token: whose it was and where it leads.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Consumed {
+    pub id: i64,
+    pub user_id: i64,
+    pub redirect_to: Option<String>,
+}
+
 /// Uses the token up if it is valid, in one statement, so it works at most once however many
-/// requests race for it. Returns the user it belongs to.
+/// requests race for it.
 pub async fn consume(
     conn: &mut SqliteConnection,
     secret: &str,
     purpose: Purpose,
     now: OffsetDateTime,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
+) -> sqlx::Result<Option<Consumed>> {
+    sqlx::query_as(
         "UPDATE user_tokens SET used_at = ?1
          WHERE token_hash = ?2 AND purpose = ?3
            AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
-         RETURNING user_id",
+         RETURNING id, user_id, redirect_to",
     )
     .bind(to_millis(now))
     .bind(hash_secret(secret))
     .bind(purpose.as_str())
     .fetch_optional(conn)
     .await
+}
+
+/// What a token is now, without using it: for the page a link opens.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TokenInfo {
+    pub user_id: i64,
+    pub email: String,
+    pub expires_at: i64,
+    pub used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub redirect_to: Option<String>,
+    pub pending_cookie_hash: Option<Vec<u8>>,
+}
+
+pub async fn lookup(
+    conn: &mut SqliteConnection,
+    secret: &str,
+    purpose: Purpose,
+) -> sqlx::Result<Option<TokenInfo>> {
+    sqlx::query_as(
+        "SELECT t.user_id, u.email, t.expires_at, t.used_at, t.revoked_at, t.redirect_to,
+                t.pending_cookie_hash
+         FROM user_tokens t JOIN users u ON u.id = t.user_id
+         WHERE t.token_hash = ? AND t.purpose = ?",
+    )
+    .bind(hash_secret(secret))
+    .bind(purpose.as_str())
+    .fetch_optional(conn)
+    .await
+}
+
+/// Revokes the patient's other unused tokens of `purpose` (after one of them was used).
+pub async fn revoke_others(
+    conn: &mut SqliteConnection,
+    user_id: i64,
+    purpose: Purpose,
+    keep: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE user_tokens SET revoked_at = ?
+         WHERE user_id = ? AND purpose = ? AND id <> ? AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(to_millis(now))
+    .bind(user_id)
+    .bind(purpose.as_str())
+    .bind(keep)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Whether a token would still work, without using it (to show the right page).

@@ -23,28 +23,33 @@ use crate::{
 
 pub const INCORRECT_CREDENTIALS: &str = "Incorrect email or password";
 
-struct Request {
-    state: AppState,
-    parts: Parts,
-    meta: ClientMeta,
+pub(super) struct Request {
+    pub(super) state: AppState,
+    pub(super) parts: Parts,
+    pub(super) meta: ClientMeta,
 }
 
 fn request() -> Result<Request, ServerFnError> {
-    let state = AppState::from_context()?;
-    let parts = use_context::<Parts>()
-        .ok_or_else(|| internal_error("the request is missing from the context"))?;
-    let meta = client_meta(&parts);
-    Ok(Request { state, parts, meta })
+    Request::from_context()
 }
 
 impl Request {
-    fn secure_cookies(&self) -> bool {
+    /// The app and the request, from Leptos's context in a server function.
+    pub(super) fn from_context() -> Result<Self, ServerFnError> {
+        let state = AppState::from_context()?;
+        let parts = use_context::<Parts>()
+            .ok_or_else(|| internal_error("the request is missing from the context"))?;
+        let meta = client_meta(&parts);
+        Ok(Self { state, parts, meta })
+    }
+
+    pub(super) fn secure_cookies(&self) -> bool {
         self.state.settings.server.public_url.scheme() == "https"
     }
 
     /// Starts a fresh session for `user_id`, ending the one this browser had (a new id at every
     /// sign-in, so a session id planted before sign-in is worthless after it).
-    async fn start_session(
+    pub(super) async fn start_session(
         &self,
         conn: &mut SqliteConnection,
         user_id: i64,
@@ -63,7 +68,7 @@ impl Request {
     }
 
     /// Records a security event about this request in the caller's transaction.
-    async fn record(
+    pub(super) async fn record(
         &self,
         conn: &mut SqliteConnection,
         user_id: Option<i64>,
@@ -74,18 +79,18 @@ impl Request {
             .map_err(internal_error)
     }
 
+    pub(super) fn send_cookie(&self, cookie: axum::http::HeaderValue) {
+        if let Some(response) = use_context::<ResponseOptions>() {
+            response.append_header(SET_COOKIE, cookie);
+        }
+    }
+
     fn set_session_cookie(&self, secret: &str) {
-        send_cookie(cookies::set(SESSION_COOKIE, secret, self.secure_cookies()));
+        self.send_cookie(cookies::set(SESSION_COOKIE, secret, self.secure_cookies()));
     }
 
     fn clear_session_cookie(&self) {
-        send_cookie(cookies::clear(SESSION_COOKIE, self.secure_cookies()));
-    }
-}
-
-fn send_cookie(cookie: axum::http::HeaderValue) {
-    if let Some(response) = use_context::<ResponseOptions>() {
-        response.append_header(SET_COOKIE, cookie);
+        self.send_cookie(cookies::clear(SESSION_COOKIE, self.secure_cookies()));
     }
 }
 
@@ -265,9 +270,10 @@ pub async fn set_password_with_token(
     let hash = password::hash(new_password).await;
     let now = req.state.clock.now();
     let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
-    let Some(user_id) = tokens::consume(&mut tx, &token, tokens::Purpose::SetPassword, now)
-        .await
-        .map_err(internal_error)?
+    let Some(tokens::Consumed { user_id, .. }) =
+        tokens::consume(&mut tx, &token, tokens::Purpose::SetPassword, now)
+            .await
+            .map_err(internal_error)?
     else {
         return Err(refuse(
             StatusCode::BAD_REQUEST,

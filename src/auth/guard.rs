@@ -58,3 +58,23 @@ pub async fn require_session_for_pages(
         .finish();
     Redirect::to(&format!("/login?{query}")).into_response()
 }
+
+/// Pages whose URL carries a secret (login and set-password links) must not leak it through the
+/// Referer header of anything they load or link to, nor sit in a cache.
+pub async fn protect_token_pages(request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    let carries_token = path.starts_with("/login/link/") || path == "/password/new";
+    let mut response = next.run(request).await;
+    if carries_token {
+        let headers = response.headers_mut();
+        headers.insert(
+            header::REFERRER_POLICY,
+            header::HeaderValue::from_static("no-referrer"),
+        );
+        headers.insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("no-store"),
+        );
+    }
+    response
+}

@@ -4,10 +4,11 @@
 mod cookies;
 pub mod flows;
 mod guard;
+pub mod login_links;
 pub mod next_path;
 
 pub use cookies::SESSION_COOKIE;
-pub use guard::require_session_for_pages;
+pub use guard::{protect_token_pages, require_session_for_pages};
 
 use axum::{
     extract::ConnectInfo,

@@ -7,7 +7,11 @@ use url::Url;
 use time::OffsetDateTime;
 
 use super::OutgoingEmail;
-use crate::{accounts::notifier::PasswordLinkReason, clock::human, email_address::EmailAddress};
+use crate::{
+    accounts::{notifier::PasswordLinkReason, ClientMeta},
+    clock::human,
+    email_address::EmailAddress,
+};
 
 /// The words of one email, independent of its format.
 pub struct Content {
@@ -167,6 +171,11 @@ pub fn set_password(
             "Your clinic has created a Carelink account for you. Choose a password with the \
              button below; this also signs you in."
         }
+        PasswordLinkReason::LoginLinkNeedsPassword => {
+            "You asked for a Secure Login Link. Those work once your account has a password, \
+             and yours does not have one yet. Create it with the button below; this also signs \
+             you in, and next time you can ask for a login link."
+        }
         PasswordLinkReason::Requested => {
             "Someone asked to create or reset the password of your Carelink account. Choose \
              a password with the button below; this also signs you in."
@@ -187,6 +196,60 @@ pub fn set_password(
             notes: vec![
                 format!("This link works once and expires on {}.", human(expires_at)),
                 "If you didn't ask for this, you can ignore this email: your account stays as it is.".into(),
+            ],
+        },
+    );
+    message.carries_secret = true;
+    message.expires_at = Some(expires_at);
+    message
+}
+
+/// A Secure Login Link: one click on "Log In" signs the patient in.
+pub fn login_link(
+    to: &EmailAddress,
+    name: &str,
+    url: Url,
+    requested_at: OffsetDateTime,
+    expires_at: OffsetDateTime,
+    requested_by: &ClientMeta,
+) -> OutgoingEmail {
+    let minutes = (expires_at - requested_at).whole_minutes();
+    let browser = requested_by
+        .user_agent
+        .as_deref()
+        .unwrap_or("an unknown browser");
+    let from = requested_by
+        .ip
+        .as_deref()
+        .map(|ip| format!(" at {ip}"))
+        .unwrap_or_default();
+    let mut message = email(
+        "login_link",
+        to,
+        "Your secure login link",
+        &Content {
+            preheader: format!(
+                "Log in to Carelink without a password. The link works for {minutes} minutes."
+            ),
+            heading: "Your secure login link".into(),
+            paragraphs: vec![
+                format!("Hello {name},"),
+                "Click the button below to log in to Carelink. No password needed.".into(),
+            ],
+            button: Some(Button {
+                label: "Log In".into(),
+                url,
+            }),
+            notes: vec![
+                format!(
+                    "This link works once and expires in {minutes} minutes, on {}.",
+                    human(expires_at)
+                ),
+                format!(
+                    "It was requested on {} from {browser}{from}.",
+                    human(requested_at)
+                ),
+                "If you didn't ask for this, you can ignore this email.".into(),
             ],
         },
     );

@@ -80,6 +80,8 @@ fn Mailbox(messages: Vec<MailboxMessage>) -> impl IntoView {
                 .into_iter()
                 .map(|m| {
                     // The email's links should replace the portal page, not load inside the frame.
+                    // Without allow-same-origin the frame is an opaque origin, so allowing
+                    // scripts (emails have none; browser tooling injects some) exposes nothing.
                     let srcdoc = format!("<base target=\"_top\">{}", m.html);
                     view! {
                         <li class="card mail" data-message-id=m.id>
@@ -89,7 +91,7 @@ fn Mailbox(messages: Vec<MailboxMessage>) -> impl IntoView {
                                 class="mail-html"
                                 title="HTML part"
                                 srcdoc=srcdoc
-                                sandbox="allow-top-navigation-by-user-activation allow-popups"
+                                sandbox="allow-scripts allow-top-navigation-by-user-activation allow-popups"
                             ></iframe>
                             <details>
                                 <summary>"Plain-text part"</summary>

@@ -1,4 +1,5 @@
-//! `/login`: email and password (the Secure Login Link joins it in a later change).
+//! `/login`: the Secure Login Link first, as the help article describes, and the password form
+//! for those who want it.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,28 +16,50 @@ pub async fn login(
     crate::auth::flows::sign_in_with_password(email, password, next).await
 }
 
+#[server(endpoint = "request_login_link")]
+pub async fn request_login_link(email: String, next: Option<String>) -> Result<(), ServerFnError> {
+    crate::auth::login_links::request(email, next).await
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
+    let request = ServerAction::<RequestLoginLink>::new();
     let login = ServerAction::<Login>::new();
     let next = move || use_query_map().read().get("next").unwrap_or_default();
     view! {
         <Title text="Log in"/>
         <section class="card narrow">
             <h1>"Log in to Carelink"</h1>
-            <ActionError result=login.value().into()/>
-            <ActionForm action=login attr:class="stack">
+            <p class="muted">"Enter your email and we will send you a Secure Login Link: no password needed."</p>
+            <ActionError result=request.value().into()/>
+            <ActionForm action=request>
                 <input type="hidden" name="next" value=next/>
                 <div class="field">
                     <label for="email">"Email address"</label>
-                    <input id="email" type="email" name="email" autocomplete="email" required/>
+                    <input id="email" type="email" name="email" autocomplete="email" inputmode="email" required/>
                 </div>
-                <div class="field">
-                    <label for="password">"Password"</label>
-                    <input id="password" type="password" name="password" autocomplete="current-password" required/>
-                </div>
-                <button type="submit" class="block" disabled=move || login.pending().get()>"Log in"</button>
+                <button type="submit" class="block" disabled=move || request.pending().get()>
+                    <span class="on-desktop">"Send Secure Login Link"</span>
+                    <span class="on-phone">"Sign in without password"</span>
+                </button>
             </ActionForm>
-            <p class="muted center"><a href="/password/reset">"Forgot password?"</a></p>
+            <details class="password-login">
+                <summary>"Log in with your password instead"</summary>
+                <ActionError result=login.value().into()/>
+                <ActionForm action=login>
+                    <input type="hidden" name="next" value=next/>
+                    <div class="field">
+                        <label for="password-email">"Email address"</label>
+                        <input id="password-email" type="email" name="email" autocomplete="username" required/>
+                    </div>
+                    <div class="field">
+                        <label for="password">"Password"</label>
+                        <input id="password" type="password" name="password" autocomplete="current-password" required/>
+                    </div>
+                    <button type="submit" class="block secondary" disabled=move || login.pending().get()>"Log in"</button>
+                </ActionForm>
+                <p class="muted center"><a href="/password/reset">"Forgot password?"</a></p>
+            </details>
         </section>
     }
 }

@@ -2,9 +2,11 @@
 
 pub mod account;
 pub mod appointments;
+pub mod check_email;
 pub mod dev_mailbox;
 pub mod form_response;
 pub mod login;
+pub mod login_link;
 pub mod not_found;
 pub mod password;
 

@@ -12,4 +12,5 @@ mod smtp_server;
 mod accounts;
 mod cli;
 mod foundation;
+mod login_links;
 mod mail;

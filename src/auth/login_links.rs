@@ -1,0 +1,194 @@
+//! Secure Login Links: asking for one, and using one.
+//!
+//! Mail scanners open every link, and an attacker can mail a victim a link of their own, so a
+//! GET of a link never signs in. The page signs in by itself only in the browser that asked for
+//! the link (it holds the pending-request cookie whose hash is stored with the token); anywhere
+//! else it names the account and waits for one click on "Log In".
+
+use axum::http::StatusCode;
+use leptos::prelude::*;
+use leptos_axum::redirect;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    cookies, current_session, flows::Request, internal_error, next_path, refuse, SESSION_COOKIE,
+};
+use crate::{
+    accounts::{
+        events::EventKind,
+        notifier::{self, PasswordLinkReason},
+        tokens::{self, generate_secret, hash_secret, Purpose},
+        users,
+    },
+    clock::from_millis,
+    email_address::EmailAddress,
+};
+
+/// Held by the browser that asked for a link, for as long as a link lives.
+pub const PENDING_COOKIE: &str = "carelink_pending";
+
+/// Asks for a link. The answer, its status and its timing are the same for a patient with a
+/// password, a patient without one and an unknown address: the work happens after the answer.
+pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFnError> {
+    let req = Request::from_context()?;
+    let email =
+        EmailAddress::parse(&email).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).unwrap_or_else(generate_secret);
+    req.send_cookie(cookies::set(PENDING_COOKIE, &pending, req.secure_cookies()));
+
+    let redirect_to = next.as_deref().and_then(next_path::safe_next);
+    let (state, meta) = (req.state.clone(), req.meta.clone());
+    let typed = email.clone();
+    tokio::spawn(async move {
+        let result = async {
+            let Some(user) = users::by_email(&state.pool, &email).await? else {
+                return Ok::<_, sqlx::Error>(());
+            };
+            let now = state.clock.now();
+            let url = &state.settings.server.public_url;
+            let mut tx = state.pool.begin().await?;
+            if user.has_password() {
+                let ttl = state.settings.auth.login_link_ttl;
+                let pending = Some(hash_secret(&pending));
+                notifier::queue_login_link(
+                    &mut tx,
+                    &state.outbox,
+                    url,
+                    &user,
+                    ttl,
+                    redirect_to.as_deref(),
+                    pending,
+                    now,
+                    &meta,
+                )
+                .await?;
+            } else {
+                let reason = PasswordLinkReason::LoginLinkNeedsPassword;
+                notifier::queue_password_link(
+                    &mut tx,
+                    &state.outbox,
+                    url,
+                    &user,
+                    reason,
+                    now,
+                    &meta,
+                )
+                .await?;
+            }
+            state.outbox.commit(tx).await
+        }
+        .await;
+        if let Err(e) = result {
+            tracing::error!(error = %e, "cannot issue a login link");
+        }
+    });
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("email", typed.as_str())
+        .finish();
+    redirect(&format!("/login/check-email?{query}"));
+    Ok(())
+}
+
+/// What a link's page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkState {
+    /// It works. `automatic`: this browser asked for it, so it signs in without a click.
+    Ready {
+        account: String,
+        automatic: bool,
+    },
+    Used {
+        account: String,
+    },
+    Expired {
+        account: String,
+    },
+    /// Unknown and revoked links read the same.
+    Invalid,
+}
+
+/// Looks at a link without using it. When this browser is already signed in as the link's
+/// patient, goes straight to the link's page (the "other tab" rule).
+pub async fn state(token: String) -> Result<LinkState, ServerFnError> {
+    let req = Request::from_context()?;
+    let mut conn = req.state.pool.acquire().await.map_err(internal_error)?;
+    let Some(info) = tokens::lookup(&mut conn, &token, Purpose::Login)
+        .await
+        .map_err(internal_error)?
+    else {
+        return Ok(LinkState::Invalid);
+    };
+    let account = EmailAddress::parse(&info.email)
+        .map(|e| e.masked())
+        .unwrap_or_default();
+    let signed_in_as_owner = current_session()
+        .await?
+        .is_some_and(|s| s.user.id == info.user_id);
+    if signed_in_as_owner {
+        redirect(&next_path::landing(info.redirect_to.as_deref()));
+        return Ok(LinkState::Used { account });
+    }
+    let now = req.state.clock.now();
+    Ok(if info.revoked_at.is_some() {
+        LinkState::Invalid
+    } else if info.used_at.is_some() {
+        LinkState::Used { account }
+    } else if from_millis(info.expires_at) <= now {
+        LinkState::Expired { account }
+    } else {
+        let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).map(|c| hash_secret(&c));
+        let automatic = pending.is_some() && pending == info.pending_cookie_hash;
+        LinkState::Ready { account, automatic }
+    })
+}
+
+/// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
+pub async fn redeem(token: String) -> Result<(), ServerFnError> {
+    let req = Request::from_context()?;
+    let now = req.state.clock.now();
+    let current = current_session().await?;
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    let Some(used) = tokens::consume(&mut tx, &token, Purpose::Login, now)
+        .await
+        .map_err(internal_error)?
+    else {
+        drop(tx);
+        // Already signed in as the link's patient (another tab used it): just go there.
+        let mut conn = req.state.pool.acquire().await.map_err(internal_error)?;
+        let info = tokens::lookup(&mut conn, &token, Purpose::Login)
+            .await
+            .map_err(internal_error)?;
+        if let (Some(info), Some(session)) = (&info, &current) {
+            if session.user.id == info.user_id {
+                redirect(&next_path::landing(info.redirect_to.as_deref()));
+                return Ok(());
+            }
+        }
+        return Err(refuse(
+            StatusCode::GONE,
+            "This login link has already been used or has expired. Ask for a new one.",
+        ));
+    };
+    let keep_session = current.as_ref().is_some_and(|s| s.user.id == used.user_id);
+    let secret = if keep_session {
+        None
+    } else {
+        Some(
+            req.start_session(&mut tx, used.user_id)
+                .await
+                .map_err(internal_error)?,
+        )
+    };
+    tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, now)
+        .await
+        .map_err(internal_error)?;
+    req.record(&mut tx, Some(used.user_id), EventKind::SignedInWithLink)
+        .await?;
+    tx.commit().await.map_err(internal_error)?;
+    if let Some(secret) = secret {
+        req.send_cookie(cookies::set(SESSION_COOKIE, &secret, req.secure_cookies()));
+    }
+    req.send_cookie(cookies::clear(PENDING_COOKIE, req.secure_cookies()));
+    redirect(&next_path::landing(used.redirect_to.as_deref()));
+    Ok(())
+}

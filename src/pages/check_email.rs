@@ -1,0 +1,61 @@
+//! `/login/check-email`: the confirmation screen after asking for a Secure Login Link.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+use super::{login::RequestLoginLink, ActionError};
+
+/// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
+const COOLDOWN_SECONDS: u32 = 60;
+
+#[server(endpoint = "login_link_minutes")]
+pub async fn login_link_minutes() -> Result<i64, ServerFnError> {
+    let state = crate::state::AppState::from_context()?;
+    Ok(state.settings.auth.login_link_ttl.whole_minutes())
+}
+
+#[component]
+pub fn CheckEmailPage() -> impl IntoView {
+    let email = move || use_query_map().read().get("email").unwrap_or_default();
+    let minutes = Resource::new(|| (), |_| login_link_minutes());
+    let again = ServerAction::<RequestLoginLink>::new();
+    let left = RwSignal::new(COOLDOWN_SECONDS);
+    // Counts down in the browser only; the server renders the locked state.
+    Effect::new(move |_| {
+        again.version().get();
+        left.set(COOLDOWN_SECONDS);
+        let _ = set_interval_with_handle(
+            move || left.update(|s| *s = s.saturating_sub(1)),
+            std::time::Duration::from_secs(1),
+        );
+    });
+    view! {
+        <Title text="Check your email"/>
+        <section class="card narrow check-email">
+            <div class="envelope" aria-hidden="true">"✉"</div>
+            <h1>"Check your email"</h1>
+            <p>"If " <strong class="typed-email">{email}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
+            <ol class="steps">
+                <li>"Open the email from Carelink in your mail app."</li>
+                <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
+            </ol>
+            <p class="muted">
+                "The link works once, for "
+                <Suspense fallback=|| "60">{move || Suspend::new(async move { minutes.await.unwrap_or(60) })}</Suspense>
+                " minutes. Nothing after a few minutes? Check your spam folder."
+            </p>
+            <ActionError result=again.value().into()/>
+            <ActionForm action=again>
+                <input type="hidden" name="email" value=email/>
+                <button type="submit" class="block secondary" disabled=move || left.get() > 0 || again.pending().get()>
+                    {move || match left.get() {
+                        0 => "Send again".to_owned(),
+                        s => format!("Send again in {s} s"),
+                    }}
+                </button>
+            </ActionForm>
+            <p class="muted center"><a href="/login">"Use a different email"</a></p>
+        </section>
+    }
+}
