@@ -262,6 +262,14 @@ impl Admin {
         })
     }
 
+    fn notifier(&self) -> notify::Notifier<'_> {
+        notify::Notifier {
+            outbox: &self.outbox,
+            public_url: &self.settings.server.public_url,
+            link_lifetime: self.settings.auth.login_link_ttl,
+        }
+    }
+
     async fn add_user(
         &self,
         email: EmailAddress,
@@ -313,8 +321,7 @@ impl Admin {
     ) -> anyhow::Result<()> {
         let id = notify::book_appointment(
             &self.pool,
-            &self.outbox,
-            &self.settings.server.public_url,
+            &self.notifier(),
             &email,
             starts_at,
             &clinician,
@@ -338,8 +345,7 @@ impl Admin {
     ) -> anyhow::Result<()> {
         let id = notify::record_form_response(
             &self.pool,
-            &self.outbox,
-            &self.settings.server.public_url,
+            &self.notifier(),
             &email,
             &form,
             &answers,

@@ -97,11 +97,14 @@ pub enum LinkState {
         account: String,
         automatic: bool,
     },
+    /// `next`: the page the link was for, kept for the login page.
     Used {
         account: String,
+        next: String,
     },
     Expired {
         account: String,
+        next: String,
     },
     /// Unknown and revoked links read the same.
     Invalid,
@@ -121,20 +124,21 @@ pub async fn state(token: String) -> Result<LinkState, ServerFnError> {
     let account = EmailAddress::parse(&info.email)
         .map(|e| e.masked())
         .unwrap_or_default();
+    let next = next_path::landing(info.redirect_to.as_deref());
     let signed_in_as_owner = current_session()
         .await?
         .is_some_and(|s| s.user.id == info.user_id);
     if signed_in_as_owner {
-        redirect(&next_path::landing(info.redirect_to.as_deref()));
-        return Ok(LinkState::Used { account });
+        redirect(&next);
+        return Ok(LinkState::Used { account, next });
     }
     let now = req.state.clock.now();
     Ok(if info.revoked_at.is_some() {
         LinkState::Invalid
     } else if info.used_at.is_some() {
-        LinkState::Used { account }
+        LinkState::Used { account, next }
     } else if from_millis(info.expires_at) <= now {
-        LinkState::Expired { account }
+        LinkState::Expired { account, next }
     } else {
         let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).map(|c| hash_secret(&c));
         let automatic = pending.is_some() && pending == info.pending_cookie_hash;

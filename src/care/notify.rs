@@ -10,7 +10,11 @@ use super::{
     forms::{self, Answer},
 };
 use crate::{
-    accounts::users::{self, User},
+    accounts::{
+        tokens::{self, NewToken, Purpose},
+        users::{self, User},
+        ClientMeta,
+    },
     email_address::EmailAddress,
     mail::{templates, Outbox},
 };
@@ -29,16 +33,40 @@ async fn patient(pool: &SqlitePool, email: &EmailAddress) -> Result<User, CareEr
         .ok_or_else(|| CareError::UnknownPatient(email.clone()))
 }
 
-fn page_url(public_url: &Url, path: &str) -> Url {
-    public_url.join(path).expect("a valid path")
+/// Where a notification email leads: the page through a Secure Login Link of its own, so
+/// opening the email signs the patient in (single use, `lifetime`, like any login link).
+async fn signed_in_link(
+    conn: &mut sqlx::SqliteConnection,
+    public_url: &Url,
+    user: &User,
+    path: &str,
+    lifetime: time::Duration,
+    now: OffsetDateTime,
+) -> sqlx::Result<Url> {
+    let token = NewToken {
+        purpose: Purpose::Login,
+        lifetime,
+        redirect_to: Some(path),
+        pending_cookie_hash: None,
+    };
+    let secret = tokens::issue(conn, user.id, &token, now, &ClientMeta::default()).await?;
+    Ok(public_url
+        .join(&format!("/login/link/{secret}"))
+        .expect("a valid path"))
+}
+
+/// How notifications reach the patient: the outbox, the portal's address and the link lifetime.
+pub struct Notifier<'a> {
+    pub outbox: &'a Outbox,
+    pub public_url: &'a Url,
+    pub link_lifetime: time::Duration,
 }
 
 /// Books an appointment and queues "New appointment created". Returns the appointment's id.
 #[allow(clippy::too_many_arguments)]
 pub async fn book_appointment(
     pool: &SqlitePool,
-    outbox: &Outbox,
-    public_url: &Url,
+    notifier: &Notifier<'_>,
     email: &EmailAddress,
     starts_at: OffsetDateTime,
     clinician: &str,
@@ -56,19 +84,27 @@ pub async fn book_appointment(
         video_url,
     };
     let id = appointments::create(&mut tx, &new, now).await?;
-    let url = page_url(public_url, &format!("/appointments/{id}"));
+    let path = format!("/appointments/{id}");
+    let url = signed_in_link(
+        &mut tx,
+        notifier.public_url,
+        &user,
+        &path,
+        notifier.link_lifetime,
+        now,
+    )
+    .await?;
     let message =
         templates::appointment_created(email, user.greeting_name(), clinician, starts_at, url);
-    outbox.queue(&mut tx, &message).await?;
-    outbox.commit(tx).await?;
+    notifier.outbox.queue(&mut tx, &message).await?;
+    notifier.outbox.commit(tx).await?;
     Ok(id)
 }
 
 /// Records a form response and queues "New form response". Returns the response's id.
 pub async fn record_form_response(
     pool: &SqlitePool,
-    outbox: &Outbox,
-    public_url: &Url,
+    notifier: &Notifier<'_>,
     email: &EmailAddress,
     form_title: &str,
     answers: &[Answer],
@@ -77,9 +113,18 @@ pub async fn record_form_response(
     let user = patient(pool, email).await?;
     let mut tx = pool.begin().await?;
     let id = forms::create(&mut tx, user.id, form_title, answers, now).await?;
-    let url = page_url(public_url, &format!("/forms/{id}"));
+    let path = format!("/forms/{id}");
+    let url = signed_in_link(
+        &mut tx,
+        notifier.public_url,
+        &user,
+        &path,
+        notifier.link_lifetime,
+        now,
+    )
+    .await?;
     let message = templates::form_response_received(email, user.greeting_name(), form_title, url);
-    outbox.queue(&mut tx, &message).await?;
-    outbox.commit(tx).await?;
+    notifier.outbox.queue(&mut tx, &message).await?;
+    notifier.outbox.commit(tx).await?;
     Ok(id)
 }

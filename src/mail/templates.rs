@@ -266,7 +266,7 @@ pub fn appointment_created(
     starts_at: OffsetDateTime,
     url: Url,
 ) -> OutgoingEmail {
-    email(
+    let mut message = email(
         "appointment_created",
         to,
         "New appointment created",
@@ -286,7 +286,10 @@ pub fn appointment_created(
             }),
             notes: vec![],
         },
-    )
+    );
+    // The button signs the patient in: erase it once sent.
+    message.carries_secret = true;
+    message
 }
 
 /// "New form response".
@@ -296,7 +299,7 @@ pub fn form_response_received(
     form_title: &str,
     url: Url,
 ) -> OutgoingEmail {
-    email(
+    let mut message = email(
         "form_response",
         to,
         "New form response",
@@ -313,7 +316,10 @@ pub fn form_response_received(
             }),
             notes: vec![],
         },
-    )
+    );
+    // The button signs the patient in: erase it once sent.
+    message.carries_secret = true;
+    message
 }
 
 #[cfg(test)]

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkState {
     Ready { account: String, automatic: bool },
-    Used { account: String },
-    Expired { account: String },
+    Used { account: String, next: String },
+    Expired { account: String, next: String },
     Invalid,
 }
 
@@ -30,6 +30,20 @@ pub async fn login_link_state(token: String) -> Result<LinkState, ServerFnError>
 #[server(endpoint = "redeem_login_link")]
 pub async fn redeem_login_link(token: String) -> Result<(), ServerFnError> {
     crate::auth::login_links::redeem(token).await
+}
+
+/// The login page, coming back to `next` afterwards.
+fn login_for(next: &str) -> String {
+    let mut query = String::from("/login?next=");
+    for byte in next.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                query.push(byte as char)
+            }
+            _ => query.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    query
 }
 
 #[component]
@@ -61,15 +75,15 @@ pub fn LoginLinkPage() -> impl IntoView {
                                 </ActionForm>
                             }.into_any()
                         }
-                        Ok(LinkState::Used { account }) => view! {
+                        Ok(LinkState::Used { account, next }) => view! {
                             <h1>"This link has already been used"</h1>
                             <p>"Each Secure Login Link works once. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <a class="button block" href="/login">"Email me a new link"</a>
+                            <a class="button block" href=login_for(&next)>"Email me a new link"</a>
                         }.into_any(),
-                        Ok(LinkState::Expired { account }) => view! {
+                        Ok(LinkState::Expired { account, next }) => view! {
                             <h1>"This link has expired"</h1>
                             <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <a class="button block" href="/login">"Email me a new link"</a>
+                            <a class="button block" href=login_for(&next)>"Email me a new link"</a>
                         }.into_any(),
                         Ok(LinkState::Invalid) => view! {
                             <h1>"This link is not valid"</h1>

@@ -317,7 +317,16 @@ async fn appointment_add_books_and_queues_the_notification_together() {
         "SELECT text_body FROM outbox WHERE kind = 'appointment_created'",
     )
     .await;
-    assert!(text.contains("/appointments/1"), "{text}");
+    assert!(
+        text.contains("View appointment: http://127.0.0.1:3000/login/link/"),
+        "{text}"
+    );
+    let lands_on: String = query_one(
+        &dir,
+        "SELECT redirect_to FROM user_tokens WHERE purpose = 'login'",
+    )
+    .await;
+    assert_eq!(lands_on, "/appointments/1");
 }
 
 #[tokio::test]

@@ -326,3 +326,77 @@ async fn an_unknown_link_is_not_valid() {
         .unwrap()
         .contains("This link is not valid"));
 }
+
+#[tokio::test]
+async fn a_notification_signs_the_patient_in_on_that_appointment() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = spawn_app_with_clock(clock.clone()).await;
+    app.add_patient(PAT, true).await;
+    let notifier = carelink::care::notify::Notifier {
+        outbox: &app.outbox,
+        public_url: &format!("{}/", app.address).parse().unwrap(),
+        link_lifetime: Duration::minutes(60),
+    };
+    let email = carelink::email_address::EmailAddress::parse(PAT).unwrap();
+    let starts = clock.now() + Duration::days(2);
+    let id = carelink::care::notify::book_appointment(
+        &app.pool,
+        &notifier,
+        &email,
+        starts,
+        "Dr. Notify",
+        "",
+        None,
+        clock.now(),
+    )
+    .await
+    .unwrap();
+    let text = app.last_email_text(PAT).await;
+    assert!(text.starts_with("New appointment created"), "{text}");
+    let link = link_in(&text, &format!("{}/login/link/", app.address));
+
+    // Opened on a new browser: one click, and it lands on that appointment.
+    let (phone, _) = browser();
+    let page = app
+        .get_with(&phone, &path_of(&app, &link))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Log in as"), "{page}");
+    let response = redeem(&app, &phone, &link).await;
+    assert_eq!(location(&response), format!("/appointments/{id}"));
+    assert_eq!(
+        app.get_with(&phone, &format!("/appointments/{id}"))
+            .await
+            .status(),
+        200
+    );
+
+    // A second notification, opened after it expired: the login page keeps the destination.
+    let form = carelink::care::notify::record_form_response(
+        &app.pool,
+        &notifier,
+        &email,
+        "Intake",
+        &[],
+        clock.now(),
+    )
+    .await
+    .unwrap();
+    let text = app.last_email_text(PAT).await;
+    let link = link_in(&text, &format!("{}/login/link/", app.address));
+    clock.advance(Duration::minutes(61));
+    let (laptop, _) = browser();
+    let page = app
+        .get_with(&laptop, &path_of(&app, &link))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("This link has expired"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/login?next=/forms/{form}\"")),
+        "{page}"
+    );
+}
