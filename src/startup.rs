@@ -179,6 +179,9 @@ fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
                 Err(e) => tracing::error!(error = %e, "cannot sweep sessions"),
             }
+            if let Err(e) = auth::rate_limit::sweep(&state.pool, state.clock.now()).await {
+                tracing::error!(error = %e, "cannot sweep rate limits");
+            }
         }
     })
 }

@@ -11,7 +11,8 @@ use leptos_axum::redirect;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    cookies, current_session, flows::Request, internal_error, next_path, refuse, SESSION_COOKIE,
+    cookies, current_session, flows::Request, internal_error, next_path, rate_limit, refuse,
+    SESSION_COOKIE,
 };
 use crate::{
     accounts::{
@@ -33,6 +34,26 @@ pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFn
     let req = Request::from_context()?;
     let email =
         EmailAddress::parse(&email).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let now = req.state.clock.now();
+    let ip = req.meta.ip.as_deref().unwrap_or("unknown");
+    let by_ip = rate_limit::hit(
+        &req.state.pool,
+        &format!("ip:{ip}"),
+        &rate_limit::PER_IP,
+        now,
+    )
+    .await
+    .map_err(internal_error)?;
+    if let Err(wait) = by_ip {
+        let minutes = (wait.whole_seconds() + 59) / 60;
+        let unit = if minutes == 1 { "minute" } else { "minutes" };
+        return Err(refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "Too many login link requests from your network. Please try again in {minutes} {unit}."
+            ),
+        ));
+    }
     let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).unwrap_or_else(generate_secret);
     req.send_cookie(cookies::set(PENDING_COOKIE, &pending, req.secure_cookies()));
 
@@ -41,10 +62,18 @@ pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFn
     let typed = email.clone();
     tokio::spawn(async move {
         let result = async {
-            let Some(user) = users::by_email(&state.pool, &email).await? else {
+            // Past a per-address limit the answer stays the same and nothing is sent.
+            let bucket = format!("email:{}", email.as_str().to_lowercase());
+            if rate_limit::hit(&state.pool, &bucket, &rate_limit::PER_EMAIL, now)
+                .await?
+                .is_err()
+            {
+                tracing::info!("login link not sent: the address's rate limit is reached");
                 return Ok::<_, sqlx::Error>(());
+            }
+            let Some(user) = users::by_email(&state.pool, &email).await? else {
+                return Ok(());
             };
-            let now = state.clock.now();
             let url = &state.settings.server.public_url;
             let mut tx = state.pool.begin().await?;
             if user.has_password() {

@@ -6,6 +6,7 @@ pub mod flows;
 mod guard;
 pub mod login_links;
 pub mod next_path;
+pub mod rate_limit;
 
 pub use cookies::SESSION_COOKIE;
 pub use guard::{protect_token_pages, require_session_for_pages};

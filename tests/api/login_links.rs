@@ -293,9 +293,11 @@ async fn fifty_concurrent_clicks_make_exactly_one_session() {
 
 #[tokio::test]
 async fn using_a_link_revokes_the_patients_other_links() {
-    let app = spawn_app().await;
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = spawn_app_with_clock(clock.clone()).await;
     app.add_patient(PAT, true).await;
     let first = link_for(&app, PAT).await;
+    clock.advance(Duration::seconds(61));
     let second = link_for(&app, PAT).await;
     assert_ne!(first, second);
 
@@ -399,4 +401,84 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
         page.contains(&format!("href=\"/login?next=/forms/{form}\"")),
         "{page}"
     );
+}
+
+async fn emails_to(app: &TestApp, email: &str) -> i64 {
+    // The request's work runs after its answer; give it a moment.
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = ?")
+        .bind(email)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn one_email_a_minute_and_five_an_hour_per_address() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = spawn_app_with_clock(clock.clone()).await;
+    app.add_patient(PAT, true).await;
+
+    let first = ask(&app, &app.client, PAT).await;
+    assert_eq!(emails_to(&app, PAT).await, 1);
+    let second = ask(&app, &app.client, PAT).await;
+    assert_eq!(emails_to(&app, PAT).await, 1, "not within the minute");
+    assert_eq!(
+        (first.status(), location(&first)),
+        (second.status(), location(&second)),
+        "same answer"
+    );
+
+    for expected in 2..=5 {
+        clock.advance(Duration::seconds(61));
+        ask(&app, &app.client, PAT).await;
+        assert_eq!(emails_to(&app, PAT).await, expected);
+    }
+    clock.advance(Duration::seconds(61));
+    ask(&app, &app.client, PAT).await;
+    assert_eq!(emails_to(&app, PAT).await, 5, "five an hour");
+    clock.advance(Duration::minutes(60));
+    ask(&app, &app.client, PAT).await;
+    assert_eq!(emails_to(&app, PAT).await, 6, "the hour has passed");
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_address_are_told_when_to_try_again() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = spawn_app_with_clock(clock.clone()).await;
+    for n in 0..20 {
+        let response = ask(&app, &app.client, &format!("person{n}@example.org")).await;
+        assert!(
+            location(&response).starts_with("/login/check-email"),
+            "request {n}"
+        );
+    }
+    let refused = ask(&app, &app.client, "person20@example.org").await;
+    let back = location(&refused);
+    assert!(back.contains("__err"), "{back}");
+    let page = app
+        .client
+        .get(back)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Please try again in 15 minutes."), "{page}");
+
+    // Over JSON (the hydrated page) it is a 429, not a server error.
+    let status = app
+        .client
+        .post(format!("{}/api/request_login_link", app.address))
+        .form(&[("email", "person21@example.org")])
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert_eq!(status, 429);
+
+    clock.advance(Duration::minutes(15));
+    let later = ask(&app, &app.client, "person22@example.org").await;
+    assert!(location(&later).starts_with("/login/check-email"));
 }
