@@ -457,3 +457,99 @@ async fn demo_loads_once() {
     .await;
     assert_eq!((users, appointments, invited), (2, 3, 1));
 }
+
+/// The served binary, logging everything it can, must never write a login token.
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_never_reach_the_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    carelink_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--password-stdin",
+        ],
+        "a good long password\n",
+    );
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("http://127.0.0.1:{port}");
+    let log = dir.path().join("server.log");
+    let mut server = command(
+        &dir,
+        &[
+            ("RUST_LOG", "trace"),
+            ("LEPTOS_SITE_ADDR", &format!("127.0.0.1:{port}")),
+        ],
+        &["serve"],
+    )
+    .stdout(std::fs::File::create(dir.path().join("stdout.log")).unwrap())
+    .stderr(std::fs::File::create(&log).unwrap())
+    .spawn()
+    .unwrap();
+    let (client, _) = crate::helpers::browser();
+    for _ in 0..100 {
+        if client.get(format!("{address}/health")).send().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    client
+        .post(format!("{address}/api/request_login_link"))
+        .header("accept", "text/html")
+        .form(&[("email", "pat@example.org")])
+        .send()
+        .await
+        .unwrap();
+    let mut token = String::new();
+    for _ in 0..100 {
+        let text: Option<String> = query_one(
+            &dir,
+            "SELECT MAX(text_body) FROM outbox WHERE kind = 'login_link'",
+        )
+        .await;
+        if let Some(text) = text {
+            token = crate::helpers::link_in(&text, &format!("{address}/login/link/"))
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .to_owned();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(token.len(), 43, "a link was sent");
+    client
+        .get(format!("{address}/login/link/{token}"))
+        .send()
+        .await
+        .unwrap();
+    let redeemed = client
+        .post(format!("{address}/api/redeem_login_link"))
+        .header("accept", "text/html")
+        .form(&[("token", &token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redeemed.headers()["location"], "/appointments");
+    client
+        .get(format!("{address}/login/link/{token}"))
+        .send()
+        .await
+        .unwrap();
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logs.contains("/login/link/{token}"),
+        "requests are logged by route: {}",
+        &logs[..logs.len().min(2000)]
+    );
+    assert!(!logs.contains(&token), "the token leaked into the logs");
+}
