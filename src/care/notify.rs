@@ -1,7 +1,7 @@
 //! Recording care events for a patient together with the email that tells them, in one
 //! transaction: either both happen or neither does.
 
-use sqlx::SqlitePool;
+use sqlx::{Sqlite, SqlitePool, Transaction};
 use time::OffsetDateTime;
 use url::Url;
 
@@ -16,7 +16,7 @@ use crate::{
         ClientMeta,
     },
     email_address::EmailAddress,
-    mail::{templates, Outbox},
+    mail::{templates, Outbox, OutgoingEmail},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -62,6 +62,31 @@ pub struct Notifier<'a> {
     pub link_lifetime: time::Duration,
 }
 
+impl Notifier<'_> {
+    /// Queues the email `message` builds around a login link to `path`, then commits `tx`:
+    /// the record, its link and its email together or not at all.
+    async fn send(
+        &self,
+        mut tx: Transaction<'_, Sqlite>,
+        user: &User,
+        path: &str,
+        now: OffsetDateTime,
+        message: impl FnOnce(Url) -> OutgoingEmail,
+    ) -> sqlx::Result<()> {
+        let url = signed_in_link(
+            &mut tx,
+            self.public_url,
+            user,
+            path,
+            self.link_lifetime,
+            now,
+        )
+        .await?;
+        self.outbox.queue(&mut tx, &message(url)).await?;
+        self.outbox.commit(tx).await
+    }
+}
+
 /// Books an appointment and queues "New appointment created". Returns the appointment's id.
 #[allow(clippy::too_many_arguments)]
 pub async fn book_appointment(
@@ -84,20 +109,12 @@ pub async fn book_appointment(
         video_url,
     };
     let id = appointments::create(&mut tx, &new, now).await?;
-    let path = format!("/appointments/{id}");
-    let url = signed_in_link(
-        &mut tx,
-        notifier.public_url,
-        &user,
-        &path,
-        notifier.link_lifetime,
-        now,
-    )
-    .await?;
-    let message =
-        templates::appointment_created(email, user.greeting_name(), clinician, starts_at, url);
-    notifier.outbox.queue(&mut tx, &message).await?;
-    notifier.outbox.commit(tx).await?;
+    let name = user.greeting_name();
+    notifier
+        .send(tx, &user, &format!("/appointments/{id}"), now, |url| {
+            templates::appointment_created(email, name, clinician, starts_at, url)
+        })
+        .await?;
     Ok(id)
 }
 
@@ -113,18 +130,11 @@ pub async fn record_form_response(
     let user = patient(pool, email).await?;
     let mut tx = pool.begin().await?;
     let id = forms::create(&mut tx, user.id, form_title, answers, now).await?;
-    let path = format!("/forms/{id}");
-    let url = signed_in_link(
-        &mut tx,
-        notifier.public_url,
-        &user,
-        &path,
-        notifier.link_lifetime,
-        now,
-    )
-    .await?;
-    let message = templates::form_response_received(email, user.greeting_name(), form_title, url);
-    notifier.outbox.queue(&mut tx, &message).await?;
-    notifier.outbox.commit(tx).await?;
+    let name = user.greeting_name();
+    notifier
+        .send(tx, &user, &format!("/forms/{id}"), now, |url| {
+            templates::form_response_received(email, name, form_title, url)
+        })
+        .await?;
     Ok(id)
 }
