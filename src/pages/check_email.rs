@@ -21,14 +21,19 @@ pub fn CheckEmailPage() -> impl IntoView {
     let minutes = Resource::new(|| (), |_| login_link_minutes());
     let again = ServerAction::<RequestLoginLink>::new();
     let left = RwSignal::new(COOLDOWN_SECONDS);
-    // Counts down in the browser only; the server renders the locked state.
-    Effect::new(move |_| {
+    // Counts down in the browser only; the server renders the locked state. Each send restarts
+    // it, stopping the previous interval first.
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(interval)) = previous {
+            interval.clear();
+        }
         again.version().get();
         left.set(COOLDOWN_SECONDS);
-        let _ = set_interval_with_handle(
+        set_interval_with_handle(
             move || left.update(|s| *s = s.saturating_sub(1)),
             std::time::Duration::from_secs(1),
-        );
+        )
+        .ok()
     });
     view! {
         <Title text="Check your email"/>
