@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use leptos::prelude::*;
 use leptos_axum::redirect;
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
 use super::{
     cookies, current_session, flows::Request, internal_error, next_path, rate_limit, refuse,
@@ -19,10 +20,11 @@ use crate::{
         events::EventKind,
         notifier::{self, PasswordLinkReason},
         tokens::{self, generate_secret, hash_secret, Purpose},
-        users,
+        users, ClientMeta,
     },
     clock::from_millis,
     email_address::EmailAddress,
+    state::AppState,
 };
 
 /// Held by the browser that asked for a link, for as long as a link lives.
@@ -58,56 +60,9 @@ pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFn
     req.send_cookie(cookies::set(PENDING_COOKIE, &pending, req.secure_cookies()));
 
     let redirect_to = next.as_deref().and_then(next_path::safe_next);
-    let (state, meta) = (req.state.clone(), req.meta.clone());
-    let typed = email.clone();
+    let (state, meta, typed) = (req.state.clone(), req.meta.clone(), email.clone());
     tokio::spawn(async move {
-        let result = async {
-            // Past a per-address limit the answer stays the same and nothing is sent.
-            let bucket = format!("email:{}", email.as_str().to_lowercase());
-            if rate_limit::hit(&state.pool, &bucket, &rate_limit::PER_EMAIL, now)
-                .await?
-                .is_err()
-            {
-                tracing::info!("login link not sent: the address's rate limit is reached");
-                return Ok::<_, sqlx::Error>(());
-            }
-            let Some(user) = users::by_email(&state.pool, &email).await? else {
-                return Ok(());
-            };
-            let url = &state.settings.server.public_url;
-            let mut tx = state.pool.begin().await?;
-            if user.has_password() {
-                let ttl = state.settings.auth.login_link_ttl;
-                let pending = Some(hash_secret(&pending));
-                notifier::queue_login_link(
-                    &mut tx,
-                    &state.outbox,
-                    url,
-                    &user,
-                    ttl,
-                    redirect_to.as_deref(),
-                    pending,
-                    now,
-                    &meta,
-                )
-                .await?;
-            } else {
-                let reason = PasswordLinkReason::LoginLinkNeedsPassword;
-                notifier::queue_password_link(
-                    &mut tx,
-                    &state.outbox,
-                    url,
-                    &user,
-                    reason,
-                    now,
-                    &meta,
-                )
-                .await?;
-            }
-            state.outbox.commit(tx).await
-        }
-        .await;
-        if let Err(e) = result {
+        if let Err(e) = send_link(&state, &meta, &email, &pending, redirect_to, now).await {
             tracing::error!(error = %e, "cannot issue a login link");
         }
     });
@@ -116,6 +71,52 @@ pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFn
         .finish();
     redirect(&format!("/login/check-email?{query}"));
     Ok(())
+}
+
+/// The work behind a request: a login link for a patient with a password, a set-password link
+/// that explains why for one without, nothing for an unknown address or past the address's limit.
+async fn send_link(
+    state: &AppState,
+    meta: &ClientMeta,
+    email: &EmailAddress,
+    pending_cookie: &str,
+    redirect_to: Option<String>,
+    now: OffsetDateTime,
+) -> sqlx::Result<()> {
+    let bucket = format!("email:{}", email.as_str().to_lowercase());
+    if rate_limit::hit(&state.pool, &bucket, &rate_limit::PER_EMAIL, now)
+        .await?
+        .is_err()
+    {
+        tracing::info!("login link not sent: the address's rate limit is reached");
+        return Ok(());
+    }
+    let Some(user) = users::by_email(&state.pool, email).await? else {
+        return Ok(());
+    };
+    let url = &state.settings.server.public_url;
+    let mut tx = state.pool.begin().await?;
+    if user.has_password() {
+        let ttl = state.settings.auth.login_link_ttl;
+        let pending = Some(hash_secret(pending_cookie));
+        notifier::queue_login_link(
+            &mut tx,
+            &state.outbox,
+            url,
+            &user,
+            ttl,
+            redirect_to.as_deref(),
+            pending,
+            now,
+            meta,
+        )
+        .await?;
+    } else {
+        let reason = PasswordLinkReason::LoginLinkNeedsPassword;
+        notifier::queue_password_link(&mut tx, &state.outbox, url, &user, reason, now, meta)
+            .await?;
+    }
+    state.outbox.commit(tx).await
 }
 
 /// What a link's page shows.
