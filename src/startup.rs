@@ -21,7 +21,7 @@ use tower_http::{
 };
 
 use crate::{
-    accounts::sessions,
+    accounts::{devices, sessions},
     app::{shell, App},
     auth::{self, next_path},
     clock::Clock,
@@ -167,7 +167,8 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes sessions that can no longer be used, every ten minutes.
+/// Deletes sessions, known browsers and rate-limit counts that can no longer matter, every ten
+/// minutes.
 fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
@@ -178,6 +179,9 @@ fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
                 Err(e) => tracing::error!(error = %e, "cannot sweep sessions"),
+            }
+            if let Err(e) = devices::sweep(&state.pool, state.clock.now()).await {
+                tracing::error!(error = %e, "cannot sweep known browsers");
             }
             if let Err(e) = auth::rate_limit::sweep(&state.pool, state.clock.now()).await {
                 tracing::error!(error = %e, "cannot sweep rate limits");

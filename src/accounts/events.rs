@@ -16,6 +16,7 @@ pub enum EventKind {
     SignedOutEverywhere,
     PasswordChanged,
     PasswordSet,
+    DeviceForgotten,
 }
 
 impl EventKind {
@@ -28,6 +29,7 @@ impl EventKind {
             Self::SignedOutEverywhere => "signed_out_everywhere",
             Self::PasswordChanged => "password_changed",
             Self::PasswordSet => "password_set",
+            Self::DeviceForgotten => "device_forgotten",
         }
     }
 
@@ -41,6 +43,7 @@ impl EventKind {
             "signed_out_everywhere" => "Signed out on every device",
             "password_changed" => "Password changed",
             "password_set" => "Password created",
+            "device_forgotten" => "A browser was forgotten",
             _ => "Account activity",
         }
     }

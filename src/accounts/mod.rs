@@ -1,7 +1,8 @@
 //! Patients and everything that signs them in, in one place (after Phoenix's `phx.gen.auth`):
-//! users, passwords, emailed single-use tokens, server-side sessions and the security events
-//! they leave. Nothing here knows about HTTP; `crate::auth` connects it to requests.
+//! users, passwords, emailed single-use tokens, server-side sessions, known browsers and the
+//! security events they leave. Nothing here knows about HTTP; `crate::auth` connects it to requests.
 
+pub mod devices;
 pub mod events;
 pub mod notifier;
 pub mod password;

@@ -4,6 +4,8 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
 
 pub const SESSION_COOKIE: &str = "carelink_session";
+/// Marks a browser the patient has signed in on (`accounts::devices`).
+pub const DEVICE_COOKIE: &str = "carelink_device";
 
 /// The value of cookie `name` in the request, if present.
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -17,25 +19,30 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|cookie| cookie.value().to_owned())
 }
 
-/// A browser-session cookie (gone when the browser closes) that scripts cannot read, sent on
-/// top-level navigations from other sites (email links) but not on their sub-requests.
-pub fn set(name: &str, value: &str, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((name, value))
+/// Every cookie of ours: scripts cannot read it, and it is sent on top-level navigations from
+/// other sites (email links) but not on their sub-requests.
+fn build(name: &str, value: &str, secure: bool) -> cookie::CookieBuilder<'static> {
+    Cookie::build((name.to_owned(), value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(secure)
-        .build();
-    HeaderValue::from_str(&cookie.to_string()).expect("cookie values are URL-safe")
+}
+
+fn header(cookie: cookie::CookieBuilder<'static>) -> HeaderValue {
+    HeaderValue::from_str(&cookie.build().to_string()).expect("cookie values are URL-safe")
+}
+
+/// A browser-session cookie: gone when the browser closes.
+pub fn set(name: &str, value: &str, secure: bool) -> HeaderValue {
+    header(build(name, value, secure))
+}
+
+/// A cookie that outlives the browser session, for `max_age`.
+pub fn set_lasting(name: &str, value: &str, secure: bool, max_age: time::Duration) -> HeaderValue {
+    header(build(name, value, secure).max_age(max_age))
 }
 
 pub fn clear(name: &str, secure: bool) -> HeaderValue {
-    let cookie = Cookie::build((name, ""))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(secure)
-        .max_age(cookie::time::Duration::ZERO)
-        .build();
-    HeaderValue::from_str(&cookie.to_string()).expect("an empty cookie is valid")
+    header(build(name, "", secure).max_age(time::Duration::ZERO))
 }

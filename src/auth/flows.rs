@@ -8,10 +8,13 @@ use leptos_axum::{redirect, ResponseOptions};
 use sqlx::SqliteConnection;
 
 use super::{
-    client_meta, cookies, internal_error, next_path, refuse, require_user, SESSION_COOKIE,
+    client_meta,
+    cookies::{self, DEVICE_COOKIE},
+    internal_error, next_path, refuse, require_user, SESSION_COOKIE,
 };
 use crate::{
     accounts::{
+        devices,
         events::{self, EventKind},
         notifier::{self, PasswordLinkReason},
         password::{self, Password},
@@ -22,6 +25,12 @@ use crate::{
 };
 
 pub const INCORRECT_CREDENTIALS: &str = "Incorrect email or password";
+
+/// The secrets of a sign-in's new cookies.
+pub(super) struct SignIn {
+    session: Option<String>,
+    device: Option<String>,
+}
 
 pub(super) struct Request {
     pub(super) state: AppState,
@@ -47,24 +56,43 @@ impl Request {
         self.state.settings.server.public_url.scheme() == "https"
     }
 
-    /// Starts a fresh session for `user_id`, ending the one this browser had (a new id at every
-    /// sign-in, so a session id planted before sign-in is worthless after it).
-    pub(super) async fn start_session(
+    /// Signs `user_id` in, in the caller's transaction: a fresh session (a new id at every
+    /// sign-in, so a session id planted before it is worthless after it) unless `keep_session`,
+    /// and this browser remembered as theirs. Send the cookies once the transaction commits.
+    pub(super) async fn sign_in(
         &self,
         conn: &mut SqliteConnection,
         user_id: i64,
-    ) -> sqlx::Result<String> {
-        if let Some(old) = cookies::read(&self.parts.headers, SESSION_COOKIE) {
-            sessions::delete(conn, &old).await?;
+        keep_session: bool,
+    ) -> sqlx::Result<SignIn> {
+        let now = self.state.clock.now();
+        let session = if keep_session {
+            None
+        } else {
+            if let Some(old) = cookies::read(&self.parts.headers, SESSION_COOKIE) {
+                sessions::delete(conn, &old).await?;
+            }
+            let lifetime = self.state.settings.auth.session_absolute_lifetime;
+            Some(sessions::create(conn, user_id, now, lifetime, &self.meta).await?)
+        };
+        let held = cookies::read(&self.parts.headers, DEVICE_COOKIE);
+        let device = devices::remember(conn, user_id, held.as_deref(), now, &self.meta).await?;
+        Ok(SignIn { session, device })
+    }
+
+    pub(super) fn send_sign_in_cookies(&self, sign_in: SignIn) {
+        let secure = self.secure_cookies();
+        if let Some(session) = sign_in.session {
+            self.send_cookie(cookies::set(SESSION_COOKIE, &session, secure));
         }
-        sessions::create(
-            conn,
-            user_id,
-            self.state.clock.now(),
-            self.state.settings.auth.session_absolute_lifetime,
-            &self.meta,
-        )
-        .await
+        if let Some(device) = sign_in.device {
+            self.send_cookie(cookies::set_lasting(
+                DEVICE_COOKIE,
+                &device,
+                secure,
+                devices::LIFETIME,
+            ));
+        }
     }
 
     /// Records a security event about this request in the caller's transaction.
@@ -83,10 +111,6 @@ impl Request {
         if let Some(response) = use_context::<ResponseOptions>() {
             response.append_header(SET_COOKIE, cookie);
         }
-    }
-
-    fn set_session_cookie(&self, secret: &str) {
-        self.send_cookie(cookies::set(SESSION_COOKIE, secret, self.secure_cookies()));
     }
 
     fn clear_session_cookie(&self) {
@@ -119,14 +143,14 @@ pub async fn sign_in_with_password(
     let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
     match user {
         Some(user) if matches => {
-            let secret = req
-                .start_session(&mut tx, user.id)
+            let sign_in = req
+                .sign_in(&mut tx, user.id, false)
                 .await
                 .map_err(internal_error)?;
             req.record(&mut tx, Some(user.id), EventKind::SignedIn)
                 .await?;
             tx.commit().await.map_err(internal_error)?;
-            req.set_session_cookie(&secret);
+            req.send_sign_in_cookies(sign_in);
             redirect(&next_path::landing(next.as_deref()));
             Ok(())
         }
@@ -169,6 +193,44 @@ pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
     tx.commit().await.map_err(internal_error)?;
     req.clear_session_cookie();
     redirect("/login");
+    Ok(())
+}
+
+/// The signed-in patient's known browsers, marking this one.
+pub async fn known_devices(user_id: i64) -> Result<Vec<devices::Device>, ServerFnError> {
+    let req = request()?;
+    let held = cookies::read(&req.parts.headers, DEVICE_COOKIE);
+    devices::list(
+        &req.state.pool,
+        user_id,
+        held.as_deref(),
+        req.state.clock.now(),
+    )
+    .await
+    .map_err(internal_error)
+}
+
+/// Forgets one of the patient's browsers: login links opened there need a click again.
+pub async fn forget_device(id: i64) -> Result<(), ServerFnError> {
+    let req = request()?;
+    let user = require_user().await?;
+    let held = cookies::read(&req.parts.headers, DEVICE_COOKIE);
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    let Some(this_browser) = devices::forget(&mut tx, user.id, id, held.as_deref())
+        .await
+        .map_err(internal_error)?
+    else {
+        return Err(refuse(
+            StatusCode::NOT_FOUND,
+            "That browser is not on your list any more.",
+        ));
+    };
+    req.record(&mut tx, Some(user.id), EventKind::DeviceForgotten)
+        .await?;
+    tx.commit().await.map_err(internal_error)?;
+    if this_browser {
+        req.send_cookie(cookies::clear(DEVICE_COOKIE, req.secure_cookies()));
+    }
     Ok(())
 }
 
@@ -286,14 +348,14 @@ pub async fn set_password_with_token(
     sessions::delete_all_for_user(&mut tx, user_id, None)
         .await
         .map_err(internal_error)?;
-    let secret = req
-        .start_session(&mut tx, user_id)
+    let sign_in = req
+        .sign_in(&mut tx, user_id, false)
         .await
         .map_err(internal_error)?;
     req.record(&mut tx, Some(user_id), EventKind::PasswordSet)
         .await?;
     tx.commit().await.map_err(internal_error)?;
-    req.set_session_cookie(&secret);
+    req.send_sign_in_cookies(sign_in);
     redirect(next_path::HOME);
     Ok(())
 }

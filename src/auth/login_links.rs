@@ -1,9 +1,10 @@
 //! Secure Login Links: asking for one, and using one.
 //!
 //! Mail scanners open every link, and an attacker can mail a victim a link of their own, so a
-//! GET of a link never signs in. The page signs in by itself only in the browser that asked for
-//! the link (it holds the pending-request cookie whose hash is stored with the token); anywhere
-//! else it names the account and waits for one click on "Log In".
+//! GET of a link never signs in. The page signs in by itself only in a browser that proves it is
+//! the patient's (it holds the pending-request cookie whose hash is stored with the token, or a
+//! device cookie of the same patient); anywhere else it names the account and waits for one
+//! click on "Log In".
 
 use axum::http::StatusCode;
 use leptos::prelude::*;
@@ -12,11 +13,14 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::{
-    cookies, current_session, flows::Request, internal_error, next_path, rate_limit, refuse,
-    SESSION_COOKIE,
+    cookies::{self, DEVICE_COOKIE},
+    current_session,
+    flows::Request,
+    internal_error, next_path, rate_limit, refuse,
 };
 use crate::{
     accounts::{
+        devices,
         events::EventKind,
         notifier::{self, PasswordLinkReason},
         tokens::{self, generate_secret, hash_secret, Purpose},
@@ -170,10 +174,30 @@ pub async fn state(token: String) -> Result<LinkState, ServerFnError> {
     } else if from_millis(info.expires_at) <= now {
         LinkState::Expired { account, next }
     } else {
-        let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).map(|c| hash_secret(&c));
-        let automatic = pending.is_some() && pending == info.pending_cookie_hash;
+        let automatic = req.proves_owner(&info, now).await?;
         LinkState::Ready { account, automatic }
     })
+}
+
+impl Request {
+    /// Whether this browser is the patient's: it asked for this very link (pending-request
+    /// cookie), or the patient has signed in on it before (device cookie).
+    async fn proves_owner(
+        &self,
+        link: &tokens::TokenInfo,
+        now: OffsetDateTime,
+    ) -> Result<bool, ServerFnError> {
+        let pending = cookies::read(&self.parts.headers, PENDING_COOKIE).map(|c| hash_secret(&c));
+        if pending.is_some() && pending == link.pending_cookie_hash {
+            return Ok(true);
+        }
+        let Some(device) = cookies::read(&self.parts.headers, DEVICE_COOKIE) else {
+            return Ok(false);
+        };
+        devices::belongs_to(&self.state.pool, &device, link.user_id, now)
+            .await
+            .map_err(internal_error)
+    }
 }
 
 /// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
@@ -204,24 +228,17 @@ pub async fn redeem(token: String) -> Result<(), ServerFnError> {
         ));
     };
     let keep_session = current.as_ref().is_some_and(|s| s.user.id == used.user_id);
-    let secret = if keep_session {
-        None
-    } else {
-        Some(
-            req.start_session(&mut tx, used.user_id)
-                .await
-                .map_err(internal_error)?,
-        )
-    };
+    let sign_in = req
+        .sign_in(&mut tx, used.user_id, keep_session)
+        .await
+        .map_err(internal_error)?;
     tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, now)
         .await
         .map_err(internal_error)?;
     req.record(&mut tx, Some(used.user_id), EventKind::SignedInWithLink)
         .await?;
     tx.commit().await.map_err(internal_error)?;
-    if let Some(secret) = secret {
-        req.send_cookie(cookies::set(SESSION_COOKIE, &secret, req.secure_cookies()));
-    }
+    req.send_sign_in_cookies(sign_in);
     req.send_cookie(cookies::clear(PENDING_COOKIE, req.secure_cookies()));
     redirect(&next_path::landing(used.redirect_to.as_deref()));
     Ok(())

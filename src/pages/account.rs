@@ -1,5 +1,5 @@
-//! `/account`: who is signed in, changing the password, signing out everywhere, and recent
-//! sign-in activity.
+//! `/account`: who is signed in, the browsers they signed in on, changing the password, signing
+//! out everywhere, and recent sign-in activity.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -12,6 +12,16 @@ pub struct AccountView {
     pub name: String,
     pub email: String,
     pub activity: Vec<ActivityView>,
+    pub devices: Vec<DeviceView>,
+}
+
+/// A browser the patient has signed in on: a login link opened there signs in without a click.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeviceView {
+    pub id: i64,
+    pub browser: String,
+    pub last_used: String,
+    pub this_browser: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -40,10 +50,25 @@ pub async fn my_account() -> Result<AccountView, ServerFnError> {
                 .join(" · "),
         })
         .collect();
+    let devices = auth::flows::known_devices(user.id)
+        .await?
+        .into_iter()
+        .map(|d| DeviceView {
+            id: d.id,
+            browser: [d.user_agent, d.ip]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(" · "),
+            last_used: clock::human(clock::from_millis(d.last_used_at)),
+            this_browser: d.current,
+        })
+        .collect();
     Ok(AccountView {
         name: user.display_name,
         email: user.email,
         activity,
+        devices,
     })
 }
 
@@ -56,6 +81,11 @@ pub async fn change_password(
     crate::auth::flows::change_password(current_password, new_password, confirm_password).await
 }
 
+#[server(endpoint = "forget_device")]
+pub async fn forget_device(id: i64) -> Result<(), ServerFnError> {
+    crate::auth::flows::forget_device(id).await
+}
+
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
     crate::auth::flows::sign_out_everywhere().await
@@ -65,7 +95,11 @@ pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let account = Resource::new(move || change.version().get(), |_| my_account());
+    let forget = ServerAction::<ForgetDevice>::new();
+    let account = Resource::new(
+        move || (change.version().get(), forget.version().get()),
+        |_| my_account(),
+    );
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
@@ -76,6 +110,25 @@ pub fn AccountPage() -> impl IntoView {
                         <section class="card">
                             <h2>"Profile"</h2>
                             <p><strong>{account.name}</strong><br/><span class="muted">{account.email}</span></p>
+                        </section>
+                        <section class="card">
+                            <h2>"Your browsers"</h2>
+                            <p class="muted">"A Secure Login Link opened in one of these browsers logs you in without a click. Forget any you no longer use."</p>
+                            <ActionError result=forget.value().into()/>
+                            <ul class="devices">
+                                {account.devices.into_iter().map(|d| view! {
+                                    <li>
+                                        <span>
+                                            <strong>{if d.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
+                                            <span class="muted">{d.browser} " · last used " {d.last_used}</span>
+                                        </span>
+                                        <ActionForm action=forget>
+                                            <input type="hidden" name="id" value=d.id/>
+                                            <button type="submit" class="secondary small">"Forget"</button>
+                                        </ActionForm>
+                                    </li>
+                                }).collect_view()}
+                            </ul>
                         </section>
                         <section class="card">
                             <h2>"Recent sign-in activity"</h2>

@@ -179,7 +179,12 @@ impl TestApp {
 
     /// The value of this app client's session cookie, if it has one.
     pub fn session_cookie(&self) -> Option<String> {
-        session_cookie_in(&self.cookies, &self.address)
+        self.cookie("carelink_session")
+    }
+
+    /// The value of this app client's cookie `name`, if it has one.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        cookie_in(&self.cookies, &self.address, name)
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -249,14 +254,16 @@ impl TestApp {
     }
 }
 
-pub fn session_cookie_in(jar: &reqwest::cookie::Jar, address: &str) -> Option<String> {
+/// The value of cookie `name` that `jar` would send to `address`.
+pub fn cookie_in(jar: &reqwest::cookie::Jar, address: &str, name: &str) -> Option<String> {
     use reqwest::cookie::CookieStore;
     let header = jar.cookies(&address.parse().unwrap())?;
+    let prefix = format!("{name}=");
     header
         .to_str()
         .unwrap()
         .split("; ")
-        .find_map(|pair| pair.strip_prefix("carelink_session="))
+        .find_map(|pair| pair.strip_prefix(prefix.as_str()))
         .map(str::to_owned)
 }
 

@@ -23,11 +23,16 @@ async fn ask(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::R
 
 /// Asks for a link with the app's own client and returns the link from the email.
 async fn link_for(app: &TestApp, email: &str) -> String {
+    link_asked_by(app, &app.client, email).await
+}
+
+/// Asks for a link from `client` and returns the link from the email.
+pub async fn link_asked_by(app: &TestApp, client: &reqwest::Client, email: &str) -> String {
     let before: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    ask(app, &app.client, email).await;
+    ask(app, client, email).await;
     for _ in 0..100 {
         let now: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
             .fetch_one(&app.pool)
@@ -42,15 +47,15 @@ async fn link_for(app: &TestApp, email: &str) -> String {
     link_in(&text, &format!("{}/login/link/", app.address))
 }
 
-fn path_of(app: &TestApp, link: &str) -> String {
+pub fn path_of(app: &TestApp, link: &str) -> String {
     link.strip_prefix(&app.address).unwrap().to_owned()
 }
 
-fn token_of(link: &str) -> String {
+pub fn token_of(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()
 }
 
-async fn redeem(app: &TestApp, client: &reqwest::Client, link: &str) -> reqwest::Response {
+pub async fn redeem(app: &TestApp, client: &reqwest::Client, link: &str) -> reqwest::Response {
     let token = token_of(link);
     app.post_form_with(
         client,

@@ -11,6 +11,7 @@ mod smtp_server;
 
 mod accounts;
 mod cli;
+mod devices;
 mod foundation;
 mod login_links;
 mod mail;
