@@ -40,41 +40,92 @@ pub async fn request(email: String, next: Option<String>) -> Result<(), ServerFn
     let req = Request::from_context()?;
     let email =
         EmailAddress::parse(&email).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
-    let now = req.state.clock.now();
-    let ip = req.meta.ip.as_deref().unwrap_or("unknown");
-    let by_ip = rate_limit::hit(
-        &req.state.pool,
-        &format!("ip:{ip}"),
-        &rate_limit::PER_IP,
-        now,
-    )
-    .await
-    .map_err(internal_error)?;
-    if let Err(wait) = by_ip {
-        let minutes = (wait.whole_seconds() + 59) / 60;
-        let unit = if minutes == 1 { "minute" } else { "minutes" };
-        return Err(refuse(
-            StatusCode::TOO_MANY_REQUESTS,
-            format!(
-                "Too many login link requests from your network. Please try again in {minutes} {unit}."
-            ),
-        ));
-    }
-    let pending = cookies::read(&req.parts.headers, PENDING_COOKIE).unwrap_or_else(generate_secret);
-    req.send_cookie(cookies::set(PENDING_COOKIE, &pending, req.secure_cookies()));
-
     let redirect_to = next.as_deref().and_then(next_path::safe_next);
-    let (state, meta, typed) = (req.state.clone(), req.meta.clone(), email.clone());
-    tokio::spawn(async move {
-        if let Err(e) = send_link(&state, &meta, &email, &pending, redirect_to, now).await {
-            tracing::error!(error = %e, "cannot issue a login link");
+    let query = {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        query.append_pair("email", email.as_str());
+        if let Some(next) = &redirect_to {
+            query.append_pair("next", next);
         }
-    });
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("email", typed.as_str())
-        .finish();
+        query.finish()
+    };
+    req.start_link_request(email, redirect_to).await?;
     redirect(&format!("/login/check-email?{query}"));
     Ok(())
+}
+
+/// "Email me a new link" on a used or expired link's page: a new link to the same patient for
+/// the same page, in one click. Holding the old link shows the mailbox is theirs, so nothing
+/// is typed; the confirmation screen shows the address masked, as the link's page did.
+pub async fn resend(token: String) -> Result<(), ServerFnError> {
+    let req = Request::from_context()?;
+    let mut conn = req.state.pool.acquire().await.map_err(internal_error)?;
+    let info = tokens::lookup(&mut conn, &token, Purpose::Login)
+        .await
+        .map_err(internal_error)?;
+    drop(conn);
+    let Some(email) = info
+        .as_ref()
+        .filter(|info| info.revoked_at.is_none())
+        .and_then(|info| EmailAddress::parse(&info.email).ok())
+    else {
+        return Err(refuse(
+            StatusCode::BAD_REQUEST,
+            "This link is not valid. Enter your email on the login page to get a new one.",
+        ));
+    };
+    let redirect_to = info.and_then(|info| info.redirect_to);
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("sent_to", &email.masked())
+        .finish();
+    req.start_link_request(email, redirect_to).await?;
+    redirect(&format!("/login/check-email?{query}"));
+    Ok(())
+}
+
+impl Request {
+    /// The part of asking for a link that happens before the answer: the per-client limit and
+    /// the pending-request cookie. The rest runs after it (`send_link`).
+    async fn start_link_request(
+        &self,
+        email: EmailAddress,
+        redirect_to: Option<String>,
+    ) -> Result<(), ServerFnError> {
+        let now = self.state.clock.now();
+        let ip = self.meta.ip.as_deref().unwrap_or("unknown");
+        let by_ip = rate_limit::hit(
+            &self.state.pool,
+            &format!("ip:{ip}"),
+            &rate_limit::PER_IP,
+            now,
+        )
+        .await
+        .map_err(internal_error)?;
+        if let Err(wait) = by_ip {
+            let minutes = (wait.whole_seconds() + 59) / 60;
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            return Err(refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many login link requests from your network. Please try again in {minutes} {unit}."
+                ),
+            ));
+        }
+        let pending =
+            cookies::read(&self.parts.headers, PENDING_COOKIE).unwrap_or_else(generate_secret);
+        self.send_cookie(cookies::set(
+            PENDING_COOKIE,
+            &pending,
+            self.secure_cookies(),
+        ));
+        let (state, meta) = (self.state.clone(), self.meta.clone());
+        tokio::spawn(async move {
+            if let Err(e) = send_link(&state, &meta, &email, &pending, redirect_to, now).await {
+                tracing::error!(error = %e, "cannot issue a login link");
+            }
+        });
+        Ok(())
+    }
 }
 
 /// The work behind a request: a login link for a patient with a password, a set-password link

@@ -17,7 +17,12 @@ pub async fn login_link_minutes() -> Result<i64, ServerFnError> {
 
 #[component]
 pub fn CheckEmailPage() -> impl IntoView {
-    let email = move || use_query_map().read().get("email").unwrap_or_default();
+    let query = use_query_map();
+    let email = move || query.read().get("email").unwrap_or_default();
+    let next = move || query.read().get("next").unwrap_or_default();
+    // After "Email me a new link" only the masked address is known here, and the old link's
+    // page is where to ask again.
+    let sent_to = move || query.read().get("sent_to");
     let minutes = Resource::new(|| (), |_| login_link_minutes());
     let again = ServerAction::<RequestLoginLink>::new();
     let left = RwSignal::new(COOLDOWN_SECONDS);
@@ -40,7 +45,14 @@ pub fn CheckEmailPage() -> impl IntoView {
         <section class="card narrow check-email">
             <div class="envelope" aria-hidden="true">"✉"</div>
             <h1>"Check your email"</h1>
-            <p>"If " <strong class="typed-email">{email}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
+            {move || match sent_to() {
+                Some(masked) => view! {
+                    <p>"We have sent a new Secure Login Link to " <strong class="typed-email">{masked}</strong> "."</p>
+                }.into_any(),
+                None => view! {
+                    <p>"If " <strong class="typed-email">{email}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
+                }.into_any(),
+            }}
             <ol class="steps">
                 <li>"Open the email from Carelink in your mail app."</li>
                 <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
@@ -50,16 +62,19 @@ pub fn CheckEmailPage() -> impl IntoView {
                 <Suspense fallback=|| "60">{move || Suspend::new(async move { minutes.await.unwrap_or(60) })}</Suspense>
                 " minutes. Nothing after a few minutes? Check your spam folder."
             </p>
-            <ActionError result=again.value().into()/>
-            <ActionForm action=again>
-                <input type="hidden" name="email" value=email/>
-                <button type="submit" class="block secondary" disabled=move || left.get() > 0 || again.pending().get()>
-                    {move || match left.get() {
-                        0 => "Send again".to_owned(),
-                        s => format!("Send again in {s} s"),
-                    }}
-                </button>
-            </ActionForm>
+            <Show when=move || sent_to().is_none()>
+                <ActionError result=again.value().into()/>
+                <ActionForm action=again>
+                    <input type="hidden" name="email" value=email/>
+                    <input type="hidden" name="next" value=next/>
+                    <button type="submit" class="block secondary" disabled=move || left.get() > 0 || again.pending().get()>
+                        {move || match left.get() {
+                            0 => "Send again".to_owned(),
+                            s => format!("Send again in {s} s"),
+                        }}
+                    </button>
+                </ActionForm>
+            </Show>
             <p class="muted center"><a href="/login">"Use a different email"</a></p>
         </section>
     }

@@ -32,6 +32,11 @@ pub async fn redeem_login_link(token: String) -> Result<(), ServerFnError> {
     crate::auth::login_links::redeem(token).await
 }
 
+#[server(endpoint = "resend_login_link")]
+pub async fn resend_login_link(token: String) -> Result<(), ServerFnError> {
+    crate::auth::login_links::resend(token).await
+}
+
 /// The login page, coming back to `next` afterwards.
 fn login_for(next: &str) -> String {
     let mut query = String::from("/login?next=");
@@ -78,12 +83,12 @@ pub fn LoginLinkPage() -> impl IntoView {
                         Ok(LinkState::Used { account, next }) => view! {
                             <h1>"This link has already been used"</h1>
                             <p>"Each Secure Login Link works once. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <a class="button block" href=login_for(&next)>"Email me a new link"</a>
+                            <NewLinkOffer token=token() next/>
                         }.into_any(),
                         Ok(LinkState::Expired { account, next }) => view! {
                             <h1>"This link has expired"</h1>
                             <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <a class="button block" href=login_for(&next)>"Email me a new link"</a>
+                            <NewLinkOffer token=token() next/>
                         }.into_any(),
                         Ok(LinkState::Invalid) => view! {
                             <h1>"This link is not valid"</h1>
@@ -95,5 +100,20 @@ pub fn LoginLinkPage() -> impl IntoView {
                 })}
             </Suspense>
         </section>
+    }
+}
+
+/// A spent link's way forward: a new link to the same patient for the same page in one click,
+/// or the login page keeping that page.
+#[component]
+fn NewLinkOffer(token: String, next: String) -> impl IntoView {
+    let resend = ServerAction::<ResendLoginLink>::new();
+    view! {
+        <ActionError result=resend.value().into()/>
+        <ActionForm action=resend>
+            <input type="hidden" name="token" value=token/>
+            <button type="submit" class="block" disabled=move || resend.pending().get()>"Email me a new link"</button>
+        </ActionForm>
+        <p class="muted center"><a href=login_for(&next)>"Log in another way"</a></p>
     }
 }

@@ -406,6 +406,72 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
         page.contains(&format!("href=\"/login?next=/forms/{form}\"")),
         "{page}"
     );
+
+    // Or one click on "Email me a new link": a fresh link for the same page, nothing typed.
+    let response = app
+        .post_form_with(
+            &laptop,
+            &path_of(&app, &link),
+            "/api/resend_login_link",
+            &[("token", &token_of(&link))],
+        )
+        .await;
+    assert_eq!(
+        location(&response),
+        "/login/check-email?sent_to=p%E2%80%A2%E2%80%A2%E2%80%A2%40example.org"
+    );
+    let confirmation = app
+        .get_with(&laptop, &location(&response))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        confirmation.contains("We have sent a new Secure Login Link to")
+            && confirmation.contains("p•••@example.org"),
+        "{confirmation}"
+    );
+    let fresh = wait_for_new_link(&app, PAT, &link).await;
+    let text = app.last_email_text(PAT).await;
+    assert!(text.starts_with("Your secure login link"), "{text}");
+    // The browser that clicked holds the new request's cookie: it signs in without a click.
+    let page = app
+        .get_with(&laptop, &path_of(&app, &fresh))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Logging you in"), "{page}");
+    let response = redeem(&app, &laptop, &fresh).await;
+    assert_eq!(location(&response), format!("/forms/{form}"));
+}
+
+/// Waits for a login link to `email` other than `old`.
+async fn wait_for_new_link(app: &TestApp, email: &str, old: &str) -> String {
+    for _ in 0..100 {
+        let text = app.last_email_text(email).await;
+        let link = link_in(&text, &format!("{}/login/link/", app.address));
+        if link != old {
+            return link;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    panic!("no new link for {email}");
+}
+
+#[tokio::test]
+async fn a_new_link_needs_a_real_old_one() {
+    let app = spawn_app().await;
+    app.add_patient(PAT, true).await;
+    let response = app
+        .post_form(
+            "/login/link/nonsense",
+            "/api/resend_login_link",
+            &[("token", "nonsense")],
+        )
+        .await;
+    assert!(location(&response).contains("__err"), "refused");
+    assert_eq!(emails_to(&app, PAT).await, 0);
 }
 
 async fn emails_to(app: &TestApp, email: &str) -> i64 {
