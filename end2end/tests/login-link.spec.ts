@@ -1,26 +1,35 @@
 import { test, expect, hydrated } from "./fixtures";
-import type { Page } from "@playwright/test";
-import { addAppointment, addPatient } from "./support";
+import type { Browser, Page } from "@playwright/test";
+import { addAppointment, addPatient, buttonLink, mailTo } from "./support";
 
-/** The newest "Log In" link sent to `email`, read from the development mailbox. */
-async function loginLinkFor(page: Page, email: string): Promise<string> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    await page.goto("/dev/mailbox");
-    const mail = page.locator("li.mail", { has: page.locator(".mail-to", { hasText: email }) }).first();
-    if (await mail.count()) {
-      const text = await mail.locator(".mail-text").textContent();
-      const match = text?.match(/Log In: (\S+)/);
-      if (match) return match[1];
-    }
-    await page.waitForTimeout(250);
-  }
-  throw new Error(`no login link for ${email}`);
+const LOGIN_MAIL = "Your secure login link";
+
+/** The passwordless button, as the help article names it on this kind of device. */
+function sendLinkButton(page: Page, isMobile: boolean) {
+  return page.getByRole("button", { name: isMobile ? "Sign in without password" : "Send Secure Login Link" });
+}
+
+/** Asks for a link on `page` and returns the one the email brings (over real SMTP). */
+async function askForLink(page: Page, email: string, isMobile: boolean): Promise<string> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email address").first().fill(email);
+  await sendLinkButton(page, isMobile).click();
+  await expect(page).toHaveURL(/\/login\/check-email/);
+  return buttonLink(await mailTo(email, LOGIN_MAIL));
+}
+
+/** Opens `link` in a brand-new browser context (another device, or a scanner's browser). */
+async function openElsewhere(browser: Browser, link: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(link);
+  await hydrated(page);
+  return page;
 }
 
 test("the login button reads as the help article says on this device", async ({ page, isMobile }) => {
   await page.goto("/login");
-  const label = isMobile ? "Sign in without password" : "Send Secure Login Link";
-  await expect(page.getByRole("button", { name: label })).toBeVisible();
+  await expect(sendLinkButton(page, isMobile)).toBeVisible();
 });
 
 test("a patient asks for a link and the same browser is signed in without a click", async ({ page, isMobile }) => {
@@ -30,7 +39,7 @@ test("a patient asks for a link and the same browser is signed in without a clic
   await page.goto("/login");
   await hydrated(page);
   await page.getByLabel("Email address").first().fill(email);
-  await page.getByRole("button", { name: isMobile ? "Sign in without password" : "Send Secure Login Link" }).click();
+  await sendLinkButton(page, isMobile).click();
   await expect(page).toHaveURL(/\/login\/check-email/);
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();
@@ -38,33 +47,71 @@ test("a patient asks for a link and the same browser is signed in without a clic
   // The countdown runs in the hydrated page.
   await expect(page.getByRole("button", { name: /Send again in 5[0-8] s/ })).toBeVisible();
 
-  const link = await loginLinkFor(page, email);
-  await page.goto(link);
+  const mail = await mailTo(email, LOGIN_MAIL);
+  expect(mail.html).toContain(">Log In</a>");
+  await page.goto(buttonLink(mail));
   await expect(page).toHaveURL(/\/appointments$/);
   await expect(page.getByText("Dr. Magic Link")).toBeVisible();
+  // The link's page was replaced: the token is neither in the address bar nor one step back.
+  await page.goBack();
+  expect(page.url()).not.toContain("/login/link/");
 });
 
-test("another browser sees whose account it is and signs in with one click", async ({ page, browser }) => {
-  const email = addPatient("Kim Click");
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email address").first().fill(email);
-  await page.locator("form button[type=submit]").first().click();
-  await expect(page).toHaveURL(/\/login\/check-email/);
-  const link = await loginLinkFor(page, email);
+test("mail scanners that fetch the link, or run it in their own browser, do not burn it", async ({ page, browser, request, isMobile }) => {
+  const email = addPatient("Sam Scanner");
+  const link = await askForLink(page, email, isMobile);
 
-  const elsewhere = await browser.newContext();
-  const other = await elsewhere.newPage();
-  await other.goto(link);
-  await hydrated(other);
+  // A plain HTTP GET, as link checkers do.
+  const fetched = await request.get(link);
+  expect(fetched.status()).toBe(200);
+  expect(fetched.headers()["cache-control"]).toBe("no-store");
+  expect(fetched.headers()["referrer-policy"]).toBe("no-referrer");
+  expect(await fetched.text()).toContain("Log in as");
+
+  // A scripted browser with its own cookies, which runs the page's scripts.
+  const scanner = await openElsewhere(browser, link);
+  await expect(scanner.getByRole("button", { name: "Log In" })).toBeVisible();
+  await scanner.waitForTimeout(500);
+  await expect(scanner).toHaveURL(link);
+  await scanner.context().close();
+
+  // The patient's click still works, in the browser that asked: no click needed.
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/appointments$/);
+});
+
+test("another browser sees whose account it is and signs in with one click; the link then works nowhere else", async ({ page, browser, isMobile }) => {
+  const email = addPatient("Kim Click");
+  const link = await askForLink(page, email, isMobile);
+
+  const other = await openElsewhere(browser, link);
   await expect(other.getByText(/Log in as/)).toBeVisible();
   await expect(other.locator(".account")).toHaveText(/^k•••@example\.org$/);
   await other.getByRole("button", { name: "Log In" }).click();
   await expect(other).toHaveURL(/\/appointments$/);
 
-  // The link is spent: a third browser is told so.
-  const third = await (await browser.newContext()).newPage();
-  await third.goto(link);
+  // Used: a third browser is refused and told why.
+  const third = await openElsewhere(browser, link);
   await expect(third.getByRole("heading", { name: "This link has already been used" })).toBeVisible();
-  await elsewhere.close();
+  await expect(third.getByRole("button", { name: "Email me a new link" })).toBeVisible();
+  await third.context().close();
+
+  // The browser that used it is signed in as that patient (say in another tab): it just lands.
+  const tab = await other.context().newPage();
+  await tab.goto(link);
+  await expect(tab).toHaveURL(/\/appointments$/);
+  await other.context().close();
+});
+
+test("an appointment notification's link lands on that appointment", async ({ browser }) => {
+  const email = addPatient("Nia Notify");
+  addAppointment(email, "Dr. Notified", 3);
+  const mail = await mailTo(email, "New appointment created");
+
+  // Opened on a browser that never signed in: whose account, one click, that appointment.
+  const phone = await openElsewhere(browser, buttonLink(mail, "View appointment"));
+  await phone.getByRole("button", { name: "Log In" }).click();
+  await expect(phone).toHaveURL(/\/appointments\/\d+$/);
+  await expect(phone.getByText("Dr. Notified")).toBeVisible();
+  await phone.context().close();
 });

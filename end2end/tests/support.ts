@@ -12,7 +12,12 @@ function carelink(args: string[], input?: string): string {
   return execFileSync(binary, args, {
     input,
     encoding: "utf8",
-    env: { ...process.env, DATABASE_URL: `sqlite://${process.env.CARELINK_E2E_DB}`, RUST_LOG: "warn" },
+    env: {
+      ...process.env,
+      DATABASE_URL: `sqlite://${process.env.CARELINK_E2E_DB}`,
+      PUBLIC_URL: process.env.E2E_BASE_URL,
+      RUST_LOG: "warn",
+    },
   });
 }
 
@@ -32,4 +37,37 @@ export function addPatient(name: string, options: { invited?: boolean } = {}): s
 export function addAppointment(email: string, clinician: string, inDays: number): void {
   const startsAt = new Date(Date.now() + inDays * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
   carelink(["appointment", "add", "--email", email, "--starts-at", startsAt, "--clinician", clinician]);
+}
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/**
+ * Waits for the `count`-th message to `email` whose subject matches, at the mail catcher (the
+ * real SMTP server the portal delivers to in these tests), and returns it.
+ */
+export async function mailTo(email: string, subject: string | RegExp, count = 1): Promise<Mail> {
+  const api = process.env.E2E_MAIL_API;
+  if (!api) throw new Error("E2E_MAIL_API is not set: run the tests through playwright.config.ts");
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const response = await fetch(`${api}/messages?to=${encodeURIComponent(email)}`);
+    const mails = ((await response.json()) as Mail[]).filter((m) =>
+      typeof subject === "string" ? m.subject === subject : subject.test(m.subject),
+    );
+    if (mails.length >= count) return mails[count - 1];
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no message #${count} "${subject}" for ${email} within 15 s`);
+}
+
+/** The link behind a message's button (`label`), from its text part. */
+export function buttonLink(mail: Mail, label = "Log In"): string {
+  const match = mail.text.match(new RegExp(`${label}: (\\S+)`));
+  if (!match) throw new Error(`no "${label}" link in "${mail.subject}":\n${mail.text}`);
+  return match[1];
 }

@@ -16,7 +16,7 @@ use super::{
     cookies::{self, DEVICE_COOKIE},
     current_session,
     flows::Request,
-    internal_error, next_path, rate_limit, refuse,
+    from_plain_form, internal_error, next_path, rate_limit, refuse,
 };
 use crate::{
     accounts::{
@@ -251,8 +251,19 @@ impl Request {
     }
 }
 
+/// Sends the browser to `path` after a sign-in. A plain form post gets the redirect; the
+/// hydrated client is given the path and replaces the link's page with it, so the token leaves
+/// the address bar and the history.
+fn land(path: String) -> String {
+    if from_plain_form() {
+        redirect(&path);
+    }
+    path
+}
+
 /// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
-pub async fn redeem(token: String) -> Result<(), ServerFnError> {
+/// Returns the page to land on.
+pub async fn redeem(token: String) -> Result<String, ServerFnError> {
     let req = Request::from_context()?;
     let now = req.state.clock.now();
     let current = current_session().await?;
@@ -269,8 +280,7 @@ pub async fn redeem(token: String) -> Result<(), ServerFnError> {
             .map_err(internal_error)?;
         if let (Some(info), Some(session)) = (&info, &current) {
             if session.user.id == info.user_id {
-                redirect(&next_path::landing(info.redirect_to.as_deref()));
-                return Ok(());
+                return Ok(land(next_path::landing(info.redirect_to.as_deref())));
             }
         }
         return Err(refuse(
@@ -291,6 +301,5 @@ pub async fn redeem(token: String) -> Result<(), ServerFnError> {
     tx.commit().await.map_err(internal_error)?;
     req.send_sign_in_cookies(sign_in);
     req.send_cookie(cookies::clear(PENDING_COOKIE, req.secure_cookies()));
-    redirect(&next_path::landing(used.redirect_to.as_deref()));
-    Ok(())
+    Ok(land(next_path::landing(used.redirect_to.as_deref())))
 }

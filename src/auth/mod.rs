@@ -30,19 +30,24 @@ pub const NOT_SIGNED_IN: &str = "Your session has ended. Please sign in again.";
 /// never mistaken for a server fault. A plain form post keeps the redirect back to its page that
 /// carries the message.
 pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
-    let plain_form = use_context::<Parts>().is_some_and(|parts| {
-        parts
-            .headers
-            .get(header::ACCEPT)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("text/html"))
-    });
-    if !plain_form {
+    if !from_plain_form() {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(status);
         }
     }
     ServerFnError::new(message.into())
+}
+
+/// Whether this server function call is a plain HTML form post (no JavaScript), which expects
+/// a redirect, rather than a call from the hydrated client.
+pub fn from_plain_form() -> bool {
+    use_context::<Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.contains("text/html"))
+    })
 }
 
 /// The message for failures that are ours, not the patient's; the cause goes to the log.

@@ -3,7 +3,10 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::{
+    hooks::{use_navigate, use_params_map},
+    NavigateOptions,
+};
 
 use super::{error_text, ActionError};
 
@@ -28,7 +31,7 @@ pub async fn login_link_state(token: String) -> Result<LinkState, ServerFnError>
 }
 
 #[server(endpoint = "redeem_login_link")]
-pub async fn redeem_login_link(token: String) -> Result<(), ServerFnError> {
+pub async fn redeem_login_link(token: String) -> Result<String, ServerFnError> {
     crate::auth::login_links::redeem(token).await
 }
 
@@ -56,6 +59,20 @@ pub fn LoginLinkPage() -> impl IntoView {
     let token = move || use_params_map().read().get("token").unwrap_or_default();
     let link = Resource::new(token, login_link_state);
     let redeem = ServerAction::<RedeemLoginLink>::new();
+    // Signed in: go to the link's page in place of this one, so the token is neither in the
+    // address bar nor a step back in the history.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = redeem.value().get() {
+            navigate(
+                &path,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     view! {
         <Title text="Log in"/>
         <section class="card narrow">
