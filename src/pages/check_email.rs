@@ -26,6 +26,7 @@ pub fn CheckEmailPage() -> impl IntoView {
     let minutes = Resource::new(|| (), |_| login_link_minutes());
     let again = ServerAction::<RequestLoginLink>::new();
     let left = RwSignal::new(COOLDOWN_SECONDS);
+    let locked = move || left.get() > 0 || again.pending().get();
     // Counts down in the browser only; the server renders the locked state. Each send restarts
     // it, stopping the previous interval first.
     Effect::new(move |previous: Option<Option<IntervalHandle>>| {
@@ -67,7 +68,7 @@ pub fn CheckEmailPage() -> impl IntoView {
                 <ActionForm action=again>
                     <input type="hidden" name="email" value=email/>
                     <input type="hidden" name="next" value=next/>
-                    <button type="submit" class="block secondary" disabled=move || left.get() > 0 || again.pending().get()>
+                    <button type="submit" class="block secondary" disabled=locked>
                         {move || match left.get() {
                             0 => "Send again".to_owned(),
                             s => format!("Send again in {s} s"),
