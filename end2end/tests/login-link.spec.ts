@@ -1,21 +1,18 @@
 import { test, expect, hydrated } from "./fixtures";
 import type { Browser, Page } from "@playwright/test";
-import { addAppointment, addPatient, buttonLink, mailTo } from "./support";
-
-const LOGIN_MAIL = "Your secure login link";
-
-/** The passwordless button, as the help article names it on this kind of device. */
-function sendLinkButton(page: Page, isMobile: boolean) {
-  return page.getByRole("button", { name: isMobile ? "Sign in without password" : "Send Secure Login Link" });
-}
+import {
+  LOGIN_MAIL,
+  addAppointment,
+  addPatient,
+  buttonLink,
+  mailTo,
+  requestLink,
+  sendLinkButton,
+} from "./support";
 
 /** Asks for a link on `page` and returns the one the email brings (over real SMTP). */
 async function askForLink(page: Page, email: string, isMobile: boolean): Promise<string> {
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email address").first().fill(email);
-  await sendLinkButton(page, isMobile).click();
-  await expect(page).toHaveURL(/\/login\/check-email/);
+  await requestLink(page, email, isMobile);
   return buttonLink(await mailTo(email, LOGIN_MAIL));
 }
 
@@ -36,11 +33,7 @@ test("a patient asks for a link and the same browser is signed in without a clic
   const email = addPatient("Lee Link");
   addAppointment(email, "Dr. Magic Link", 2);
 
-  await page.goto("/login");
-  await hydrated(page);
-  await page.getByLabel("Email address").first().fill(email);
-  await sendLinkButton(page, isMobile).click();
-  await expect(page).toHaveURL(/\/login\/check-email/);
+  await requestLink(page, email, isMobile);
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(page.getByText(email)).toBeVisible();
   await expect(page.getByRole("button", { name: /^Send again in \d+ s$/ })).toBeDisabled();

@@ -1,5 +1,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
+import { expect, type Page } from "@playwright/test";
+import { hydrated } from "./fixtures";
 
 /**
  * Test data goes in through the same `carelink` CLI that clinics use, against the database of
@@ -70,4 +72,20 @@ export function buttonLink(mail: Mail, label = "Log In"): string {
   const match = mail.text.match(new RegExp(`${label}: (\\S+)`));
   if (!match) throw new Error(`no "${label}" link in "${mail.subject}":\n${mail.text}`);
   return match[1];
+}
+
+export const LOGIN_MAIL = "Your secure login link";
+
+/** The passwordless button, as the help article names it on this kind of device. */
+export function sendLinkButton(page: Page, isMobile: boolean) {
+  return page.getByRole("button", { name: isMobile ? "Sign in without password" : "Send Secure Login Link" });
+}
+
+/** Asks for a Secure Login Link on `page`, as a patient does, up to the confirmation screen. */
+export async function requestLink(page: Page, email: string, isMobile: boolean): Promise<void> {
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Email address").first().fill(email);
+  await sendLinkButton(page, isMobile).click();
+  await expect(page).toHaveURL(/\/login\/check-email/);
 }

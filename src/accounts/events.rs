@@ -11,6 +11,8 @@ use crate::clock::to_millis;
 pub enum EventKind {
     SignedIn,
     SignedInWithLink,
+    SignedInWithCode,
+    WrongSignInCode,
     SignInFailed,
     SignedOut,
     SignedOutEverywhere,
@@ -24,6 +26,8 @@ impl EventKind {
         match self {
             Self::SignedIn => "signed_in",
             Self::SignedInWithLink => "signed_in_with_link",
+            Self::SignedInWithCode => "signed_in_with_code",
+            Self::WrongSignInCode => "wrong_sign_in_code",
             Self::SignInFailed => "sign_in_failed",
             Self::SignedOut => "signed_out",
             Self::SignedOutEverywhere => "signed_out_everywhere",
@@ -38,6 +42,8 @@ impl EventKind {
         match kind {
             "signed_in" => "Signed in with password",
             "signed_in_with_link" => "Signed in with a Secure Login Link",
+            "signed_in_with_code" => "Signed in with the code from a login email",
+            "wrong_sign_in_code" => "Wrong sign-in code entered",
             "sign_in_failed" => "Failed sign-in attempt",
             "signed_out" => "Signed out",
             "signed_out_everywhere" => "Signed out on every device",

@@ -7,6 +7,7 @@ pub mod events;
 pub mod notifier;
 pub mod password;
 pub mod sessions;
+pub mod sign_in_code;
 pub mod tokens;
 pub mod users;
 

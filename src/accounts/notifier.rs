@@ -38,11 +38,11 @@ pub async fn queue_password_link(
         purpose: tokens::Purpose::SetPassword,
         lifetime: PASSWORD_LINK_LIFETIME,
         redirect_to: None,
-        pending_cookie_hash: None,
+        pending_cookie: None,
     };
-    let secret = tokens::issue(conn, user.id, &token, now, meta).await?;
+    let issued = tokens::issue(conn, user.id, &token, now, meta).await?;
     let mut url = public_url.join("/password/new").expect("a valid path");
-    url.query_pairs_mut().append_pair("token", &secret);
+    url.query_pairs_mut().append_pair("token", &issued.secret);
     let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
     let message = templates::set_password(
         &email,
@@ -55,8 +55,9 @@ pub async fn queue_password_link(
     Ok(())
 }
 
-/// Issues a Secure Login Link and queues its email. `pending_cookie_hash` binds it to the browser
-/// that asked; `redirect_to` is where it lands.
+/// Issues a Secure Login Link and queues its email. `pending_cookie` binds it to the browser
+/// that asked, and then the email also carries a sign-in code for that browser; `redirect_to`
+/// is where it lands.
 #[allow(clippy::too_many_arguments)]
 pub async fn queue_login_link(
     conn: &mut SqliteConnection,
@@ -65,7 +66,7 @@ pub async fn queue_login_link(
     user: &User,
     lifetime: Duration,
     redirect_to: Option<&str>,
-    pending_cookie_hash: Option<Vec<u8>>,
+    pending_cookie: Option<&str>,
     now: OffsetDateTime,
     meta: &ClientMeta,
 ) -> sqlx::Result<()> {
@@ -73,15 +74,22 @@ pub async fn queue_login_link(
         purpose: tokens::Purpose::Login,
         lifetime,
         redirect_to,
-        pending_cookie_hash,
+        pending_cookie,
     };
-    let secret = tokens::issue(conn, user.id, &token, now, meta).await?;
+    let issued = tokens::issue(conn, user.id, &token, now, meta).await?;
     let url = public_url
-        .join(&format!("/login/link/{secret}"))
+        .join(&format!("/login/link/{}", issued.secret))
         .expect("a valid path");
     let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
-    let message =
-        templates::login_link(&email, user.greeting_name(), url, now, now + lifetime, meta);
+    let message = templates::login_link(
+        &email,
+        user.greeting_name(),
+        url,
+        issued.code.as_ref(),
+        now,
+        now + lifetime,
+        meta,
+    );
     outbox.queue(conn, &message).await?;
     Ok(())
 }

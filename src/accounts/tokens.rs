@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 use time::{Duration, OffsetDateTime};
 
-use super::ClientMeta;
+use super::{sign_in_code::SignInCode, ClientMeta};
 use crate::clock::to_millis;
 
 /// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
@@ -41,24 +41,39 @@ pub struct NewToken<'a> {
     pub lifetime: Duration,
     /// The same-site path to land on after using it.
     pub redirect_to: Option<&'a str>,
-    /// SHA-256 of the pending-request cookie of the browser that asked for it.
-    pub pending_cookie_hash: Option<Vec<u8>>,
+    /// The pending-request cookie of the browser that asked for it. A login link asked for in a
+    /// browser also gets a sign-in code that works in that browser only.
+    pub pending_cookie: Option<&'a str>,
 }
 
-/// Stores a new token for `user_id` and returns the secret to email.
+/// What to email: the link's secret, and the sign-in code that goes with it.
+pub struct Issued {
+    pub secret: String,
+    pub code: Option<SignInCode>,
+}
+
+/// Stores a new token for `user_id`; only hashes are kept.
 pub async fn issue(
     conn: &mut SqliteConnection,
     user_id: i64,
     token: &NewToken<'_>,
     now: OffsetDateTime,
     meta: &ClientMeta,
-) -> sqlx::Result<String> {
+) -> sqlx::Result<Issued> {
     let secret = generate_secret();
+    let code = match (token.purpose, token.pending_cookie) {
+        (Purpose::Login, Some(_)) => Some(SignInCode::generate()),
+        _ => None,
+    };
+    let code_hash = code
+        .as_ref()
+        .zip(token.pending_cookie)
+        .map(|(code, pending)| code.hash(pending));
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
                                   requested_ip, requested_user_agent, redirect_to,
-                                  pending_cookie_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                  pending_cookie_hash, code_hash)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
@@ -68,10 +83,11 @@ pub async fn issue(
     .bind(&meta.ip)
     .bind(&meta.user_agent)
     .bind(token.redirect_to)
-    .bind(&token.pending_cookie_hash)
+    .bind(token.pending_cookie.map(hash_secret))
+    .bind(code_hash)
     .execute(conn)
     .await?;
-    Ok(secret)
+    Ok(Issued { secret, code })
 }
 
 /// A used-up token: whose it was and where it leads.
@@ -101,6 +117,78 @@ pub async fn consume(
     .bind(purpose.as_str())
     .fetch_optional(conn)
     .await
+}
+
+/// Wrong codes a request survives; the fifth voids it, link and code alike.
+pub const MAX_CODE_FAILURES: i64 = 5;
+
+/// What a sign-in code did.
+#[derive(Debug)]
+pub enum CodeOutcome {
+    /// Right: the login link is used up with it.
+    Consumed(Consumed),
+    /// Wrong, with this many tries left for `user_id`'s request.
+    Wrong { user_id: i64, left: i64 },
+    /// Wrong for the last time: the request is void.
+    Void { user_id: i64 },
+    /// This browser has no request a code could be for (never asked, or used, expired, void).
+    NoRequest,
+}
+
+/// Tries a sign-in code against the login links this browser (`pending_cookie`) asked for.
+/// A right code uses the link up in the same single statement as a click would, so a code and
+/// its link racing each other sign in once. A wrong one counts against every such request.
+pub async fn consume_code(
+    conn: &mut SqliteConnection,
+    pending_cookie: &str,
+    code: &SignInCode,
+    now: OffsetDateTime,
+) -> sqlx::Result<CodeOutcome> {
+    let now = to_millis(now);
+    let pending = hash_secret(pending_cookie);
+    let used: Option<Consumed> = sqlx::query_as(
+        "UPDATE user_tokens SET used_at = ?1
+         WHERE pending_cookie_hash = ?2 AND code_hash = ?3 AND purpose = 'login'
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
+           AND code_failures < ?4
+         RETURNING id, user_id, redirect_to",
+    )
+    .bind(now)
+    .bind(&pending)
+    .bind(code.hash(pending_cookie))
+    .bind(MAX_CODE_FAILURES)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(used) = used {
+        return Ok(CodeOutcome::Consumed(used));
+    }
+    let counted: Vec<(i64, i64)> = sqlx::query_as(
+        "UPDATE user_tokens
+         SET code_failures = code_failures + 1,
+             revoked_at = CASE WHEN code_failures + 1 >= ?3 THEN ?1 END
+         WHERE pending_cookie_hash = ?2 AND code_hash IS NOT NULL AND purpose = 'login'
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
+         RETURNING user_id, code_failures",
+    )
+    .bind(now)
+    .bind(&pending)
+    .bind(MAX_CODE_FAILURES)
+    .fetch_all(conn)
+    .await?;
+    // One browser asks for one patient at a time; should it have asked for two, the request
+    // closest to its end decides what the patient is told.
+    Ok(
+        match counted.into_iter().max_by_key(|(_, failures)| *failures) {
+            None => CodeOutcome::NoRequest,
+            Some((user_id, failures)) if failures >= MAX_CODE_FAILURES => {
+                CodeOutcome::Void { user_id }
+            }
+            Some((user_id, failures)) => CodeOutcome::Wrong {
+                user_id,
+                left: MAX_CODE_FAILURES - failures,
+            },
+        },
+    )
 }
 
 /// What a token is now, without using it: for the page a link opens.

@@ -23,7 +23,9 @@ use crate::{
         devices,
         events::EventKind,
         notifier::{self, PasswordLinkReason},
-        tokens::{self, generate_secret, hash_secret, Purpose},
+        sessions::Session,
+        sign_in_code::SignInCode,
+        tokens::{self, generate_secret, hash_secret, CodeOutcome, Purpose},
         users, ClientMeta,
     },
     clock::from_millis,
@@ -153,7 +155,6 @@ async fn send_link(
     let mut tx = state.pool.begin().await?;
     if user.has_password() {
         let ttl = state.settings.auth.login_link_ttl;
-        let pending = Some(hash_secret(pending_cookie));
         notifier::queue_login_link(
             &mut tx,
             &state.outbox,
@@ -161,7 +162,7 @@ async fn send_link(
             &user,
             ttl,
             redirect_to.as_deref(),
-            pending,
+            Some(pending_cookie),
             now,
             meta,
         )
@@ -288,18 +289,84 @@ pub async fn redeem(token: String) -> Result<String, ServerFnError> {
             "This login link has already been used or has expired. Ask for a new one.",
         ));
     };
-    let keep_session = current.as_ref().is_some_and(|s| s.user.id == used.user_id);
-    let sign_in = req
-        .sign_in(&mut tx, used.user_id, keep_session)
+    req.finish_sign_in(tx, used, current, EventKind::SignedInWithLink)
+        .await
+}
+
+/// The code from a login email, typed on the "Check your email" screen. It only works in the
+/// browser that asked (the pending-request cookie), five wrong tries void the request, and a
+/// right one signs in exactly as the link does.
+pub async fn redeem_code(code: String) -> Result<String, ServerFnError> {
+    let req = Request::from_context()?;
+    let code =
+        SignInCode::parse(&code).map_err(|e| refuse(StatusCode::BAD_REQUEST, e.to_string()))?;
+    let no_request = || {
+        refuse(
+            StatusCode::GONE,
+            "This code cannot be used here: it works only in the browser where you asked for the \
+             link, until the link is used or expires. Ask for a new link.",
+        )
+    };
+    let Some(pending) = cookies::read(&req.parts.headers, PENDING_COOKIE) else {
+        return Err(no_request());
+    };
+    let current = current_session().await?;
+    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
+    let outcome = tokens::consume_code(&mut tx, &pending, &code, req.state.clock.now())
         .await
         .map_err(internal_error)?;
-    tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, now)
-        .await
-        .map_err(internal_error)?;
-    req.record(&mut tx, Some(used.user_id), EventKind::SignedInWithLink)
+    let (user_id, refusal) = match outcome {
+        CodeOutcome::Consumed(used) => {
+            return req
+                .finish_sign_in(tx, used, current, EventKind::SignedInWithCode)
+                .await
+        }
+        CodeOutcome::NoRequest => return Err(no_request()),
+        CodeOutcome::Wrong { user_id, left } => {
+            let tries = if left == 1 { "try" } else { "tries" };
+            let message = format!("That code is not right. {left} {tries} left.");
+            (user_id, refuse(StatusCode::UNAUTHORIZED, message))
+        }
+        CodeOutcome::Void { user_id } => (
+            user_id,
+            refuse(
+                StatusCode::GONE,
+                "Too many wrong codes. For your safety this login link and its code no longer \
+                 work. Ask for a new link.",
+            ),
+        ),
+    };
+    // The wrong try counts even though the answer is a refusal.
+    req.record(&mut tx, Some(user_id), EventKind::WrongSignInCode)
         .await?;
     tx.commit().await.map_err(internal_error)?;
-    req.send_sign_in_cookies(sign_in);
-    req.send_cookie(cookies::clear(PENDING_COOKIE, req.secure_cookies()));
-    Ok(land(next_path::landing(used.redirect_to.as_deref())))
+    Err(refusal)
+}
+
+impl Request {
+    /// After a link or its code was used up in `tx`: signs in (keeping this browser's session
+    /// if it already is the patient's), revokes the patient's other links, records how, and
+    /// lands on the link's page.
+    async fn finish_sign_in(
+        &self,
+        mut tx: sqlx::Transaction<'static, sqlx::Sqlite>,
+        used: tokens::Consumed,
+        current: Option<Session>,
+        how: EventKind,
+    ) -> Result<String, ServerFnError> {
+        let now = self.state.clock.now();
+        let keep_session = current.is_some_and(|s| s.user.id == used.user_id);
+        let sign_in = self
+            .sign_in(&mut tx, used.user_id, keep_session)
+            .await
+            .map_err(internal_error)?;
+        tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, now)
+            .await
+            .map_err(internal_error)?;
+        self.record(&mut tx, Some(used.user_id), how).await?;
+        tx.commit().await.map_err(internal_error)?;
+        self.send_sign_in_cookies(sign_in);
+        self.send_cookie(cookies::clear(PENDING_COOKIE, self.secure_cookies()));
+        Ok(land(next_path::landing(used.redirect_to.as_deref())))
+    }
 }

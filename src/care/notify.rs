@@ -47,11 +47,11 @@ async fn signed_in_link(
         purpose: Purpose::Login,
         lifetime,
         redirect_to: Some(path),
-        pending_cookie_hash: None,
+        pending_cookie: None,
     };
-    let secret = tokens::issue(conn, user.id, &token, now, &ClientMeta::default()).await?;
+    let issued = tokens::issue(conn, user.id, &token, now, &ClientMeta::default()).await?;
     Ok(public_url
-        .join(&format!("/login/link/{secret}"))
+        .join(&format!("/login/link/{}", issued.secret))
         .expect("a valid path"))
 }
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use super::OutgoingEmail;
 use crate::{
-    accounts::{notifier::PasswordLinkReason, ClientMeta},
+    accounts::{notifier::PasswordLinkReason, sign_in_code::SignInCode, ClientMeta},
     clock::human,
     email_address::EmailAddress,
 };
@@ -20,6 +20,8 @@ pub struct Content {
     pub heading: String,
     pub paragraphs: Vec<String>,
     pub button: Option<Button>,
+    /// A sign-in code, shown large under the button (login links asked for in a browser).
+    pub code: Option<String>,
     /// Below the button: expiry, who asked, what to do if it was not you.
     pub notes: Vec<String>,
 }
@@ -30,6 +32,10 @@ pub struct Button {
 }
 
 const BRAND: &str = "#0d6e6e";
+
+/// Where the code goes: the screen that said "Check your email", in the browser that asked.
+const CODE_INTRO: &str =
+    "Opening this email on another device? Enter this code on the screen where you asked for the link:";
 
 /// Renders `content` as (HTML, plain text).
 pub fn render(content: &Content) -> (String, String) {
@@ -56,6 +62,13 @@ fn render_html(content: &Content) -> String {
 </td></tr></table>
 <p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#5b6675;">If the button does not work, copy this address into your browser:<br><a href="{url}" style="color:{BRAND};word-break:break-all;">{url}</a></p>"#,
             label = escape(&button.label),
+        ));
+    }
+    if let Some(code) = &content.code {
+        body.push_str(&format!(
+            r#"<p style="margin:0 0 8px;font-size:14px;line-height:1.5;color:#1c2530;">{CODE_INTRO}</p>
+<p style="margin:0 0 24px;padding:12px;font-size:32px;font-weight:700;letter-spacing:6px;text-align:center;font-family:Menlo,Consolas,monospace;background:#f5f7f9;border-radius:10px;color:#1c2530;">{}</p>"#,
+            escape(code)
         ));
     }
     for note in &content.notes {
@@ -90,6 +103,9 @@ fn render_text(content: &Content) -> String {
     }
     if let Some(button) = &content.button {
         text.push_str(&format!("{}: {}\n\n", button.label, button.url));
+    }
+    if let Some(code) = &content.code {
+        text.push_str(&format!("{CODE_INTRO}\n\n    {code}\n\n"));
     }
     for note in &content.notes {
         text.push_str(note);
@@ -153,6 +169,7 @@ pub fn test_email(to: &EmailAddress, public_url: &Url) -> OutgoingEmail {
                 label: "Open the portal".into(),
                 url: public_url.clone(),
             }),
+            code: None,
             notes: vec![],
         },
     )
@@ -193,6 +210,7 @@ pub fn set_password(
                 label: "Create password".into(),
                 url,
             }),
+            code: None,
             notes: vec![
                 format!("This link works once and expires on {}.", human(expires_at)),
                 "If you didn't ask for this, you can ignore this email: your account stays as it is.".into(),
@@ -209,6 +227,7 @@ pub fn login_link(
     to: &EmailAddress,
     name: &str,
     url: Url,
+    code: Option<&SignInCode>,
     requested_at: OffsetDateTime,
     expires_at: OffsetDateTime,
     requested_by: &ClientMeta,
@@ -240,6 +259,7 @@ pub fn login_link(
                 label: "Log In".into(),
                 url,
             }),
+            code: code.map(|code| code.to_string()),
             notes: vec![
                 format!(
                     "This link works once and expires in {minutes} minutes, on {}.",
@@ -284,6 +304,7 @@ pub fn appointment_created(
                 label: "View appointment".into(),
                 url,
             }),
+            code: None,
             notes: vec![],
         },
     );
@@ -314,6 +335,7 @@ pub fn form_response_received(
                 label: "View form response".into(),
                 url,
             }),
+            code: None,
             notes: vec![],
         },
     );
@@ -335,6 +357,7 @@ mod tests {
                 label: "Log In".into(),
                 url: Url::parse("https://portal.example/login/link/abc?x=1&y=2").unwrap(),
             }),
+            code: None,
             notes: vec!["Note".into()],
         }
     }
@@ -354,5 +377,24 @@ mod tests {
         assert!(text.starts_with("Hello <Pat> & co\n\nFirst \"quoted\" line\n\n"));
         assert!(text.contains("Log In: https://portal.example/login/link/abc?x=1&y=2\n"));
         assert!(text.contains("Note\n"));
+    }
+
+    #[test]
+    fn a_code_shows_large_under_the_button_in_both_parts() {
+        let content = Content {
+            code: Some("1234 5678".into()),
+            ..sample()
+        };
+        let (html, text) = render(&content);
+        let button = html.find(">Log In</a>").unwrap();
+        let code = html
+            .find(">1234 5678</p>")
+            .expect("the code in the HTML part");
+        assert!(button < code && html[button..code].contains("font-size:32px"));
+        assert!(
+            text.contains(&format!("{CODE_INTRO}\n\n    1234 5678\n\n")),
+            "{text}"
+        );
+        assert!(!render(&sample()).1.contains(CODE_INTRO));
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{login::RequestLoginLink, ActionError};
+use super::{land_after_sign_in, login::RequestLoginLink, ActionError};
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
 const COOLDOWN_SECONDS: u32 = 60;
@@ -13,6 +13,11 @@ const COOLDOWN_SECONDS: u32 = 60;
 pub async fn login_link_minutes() -> Result<i64, ServerFnError> {
     let state = crate::state::AppState::from_context()?;
     Ok(state.settings.auth.login_link_ttl.whole_minutes())
+}
+
+#[server(endpoint = "sign_in_with_code")]
+pub async fn sign_in_with_code(code: String) -> Result<String, ServerFnError> {
+    crate::auth::login_links::redeem_code(code).await
 }
 
 #[component]
@@ -76,7 +81,30 @@ pub fn CheckEmailPage() -> impl IntoView {
                     </button>
                 </ActionForm>
             </Show>
+            <CodeForm/>
             <p class="muted center"><a href="/login">"Use a different email"</a></p>
+        </section>
+    }
+}
+
+/// "Have a code? Enter it here": for a link that opens on another device than this one.
+#[component]
+fn CodeForm() -> impl IntoView {
+    let enter = ServerAction::<SignInWithCode>::new();
+    land_after_sign_in(enter.value().into());
+    view! {
+        <section class="code-entry">
+            <h2>"Have a code? Enter it here"</h2>
+            <p class="muted">"Opened the email on another device? Type the 8-digit code from it here."</p>
+            <ActionError result=enter.value().into()/>
+            <ActionForm action=enter>
+                <div class="field">
+                    <label for="code">"Sign-in code"</label>
+                    <input id="code" name="code" class="code" type="text" inputmode="numeric"
+                        autocomplete="one-time-code" maxlength="20" placeholder="8 digits" required/>
+                </div>
+                <button type="submit" class="block" disabled=move || enter.pending().get()>"Log In with code"</button>
+            </ActionForm>
         </section>
     }
 }

@@ -3,12 +3,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{
-    hooks::{use_navigate, use_params_map},
-    NavigateOptions,
-};
+use leptos_router::hooks::use_params_map;
 
-use super::{error_text, ActionError};
+use super::{error_text, land_after_sign_in, ActionError};
 
 #[cfg(feature = "ssr")]
 use crate::auth::login_links::LinkState;
@@ -59,20 +56,7 @@ pub fn LoginLinkPage() -> impl IntoView {
     let token = move || use_params_map().read().get("token").unwrap_or_default();
     let link = Resource::new(token, login_link_state);
     let redeem = ServerAction::<RedeemLoginLink>::new();
-    // Signed in: go to the link's page in place of this one, so the token is neither in the
-    // address bar nor a step back in the history.
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(path)) = redeem.value().get() {
-            navigate(
-                &path,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
-        }
-    });
+    land_after_sign_in(redeem.value().into());
     view! {
         <Title text="Log in"/>
         <section class="card narrow">

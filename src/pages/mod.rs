@@ -11,6 +11,7 @@ pub mod not_found;
 pub mod password;
 
 use leptos::prelude::*;
+use leptos_router::{hooks::use_navigate, NavigateOptions};
 
 /// The patient-facing text of a server function's error.
 pub fn error_text(error: &ServerFnError) -> String {
@@ -30,6 +31,21 @@ pub fn ActionError<T: Clone + Send + Sync + 'static>(
             view! { <p class="alert error" role="alert">{error_text(&e)}</p> }
         })
     }
+}
+
+/// Once a sign-in action returns the page to land on, goes there in place of the current page,
+/// so a login link's token is neither in the address bar nor a step back in the history.
+pub fn land_after_sign_in(result: Signal<Option<Result<String, ServerFnError>>>) {
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(path)) = result.get() {
+            let replace = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            navigate(&path, replace);
+        }
+    });
 }
 
 /// "New password" and "Confirm the new password", with the length rules the server enforces.

@@ -15,3 +15,4 @@ mod devices;
 mod foundation;
 mod login_links;
 mod mail;
+mod sign_in_codes;

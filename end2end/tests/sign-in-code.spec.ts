@@ -1,0 +1,32 @@
+import { test, expect, hydrated } from "./fixtures";
+import { LOGIN_MAIL, addAppointment, addPatient, mailTo, requestLink } from "./support";
+
+test("a patient types the code from the email on the confirmation screen and lands on appointments", async ({ page, isMobile }) => {
+  const email = addPatient("Cody Code");
+  addAppointment(email, "Dr. Digits", 4);
+  await requestLink(page, email, isMobile);
+
+  const mail = await mailTo(email, LOGIN_MAIL);
+  const code = mail.text.match(/^\s*(\d{4} \d{4})\s*$/m)?.[1];
+  expect(code, mail.text).toBeTruthy();
+  expect(mail.html).toContain(`>${code}</p>`);
+
+  await hydrated(page);
+  await expect(page.getByRole("heading", { name: "Have a code? Enter it here" })).toBeVisible();
+  const field = page.getByLabel("Sign-in code");
+  await expect(field).toHaveAttribute("autocomplete", "one-time-code");
+  await expect(field).toHaveAttribute("inputmode", "numeric");
+  const button = page.getByRole("button", { name: "Log In with code" });
+
+  // A slip of the finger is explained, and counted.
+  const wrong = code === "0000 0000" ? "1111 1111" : "0000 0000";
+  await field.fill(wrong);
+  await button.click();
+  await expect(page.getByRole("alert")).toHaveText("That code is not right. 4 tries left.");
+
+  // Pasted as some mail apps copy it, with a dash.
+  await field.fill(code!.replace(" ", "-"));
+  await button.click();
+  await expect(page).toHaveURL(/\/appointments$/);
+  await expect(page.getByText("Dr. Digits")).toBeVisible();
+});
