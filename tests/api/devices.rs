@@ -3,7 +3,7 @@
 
 use crate::{
     helpers::{browser, cookie_in, spawn_app, TestApp, PASSWORD},
-    login_links::{link_asked_by, path_of},
+    login_links::{link_asked_by, link_page},
 };
 
 const PAT: &str = "pat@example.org";
@@ -12,8 +12,7 @@ const DEVICE: &str = "carelink_device";
 
 /// Whether `client`'s page for `link` signs in by itself once hydrated.
 async fn opens_without_a_click(app: &TestApp, client: &reqwest::Client, link: &str) -> bool {
-    let page = app.get_with(client, &path_of(app, link)).await;
-    let html = page.text().await.unwrap();
+    let html = link_page(app, client, link).await;
     assert!(html.contains("Log in as"), "{html}");
     html.contains("Logging you in")
 }

@@ -47,8 +47,14 @@ pub async fn link_asked_by(app: &TestApp, client: &reqwest::Client, email: &str)
     link_in(&text, &format!("{}/login/link/", app.address))
 }
 
-pub fn path_of(app: &TestApp, link: &str) -> String {
+fn path_of(app: &TestApp, link: &str) -> String {
     link.strip_prefix(&app.address).unwrap().to_owned()
+}
+
+/// The HTML of `link`'s page as `client` sees it (without using the link).
+pub async fn link_page(app: &TestApp, client: &reqwest::Client, link: &str) -> String {
+    let page = app.get_with(client, &path_of(app, link)).await;
+    page.text().await.unwrap()
 }
 
 pub fn token_of(link: &str) -> String {
@@ -199,7 +205,7 @@ async fn opening_a_link_never_signs_in_or_uses_it_up() {
     assert_eq!(used_at(&app).await, [None]);
 
     // The browser that asked is recognised: its page signs in by itself once hydrated.
-    let own = app.get(&path_of(&app, &link)).await.text().await.unwrap();
+    let own = link_page(&app, &app.client, &link).await;
     assert!(own.contains("Logging you in"), "{own}");
     assert_eq!(used_at(&app).await, [None]);
 }
@@ -220,12 +226,7 @@ async fn a_link_signs_in_once_and_lands_on_appointments() {
     let (other, _) = browser();
     let again = redeem(&app, &other, &link).await;
     assert!(location(&again).contains("__err"), "refused");
-    let page = app
-        .get_with(&other, &path_of(&app, &link))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = link_page(&app, &other, &link).await;
     assert!(page.contains("This link has already been used"), "{page}");
     assert!(page.contains("Email me a new link"));
 
@@ -254,7 +255,7 @@ async fn a_link_expires_after_its_lifetime() {
     let link = link_for(&app, PAT).await;
 
     clock.advance(Duration::minutes(60));
-    let page = app.get(&path_of(&app, &link)).await.text().await.unwrap();
+    let page = link_page(&app, &app.client, &link).await;
     assert!(page.contains("This link has expired"), "{page}");
     let response = redeem(&app, &app.client, &link).await;
     assert!(location(&response).contains("__err"));
@@ -312,12 +313,7 @@ async fn using_a_link_revokes_the_patients_other_links() {
         "/appointments"
     );
     let (laptop, _) = browser();
-    let page = app
-        .get_with(&laptop, &path_of(&app, &first))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = link_page(&app, &laptop, &first).await;
     assert!(page.contains("This link is not valid"), "{page}");
     assert!(location(&redeem(&app, &laptop, &first).await).contains("__err"));
 }
@@ -364,12 +360,7 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
 
     // Opened on a new browser: one click, and it lands on that appointment.
     let (phone, _) = browser();
-    let page = app
-        .get_with(&phone, &path_of(&app, &link))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = link_page(&app, &phone, &link).await;
     assert!(page.contains("Log in as"), "{page}");
     let response = redeem(&app, &phone, &link).await;
     assert_eq!(location(&response), format!("/appointments/{id}"));
@@ -395,12 +386,7 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
     let link = link_in(&text, &format!("{}/login/link/", app.address));
     clock.advance(Duration::minutes(61));
     let (laptop, _) = browser();
-    let page = app
-        .get_with(&laptop, &path_of(&app, &link))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = link_page(&app, &laptop, &link).await;
     assert!(page.contains("This link has expired"), "{page}");
     assert!(
         page.contains(&format!("href=\"/login?next=/forms/{form}\"")),
@@ -435,12 +421,7 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
     let text = app.last_email_text(PAT).await;
     assert!(text.starts_with("Your secure login link"), "{text}");
     // The browser that clicked holds the new request's cookie: it signs in without a click.
-    let page = app
-        .get_with(&laptop, &path_of(&app, &fresh))
-        .await
-        .text()
-        .await
-        .unwrap();
+    let page = link_page(&app, &laptop, &fresh).await;
     assert!(page.contains("Logging you in"), "{page}");
     let response = redeem(&app, &laptop, &fresh).await;
     assert_eq!(location(&response), format!("/forms/{form}"));
