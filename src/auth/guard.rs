@@ -7,8 +7,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::{cookies, SESSION_COOKIE};
-use crate::{accounts::sessions, state::AppState};
+use super::session_for;
+use crate::state::AppState;
 
 const PROTECTED: [&str; 3] = ["/appointments", "/forms", "/account"];
 
@@ -20,27 +20,21 @@ fn is_protected(path: &str) -> bool {
 
 pub async fn require_session_for_pages(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if !is_protected(request.uri().path()) {
         return next.run(request).await;
     }
-    let session = match cookies::read(request.headers(), SESSION_COOKIE) {
-        Some(secret) => sessions::find(
-            &state.pool,
-            &secret,
-            state.clock.now(),
-            state.settings.auth.session_idle_timeout,
-        )
+    let session = session_for(&state, request.headers())
         .await
         .unwrap_or_else(|e| {
             tracing::error!(error = %e, "cannot read sessions");
             None
-        }),
-        None => None,
-    };
-    if session.is_some() {
+        });
+    if let Some(session) = session {
+        // For `current_session` during this request's render.
+        request.extensions_mut().insert(session);
         let mut response = next.run(request).await;
         // Patient data must not linger in shared caches or the back-forward cache.
         response.headers_mut().insert(

@@ -13,13 +13,17 @@ pub use guard::{protect_token_pages, require_session_for_pages};
 
 use axum::{
     extract::ConnectInfo,
-    http::{header, request::Parts, StatusCode},
+    http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use leptos::prelude::*;
 use std::net::SocketAddr;
 
 use crate::{
-    accounts::{sessions, users::User, ClientMeta},
+    accounts::{
+        sessions::{self, Session},
+        users::User,
+        ClientMeta,
+    },
     state::AppState,
 };
 
@@ -71,23 +75,29 @@ pub fn client_meta(parts: &Parts) -> ClientMeta {
     }
 }
 
+/// The live session the request's cookie names, if any.
+async fn session_for(state: &AppState, headers: &HeaderMap) -> sqlx::Result<Option<Session>> {
+    let Some(secret) = cookies::read(headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let idle_timeout = state.settings.auth.session_idle_timeout;
+    sessions::find(&state.pool, &secret, state.clock.now(), idle_timeout).await
+}
+
 /// In a server function or page render: the signed-in patient's session, if any.
-pub async fn current_session() -> Result<Option<sessions::Session>, ServerFnError> {
+pub async fn current_session() -> Result<Option<Session>, ServerFnError> {
     let state = AppState::from_context()?;
     let Some(parts) = use_context::<Parts>() else {
         return Ok(None);
     };
-    let Some(secret) = cookies::read(&parts.headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
-    sessions::find(
-        &state.pool,
-        &secret,
-        state.clock.now(),
-        state.settings.auth.session_idle_timeout,
-    )
-    .await
-    .map_err(internal_error)
+    // On a protected page the guard has looked it up already; the header and the page's own
+    // server functions reuse that instead of reading (and touching) it again.
+    if let Some(session) = parts.extensions.get::<Session>() {
+        return Ok(Some(session.clone()));
+    }
+    session_for(&state, &parts.headers)
+        .await
+        .map_err(internal_error)
 }
 
 /// The signed-in patient, or the error that tells them to sign in again.
