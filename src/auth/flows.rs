@@ -10,7 +10,7 @@ use sqlx::SqliteConnection;
 use super::{
     client_meta,
     cookies::{self, DEVICE_COOKIE},
-    internal_error, next_path, refuse, require_user, SESSION_COOKIE,
+    internal_error, next_path, rate_limit, refuse, require_user, SESSION_COOKIE,
 };
 use crate::{
     accounts::{
@@ -105,6 +105,27 @@ impl Request {
         events::record(conn, user_id, kind, self.state.clock.now(), &self.meta)
             .await
             .map_err(internal_error)
+    }
+
+    /// Counts a request that sends email against this client's limit; past it, tells the
+    /// patient when to try again.
+    pub(super) async fn limit_client(&self) -> Result<(), ServerFnError> {
+        let ip = self.meta.ip.as_deref().unwrap_or("unknown");
+        let now = self.state.clock.now();
+        let bucket = format!("ip:{ip}");
+        let allowed = rate_limit::hit(&self.state.pool, &bucket, &rate_limit::PER_IP, now)
+            .await
+            .map_err(internal_error)?;
+        allowed.map_err(|wait| {
+            let minutes = (wait.whole_seconds() + 59) / 60;
+            let unit = if minutes == 1 { "minute" } else { "minutes" };
+            refuse(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many requests from your network. Please try again in {minutes} {unit}."
+                ),
+            )
+        })
     }
 
     pub(super) fn send_cookie(&self, cookie: axum::http::HeaderValue) {
@@ -273,31 +294,39 @@ pub async fn change_password(
 }
 
 /// "Forgot password?" and first-time set-up: emails a set-password link to the address if it
-/// belongs to a patient. The answer is the same either way.
+/// belongs to a patient. The answer is the same either way, and comes before the work, so its
+/// timing says nothing about the address either.
 pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
     let req = request()?;
     let email = parse_email(&email)?;
-    let Some(user) = users::by_email(&req.state.pool, &email)
-        .await
-        .map_err(internal_error)?
-    else {
+    req.limit_client().await?;
+    let (state, meta) = (req.state.clone(), req.meta.clone());
+    tokio::spawn(async move {
+        if let Err(e) = send_password_link(&state, &meta, &email).await {
+            tracing::error!(error = %e, "cannot issue a set-password link");
+        }
+    });
+    Ok(())
+}
+
+async fn send_password_link(
+    state: &AppState,
+    meta: &ClientMeta,
+    email: &EmailAddress,
+) -> sqlx::Result<()> {
+    let now = state.clock.now();
+    if !rate_limit::email_allowed(&state.pool, "password", email, now).await? {
+        tracing::info!("set-password link not sent: the address's rate limit is reached");
+        return Ok(());
+    }
+    let Some(user) = users::by_email(&state.pool, email).await? else {
         return Ok(());
     };
-    let mut tx = req.state.pool.begin().await.map_err(internal_error)?;
-    let state = &req.state;
-    notifier::queue_password_link(
-        &mut tx,
-        &state.outbox,
-        &state.settings.server.public_url,
-        &user,
-        PasswordLinkReason::Requested,
-        state.clock.now(),
-        &req.meta,
-    )
-    .await
-    .map_err(internal_error)?;
-    req.state.outbox.commit(tx).await.map_err(internal_error)?;
-    Ok(())
+    let mut tx = state.pool.begin().await?;
+    let url = &state.settings.server.public_url;
+    let reason = PasswordLinkReason::Requested;
+    notifier::queue_password_link(&mut tx, &state.outbox, url, &user, reason, now, meta).await?;
+    state.outbox.commit(tx).await
 }
 
 /// Whether a set-password link still works (to show the form or an explanation).

@@ -94,25 +94,7 @@ impl Request {
         redirect_to: Option<String>,
     ) -> Result<(), ServerFnError> {
         let now = self.state.clock.now();
-        let ip = self.meta.ip.as_deref().unwrap_or("unknown");
-        let by_ip = rate_limit::hit(
-            &self.state.pool,
-            &format!("ip:{ip}"),
-            &rate_limit::PER_IP,
-            now,
-        )
-        .await
-        .map_err(internal_error)?;
-        if let Err(wait) = by_ip {
-            let minutes = (wait.whole_seconds() + 59) / 60;
-            let unit = if minutes == 1 { "minute" } else { "minutes" };
-            return Err(refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                format!(
-                    "Too many login link requests from your network. Please try again in {minutes} {unit}."
-                ),
-            ));
-        }
+        self.limit_client().await?;
         let pending =
             cookies::read(&self.parts.headers, PENDING_COOKIE).unwrap_or_else(generate_secret);
         self.send_cookie(cookies::set(
@@ -140,11 +122,7 @@ async fn send_link(
     redirect_to: Option<String>,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    let bucket = format!("email:{}", email.as_str().to_lowercase());
-    if rate_limit::hit(&state.pool, &bucket, &rate_limit::PER_EMAIL, now)
-        .await?
-        .is_err()
-    {
+    if !rate_limit::email_allowed(&state.pool, "login", email, now).await? {
         tracing::info!("login link not sent: the address's rate limit is reached");
         return Ok(());
     }

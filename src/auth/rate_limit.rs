@@ -3,7 +3,10 @@
 use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime};
 
-use crate::clock::{from_millis, to_millis};
+use crate::{
+    clock::{from_millis, to_millis},
+    email_address::EmailAddress,
+};
 
 /// At most `max` requests per `per`.
 #[derive(Debug, Clone, Copy)]
@@ -12,7 +15,7 @@ pub struct Limit {
     pub per: Duration,
 }
 
-/// Secure Login Link requests for one address: one a minute, five an hour.
+/// Emails of one kind asked for one address: one a minute, five an hour.
 pub const PER_EMAIL: [Limit; 2] = [
     Limit {
         max: 1,
@@ -29,6 +32,18 @@ pub const PER_IP: [Limit; 1] = [Limit {
     max: 20,
     per: Duration::minutes(15),
 }];
+
+/// Counts an email of `kind` asked for `email`; `false` once the address's limits are reached
+/// (the request is then dropped silently: saying so would tell whether the address is known).
+pub async fn email_allowed(
+    pool: &SqlitePool,
+    kind: &str,
+    email: &EmailAddress,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let bucket = format!("{kind}:{}", email.as_str().to_lowercase());
+    Ok(hit(pool, &bucket, &PER_EMAIL, now).await?.is_ok())
+}
 
 /// Counts a request in `bucket` unless a limit is already reached. `Err` says how long until
 /// the next request would be allowed.

@@ -500,11 +500,51 @@ async fn asking_for_a_password_link_answers_the_same_for_anyone() {
         .await;
     assert_eq!(known.status(), unknown.status());
     assert_eq!(location(&known), location(&unknown));
+    // The work happens after the answer.
+    app.last_email_text(PAT).await;
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     let sent: Vec<String> = sqlx::query_scalar("SELECT recipient FROM outbox")
         .fetch_all(&app.pool)
         .await
         .unwrap();
     assert_eq!(sent, [PAT]);
+}
+
+#[tokio::test]
+async fn password_links_are_rate_limited_like_login_links() {
+    let app = spawn_app().await;
+    app.add_patient(PAT, true).await;
+    let app = &app;
+    let ask = |email: &'static str| async move {
+        app.post_form(
+            "/password/reset",
+            "/api/request_password_link",
+            &[("email", email)],
+        )
+        .await
+    };
+    ask(PAT).await;
+    app.last_email_text(PAT).await;
+    // A second one within the minute: the same answer, no second email.
+    assert_eq!(
+        location(&ask(PAT).await),
+        location(&ask("x@example.org").await)
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let sent: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = ?")
+        .bind(PAT)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(sent, 1);
+    // The client's budget is shared with login-link requests: 20 in 15 minutes.
+    for _ in 0..17 {
+        assert!(!location(&ask("x@example.org").await).contains("__err"));
+    }
+    let refused = ask("x@example.org").await;
+    assert!(location(&refused).contains("__err"), "the 21st is refused");
+    let page = error_page(app, refused).await;
+    assert!(page.contains("Please try again in 15 minutes."), "{page}");
 }
 
 #[tokio::test]
