@@ -161,14 +161,14 @@ pub enum LinkState {
         account: String,
         automatic: bool,
     },
-    /// `next`: the page the link was for, kept for the login page.
+    /// `login_url`: the login page, keeping the page the link was for.
     Used {
         account: String,
-        next: String,
+        login_url: String,
     },
     Expired {
         account: String,
-        next: String,
+        login_url: String,
     },
     /// Unknown and revoked links read the same.
     Invalid,
@@ -194,15 +194,20 @@ pub async fn state(token: String) -> Result<LinkState, ServerFnError> {
         .is_some_and(|s| s.user.id == info.user_id);
     if signed_in_as_owner {
         redirect(&next);
-        return Ok(LinkState::Used { account, next });
     }
+    let login_url = format!(
+        "/login?{}",
+        url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", &next)
+            .finish()
+    );
     let now = req.state.clock.now();
     Ok(if info.revoked_at.is_some() {
         LinkState::Invalid
-    } else if info.used_at.is_some() {
-        LinkState::Used { account, next }
+    } else if info.used_at.is_some() || signed_in_as_owner {
+        LinkState::Used { account, login_url }
     } else if from_millis(info.expires_at) <= now {
-        LinkState::Expired { account, next }
+        LinkState::Expired { account, login_url }
     } else {
         let automatic = req.proves_owner(&info, now).await?;
         LinkState::Ready { account, automatic }

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkState {
     Ready { account: String, automatic: bool },
-    Used { account: String, next: String },
-    Expired { account: String, next: String },
+    Used { account: String, login_url: String },
+    Expired { account: String, login_url: String },
     Invalid,
 }
 
@@ -35,20 +35,6 @@ pub async fn redeem_login_link(token: String) -> Result<String, ServerFnError> {
 #[server(endpoint = "resend_login_link")]
 pub async fn resend_login_link(token: String) -> Result<(), ServerFnError> {
     crate::auth::login_links::resend(token).await
-}
-
-/// The login page, coming back to `next` afterwards.
-fn login_for(next: &str) -> String {
-    let mut query = String::from("/login?next=");
-    for byte in next.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
-                query.push(byte as char)
-            }
-            _ => query.push_str(&format!("%{byte:02X}")),
-        }
-    }
-    query
 }
 
 #[component]
@@ -81,15 +67,15 @@ pub fn LoginLinkPage() -> impl IntoView {
                                 </ActionForm>
                             }.into_any()
                         }
-                        Ok(LinkState::Used { account, next }) => view! {
+                        Ok(LinkState::Used { account, login_url }) => view! {
                             <h1>"This link has already been used"</h1>
                             <p>"Each Secure Login Link works once. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <NewLinkOffer token=token() next/>
+                            <NewLinkOffer token=token() login_url/>
                         }.into_any(),
-                        Ok(LinkState::Expired { account, next }) => view! {
+                        Ok(LinkState::Expired { account, login_url }) => view! {
                             <h1>"This link has expired"</h1>
                             <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
-                            <NewLinkOffer token=token() next/>
+                            <NewLinkOffer token=token() login_url/>
                         }.into_any(),
                         Ok(LinkState::Invalid) => view! {
                             <h1>"This link is not valid"</h1>
@@ -107,7 +93,7 @@ pub fn LoginLinkPage() -> impl IntoView {
 /// A spent link's way forward: a new link to the same patient for the same page in one click,
 /// or the login page keeping that page.
 #[component]
-fn NewLinkOffer(token: String, next: String) -> impl IntoView {
+fn NewLinkOffer(token: String, login_url: String) -> impl IntoView {
     let resend = ServerAction::<ResendLoginLink>::new();
     view! {
         <ActionError result=resend.value().into()/>
@@ -115,6 +101,6 @@ fn NewLinkOffer(token: String, next: String) -> impl IntoView {
             <input type="hidden" name="token" value=token/>
             <button type="submit" class="block" disabled=move || resend.pending().get()>"Email me a new link"</button>
         </ActionForm>
-        <p class="muted center"><a href=login_for(&next)>"Log in another way"</a></p>
+        <p class="muted center"><a href=login_url>"Log in another way"</a></p>
     }
 }

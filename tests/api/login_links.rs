@@ -389,7 +389,7 @@ async fn a_notification_signs_the_patient_in_on_that_appointment() {
     let page = link_page(&app, &laptop, &link).await;
     assert!(page.contains("This link has expired"), "{page}");
     assert!(
-        page.contains(&format!("href=\"/login?next=/forms/{form}\"")),
+        page.contains(&format!("href=\"/login?next=%2Fforms%2F{form}\"")),
         "{page}"
     );
 
