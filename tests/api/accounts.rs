@@ -129,11 +129,7 @@ async fn every_sign_in_gets_a_new_session_id_and_ends_the_old_one() {
         303,
         "the first session ended at the second sign-in"
     );
-    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(sessions, 1);
+    assert_eq!(app.session_count().await, 1);
 }
 
 #[tokio::test]

@@ -89,10 +89,7 @@ async fn mail_test_fails_with_the_refusal() {
     })
     .await
     .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let err = stderr(&output);
-    assert!(err.contains("refused: 554"), "{err}");
-    assert!(err.contains("Relay access denied"), "{err}");
+    assert_refused(&output, 1, &["refused: 554", "Relay access denied"]);
 }
 
 #[test]
@@ -110,10 +107,7 @@ fn mail_test_with_no_server_says_it_stays_queued() {
         &[("SMTP_URL", &url)],
         &["mail", "test", "--to", "it@clinic.example"],
     );
-    assert_eq!(output.status.code(), Some(1));
-    let err = stderr(&output);
-    assert!(err.contains("not delivered"), "{err}");
-    assert!(err.contains("stays queued"), "{err}");
+    assert_refused(&output, 1, &["not delivered", "stays queued"]);
 }
 
 #[test]
@@ -129,11 +123,10 @@ fn mail_test_without_smtp_uses_the_development_mailbox() {
 fn mail_test_refuses_a_bad_address() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink(&dir, &[], &["mail", "test", "--to", "not-an-address"]);
-    assert_eq!(output.status.code(), Some(2));
-    let err = stderr(&output);
-    assert!(
-        err.contains("Enter an email address like name@example.com."),
-        "{err}"
+    assert_refused(
+        &output,
+        2,
+        &["Enter an email address like name@example.com."],
     );
 }
 
@@ -141,11 +134,10 @@ fn mail_test_refuses_a_bad_address() {
 fn a_bad_setting_stops_the_command_with_its_name() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink(&dir, &[("LOGIN_LINK_TTL_MINUTES", "90")], &["serve"]);
-    assert_eq!(output.status.code(), Some(1));
-    let err = stderr(&output);
-    assert!(
-        err.contains("LOGIN_LINK_TTL_MINUTES = \"90\" is not valid: must be between 5 and 60"),
-        "{err}"
+    assert_refused(
+        &output,
+        1,
+        &["LOGIN_LINK_TTL_MINUTES = \"90\" is not valid: must be between 5 and 60"],
     );
 }
 
@@ -153,8 +145,16 @@ fn a_bad_setting_stops_the_command_with_its_name() {
 fn production_without_smtp_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink(&dir, &[("LEPTOS_ENV", "PROD")], &["serve"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(stderr(&output).contains("SMTP_URL"), "{}", stderr(&output));
+    assert_refused(&output, 1, &["SMTP_URL"]);
+}
+
+/// Asserts that the command exited with `code` and said each of `messages` on stderr.
+fn assert_refused(output: &Output, code: i32, messages: &[&str]) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    for message in messages {
+        assert!(err.contains(message), "{err}");
+    }
 }
 
 /// Runs `carelink ARGS` with `stdin` as standard input.
@@ -216,11 +216,10 @@ async fn user_add_with_a_password_from_stdin() {
         ],
         "a good long password\n",
     );
-    assert_eq!(again.status.code(), Some(1));
-    assert!(
-        stderr(&again).contains("An account with the email pat@example.org already exists."),
-        "{}",
-        stderr(&again)
+    assert_refused(
+        &again,
+        1,
+        &["An account with the email pat@example.org already exists."],
     );
 }
 
@@ -258,12 +257,7 @@ async fn user_add_refuses_bad_input_and_changes_nothing() {
         ],
         "short\n",
     );
-    assert_eq!(short.status.code(), Some(1));
-    assert!(
-        stderr(&short).contains("Use at least 12 characters."),
-        "{}",
-        stderr(&short)
-    );
+    assert_refused(&short, 1, &["Use at least 12 characters."]);
     let bad = carelink(&dir, &[], &["user", "add", "--email", "pat@"]);
     assert_eq!(bad.status.code(), Some(2));
     let long_name = "n".repeat(101);
@@ -346,11 +340,10 @@ async fn appointment_add_refuses_bad_input() {
             "Dr. A",
         ],
     );
-    assert_eq!(unknown.status.code(), Some(1));
-    assert!(
-        stderr(&unknown).contains("No patient has the email nobody@example.org."),
-        "{}",
-        stderr(&unknown)
+    assert_refused(
+        &unknown,
+        1,
+        &["No patient has the email nobody@example.org."],
     );
     for (flag, value, expected) in [
         ("--starts-at", "next tuesday", "expected an RFC 3339 time"),
@@ -435,8 +428,7 @@ async fn form_response_add_records_answers_and_queues_the_notification() {
             "no equals sign",
         ],
     );
-    assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("Question=Answer"), "{}", stderr(&bad));
+    assert_refused(&bad, 2, &["Question=Answer"]);
 }
 
 #[tokio::test]

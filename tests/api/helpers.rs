@@ -182,6 +182,14 @@ impl TestApp {
         self.cookie("carelink_session")
     }
 
+    /// How many sessions exist, whoever they belong to.
+    pub async fn session_count(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
     /// The value of this app client's cookie `name`, if it has one.
     pub fn cookie(&self, name: &str) -> Option<String> {
         cookie_in(&self.cookies, &self.address, name)

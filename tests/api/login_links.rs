@@ -290,11 +290,7 @@ async fn fifty_concurrent_clicks_make_exactly_one_session() {
         1,
         "{landed:?}"
     );
-    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(sessions, 1);
+    assert_eq!(app.session_count().await, 1);
 }
 
 #[tokio::test]

@@ -48,13 +48,6 @@ fn other_than(code: &str) -> String {
     format!("{}{}", &digits[..7], (last + 1) % 10)
 }
 
-async fn sessions_of(app: &TestApp) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-        .fetch_one(&app.pool)
-        .await
-        .unwrap()
-}
-
 /// Whose account each `kind` event was recorded for.
 async fn events(app: &TestApp, kind: &str) -> Vec<Option<i64>> {
     sqlx::query_scalar("SELECT user_id FROM security_events WHERE kind = ? ORDER BY id")
@@ -172,12 +165,12 @@ async fn a_code_works_only_in_the_browser_that_asked() {
         status, 410,
         "the attacker's request was for nobody: {answer}"
     );
-    assert_eq!(sessions_of(&app).await, 0);
+    assert_eq!(app.session_count().await, 0);
 
     // Pat's own browser still can.
     let (status, _) = enter(&app, &app.client, &code).await;
     assert_eq!(status, 200);
-    assert_eq!(sessions_of(&app).await, 1);
+    assert_eq!(app.session_count().await, 1);
 }
 
 #[tokio::test]
@@ -207,7 +200,7 @@ async fn five_wrong_codes_void_the_request() {
     let (stranger, _) = browser();
     let page = link_page(&app, &stranger, &link).await;
     assert!(page.contains("This link is not valid"), "{page}");
-    assert_eq!(sessions_of(&app).await, 0);
+    assert_eq!(app.session_count().await, 0);
     assert_eq!(events(&app, "wrong_sign_in_code").await, [Some(pat); 5]);
 }
 
@@ -242,7 +235,7 @@ async fn a_code_after_its_link_was_used_is_refused() {
     let (status, answer) = enter(&app, &app.client, &code).await;
     assert_eq!(status, 410);
     assert!(answer.contains(NOT_HERE), "{answer}");
-    assert_eq!(sessions_of(&app).await, 1);
+    assert_eq!(app.session_count().await, 1);
 }
 
 #[tokio::test]
@@ -255,7 +248,7 @@ async fn a_code_expires_with_its_link() {
     let (status, answer) = enter(&app, &app.client, &code).await;
     assert_eq!(status, 410);
     assert!(answer.contains(NOT_HERE), "{answer}");
-    assert_eq!(sessions_of(&app).await, 0);
+    assert_eq!(app.session_count().await, 0);
 }
 
 #[tokio::test]
@@ -282,7 +275,7 @@ async fn a_code_and_its_link_used_at_once_sign_in_once() {
             "round {round}: exactly one wins: code {by_code:?}, link {:?}",
             by_link.headers()
         );
-        assert_eq!(sessions_of(&app).await, 1, "round {round}");
+        assert_eq!(app.session_count().await, 1, "round {round}");
         // The next round's request needs the per-address minute to pass.
         sqlx::query("DELETE FROM rate_limit_hits")
             .execute(&app.pool)
