@@ -2,7 +2,11 @@
 //! which win. Every value is parsed into its final type here, so a bad value stops start-up with a
 //! message naming the setting instead of failing later at the first request that needs it.
 
-use std::{net::SocketAddr, path::Path, str::FromStr};
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::Path,
+    str::FromStr,
+};
 
 use url::Url;
 
@@ -25,6 +29,9 @@ pub struct ServerSettings {
     pub environment: Environment,
     /// Base of every link in an email. Its scheme also decides whether cookies are `Secure`.
     pub public_url: Url,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. Empty: the TCP peer is the
+    /// client (rate limits and security events use its address).
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +123,7 @@ struct FileServer {
     site_root: Option<String>,
     env: Option<String>,
     public_url: Option<String>,
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -213,6 +221,19 @@ impl Settings {
             None => Url::parse(&format!("http://{site_addr}/"))
                 .expect("a socket address is a valid host"),
         };
+        let trusted_proxies = match pick("TRUSTED_PROXIES", file.server.trusted_proxies) {
+            Some(v) => parse("TRUSTED_PROXIES", v, |v| {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|ip| !ip.is_empty())
+                    .map(|ip| ip.parse::<IpAddr>())
+                    .collect::<Result<Vec<_>, _>>()
+                    .map_err(|_| {
+                        "expected IP addresses separated by commas, like 10.0.0.2, 10.0.0.3".into()
+                    })
+            })?,
+            None => Vec::new(),
+        };
 
         let database_url =
             pick("DATABASE_URL", file.database.url).unwrap_or("sqlite://data/carelink.db".into());
@@ -288,6 +309,7 @@ impl Settings {
                 site_root,
                 environment,
                 public_url,
+                trusted_proxies,
             },
             database: DatabaseSettings { url: database_url },
             mail: MailSettings {
@@ -427,6 +449,7 @@ mod tests {
             ("DATABASE_URL", "postgres://db/carelink"),
             ("SMTP_URL", "http://mail.example"),
             ("LEPTOS_ENV", "staging"),
+            ("TRUSTED_PROXIES", "10.0.0.2, proxy.internal"),
         ];
         for (name, value) in cases {
             let err = Settings::from_sources("", env(&[(name, value)]))
@@ -434,6 +457,21 @@ mod tests {
                 .to_string();
             assert!(err.starts_with(name), "{name}: {err}");
         }
+    }
+
+    #[test]
+    fn trusted_proxies_are_a_list_of_addresses() {
+        let s = Settings::from_sources("", env(&[])).unwrap();
+        assert!(s.server.trusted_proxies.is_empty());
+        let file = "[server]\ntrusted_proxies = \"10.0.0.2, ::1,\"\n";
+        let s = Settings::from_sources(file, env(&[])).unwrap();
+        assert_eq!(
+            s.server.trusted_proxies,
+            [
+                "10.0.0.2".parse::<IpAddr>().unwrap(),
+                "::1".parse().unwrap()
+            ]
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ impl Request {
         let state = AppState::from_context()?;
         let parts = use_context::<Parts>()
             .ok_or_else(|| internal_error("the request is missing from the context"))?;
-        let meta = client_meta(&parts);
+        let meta = client_meta(&parts, &state.settings.server.trusted_proxies);
         Ok(Self { state, parts, meta })
     }
 

@@ -3,7 +3,7 @@
 use carelink::clock::Clock;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{browser, link_in, spawn_app, spawn_app_with_clock, TestApp};
+use crate::helpers::{browser, link_in, spawn_app, spawn_app_with, spawn_app_with_clock, TestApp};
 
 const PAT: &str = "pat@example.org";
 
@@ -529,4 +529,65 @@ async fn too_many_requests_from_one_address_are_told_when_to_try_again() {
     clock.advance(Duration::minutes(15));
     let later = ask(&app, &app.client, "person22@example.org").await;
     assert!(location(&later).starts_with("/login/check-email"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app =
+        spawn_app_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]).await;
+    app.add_patient(PAT, true).await;
+    let ask_from = |client: &'static str, email: String| {
+        let app = &app;
+        async move {
+            app.client
+                .post(format!("{}/api/request_login_link", app.address))
+                .header("x-forwarded-for", format!("198.51.100.1, {client}"))
+                .form(&[("email", email)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let answered = |status: u16| status < 400;
+    assert!(answered(ask_from("203.0.113.7", PAT.into()).await));
+    let text = app.last_email_text(PAT).await;
+    assert!(
+        text.contains("at 203.0.113.7."),
+        "the proxy's client is named: {text}"
+    );
+    for n in 1..20 {
+        let status = ask_from("203.0.113.7", format!("p{n}@example.org")).await;
+        assert!(answered(status), "request {n}: {status}");
+    }
+    assert_eq!(
+        ask_from("203.0.113.7", "late@example.org".into()).await,
+        429
+    );
+    // Another patient behind the same proxy is not locked out with them.
+    assert!(answered(
+        ask_from("203.0.113.8", "other@example.org".into()).await
+    ));
+
+    // Without the setting, the header is not believed: it cannot buy a fresh limit.
+    let direct = spawn_app().await;
+    for n in 0..20 {
+        direct
+            .post_form(
+                "/login",
+                "/api/request_login_link",
+                &[("email", &format!("d{n}@example.org"))],
+            )
+            .await;
+    }
+    let spoofed = direct
+        .client
+        .post(format!("{}/api/request_login_link", direct.address))
+        .header("x-forwarded-for", "203.0.113.99")
+        .form(&[("email", "x@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 429);
 }
