@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-use super::{not_found::NotFound, LoadError};
+use super::{LoadError, RecordPage};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppointmentView {
@@ -119,29 +118,7 @@ fn AppointmentRow(a: AppointmentView) -> impl IntoView {
 
 #[component]
 pub fn AppointmentPage() -> impl IntoView {
-    let id = move || {
-        use_params_map()
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let appointment = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => my_appointment(id).await,
-            None => Ok(None),
-        }
-    });
-    view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match appointment.await {
-                    Ok(Some(a)) => view! { <AppointmentDetail a/> }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    view! { <RecordPage load=my_appointment show=|a| view! { <AppointmentDetail a/> }/> }
 }
 
 #[component]

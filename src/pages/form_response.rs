@@ -2,10 +2,9 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use serde::{Deserialize, Serialize};
 
-use super::{not_found::NotFound, LoadError};
+use super::RecordPage;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormResponseView {
@@ -36,37 +35,20 @@ pub async fn my_form_response(id: i64) -> Result<Option<FormResponseView>, Serve
 
 #[component]
 pub fn FormResponsePage() -> impl IntoView {
-    let id = move || {
-        use_params_map()
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<i64>().ok())
-    };
-    let response = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => my_form_response(id).await,
-            None => Ok(None),
-        }
-    });
+    view! { <RecordPage load=my_form_response show=|form| view! { <FormResponseDetail form/> }/> }
+}
+
+#[component]
+fn FormResponseDetail(form: FormResponseView) -> impl IntoView {
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match response.await {
-                    Ok(Some(form)) => view! {
-                        <Title text=form.title.clone()/>
-                        <p><a href="/appointments">"← Your appointments"</a></p>
-                        <section class="card">
-                            <h1>{form.title}</h1>
-                            <p class="muted">"Submitted " {form.submitted}</p>
-                            <dl class="answers">
-                                {form.answers.into_iter().map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> }).collect_view()}
-                            </dl>
-                        </section>
-                    }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
-                    Err(error) => view! { <LoadError error/> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <Title text=form.title.clone()/>
+        <p><a href="/appointments">"← Your appointments"</a></p>
+        <section class="card">
+            <h1>{form.title}</h1>
+            <p class="muted">"Submitted " {form.submitted}</p>
+            <dl class="answers">
+                {form.answers.into_iter().map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> }).collect_view()}
+            </dl>
+        </section>
     }
 }

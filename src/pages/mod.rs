@@ -10,8 +10,16 @@ pub mod login_link;
 pub mod not_found;
 pub mod password;
 
+use std::future::Future;
+
 use leptos::prelude::*;
-use leptos_router::{hooks::use_navigate, NavigateOptions};
+use leptos_router::{
+    hooks::{use_navigate, use_params_map},
+    NavigateOptions,
+};
+use serde::{de::DeserializeOwned, Serialize};
+
+use not_found::NotFound;
 
 /// The patient-facing text of a server function's error.
 pub fn error_text(error: &ServerFnError) -> String {
@@ -60,6 +68,40 @@ pub fn NewPasswordFields() -> impl IntoView {
             <label for="confirm_password">"Confirm the new password"</label>
             <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
         </div>
+    }
+}
+
+/// A page for one of the patient's records at `/.../{id}`: loads it by the path's id, then shows
+/// it, or the same "not found" for a bad id, a missing record and another patient's record.
+#[component]
+pub fn RecordPage<T, Fut, V>(load: fn(i64) -> Fut, show: fn(T) -> V) -> impl IntoView
+where
+    T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
+    Fut: Future<Output = Result<Option<T>, ServerFnError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let id = move || {
+        use_params_map()
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i64>().ok())
+    };
+    let record = Resource::new(id, move |id| async move {
+        match id {
+            Some(id) => load(id).await,
+            None => Ok(None),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match record.await {
+                    Ok(Some(record)) => show(record).into_any(),
+                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Err(error) => view! { <LoadError error/> }.into_any(),
+                }
+            })}
+        </Suspense>
     }
 }
 
