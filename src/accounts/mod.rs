@@ -2,6 +2,7 @@
 //! users, passwords, emailed single-use tokens, server-side sessions, known browsers and the
 //! security events they leave. Nothing here knows about HTTP; `crate::auth` connects it to requests.
 
+pub mod browser;
 pub mod devices;
 pub mod events;
 pub mod notifier;

@@ -43,11 +43,7 @@ pub async fn my_account() -> Result<AccountView, ServerFnError> {
         .map(|e| ActivityView {
             what: events::EventKind::describe(&e.kind).to_owned(),
             when: clock::human(clock::from_millis(e.occurred_at)),
-            from: [e.user_agent, e.ip]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
+            from: where_from(e.user_agent, e.ip),
         })
         .collect();
     let devices = auth::flows::known_devices(user.id)
@@ -55,11 +51,7 @@ pub async fn my_account() -> Result<AccountView, ServerFnError> {
         .into_iter()
         .map(|d| DeviceView {
             id: d.id,
-            browser: [d.user_agent, d.ip]
-                .into_iter()
-                .flatten()
-                .collect::<Vec<_>>()
-                .join(" · "),
+            browser: where_from(d.user_agent, d.ip),
             last_used: clock::human(clock::from_millis(d.last_used_at)),
             this_browser: d.current,
         })
@@ -70,6 +62,17 @@ pub async fn my_account() -> Result<AccountView, ServerFnError> {
         activity,
         devices,
     })
+}
+
+/// "Chrome on Android · 203.0.113.7", as far as it is known.
+#[cfg(feature = "ssr")]
+fn where_from(user_agent: Option<String>, ip: Option<String>) -> String {
+    let browser = user_agent.map(|ua| crate::accounts::browser::describe(&ua));
+    [browser, ip]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 #[server(endpoint = "change_password")]
