@@ -2,6 +2,7 @@ import { test, expect, hydrated } from "./fixtures";
 import type { Browser, Page } from "@playwright/test";
 import {
   LOGIN_MAIL,
+  PASSWORD,
   addAppointment,
   addPatient,
   buttonLink,
@@ -106,5 +107,28 @@ test("an appointment notification's link lands on that appointment", async ({ br
   await phone.getByRole("button", { name: "Log In" }).click();
   await expect(phone).toHaveURL(/\/appointments\/\d+$/);
   await expect(phone.getByText("Dr. Notified")).toBeVisible();
+  await phone.context().close();
+});
+
+test("a browser the patient signed in on before opens their next link without a click", async ({ page, browser, isMobile }) => {
+  const email = addPatient("Dee Device");
+  // Signed in here once (this becomes a known browser), then signed out.
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByText("Log in with your password instead").click();
+  await page.locator("#password-email").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await expect(page).toHaveURL(/\/appointments$/);
+  await page.goto("/account");
+  await expect(page.getByText("This browser")).toBeVisible();
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await expect(page).toHaveURL(/\/login/);
+
+  // The link is asked for on another device, and opened here.
+  const phone = await (await browser.newContext()).newPage();
+  const link = await askForLink(phone, email, isMobile);
+  await page.goto(link);
+  await expect(page).toHaveURL(/\/appointments$/);
   await phone.context().close();
 });
