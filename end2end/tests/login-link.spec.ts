@@ -2,13 +2,13 @@ import { test, expect, hydrated } from "./fixtures";
 import type { Browser, Page } from "@playwright/test";
 import {
   LOGIN_MAIL,
-  PASSWORD,
   addAppointment,
   addPatient,
   buttonLink,
   mailTo,
   requestLink,
   sendLinkButton,
+  submitPassword,
 } from "./support";
 
 /** Asks for a link on `page` and returns the one the email brings (over real SMTP). */
@@ -114,11 +114,7 @@ test("a browser the patient signed in on before opens their next link without a 
   const email = addPatient("Dee Device");
   // Signed in here once (this becomes a known browser), then signed out.
   await page.goto("/login");
-  await hydrated(page);
-  await page.getByText("Log in with your password instead").click();
-  await page.locator("#password-email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await submitPassword(page, email);
   await expect(page).toHaveURL(/\/appointments$/);
   await page.goto("/account");
   await expect(page.getByText("This browser")).toBeVisible();

@@ -1,5 +1,5 @@
-import { test, expect, hydrated } from "./fixtures";
-import { addAppointment, addPatient, PASSWORD } from "./support";
+import { test, expect } from "./fixtures";
+import { addAppointment, addPatient, submitPassword } from "./support";
 
 test("a patient logs in with a password and sees their appointments", async ({ page }) => {
   const email = addPatient("Robin Password");
@@ -7,11 +7,7 @@ test("a patient logs in with a password and sees their appointments", async ({ p
 
   await page.goto("/appointments");
   await expect(page).toHaveURL(/\/login\?next=%2Fappointments$/);
-  await hydrated(page);
-  await page.getByText("Log in with your password instead").click();
-  await page.locator("#password-email").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await submitPassword(page, email);
 
   await expect(page).toHaveURL(/\/appointments$/);
   await expect(page.getByRole("heading", { name: "Your appointments" })).toBeVisible();
@@ -22,11 +18,7 @@ test("a patient logs in with a password and sees their appointments", async ({ p
 test("a wrong password is refused with one message for every case", async ({ page }) => {
   const email = addPatient("Robin Wrong");
   await page.goto("/login");
-  await hydrated(page);
-  await page.getByText("Log in with your password instead").click();
-  await page.locator("#password-email").fill(email);
-  await page.getByLabel("Password").fill("not the password at all");
-  await page.getByRole("button", { name: "Log in", exact: true }).click();
+  await submitPassword(page, email, "not the password at all");
   await expect(page.getByRole("alert")).toHaveText("Incorrect email or password");
   await expect(page).toHaveURL(/\/login/);
 });

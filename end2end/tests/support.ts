@@ -89,3 +89,12 @@ export async function requestLink(page: Page, email: string, isMobile: boolean):
   await sendLinkButton(page, isMobile).click();
   await expect(page).toHaveURL(/\/login\/check-email/);
 }
+
+/** Fills and sends the password form of the login page `page` is on. */
+export async function submitPassword(page: Page, email: string, password = PASSWORD): Promise<void> {
+  await hydrated(page);
+  await page.getByText("Log in with your password instead").click();
+  await page.locator("#password-email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in", exact: true }).click();
+}
