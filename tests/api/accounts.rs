@@ -3,28 +3,12 @@
 use carelink::clock::Clock;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{browser, link_in, spawn_app, spawn_app_with, spawn_app_with_clock, PASSWORD};
+use crate::helpers::{
+    browser, error_page, link_in, location, spawn_app, spawn_app_with, spawn_app_with_clock,
+    PASSWORD,
+};
 
 const PAT: &str = "pat@example.org";
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_owned()
-}
-
-/// Follows a failed form's redirect back to the page, where the error is shown.
-async fn error_page(app: &crate::helpers::TestApp, response: reqwest::Response) -> String {
-    assert_eq!(response.status(), 302);
-    let back = location(&response);
-    assert!(back.contains("__err="), "{back}");
-    app.client
-        .get(back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
-}
 
 #[tokio::test]
 async fn the_right_password_signs_in_and_lands_on_appointments() {

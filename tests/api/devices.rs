@@ -2,7 +2,7 @@
 //! signs in without a click, and the patient can forget such a browser on /account.
 
 use crate::{
-    helpers::{browser, cookie_in, spawn_app, TestApp, PASSWORD},
+    helpers::{browser, cookie_in, location, spawn_app, TestApp, PASSWORD},
     login_links::{link_asked_by, link_page},
 };
 
@@ -114,13 +114,7 @@ async fn a_patient_can_forget_a_browser_and_only_their_own() {
             &[("id", &laptop_id.to_string())],
         )
         .await;
-    assert!(
-        refused.headers()["location"]
-            .to_str()
-            .unwrap()
-            .contains("__err"),
-        "refused"
-    );
+    assert!(location(&refused).contains("__err"), "refused");
     assert_eq!(devices_of(&app, pat).await, [this_one, laptop_id]);
     assert_eq!(devices_of(&app, sam).await.len(), 1);
 

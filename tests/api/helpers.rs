@@ -275,6 +275,20 @@ pub fn cookie_in(jar: &reqwest::cookie::Jar, address: &str, name: &str) -> Optio
         .map(str::to_owned)
 }
 
+/// Where a redirect sends the browser.
+pub fn location(response: &reqwest::Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// Follows a refused form's redirect back to its page, where the error is shown.
+pub async fn error_page(app: &TestApp, response: reqwest::Response) -> String {
+    assert_eq!(response.status(), 302);
+    let back = location(&response);
+    assert!(back.contains("__err="), "{back}");
+    let page = app.client.get(back).send().await.unwrap();
+    page.text().await.unwrap()
+}
+
 /// The first URL in `text` that starts with `prefix`.
 pub fn link_in(text: &str, prefix: &str) -> String {
     let start = text

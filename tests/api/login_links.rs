@@ -3,13 +3,12 @@
 use carelink::clock::Clock;
 use time::{Duration, OffsetDateTime};
 
-use crate::helpers::{browser, link_in, spawn_app, spawn_app_with, spawn_app_with_clock, TestApp};
+use crate::helpers::{
+    browser, error_page, link_in, location, spawn_app, spawn_app_with, spawn_app_with_clock,
+    TestApp,
+};
 
 const PAT: &str = "pat@example.org";
-
-fn location(response: &reqwest::Response) -> String {
-    response.headers()["location"].to_str().unwrap().to_owned()
-}
 
 async fn ask(app: &TestApp, client: &reqwest::Client, email: &str) -> reqwest::Response {
     app.post_form_with(
@@ -281,7 +280,7 @@ async fn fifty_concurrent_clicks_make_exactly_one_session() {
                 .send()
                 .await
                 .unwrap();
-            response.headers()["location"].to_str().unwrap().to_owned()
+            location(&response)
         });
     }
     let landed = clicks.join_all().await;
@@ -502,17 +501,7 @@ async fn too_many_requests_from_one_address_are_told_when_to_try_again() {
         );
     }
     let refused = ask(&app, &app.client, "person20@example.org").await;
-    let back = location(&refused);
-    assert!(back.contains("__err"), "{back}");
-    let page = app
-        .client
-        .get(back)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = error_page(&app, refused).await;
     assert!(page.contains("Please try again in 15 minutes."), "{page}");
 
     // Over JSON (the hydrated page) it is a 429, not a server error.

@@ -26,6 +26,15 @@ fn test_email() -> OutgoingEmail {
     templates::test_email(&patient(), &Url::parse("http://portal.example/").unwrap())
 }
 
+/// The Message-ID the outbox stored for message `id`.
+async fn message_id(app: &crate::helpers::TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ?")
+        .bind(id)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap()
+}
+
 async fn app_with_smtp(smtp: &SmtpServer) -> crate::helpers::TestApp {
     let url = smtp.url();
     spawn_app_with(move |s| s.mail.smtp_url = Some(Url::parse(&url).unwrap())).await
@@ -50,11 +59,7 @@ async fn a_queued_email_arrives_with_headers_both_parts_and_its_link() {
         Some("pat@example.org")
     );
     assert!(message.date().is_some());
-    let stored_id: String = sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let stored_id = message_id(&app, id).await;
     assert_eq!(mail.message_id(), stored_id);
     assert!(stored_id.ends_with("@carelink.localhost>"), "{stored_id}");
 
@@ -147,11 +152,7 @@ async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
     let mail = smtp.wait_for(1, WAIT).await.remove(0);
     let (_, attempts, _) = app.wait_for_status(id, "sent").await;
     assert!(attempts >= 2);
-    let stored_id: String = sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
+    let stored_id = message_id(&app, id).await;
     assert_eq!(mail.message_id(), stored_id);
 }
 
