@@ -20,7 +20,6 @@ pub const LIFETIME: Duration = Duration::days(90);
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Device {
     pub id: i64,
-    pub created_at: i64,
     pub last_used_at: i64,
     pub user_agent: Option<String>,
     pub ip: Option<String>,
@@ -101,7 +100,7 @@ pub async fn list(
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<Device>> {
     sqlx::query_as(
-        "SELECT id, created_at, last_used_at, user_agent, ip, token_hash IS ? AS current
+        "SELECT id, last_used_at, user_agent, ip, token_hash IS ? AS current
          FROM devices WHERE user_id = ? AND expires_at > ?
          ORDER BY last_used_at DESC, id DESC",
     )

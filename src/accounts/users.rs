@@ -73,13 +73,6 @@ pub async fn by_email(pool: &SqlitePool, email: &EmailAddress) -> sqlx::Result<O
         .await
 }
 
-pub async fn by_id(conn: &mut SqliteConnection, id: i64) -> sqlx::Result<Option<User>> {
-    sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE id = ?")
-        .bind(id)
-        .fetch_optional(conn)
-        .await
-}
-
 pub async fn set_password_hash(
     conn: &mut SqliteConnection,
     user_id: i64,
