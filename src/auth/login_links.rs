@@ -256,12 +256,11 @@ pub async fn redeem(token: String) -> Result<String, ServerFnError> {
         .await
         .map_err(internal_error)?
     else {
-        drop(tx);
         // Already signed in as the link's patient (another tab used it): just go there.
-        let mut conn = req.state.pool.acquire().await.map_err(internal_error)?;
-        let info = tokens::lookup(&mut conn, &token, Purpose::Login)
+        let info = tokens::lookup(&mut tx, &token, Purpose::Login)
             .await
             .map_err(internal_error)?;
+        drop(tx);
         if let (Some(info), Some(session)) = (&info, &current) {
             if session.user.id == info.user_id {
                 return Ok(land(next_path::landing(info.redirect_to.as_deref())));
