@@ -5,50 +5,35 @@
 //!
 //! Run: `cargo bench --features ssr --bench login_link_answers`
 
+// Shared with the integration tests, which use other parts of it.
+#[allow(dead_code, unused_imports)]
+#[path = "../tests/support/mod.rs"]
+mod support;
+
 use std::time::{Duration, Instant};
 
-use carelink::{
-    accounts::{password, users},
-    clock::Clock,
-    configuration::Settings,
-    email_address::EmailAddress,
-    startup::Application,
-};
-use sqlx::SqlitePool;
+use support::{percentile, TestApp, TestPatient};
 
 const ROUNDS: usize = 300;
 
 #[tokio::main]
 async fn main() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("bench.db");
-    let settings = Settings::from_sources("", |name| match name {
-        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
-        "DATABASE_URL" => Some(format!("sqlite://{}", db.display())),
-        // Each request comes "from" its own client, so the per-client limit stays out of the way.
-        "TRUSTED_PROXIES" => Some("127.0.0.1".into()),
-        _ => None,
-    })
-    .unwrap();
-    let app = Application::build(settings.clone(), Clock::system())
-        .await
-        .unwrap();
-    let address = format!("http://{}", app.address());
-    tokio::spawn(app.run_until_stopped());
-
-    // A fresh address per request, so the per-address limit never skips the work behind it.
-    let pool = SqlitePool::connect(&settings.database.url).await.unwrap();
-    let hash =
-        password::hash(password::Password::parse("a long benchmark password".into()).unwrap())
+    // Each request comes "from" its own client, so the per-client limit stays out of the way.
+    let app =
+        TestApp::spawn_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
             .await;
-    let mut conn = pool.acquire().await.unwrap();
+    let address = app.address.clone();
+    // A fresh address per request, so the per-address limit never skips the work behind it.
     for n in 0..ROUNDS {
-        for (kind, hash) in [("with", Some(hash.as_str())), ("without", None)] {
-            let email = EmailAddress::parse(&format!("{kind}{n}@example.org")).unwrap();
-            users::create(&mut conn, &email, "Bench", hash, Clock::system().now())
-                .await
-                .unwrap();
-        }
+        TestPatient::new()
+            .with_email(&format!("with{n}@example.org"))
+            .with_password()
+            .store(&app)
+            .await;
+        TestPatient::new()
+            .with_email(&format!("without{n}@example.org"))
+            .store(&app)
+            .await;
     }
 
     let client = reqwest::Client::builder()
@@ -63,7 +48,7 @@ async fn main() {
             let kind = (n + k) % 3;
             let started = Instant::now();
             let response = client
-                .post(format!("{address}/api/request_login_link"))
+                .post(format!("{address}/api/ask_for_login_link"))
                 .header("accept", "text/html")
                 .header(
                     "x-forwarded-for",
@@ -78,10 +63,9 @@ async fn main() {
         }
     }
 
-    println!("POST /api/request_login_link, answer time, {ROUNDS} requests each:");
+    println!("POST /api/ask_for_login_link, answer time, {ROUNDS} requests each:");
     for (kind, mut times) in kinds.into_iter().zip(times) {
         times.sort();
-        let pct = |p: f64| times[((times.len() as f64 * p).ceil() as usize).saturating_sub(1)];
         let label = match kind {
             "with" => "patient with a password",
             "without" => "patient without one",
@@ -89,8 +73,8 @@ async fn main() {
         };
         println!(
             "  {label:<24} median {:>8.2?}  p95 {:>8.2?}",
-            pct(0.50),
-            pct(0.95)
+            percentile(&times, 0.50),
+            percentile(&times, 0.95)
         );
     }
 }

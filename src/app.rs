@@ -8,6 +8,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
+use crate::error::AppError;
 use crate::pages::{
     account::AccountPage,
     appointments::{AppointmentPage, AppointmentsPage},
@@ -71,24 +72,22 @@ pub fn App() -> impl IntoView {
 }
 
 /// The signed-in patient's name, for the header.
-#[server(endpoint = "whoami")]
-pub async fn whoami() -> Result<Option<String>, ServerFnError> {
-    Ok(crate::auth::current_session()
-        .await?
-        .map(|session| session.user.greeting_name().to_owned()))
+#[server(endpoint = "signed_in_name")]
+pub async fn signed_in_name() -> Result<Option<String>, AppError> {
+    crate::auth::sign_in::signed_in_name().await
 }
 
-#[server(endpoint = "logout")]
-pub async fn logout() -> Result<(), ServerFnError> {
-    crate::auth::flows::sign_out().await
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    crate::auth::sign_in::sign_out().await
 }
 
 #[component]
 fn SiteHeader() -> impl IntoView {
     // Asked again on every navigation, so the header follows sign-in and sign-out.
     let path = move || use_location().pathname.get();
-    let me = Resource::new(path, |_| whoami());
-    let logout = ServerAction::<Logout>::new();
+    let me = Resource::new(path, |_| signed_in_name());
+    let sign_out = ServerAction::<SignOut>::new();
     view! {
         <header class="site-header">
             <a class="brand" href="/appointments">"Carelink"</a>
@@ -98,7 +97,7 @@ fn SiteHeader() -> impl IntoView {
                         <nav class="site-nav" aria-label="Main">
                             <a href="/appointments">"Appointments"</a>
                             <a href="/account" title=name.clone()>"Account"</a>
-                            <ActionForm action=logout>
+                            <ActionForm action=sign_out>
                                 <button type="submit" class="link">"Sign out"</button>
                             </ActionForm>
                         </nav>

@@ -1,5 +1,5 @@
-//! The one source of "now" on the server. Tests swap in a manual clock to cross expiry times
-//! without waiting.
+//! Time on the server: the one source of "now" (tests swap in a manual clock to cross expiry
+//! times without waiting), the one way times are stored, and how they read to patients.
 
 use std::sync::{Arc, Mutex};
 
@@ -40,23 +40,50 @@ impl Clock {
     }
 }
 
-/// SQLite keeps times as integer milliseconds since the Unix epoch: exact, and comparable in SQL.
-pub fn to_millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
+/// A time as the database keeps it: integer milliseconds since the Unix epoch, exact and
+/// comparable in SQL on every engine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct Timestamp(i64);
+
+impl From<OffsetDateTime> for Timestamp {
+    fn from(at: OffsetDateTime) -> Self {
+        Self((at.unix_timestamp_nanos() / 1_000_000) as i64)
+    }
 }
 
-pub fn from_millis(millis: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+impl From<Timestamp> for OffsetDateTime {
+    fn from(at: Timestamp) -> Self {
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(at.0) * 1_000_000)
+            .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    }
 }
 
 /// How times read to patients: "Tuesday 1 December 2026 at 14:30 UTC". Times are shown in UTC
 /// until patients can choose their time zone.
-pub fn human(at: OffsetDateTime) -> String {
+pub fn human(at: impl Into<OffsetDateTime>) -> String {
+    let at = at.into();
     let format = time::macros::format_description!(
         "[weekday] [day padding:none] [month repr:long] [year] at [hour]:[minute] UTC"
     );
     at.to_offset(time::UtcOffset::UTC)
         .format(&format)
         .unwrap_or_else(|_| at.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_keep_milliseconds_both_ways() {
+        let at = time::macros::datetime!(2026-12-01 14:30:05.123_456 UTC);
+        let stored = Timestamp::from(at);
+        assert_eq!(stored, Timestamp(1_796_135_405_123));
+        assert_eq!(
+            OffsetDateTime::from(stored),
+            time::macros::datetime!(2026-12-01 14:30:05.123 UTC)
+        );
+        assert_eq!(human(stored), "Tuesday 1 December 2026 at 14:30 UTC");
+    }
 }

@@ -1,14 +1,24 @@
-//! The SQLite pool and the schema migrations embedded in the binary.
+//! The database: the pool every storage function takes, the schema migrations embedded in the
+//! binary, and how enums are stored. Storage code names `Pool`, `Connection` and `Transaction`
+//! from here, never an engine's own types, so the engine is chosen in this one file.
 
 use std::{str::FromStr, time::Duration};
 
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
-    SqlitePool,
-};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// The engine behind every pool, connection and transaction.
+pub type Db = sqlx::Sqlite;
+pub type Pool = sqlx::Pool<Db>;
+pub type Connection = <Db as sqlx::Database>::Connection;
+pub type Transaction = sqlx::Transaction<'static, Db>;
+
+/// What a single-statement storage function runs on: the pool, or a connection or transaction
+/// (`&mut *tx`) when the statement must join the caller's transaction.
+pub trait Executor<'c>: sqlx::Executor<'c, Database = Db> {}
+impl<'c, T: sqlx::Executor<'c, Database = Db>> Executor<'c> for T {}
 
 /// Opens (creating when missing) the database at `url` and brings its schema up to date.
-pub async fn connect_and_migrate(url: &str) -> anyhow::Result<SqlitePool> {
+pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
     let options = SqliteConnectOptions::from_str(url)
         .map_err(|e| anyhow::anyhow!("DATABASE_URL {url:?} is not a valid SQLite URL: {e}"))?
         .create_if_missing(true)
@@ -39,3 +49,64 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<SqlitePool> {
         .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
     Ok(pool)
 }
+
+/// Whether the database answers (for `/health`).
+pub async fn ping(pool: &Pool) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+}
+
+/// Declares an enum stored as TEXT: each variant with its stored name, `as_str`, and sqlx's
+/// traits for whichever engine the pool uses. An unknown stored name is a decode error.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        $vis enum $name { $($(#[$vmeta])* $variant,)+ }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)+ }
+            }
+        }
+
+        impl<DB: sqlx::Database> sqlx::Type<DB> for $name
+        where
+            str: sqlx::Type<DB>,
+        {
+            fn type_info() -> DB::TypeInfo {
+                <str as sqlx::Type<DB>>::type_info()
+            }
+
+            fn compatible(ty: &DB::TypeInfo) -> bool {
+                <str as sqlx::Type<DB>>::compatible(ty)
+            }
+        }
+
+        impl<'q, DB: sqlx::Database> sqlx::Encode<'q, DB> for $name
+        where
+            &'q str: sqlx::Encode<'q, DB>,
+        {
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as sqlx::Database>::ArgumentBuffer<'q>,
+            ) -> Result<sqlx::encode::IsNull, sqlx::error::BoxDynError> {
+                <&str as sqlx::Encode<'q, DB>>::encode(self.as_str(), buf)
+            }
+        }
+
+        impl<'r, DB: sqlx::Database> sqlx::Decode<'r, DB> for $name
+        where
+            &'r str: sqlx::Decode<'r, DB>,
+        {
+            fn decode(
+                value: <DB as sqlx::Database>::ValueRef<'r>,
+            ) -> Result<Self, sqlx::error::BoxDynError> {
+                match <&str as sqlx::Decode<'r, DB>>::decode(value)? {
+                    $($text => Ok(Self::$variant),)+
+                    other => Err(format!("{other:?} is not a stored {}", stringify!($name)).into()),
+                }
+            }
+        }
+    };
+}
+pub(crate) use text_enum;

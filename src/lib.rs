@@ -2,14 +2,20 @@
 //!
 //! The crate builds twice: with `ssr` as the axum server (and its CLI), with `hydrate` as the
 //! WASM client that makes the server-rendered pages interactive. Server-only modules are gated
-//! on `ssr`; `app` and `pages` are shared.
+//! on `ssr`; `app`, `pages`, `error`, `email_address` and the shared part of `accounts` are
+//! compiled for both.
+//!
+//! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address` →
+//! `mail` (lays out, queues, delivers) → `accounts` (sign-in rules and their storage) → `care`
+//! (appointments, forms) → `auth` (HTTP into values, outcomes into cookies and statuses) →
+//! `pages`, `app`, `startup`, `cli`.
 
+pub mod accounts;
 pub mod app;
 pub mod email_address;
+pub mod error;
 pub mod pages;
 
-#[cfg(feature = "ssr")]
-pub mod accounts;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]

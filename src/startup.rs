@@ -13,7 +13,6 @@ use axum::{
 };
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -21,9 +20,10 @@ use tower_http::{
 };
 
 use crate::{
-    accounts::{devices, sessions},
+    accounts::{landing, Accounts},
     app::{shell, App},
-    auth::{self, next_path},
+    auth,
+    care::Care,
     clock::Clock,
     configuration::{Environment, RetryPolicy, Settings},
     db,
@@ -44,7 +44,7 @@ pub struct Application {
 
 /// What the mail worker needs; it starts with the server, not before.
 struct MailWorker {
-    pool: SqlitePool,
+    pool: db::Pool,
     outbox: Outbox,
     transport: Arc<Transport>,
     policy: RetryPolicy,
@@ -81,12 +81,20 @@ impl Application {
             transport,
             policy: settings.mail.retry,
         };
+        let accounts = Accounts::new(
+            pool.clone(),
+            clock.clone(),
+            outbox.clone(),
+            settings.server.public_url.clone(),
+            settings.auth,
+        );
+        let care = Care::new(pool.clone(), clock, outbox, accounts.clone());
         let state = AppState {
             leptos_options,
-            pool,
             settings: Arc::new(settings),
-            clock,
-            outbox,
+            pool,
+            accounts,
+            care,
         };
         Ok(Self {
             listener,
@@ -104,6 +112,15 @@ impl Application {
     /// The app's outbox, for callers in the same process (tests, benchmarks) that queue email.
     pub fn outbox(&self) -> Outbox {
         self.mail_worker.outbox.clone()
+    }
+
+    /// The app's sign-in rules and care records, for callers in the same process (tests).
+    pub fn accounts(&self) -> Accounts {
+        self.state.accounts.clone()
+    }
+
+    pub fn care(&self) -> Care {
+        self.state.care.clone()
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
@@ -139,7 +156,7 @@ fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     Router::new()
         .route("/health", get(health))
-        .route("/", get(|| async { Redirect::to(next_path::HOME) }))
+        .route("/", get(|| async { Redirect::to(landing::HOME) }))
         .leptos_routes(&state, routes, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -150,6 +167,7 @@ fn router(state: AppState) -> Router {
             auth::require_session_for_pages,
         ))
         .layer(middleware::from_fn(auth::protect_token_pages))
+        .layer(middleware::from_fn(auth::answer_errors_with_their_status))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -158,7 +176,7 @@ fn router(state: AppState) -> Router {
 
 /// For load balancers and test harnesses: answers 200 once the database answers.
 async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match sqlx::query("SELECT 1").execute(&state.pool).await {
+    match db::ping(&state.pool).await {
         Ok(_) => (StatusCode::OK, "ok"),
         Err(e) => {
             tracing::error!(error = %e, "health check: database unavailable");
@@ -167,24 +185,15 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes sessions, known browsers and rate-limit counts that can no longer matter, every ten
-/// minutes.
+/// Deletes what can no longer matter (ended sessions, expired known browsers, old rate-limit
+/// counts) every ten minutes.
 fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
-            let idle = state.settings.auth.session_idle_timeout;
-            match sessions::sweep(&state.pool, state.clock.now(), idle).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(sessions = n, "expired sessions removed"),
-                Err(e) => tracing::error!(error = %e, "cannot sweep sessions"),
-            }
-            if let Err(e) = devices::sweep(&state.pool, state.clock.now()).await {
-                tracing::error!(error = %e, "cannot sweep known browsers");
-            }
-            if let Err(e) = auth::rate_limit::sweep(&state.pool, state.clock.now()).await {
-                tracing::error!(error = %e, "cannot sweep rate limits");
+            if let Err(e) = state.accounts.sweep().await {
+                tracing::error!(error = %e, "cannot sweep");
             }
         }
     })

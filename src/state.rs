@@ -5,17 +5,16 @@ use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sqlx::SqlitePool;
 
-use crate::{clock::Clock, configuration::Settings, mail::Outbox};
+use crate::{accounts::Accounts, care::Care, configuration::Settings, db, error::AppError};
 
 #[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
-    pub pool: SqlitePool,
     pub settings: Arc<Settings>,
-    pub clock: Clock,
-    pub outbox: Outbox,
+    pub pool: db::Pool,
+    pub accounts: Accounts,
+    pub care: Care,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -27,8 +26,10 @@ impl FromRef<AppState> for LeptosOptions {
 impl AppState {
     /// The state, from Leptos's context in a server function or page render. Missing context is
     /// a bug on our side; it is reported as an error, never a panic.
-    pub fn from_context() -> Result<Self, leptos::prelude::ServerFnError> {
-        leptos::prelude::use_context::<Self>()
-            .ok_or_else(|| crate::auth::internal_error("the app state is missing from the context"))
+    pub fn from_context() -> Result<Self, AppError> {
+        leptos::prelude::use_context::<Self>().ok_or_else(|| {
+            tracing::error!("the app state is missing from the context");
+            AppError::Internal
+        })
     }
 }

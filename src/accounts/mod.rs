@@ -1,20 +1,56 @@
-//! Patients and everything that signs them in, in one place (after Phoenix's `phx.gen.auth`):
-//! users, passwords, emailed single-use tokens, server-side sessions, known browsers and the
-//! security events they leave. Nothing here knows about HTTP; `crate::auth` connects it to requests.
+//! Patients and every rule that signs them in, in one place (after Phoenix's `phx.gen.auth`
+//! Accounts context). Asking for and using Secure Login Links and their codes, password sign-in,
+//! creating, resetting and changing passwords, sessions, known browsers and the security events
+//! they leave are methods of [`Accounts`] that take plain values (an `EmailAddress`, a
+//! [`Browser`]) and return outcomes ([`SignedIn`], [`AccountError`]). Nothing here knows HTTP;
+//! `crate::auth` turns requests into these values and outcomes into cookies and status codes.
+//!
+//! Where each rule of the help article lives:
+//! - only accounts with a password sign in by link: `users::User::signs_in_by_link`;
+//! - a link works once, unless that browser is already signed in as the patient:
+//!   `login_links` (`Accounts::sign_in_with_link`, over `tokens::consume`);
+//! - a link expires after at most 60 minutes: `links::LOGIN_LINK_MINUTES`, checked by
+//!   `tokens::USABLE`;
+//! - a link lands on the appointments page: `landing::HOME`;
+//! - notification emails sign the patient in: `notifier::Notifier::signed_in_link`.
+//!
+//! `links` and `password` are shared with the WASM client; the rest is server-only.
 
-pub mod browser;
-pub mod devices;
-pub mod events;
-pub mod notifier;
+pub mod links;
 pub mod password;
+
+#[cfg(feature = "ssr")]
+pub mod browser;
+#[cfg(feature = "ssr")]
+mod context;
+#[cfg(feature = "ssr")]
+pub mod devices;
+#[cfg(feature = "ssr")]
+pub mod events;
+#[cfg(feature = "ssr")]
+pub mod landing;
+#[cfg(feature = "ssr")]
+mod login_links;
+#[cfg(feature = "ssr")]
+pub mod notifier;
+#[cfg(feature = "ssr")]
+pub mod password_hash;
+#[cfg(feature = "ssr")]
+mod passwords;
+#[cfg(feature = "ssr")]
+pub mod rate_limit;
+#[cfg(feature = "ssr")]
 pub mod sessions;
+#[cfg(feature = "ssr")]
+mod sign_in;
+#[cfg(feature = "ssr")]
 pub mod sign_in_code;
+#[cfg(feature = "ssr")]
 pub mod tokens;
+#[cfg(feature = "ssr")]
 pub mod users;
 
-/// Who made a request, as recorded in sessions, tokens and security events.
-#[derive(Debug, Clone, Default)]
-pub struct ClientMeta {
-    pub ip: Option<String>,
-    pub user_agent: Option<String>,
-}
+#[cfg(feature = "ssr")]
+pub use context::{AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
+#[cfg(feature = "ssr")]
+pub use login_links::OpenedLink;

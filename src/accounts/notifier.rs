@@ -1,17 +1,21 @@
-//! The account emails (after phx.gen.auth's UserNotifier): it builds and queues them, nothing
-//! else. Queued in the caller's transaction, with the token they carry.
+//! The account emails (after phx.gen.auth's UserNotifier): their words, the links they carry,
+//! and queueing them in the caller's transaction together with the token behind the link.
 
-use sqlx::SqliteConnection;
 use time::{Duration, OffsetDateTime};
 use url::Url;
 
-use super::{tokens, users::User, ClientMeta};
-use crate::{
-    email_address::EmailAddress,
-    mail::{templates, Outbox},
+use super::{
+    links::PASSWORD_LINK_MINUTES,
+    sign_in_code::SignInCode,
+    tokens::{self, NewToken, Purpose},
+    users::User,
+    Accounts, ClientMeta,
 };
-
-pub const PASSWORD_LINK_LIFETIME: Duration = Duration::minutes(60);
+use crate::{
+    clock::human,
+    db,
+    mail::{compose, Button, Content, Highlight, OutgoingEmail},
+};
 
 /// Why a patient is sent a set-password link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,72 +28,203 @@ pub enum PasswordLinkReason {
     LoginLinkNeedsPassword,
 }
 
-/// Issues a set-password token and queues its email.
-pub async fn queue_password_link(
-    conn: &mut SqliteConnection,
-    outbox: &Outbox,
-    public_url: &Url,
-    user: &User,
-    reason: PasswordLinkReason,
-    now: OffsetDateTime,
-    meta: &ClientMeta,
-) -> sqlx::Result<()> {
-    let token = tokens::NewToken {
-        purpose: tokens::Purpose::SetPassword,
-        lifetime: PASSWORD_LINK_LIFETIME,
-        redirect_to: None,
-        pending_cookie: None,
-    };
-    let issued = tokens::issue(conn, user.id, &token, now, meta).await?;
-    let mut url = public_url.join("/password/new").expect("a valid path");
-    url.query_pairs_mut().append_pair("token", &issued.secret);
-    let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
-    let message = templates::set_password(
-        &email,
-        user.greeting_name(),
-        reason,
-        url,
-        now + PASSWORD_LINK_LIFETIME,
-    );
-    outbox.queue(conn, &message).await?;
-    Ok(())
+/// The address of a Secure Login Link. Every login link is built here.
+pub fn login_link_url(public_url: &Url, secret: &str) -> Url {
+    public_url
+        .join(&format!("/login/link/{secret}"))
+        .expect("a token is URL-safe")
 }
 
-/// Issues a Secure Login Link and queues its email. `pending_cookie` binds it to the browser
-/// that asked, and then the email also carries a sign-in code for that browser; `redirect_to`
-/// is where it lands.
-#[allow(clippy::too_many_arguments)]
-pub async fn queue_login_link(
-    conn: &mut SqliteConnection,
-    outbox: &Outbox,
-    public_url: &Url,
+fn password_link_url(public_url: &Url, secret: &str) -> Url {
+    let mut url = public_url.join("/password/new").expect("a valid path");
+    url.query_pairs_mut().append_pair("token", secret);
+    url
+}
+
+impl Accounts {
+    /// Issues a set-password token and queues its email, in `tx`, as asked for at `now`.
+    pub(super) async fn queue_password_link(
+        &self,
+        tx: &mut db::Connection,
+        user: &User,
+        reason: PasswordLinkReason,
+        requested_by: &ClientMeta,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        let lifetime = Duration::minutes(PASSWORD_LINK_MINUTES);
+        let token = NewToken {
+            purpose: Purpose::SetPassword,
+            lifetime,
+            redirect_to: None,
+            pending_cookie: None,
+        };
+        let issued = tokens::issue(tx, user.id, &token, now, requested_by).await?;
+        let url = password_link_url(&self.public_url, &issued.secret);
+        let email = set_password_email(user, reason, url, now + lifetime);
+        self.outbox.queue(tx, &email).await?;
+        Ok(())
+    }
+
+    /// Issues a Secure Login Link and queues its email, in `tx`, as asked for at `now`.
+    /// `pending_cookie` binds it to
+    /// the browser that asked, and then the email also carries a sign-in code for that browser;
+    /// `redirect_to` is where it lands.
+    pub(super) async fn queue_login_link(
+        &self,
+        tx: &mut db::Connection,
+        user: &User,
+        redirect_to: Option<&str>,
+        pending_cookie: &str,
+        requested_by: &ClientMeta,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        let lifetime = self.policy.login_link_ttl;
+        let token = NewToken {
+            purpose: Purpose::Login,
+            lifetime,
+            redirect_to,
+            pending_cookie: Some(pending_cookie),
+        };
+        let issued = tokens::issue(tx, user.id, &token, now, requested_by).await?;
+        let url = login_link_url(&self.public_url, &issued.secret);
+        let request = LinkRequest {
+            at: now,
+            by: requested_by,
+            expires_at: now + lifetime,
+        };
+        let email = login_link_email(user, url, issued.code.as_ref(), &request);
+        self.outbox.queue(tx, &email).await?;
+        Ok(())
+    }
+
+    /// A link for a notification email that signs `user` in and lands on `path` (single use,
+    /// the login link lifetime), issued in `tx` with the record it tells about.
+    pub async fn link_to_record(
+        &self,
+        tx: &mut db::Connection,
+        user: &User,
+        path: &str,
+    ) -> sqlx::Result<Url> {
+        let token = NewToken {
+            purpose: Purpose::Login,
+            lifetime: self.policy.login_link_ttl,
+            redirect_to: Some(path),
+            pending_cookie: None,
+        };
+        let issued = tokens::issue(tx, user.id, &token, self.now(), &ClientMeta::default()).await?;
+        Ok(login_link_url(&self.public_url, &issued.secret))
+    }
+}
+
+fn set_password_email(
     user: &User,
-    lifetime: Duration,
-    redirect_to: Option<&str>,
-    pending_cookie: Option<&str>,
-    now: OffsetDateTime,
-    meta: &ClientMeta,
-) -> sqlx::Result<()> {
-    let token = tokens::NewToken {
-        purpose: tokens::Purpose::Login,
-        lifetime,
-        redirect_to,
-        pending_cookie,
+    reason: PasswordLinkReason,
+    url: Url,
+    expires_at: OffsetDateTime,
+) -> OutgoingEmail {
+    let why = match reason {
+        PasswordLinkReason::Invited => {
+            "Your clinic has created a Carelink account for you. Choose a password with the \
+             button below; this also signs you in."
+        }
+        PasswordLinkReason::LoginLinkNeedsPassword => {
+            "You asked for a Secure Login Link. Those work once your account has a password, \
+             and yours does not have one yet. Create it with the button below; this also signs \
+             you in, and next time you can ask for a login link."
+        }
+        PasswordLinkReason::Requested => {
+            "Someone asked to create or reset the password of your Carelink account. Choose \
+             a password with the button below; this also signs you in."
+        }
     };
-    let issued = tokens::issue(conn, user.id, &token, now, meta).await?;
-    let url = public_url
-        .join(&format!("/login/link/{}", issued.secret))
-        .expect("a valid path");
-    let email = EmailAddress::parse(&user.email).expect("stored emails are valid");
-    let message = templates::login_link(
-        &email,
-        user.greeting_name(),
-        url,
-        issued.code.as_ref(),
-        now,
-        now + lifetime,
-        meta,
-    );
-    outbox.queue(conn, &message).await?;
-    Ok(())
+    let content = Content {
+        preheader: format!(
+            "Use this link within {PASSWORD_LINK_MINUTES} minutes to create your password."
+        ),
+        heading: "Create your password".into(),
+        paragraphs: vec![format!("Hello {},", user.greeting_name()), why.into()],
+        button: Some(Button {
+            label: "Create password".into(),
+            url,
+        }),
+        highlight: None,
+        notes: vec![
+            format!("This link works once and expires on {}.", human(expires_at)),
+            "If you didn't ask for this, you can ignore this email: your account stays as it is."
+                .into(),
+        ],
+    };
+    compose(
+        "set_password",
+        &user.email,
+        "Create your Carelink password",
+        &content,
+    )
+    .carrying_secret_until(Some(expires_at))
+}
+
+/// When and by whom a login link was asked for, and when it stops working.
+struct LinkRequest<'a> {
+    at: OffsetDateTime,
+    by: &'a ClientMeta,
+    expires_at: OffsetDateTime,
+}
+
+/// A Secure Login Link: one click on "Log In" signs the patient in.
+fn login_link_email(
+    user: &User,
+    url: Url,
+    code: Option<&SignInCode>,
+    request: &LinkRequest<'_>,
+) -> OutgoingEmail {
+    let minutes = (request.expires_at - request.at).whole_minutes();
+    let browser = request
+        .by
+        .user_agent
+        .as_deref()
+        .unwrap_or("an unknown browser");
+    let from = request
+        .by
+        .ip
+        .as_deref()
+        .map(|ip| format!(" at {ip}"))
+        .unwrap_or_default();
+    let content = Content {
+        preheader: format!(
+            "Log in to Carelink without a password. The link works for {minutes} minutes."
+        ),
+        heading: "Your secure login link".into(),
+        paragraphs: vec![
+            format!("Hello {},", user.greeting_name()),
+            "Click the button below to log in to Carelink. No password needed.".into(),
+        ],
+        button: Some(Button {
+            label: "Log In".into(),
+            url,
+        }),
+        highlight: code.map(|code| Highlight {
+            intro: "Opening this email on another device? Enter this code on the screen where \
+                    you asked for the link:"
+                .into(),
+            code: code.to_string(),
+        }),
+        notes: vec![
+            format!(
+                "This link works once and expires in {minutes} minutes, on {}.",
+                human(request.expires_at)
+            ),
+            format!(
+                "It was requested on {} from {browser}{from}.",
+                human(request.at)
+            ),
+            "If you didn't ask for this, you can ignore this email.".into(),
+        ],
+    };
+    compose(
+        "login_link",
+        &user.email,
+        "Your secure login link",
+        &content,
+    )
+    .carrying_secret_until(Some(request.expires_at))
 }

@@ -1,7 +1,7 @@
-//! Server-side sessions: the cookie carries a random secret, SQLite keeps its hash, the user,
-//! and when it was last used, so a session can be ended from anywhere.
+//! Server-side sessions: the cookie carries a random secret, the database keeps its hash, the
+//! patient, and when it was last used, so a session can be ended from anywhere. A session ends
+//! after `idle_timeout` without a request, and at its absolute `expires_at` whatever happens.
 
-use sqlx::{SqliteConnection, SqlitePool};
 use time::{Duration, OffsetDateTime};
 
 use super::{
@@ -9,7 +9,11 @@ use super::{
     users::User,
     ClientMeta,
 };
-use crate::clock::to_millis;
+use crate::{
+    clock::Timestamp,
+    db::{self, Executor},
+    email_address::EmailAddress,
+};
 
 /// Touching a session on every request would turn each page view into a write; a minute's
 /// precision is plenty for a 30-minute idle timeout.
@@ -23,87 +27,97 @@ pub struct Session {
 
 /// Starts a session and returns the secret for the cookie.
 pub async fn create(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
     user_id: i64,
     now: OffsetDateTime,
     lifetime: Duration,
-    meta: &ClientMeta,
+    client: &ClientMeta,
 ) -> sqlx::Result<String> {
     let secret = generate_secret();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip,
+                               user_agent)
+         VALUES ($1, $2, $3, $3, $4, $5, $6)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
-    .bind(to_millis(now))
-    .bind(to_millis(now))
-    .bind(to_millis(now + lifetime))
-    .bind(&meta.ip)
-    .bind(&meta.user_agent)
-    .execute(conn)
+    .bind(Timestamp::from(now))
+    .bind(Timestamp::from(now + lifetime))
+    .bind(&client.ip)
+    .bind(&client.user_agent)
+    .execute(db)
     .await?;
     Ok(secret)
 }
 
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: i64,
+    last_seen_at: Timestamp,
+    user_id: i64,
+    #[sqlx(try_from = "String")]
+    email: EmailAddress,
+    display_name: String,
+    password_hash: Option<String>,
+}
+
 /// The live session for `secret`, if it has been neither idle too long nor alive too long.
 pub async fn find(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     secret: &str,
     now: OffsetDateTime,
     idle_timeout: Duration,
 ) -> sqlx::Result<Option<Session>> {
-    let now_ms = to_millis(now);
-    let row: Option<(i64, i64, i64, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT s.id, s.last_seen_at, u.id, u.email, u.display_name, u.password_hash
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, u.display_name, u.password_hash
          FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen_at > ?3",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
     )
     .bind(hash_secret(secret))
-    .bind(now_ms)
-    .bind(now_ms - idle_timeout.whole_milliseconds() as i64)
+    .bind(Timestamp::from(now))
+    .bind(Timestamp::from(now - idle_timeout))
     .fetch_optional(pool)
     .await?;
-    let Some((id, last_seen_at, user_id, email, display_name, password_hash)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if now_ms - last_seen_at >= TOUCH_AFTER.whole_milliseconds() as i64 {
-        sqlx::query("UPDATE sessions SET last_seen_at = ? WHERE id = ?")
-            .bind(now_ms)
-            .bind(id)
+    if now - OffsetDateTime::from(row.last_seen_at) >= TOUCH_AFTER {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(Timestamp::from(now))
+            .bind(row.id)
             .execute(pool)
             .await?;
     }
     Ok(Some(Session {
-        id,
+        id: row.id,
         user: User {
-            id: user_id,
-            email,
-            display_name,
-            password_hash,
+            id: row.user_id,
+            email: row.email,
+            display_name: row.display_name,
+            password_hash: row.password_hash,
         },
     }))
 }
 
-/// Ends the session with this secret (sign out), returning its user if it existed.
-pub async fn delete(conn: &mut SqliteConnection, secret: &str) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = ? RETURNING user_id")
+/// Ends the session with this secret (sign out), returning its patient if it existed.
+pub async fn delete(db: impl Executor<'_>, secret: &str) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")
         .bind(hash_secret(secret))
-        .fetch_optional(conn)
+        .fetch_optional(db)
         .await
 }
 
 /// Ends every session of `user_id`, except `keep` when given.
 pub async fn delete_all_for_user(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
     user_id: i64,
     keep: Option<i64>,
 ) -> sqlx::Result<u64> {
     Ok(
-        sqlx::query("DELETE FROM sessions WHERE user_id = ? AND id IS NOT ?")
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND id <> COALESCE($2, -1)")
             .bind(user_id)
             .bind(keep)
-            .execute(conn)
+            .execute(db)
             .await?
             .rows_affected(),
     )
@@ -111,16 +125,15 @@ pub async fn delete_all_for_user(
 
 /// Removes sessions that can no longer be used.
 pub async fn sweep(
-    pool: &SqlitePool,
+    db: impl Executor<'_>,
     now: OffsetDateTime,
     idle_timeout: Duration,
 ) -> sqlx::Result<u64> {
-    let now_ms = to_millis(now);
     Ok(
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")
-            .bind(now_ms)
-            .bind(now_ms - idle_timeout.whole_milliseconds() as i64)
-            .execute(pool)
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2")
+            .bind(Timestamp::from(now))
+            .bind(Timestamp::from(now - idle_timeout))
+            .execute(db)
             .await?
             .rows_affected(),
     )

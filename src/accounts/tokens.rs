@@ -1,13 +1,17 @@
-//! Random secrets and the single-use tokens emailed to patients. Only SHA-256 hashes are stored,
-//! so a copy of the database cannot sign anyone in.
+//! Random secrets, and the single-use tokens emailed to patients (login links, set-password
+//! links) with the rules that say when one still works. Only SHA-256 hashes are stored, so a copy
+//! of the database cannot sign anyone in.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
-use sqlx::SqliteConnection;
 use time::{Duration, OffsetDateTime};
 
 use super::{sign_in_code::SignInCode, ClientMeta};
-use crate::clock::to_millis;
+use crate::{
+    clock::Timestamp,
+    db::{self, text_enum, Executor},
+    email_address::EmailAddress,
+};
 
 /// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
 pub fn generate_secret() -> String {
@@ -20,20 +24,16 @@ pub fn hash_secret(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    SetPassword,
-    Login,
-}
-
-impl Purpose {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::SetPassword => "set_password",
-            Self::Login => "login",
-        }
+text_enum! {
+    pub enum Purpose {
+        SetPassword = "set_password",
+        Login = "login",
     }
 }
+
+/// A token works until it is used, revoked or expired. Every query that checks it binds the
+/// current time as `$1`.
+const USABLE: &str = "used_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
 
 /// What a new token is for and how long it lives.
 pub struct NewToken<'a> {
@@ -54,11 +54,11 @@ pub struct Issued {
 
 /// Stores a new token for `user_id`; only hashes are kept.
 pub async fn issue(
-    conn: &mut SqliteConnection,
+    db: &mut db::Connection,
     user_id: i64,
     token: &NewToken<'_>,
     now: OffsetDateTime,
-    meta: &ClientMeta,
+    requested_by: &ClientMeta,
 ) -> sqlx::Result<Issued> {
     let secret = generate_secret();
     let code = match (token.purpose, token.pending_cookie) {
@@ -73,19 +73,19 @@ pub async fn issue(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
                                   requested_ip, requested_user_agent, redirect_to,
                                   pending_cookie_hash, code_hash)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
-    .bind(token.purpose.as_str())
-    .bind(to_millis(now))
-    .bind(to_millis(now + token.lifetime))
-    .bind(&meta.ip)
-    .bind(&meta.user_agent)
+    .bind(token.purpose)
+    .bind(Timestamp::from(now))
+    .bind(Timestamp::from(now + token.lifetime))
+    .bind(&requested_by.ip)
+    .bind(&requested_by.user_agent)
     .bind(token.redirect_to)
     .bind(token.pending_cookie.map(hash_secret))
     .bind(code_hash)
-    .execute(conn)
+    .execute(db)
     .await?;
     Ok(Issued { secret, code })
 }
@@ -98,24 +98,23 @@ pub struct Consumed {
     pub redirect_to: Option<String>,
 }
 
-/// Uses the token up if it is valid, in one statement, so it works at most once however many
-/// requests race for it.
+/// Uses the token up if it still works, in one statement, so it works at most once however
+/// many requests race for it.
 pub async fn consume(
-    conn: &mut SqliteConnection,
+    db: &mut db::Connection,
     secret: &str,
     purpose: Purpose,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<Consumed>> {
-    sqlx::query_as(
-        "UPDATE user_tokens SET used_at = ?1
-         WHERE token_hash = ?2 AND purpose = ?3
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
-         RETURNING id, user_id, redirect_to",
-    )
-    .bind(to_millis(now))
+    sqlx::query_as(&format!(
+        "UPDATE user_tokens SET used_at = $1
+         WHERE token_hash = $2 AND purpose = $3 AND {USABLE}
+         RETURNING id, user_id, redirect_to"
+    ))
+    .bind(Timestamp::from(now))
     .bind(hash_secret(secret))
-    .bind(purpose.as_str())
-    .fetch_optional(conn)
+    .bind(purpose)
+    .fetch_optional(db)
     .await
 }
 
@@ -139,41 +138,41 @@ pub enum CodeOutcome {
 /// A right code uses the link up in the same single statement as a click would, so a code and
 /// its link racing each other sign in once. A wrong one counts against every such request.
 pub async fn consume_code(
-    conn: &mut SqliteConnection,
+    db: &mut db::Connection,
     pending_cookie: &str,
     code: &SignInCode,
     now: OffsetDateTime,
 ) -> sqlx::Result<CodeOutcome> {
-    let now = to_millis(now);
+    let now = Timestamp::from(now);
     let pending = hash_secret(pending_cookie);
-    let used: Option<Consumed> = sqlx::query_as(
-        "UPDATE user_tokens SET used_at = ?1
-         WHERE pending_cookie_hash = ?2 AND code_hash = ?3 AND purpose = 'login'
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
-           AND code_failures < ?4
-         RETURNING id, user_id, redirect_to",
-    )
+    let used: Option<Consumed> = sqlx::query_as(&format!(
+        "UPDATE user_tokens SET used_at = $1
+         WHERE pending_cookie_hash = $2 AND code_hash = $3 AND purpose = $4
+           AND code_failures < $5 AND {USABLE}
+         RETURNING id, user_id, redirect_to"
+    ))
     .bind(now)
     .bind(&pending)
     .bind(code.hash(pending_cookie))
+    .bind(Purpose::Login)
     .bind(MAX_CODE_FAILURES)
-    .fetch_optional(&mut *conn)
+    .fetch_optional(&mut *db)
     .await?;
     if let Some(used) = used {
         return Ok(CodeOutcome::Consumed(used));
     }
-    let counted: Vec<(i64, i64)> = sqlx::query_as(
+    let counted: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "UPDATE user_tokens
          SET code_failures = code_failures + 1,
-             revoked_at = CASE WHEN code_failures + 1 >= ?3 THEN ?1 END
-         WHERE pending_cookie_hash = ?2 AND code_hash IS NOT NULL AND purpose = 'login'
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?1
-         RETURNING user_id, code_failures",
-    )
+             revoked_at = CASE WHEN code_failures + 1 >= $3 THEN $1 END
+         WHERE pending_cookie_hash = $2 AND code_hash IS NOT NULL AND purpose = $4 AND {USABLE}
+         RETURNING user_id, code_failures"
+    ))
     .bind(now)
     .bind(&pending)
     .bind(MAX_CODE_FAILURES)
-    .fetch_all(conn)
+    .bind(Purpose::Login)
+    .fetch_all(db)
     .await?;
     // One browser asks for one patient at a time; should it have asked for two, the request
     // closest to its end decides what the patient is told.
@@ -195,16 +194,17 @@ pub async fn consume_code(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TokenInfo {
     pub user_id: i64,
-    pub email: String,
-    pub expires_at: i64,
-    pub used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    #[sqlx(try_from = "String")]
+    pub email: EmailAddress,
+    pub expires_at: Timestamp,
+    pub used_at: Option<Timestamp>,
+    pub revoked_at: Option<Timestamp>,
     pub redirect_to: Option<String>,
     pub pending_cookie_hash: Option<Vec<u8>>,
 }
 
 pub async fn lookup(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
     secret: &str,
     purpose: Purpose,
 ) -> sqlx::Result<Option<TokenInfo>> {
@@ -212,51 +212,50 @@ pub async fn lookup(
         "SELECT t.user_id, u.email, t.expires_at, t.used_at, t.revoked_at, t.redirect_to,
                 t.pending_cookie_hash
          FROM user_tokens t JOIN users u ON u.id = t.user_id
-         WHERE t.token_hash = ? AND t.purpose = ?",
+         WHERE t.token_hash = $1 AND t.purpose = $2",
     )
     .bind(hash_secret(secret))
-    .bind(purpose.as_str())
-    .fetch_optional(conn)
+    .bind(purpose)
+    .fetch_optional(db)
     .await
 }
 
 /// Revokes the patient's other unused tokens of `purpose` (after one of them was used).
 pub async fn revoke_others(
-    conn: &mut SqliteConnection,
+    db: &mut db::Connection,
     user_id: i64,
     purpose: Purpose,
     keep: i64,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
     Ok(sqlx::query(
-        "UPDATE user_tokens SET revoked_at = ?
-         WHERE user_id = ? AND purpose = ? AND id <> ? AND used_at IS NULL AND revoked_at IS NULL",
+        "UPDATE user_tokens SET revoked_at = $1
+         WHERE user_id = $2 AND purpose = $3 AND id <> $4
+           AND used_at IS NULL AND revoked_at IS NULL",
     )
-    .bind(to_millis(now))
+    .bind(Timestamp::from(now))
     .bind(user_id)
-    .bind(purpose.as_str())
+    .bind(purpose)
     .bind(keep)
-    .execute(conn)
+    .execute(db)
     .await?
     .rows_affected())
 }
 
 /// Whether a token would still work, without using it (to show the right page).
-pub async fn is_valid(
-    conn: &mut SqliteConnection,
+pub async fn is_usable(
+    db: impl Executor<'_>,
     secret: &str,
     purpose: Purpose,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM user_tokens
-         WHERE token_hash = ?1 AND purpose = ?2
-           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > ?3",
-    )
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM user_tokens WHERE token_hash = $2 AND purpose = $3 AND {USABLE}"
+    ))
+    .bind(Timestamp::from(now))
     .bind(hash_secret(secret))
-    .bind(purpose.as_str())
-    .bind(to_millis(now))
-    .fetch_optional(conn)
+    .bind(purpose)
+    .fetch_optional(db)
     .await?;
     Ok(found.is_some())
 }

@@ -1,27 +1,33 @@
-//! Patient accounts.
+//! Patient accounts, and the one rule about who may sign in by link.
 
-use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use crate::{clock::to_millis, email_address::EmailAddress};
+use crate::{
+    clock::Timestamp,
+    db::{self, Executor},
+    email_address::EmailAddress,
+};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct User {
     pub id: i64,
-    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub email: EmailAddress,
     pub display_name: String,
     pub password_hash: Option<String>,
 }
 
 impl User {
-    pub fn has_password(&self) -> bool {
+    /// The help article: "You cannot request a Secure Login Link if you haven't created a
+    /// password for your account." Everything that signs in by emailed link asks this.
+    pub fn signs_in_by_link(&self) -> bool {
         self.password_hash.is_some()
     }
 
     /// What to call the patient: their name, else their email.
     pub fn greeting_name(&self) -> &str {
         if self.display_name.is_empty() {
-            &self.email
+            self.email.as_str()
         } else {
             &self.display_name
         }
@@ -32,31 +38,37 @@ impl User {
 pub enum CreateUserError {
     #[error("An account with the email {0} already exists.")]
     EmailTaken(EmailAddress),
+    #[error("The name is longer than {MAX_NAME_LENGTH} characters.")]
+    NameTooLong,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
 
 pub const MAX_NAME_LENGTH: usize = 100;
 
+const COLUMNS: &str = "id, email, display_name, password_hash";
+
 pub async fn create(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
     email: &EmailAddress,
     display_name: &str,
     password_hash: Option<&str>,
     now: OffsetDateTime,
 ) -> Result<User, CreateUserError> {
-    let now = to_millis(now);
-    sqlx::query_as(
+    let display_name = display_name.trim();
+    if display_name.chars().count() > MAX_NAME_LENGTH {
+        return Err(CreateUserError::NameTooLong);
+    }
+    let now = Timestamp::from(now);
+    sqlx::query_as(&format!(
         "INSERT INTO users (email, display_name, password_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?)
-         RETURNING id, email, display_name, password_hash",
-    )
+         VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
+    ))
     .bind(email.as_str())
-    .bind(display_name.trim())
+    .bind(display_name)
     .bind(password_hash)
     .bind(now)
-    .bind(now)
-    .fetch_one(conn)
+    .fetch_one(db)
     .await
     .map_err(|e| match &e {
         sqlx::Error::Database(db) if db.is_unique_violation() => {
@@ -66,24 +78,32 @@ pub async fn create(
     })
 }
 
-pub async fn by_email(pool: &SqlitePool, email: &EmailAddress) -> sqlx::Result<Option<User>> {
-    sqlx::query_as("SELECT id, email, display_name, password_hash FROM users WHERE email = ?")
+/// The patient with this address, whatever its case.
+pub async fn by_email(db: impl Executor<'_>, email: &EmailAddress) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
         .bind(email.as_str())
-        .fetch_optional(pool)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(db)
         .await
 }
 
 pub async fn set_password_hash(
-    conn: &mut SqliteConnection,
+    db: &mut db::Connection,
     user_id: i64,
     hash: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<()> {
-    sqlx::query("UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?")
+    sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
         .bind(hash)
-        .bind(to_millis(now))
+        .bind(Timestamp::from(now))
         .bind(user_id)
-        .execute(conn)
+        .execute(db)
         .await?;
     Ok(())
 }

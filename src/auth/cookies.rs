@@ -1,4 +1,4 @@
-//! Cookie reading and the attributes every cookie of ours carries.
+//! Our cookies: their names, reading them, and the attributes every one of them carries.
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
@@ -6,6 +6,8 @@ use cookie::{Cookie, SameSite};
 pub const SESSION_COOKIE: &str = "carelink_session";
 /// Marks a browser the patient has signed in on (`accounts::devices`).
 pub const DEVICE_COOKIE: &str = "carelink_device";
+/// Held by the browser that asked for a Secure Login Link, for as long as a link lives.
+pub const PENDING_COOKIE: &str = "carelink_pending";
 
 /// The value of cookie `name` in the request, if present.
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {

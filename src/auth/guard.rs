@@ -7,8 +7,8 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::session_for;
-use crate::state::AppState;
+use super::request::session_for;
+use crate::{accounts::landing, state::AppState};
 
 const PROTECTED: [&str; 3] = ["/appointments", "/forms", "/account"];
 
@@ -47,10 +47,7 @@ pub async fn require_session_for_pages(
         || request.uri().path().to_owned(),
         |pq| pq.as_str().to_owned(),
     );
-    let query = url::form_urlencoded::Serializer::new(String::new())
-        .append_pair("next", &wanted)
-        .finish();
-    Redirect::to(&format!("/login?{query}")).into_response()
+    Redirect::to(&landing::login_url(&wanted)).into_response()
 }
 
 /// Pages whose URL carries a secret (login and set-password links) must not leak it through the

@@ -1,69 +1,75 @@
-use sqlx::{SqliteConnection, SqlitePool};
+//! Appointments and their storage.
+
 use time::OffsetDateTime;
 
-use crate::clock::to_millis;
+use crate::{clock::Timestamp, db::Executor};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Appointment {
     pub id: i64,
-    pub starts_at: i64,
+    pub starts_at: Timestamp,
     pub clinician: String,
     pub reason: String,
     pub video_url: Option<String>,
 }
 
 pub struct NewAppointment<'a> {
-    pub user_id: i64,
     pub starts_at: OffsetDateTime,
     pub clinician: &'a str,
     pub reason: &'a str,
     pub video_url: Option<&'a str>,
 }
 
+const COLUMNS: &str = "id, starts_at, clinician, reason, video_url";
+
 pub async fn create(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
+    user_id: i64,
     new: &NewAppointment<'_>,
     now: OffsetDateTime,
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO appointments (user_id, starts_at, clinician, reason, video_url, created_at)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
-    .bind(new.user_id)
-    .bind(to_millis(new.starts_at))
+    .bind(user_id)
+    .bind(Timestamp::from(new.starts_at))
     .bind(new.clinician)
     .bind(new.reason)
     .bind(new.video_url)
-    .bind(to_millis(now))
-    .fetch_one(conn)
+    .bind(Timestamp::from(now))
+    .fetch_one(db)
     .await
 }
 
 /// Upcoming appointments first (soonest first), then past ones (most recent first).
 pub async fn for_user(
-    pool: &SqlitePool,
+    db: impl Executor<'_>,
     user_id: i64,
     now: OffsetDateTime,
 ) -> sqlx::Result<Vec<Appointment>> {
-    sqlx::query_as(
-        "SELECT id, starts_at, clinician, reason, video_url FROM appointments
-         WHERE user_id = ?1
-         ORDER BY starts_at < ?2, CASE WHEN starts_at >= ?2 THEN starts_at ELSE -starts_at END",
-    )
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM appointments WHERE user_id = $1
+         ORDER BY CASE WHEN starts_at >= $2 THEN 0 ELSE 1 END,
+                  CASE WHEN starts_at >= $2 THEN starts_at ELSE -starts_at END"
+    ))
     .bind(user_id)
-    .bind(to_millis(now))
-    .fetch_all(pool)
+    .bind(Timestamp::from(now))
+    .fetch_all(db)
     .await
 }
 
 /// The appointment if it exists and belongs to `user_id`.
-pub async fn find(pool: &SqlitePool, user_id: i64, id: i64) -> sqlx::Result<Option<Appointment>> {
-    sqlx::query_as(
-        "SELECT id, starts_at, clinician, reason, video_url FROM appointments
-         WHERE id = ? AND user_id = ?",
-    )
+pub async fn find(
+    db: impl Executor<'_>,
+    user_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<Appointment>> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM appointments WHERE id = $1 AND user_id = $2"
+    ))
     .bind(id)
     .bind(user_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await
 }

@@ -1,8 +1,9 @@
+//! Form responses and their storage. Answers are kept as one JSON array, in the form's order.
+
 use serde::{Deserialize, Serialize};
-use sqlx::{SqliteConnection, SqlitePool};
 use time::OffsetDateTime;
 
-use crate::clock::to_millis;
+use crate::{clock::Timestamp, db::Executor};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Answer {
@@ -14,12 +15,12 @@ pub struct Answer {
 pub struct FormResponse {
     pub id: i64,
     pub form_title: String,
-    pub submitted_at: i64,
+    pub submitted_at: Timestamp,
     pub answers: Vec<Answer>,
 }
 
 pub async fn create(
-    conn: &mut SqliteConnection,
+    db: impl Executor<'_>,
     user_id: i64,
     form_title: &str,
     answers: &[Answer],
@@ -27,32 +28,39 @@ pub async fn create(
 ) -> sqlx::Result<i64> {
     sqlx::query_scalar(
         "INSERT INTO form_responses (user_id, form_title, submitted_at, answers)
-         VALUES (?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(user_id)
     .bind(form_title)
-    .bind(to_millis(now))
+    .bind(Timestamp::from(now))
     .bind(serde_json::to_string(answers).expect("answers serialise"))
-    .fetch_one(conn)
+    .fetch_one(db)
     .await
 }
 
 /// The form response if it exists and belongs to `user_id`.
-pub async fn find(pool: &SqlitePool, user_id: i64, id: i64) -> sqlx::Result<Option<FormResponse>> {
-    let row: Option<(i64, String, i64, String)> = sqlx::query_as(
+pub async fn find(
+    db: impl Executor<'_>,
+    user_id: i64,
+    id: i64,
+) -> sqlx::Result<Option<FormResponse>> {
+    let row: Option<(i64, String, Timestamp, String)> = sqlx::query_as(
         "SELECT id, form_title, submitted_at, answers FROM form_responses
-         WHERE id = ? AND user_id = ?",
+         WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(user_id)
-    .fetch_optional(pool)
+    .fetch_optional(db)
     .await?;
     Ok(
         row.map(|(id, form_title, submitted_at, answers)| FormResponse {
             id,
             form_title,
             submitted_at,
-            answers: serde_json::from_str(&answers).unwrap_or_default(),
+            answers: serde_json::from_str(&answers).unwrap_or_else(|error| {
+                tracing::error!(id, %error, "a form response's answers are not valid JSON");
+                Vec::new()
+            }),
         }),
     )
 }

@@ -1,22 +1,20 @@
-//! Recording care events for a patient together with the email that tells them, in one
-//! transaction: either both happen or neither does.
+//! New care records and the emails that tell the patient about them ("New appointment created",
+//! "New form response"), in one transaction: the record, the sign-in link its email carries and
+//! the email happen together or not at all.
 
-use sqlx::{Sqlite, SqlitePool, Transaction};
-use time::OffsetDateTime;
 use url::Url;
 
 use super::{
     appointments::{self, NewAppointment},
     forms::{self, Answer},
+    Care,
 };
 use crate::{
-    accounts::{
-        tokens::{self, NewToken, Purpose},
-        users::{self, User},
-        ClientMeta,
-    },
+    accounts::users::User,
+    clock::human,
+    db,
     email_address::EmailAddress,
-    mail::{templates, Outbox, OutgoingEmail},
+    mail::{compose, Button, Content, OutgoingEmail},
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -27,114 +25,107 @@ pub enum CareError {
     Database(#[from] sqlx::Error),
 }
 
-async fn patient(pool: &SqlitePool, email: &EmailAddress) -> Result<User, CareError> {
-    users::by_email(pool, email)
-        .await?
-        .ok_or_else(|| CareError::UnknownPatient(email.clone()))
-}
+impl Care {
+    async fn patient(&self, email: &EmailAddress) -> Result<User, CareError> {
+        self.accounts
+            .patient(email)
+            .await?
+            .ok_or_else(|| CareError::UnknownPatient(email.clone()))
+    }
 
-/// Where a notification email leads: the page through a Secure Login Link of its own, so
-/// opening the email signs the patient in (single use, `lifetime`, like any login link).
-async fn signed_in_link(
-    conn: &mut sqlx::SqliteConnection,
-    public_url: &Url,
-    user: &User,
-    path: &str,
-    lifetime: time::Duration,
-    now: OffsetDateTime,
-) -> sqlx::Result<Url> {
-    let token = NewToken {
-        purpose: Purpose::Login,
-        lifetime,
-        redirect_to: Some(path),
-        pending_cookie: None,
-    };
-    let issued = tokens::issue(conn, user.id, &token, now, &ClientMeta::default()).await?;
-    Ok(public_url
-        .join(&format!("/login/link/{}", issued.secret))
-        .expect("a valid path"))
-}
-
-/// How notifications reach the patient: the outbox, the portal's address and the link lifetime.
-pub struct Notifier<'a> {
-    pub outbox: &'a Outbox,
-    pub public_url: &'a Url,
-    pub link_lifetime: time::Duration,
-}
-
-impl Notifier<'_> {
-    /// Queues the email `message` builds around a login link to `path`, then commits `tx`:
-    /// the record, its link and its email together or not at all.
-    async fn send(
+    /// Queues the email `message` words around a sign-in link to `path`, then commits `tx`.
+    async fn notify(
         &self,
-        mut tx: Transaction<'_, Sqlite>,
+        mut tx: db::Transaction,
         user: &User,
         path: &str,
-        now: OffsetDateTime,
         message: impl FnOnce(Url) -> OutgoingEmail,
     ) -> sqlx::Result<()> {
-        let url = signed_in_link(
-            &mut tx,
-            self.public_url,
-            user,
-            path,
-            self.link_lifetime,
-            now,
-        )
-        .await?;
+        let url = self.accounts.link_to_record(&mut tx, user, path).await?;
         self.outbox.queue(&mut tx, &message(url)).await?;
         self.outbox.commit(tx).await
     }
+
+    /// Books an appointment and queues "New appointment created". Returns its id.
+    #[tracing::instrument(name = "book an appointment", skip_all)]
+    pub async fn book_appointment(
+        &self,
+        email: &EmailAddress,
+        new: &NewAppointment<'_>,
+    ) -> Result<i64, CareError> {
+        let user = self.patient(email).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = appointments::create(&mut *tx, user.id, new, self.now()).await?;
+        self.notify(tx, &user, &format!("/appointments/{id}"), |url| {
+            appointment_created(&user, new, url)
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// Records a form response and queues "New form response". Returns its id.
+    #[tracing::instrument(name = "record a form response", skip_all)]
+    pub async fn record_form_response(
+        &self,
+        email: &EmailAddress,
+        form_title: &str,
+        answers: &[Answer],
+    ) -> Result<i64, CareError> {
+        let user = self.patient(email).await?;
+        let mut tx = self.pool.begin().await?;
+        let id = forms::create(&mut *tx, user.id, form_title, answers, self.now()).await?;
+        self.notify(tx, &user, &format!("/forms/{id}"), |url| {
+            form_response_received(&user, form_title, url)
+        })
+        .await?;
+        Ok(id)
+    }
 }
 
-/// Books an appointment and queues "New appointment created". Returns the appointment's id.
-#[allow(clippy::too_many_arguments)]
-pub async fn book_appointment(
-    pool: &SqlitePool,
-    notifier: &Notifier<'_>,
-    email: &EmailAddress,
-    starts_at: OffsetDateTime,
-    clinician: &str,
-    reason: &str,
-    video_url: Option<&str>,
-    now: OffsetDateTime,
-) -> Result<i64, CareError> {
-    let user = patient(pool, email).await?;
-    let mut tx = pool.begin().await?;
-    let new = NewAppointment {
-        user_id: user.id,
-        starts_at,
-        clinician,
-        reason,
-        video_url,
+/// "New appointment created". Its button signs the patient in, so it is erased once sent.
+fn appointment_created(user: &User, new: &NewAppointment<'_>, url: Url) -> OutgoingEmail {
+    let (clinician, when) = (new.clinician, human(new.starts_at));
+    let content = Content {
+        preheader: format!("{clinician}, {when}"),
+        heading: "New appointment created".into(),
+        paragraphs: vec![
+            format!("Hello {},", user.greeting_name()),
+            format!("An appointment with {clinician} has been booked for you on {when}."),
+        ],
+        button: Some(Button {
+            label: "View appointment".into(),
+            url,
+        }),
+        highlight: None,
+        notes: vec![],
     };
-    let id = appointments::create(&mut tx, &new, now).await?;
-    let name = user.greeting_name();
-    notifier
-        .send(tx, &user, &format!("/appointments/{id}"), now, |url| {
-            templates::appointment_created(email, name, clinician, starts_at, url)
-        })
-        .await?;
-    Ok(id)
+    compose(
+        "appointment_created",
+        &user.email,
+        "New appointment created",
+        &content,
+    )
+    .carrying_secret_until(None)
 }
 
-/// Records a form response and queues "New form response". Returns the response's id.
-pub async fn record_form_response(
-    pool: &SqlitePool,
-    notifier: &Notifier<'_>,
-    email: &EmailAddress,
-    form_title: &str,
-    answers: &[Answer],
-    now: OffsetDateTime,
-) -> Result<i64, CareError> {
-    let user = patient(pool, email).await?;
-    let mut tx = pool.begin().await?;
-    let id = forms::create(&mut tx, user.id, form_title, answers, now).await?;
-    let name = user.greeting_name();
-    notifier
-        .send(tx, &user, &format!("/forms/{id}"), now, |url| {
-            templates::form_response_received(email, name, form_title, url)
-        })
-        .await?;
-    Ok(id)
+/// "New form response". Its button signs the patient in, so it is erased once sent.
+fn form_response_received(user: &User, form_title: &str, url: Url) -> OutgoingEmail {
+    let content = Content {
+        preheader: format!("Your answers to {form_title}"),
+        heading: "New form response".into(),
+        paragraphs: vec![
+            format!("Hello {},", user.greeting_name()),
+            format!(
+                "Your response to \"{form_title}\" has been recorded. You can read it in the \
+                 portal."
+            ),
+        ],
+        button: Some(Button {
+            label: "View form response".into(),
+            url,
+        }),
+        highlight: None,
+        notes: vec![],
+    };
+    compose("form_response", &user.email, "New form response", &content).carrying_secret_until(None)
 }

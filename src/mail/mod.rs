@@ -1,13 +1,15 @@
-//! Email. Templates build a message, the outbox stores it in the caller's transaction, and a
-//! background worker delivers it through the configured transport (SMTP, or the development
-//! mailbox that keeps messages in SQLite for `/dev/mailbox`).
+//! Email, knowing nothing of patients: the layout every email shares, the outbox that stores a
+//! message in its sender's transaction, and the background worker that delivers it through the
+//! configured transport (SMTP, or the development mailbox that keeps messages for
+//! `/dev/mailbox`). Whoever sends an email words it (`accounts::notifier`, `care::notify`).
 
 pub mod dev_mailbox;
+mod layout;
 mod outbox;
-pub mod templates;
 mod transport;
 mod worker;
 
-pub use outbox::{Outbox, OutgoingEmail, StoredEmail};
+pub use layout::{compose, Button, Content, Highlight};
+pub use outbox::{Outbox, OutboxStatus, OutgoingEmail, StoredEmail};
 pub use transport::{DeliveryError, Transport};
 pub use worker::{deliver_now, spawn_worker, DeliveryOutcome};

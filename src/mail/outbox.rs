@@ -2,14 +2,29 @@
 
 use std::sync::Arc;
 
-use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
 use time::{Duration, OffsetDateTime};
 use tokio::sync::Notify;
 
 use crate::{
-    clock::{from_millis, to_millis, Clock},
+    clock::{Clock, Timestamp},
+    db::{self, text_enum},
     email_address::EmailAddress,
 };
+
+text_enum! {
+    /// Where a message is on its way out.
+    pub enum OutboxStatus {
+        /// Waiting for its next attempt.
+        Queued = "queued",
+        /// Claimed by a worker until its lease ends.
+        Sending = "sending",
+        Sent = "sent",
+        /// Refused for good, or given up on.
+        Failed = "failed",
+        /// Not delivered before what it carried expired.
+        Expired = "expired",
+    }
+}
 
 /// A rendered email, ready to queue.
 #[derive(Debug, Clone)]
@@ -37,8 +52,8 @@ pub struct StoredEmail {
     pub html_body: Option<String>,
     pub text_body: Option<String>,
     pub attempts: i64,
-    pub expires_at: Option<i64>,
-    pub created_at: i64,
+    pub expires_at: Option<Timestamp>,
+    pub created_at: Timestamp,
 }
 
 /// The handle that queues emails and wakes the delivery worker.
@@ -61,17 +76,13 @@ impl Outbox {
 
     /// Adds `email` to the outbox inside the caller's transaction; nothing is sent unless that
     /// transaction commits. Use [`Outbox::commit`] to commit and wake the worker at once.
-    pub async fn queue(
-        &self,
-        conn: &mut SqliteConnection,
-        email: &OutgoingEmail,
-    ) -> sqlx::Result<i64> {
-        let now = to_millis(self.clock.now());
+    pub async fn queue(&self, tx: &mut db::Connection, email: &OutgoingEmail) -> sqlx::Result<i64> {
+        let now = Timestamp::from(self.clock.now());
         let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), self.message_id_domain);
         sqlx::query_scalar(
             "INSERT INTO outbox (message_id, kind, recipient, subject, html_body, text_body,
                                  carries_secret, next_attempt_at, expires_at, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id",
         )
         .bind(message_id)
         .bind(email.kind)
@@ -79,16 +90,15 @@ impl Outbox {
         .bind(&email.subject)
         .bind(&email.html)
         .bind(&email.text)
-        .bind(email.carries_secret)
+        .bind(i64::from(email.carries_secret))
         .bind(now)
-        .bind(email.expires_at.map(to_millis))
-        .bind(now)
-        .fetch_one(conn)
+        .bind(email.expires_at.map(Timestamp::from))
+        .fetch_one(tx)
         .await
     }
 
     /// Commits a transaction that queued emails, then wakes the worker so they leave at once.
-    pub async fn commit(&self, tx: Transaction<'_, Sqlite>) -> sqlx::Result<()> {
+    pub async fn commit(&self, tx: db::Transaction) -> sqlx::Result<()> {
         tx.commit().await?;
         self.wake();
         Ok(())
@@ -114,53 +124,59 @@ const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_
 /// Claims the next message that is due, holding it until `lease` has passed. Expired messages
 /// are set aside first. A single statement, so two workers never claim the same message.
 pub(super) async fn claim_next(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     now: OffsetDateTime,
     lease: Duration,
 ) -> sqlx::Result<Option<StoredEmail>> {
-    let now_ms = to_millis(now);
-    expire_overdue(pool, now_ms).await?;
+    expire_overdue(pool, now).await?;
     sqlx::query_as(&format!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
+        "UPDATE outbox SET status = $3, attempts = attempts + 1, lease_until = $1
          WHERE id = (SELECT id FROM outbox
-                     WHERE (status = 'queued' AND next_attempt_at <= ?2)
-                        OR (status = 'sending' AND lease_until <= ?2)
+                     WHERE (status = $4 AND next_attempt_at <= $2)
+                        OR (status = $3 AND lease_until <= $2)
                      ORDER BY next_attempt_at, id LIMIT 1)
          {CLAIMED}"
     ))
-    .bind(to_millis(now + lease))
-    .bind(now_ms)
+    .bind(Timestamp::from(now + lease))
+    .bind(Timestamp::from(now))
+    .bind(OutboxStatus::Sending)
+    .bind(OutboxStatus::Queued)
     .fetch_optional(pool)
     .await
 }
 
 /// Claims one message by id, whatever its schedule (for `carelink mail test`).
 pub(super) async fn claim(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     id: i64,
     now: OffsetDateTime,
     lease: Duration,
 ) -> sqlx::Result<Option<StoredEmail>> {
     sqlx::query_as(&format!(
-        "UPDATE outbox SET status = 'sending', attempts = attempts + 1, lease_until = ?1
-         WHERE id = ?2 AND status IN ('queued', 'sending')
+        "UPDATE outbox SET status = $3, attempts = attempts + 1, lease_until = $1
+         WHERE id = $2 AND status IN ($3, $4)
          {CLAIMED}"
     ))
-    .bind(to_millis(now + lease))
+    .bind(Timestamp::from(now + lease))
     .bind(id)
+    .bind(OutboxStatus::Sending)
+    .bind(OutboxStatus::Queued)
     .fetch_optional(pool)
     .await
 }
 
-async fn expire_overdue(pool: &SqlitePool, now_ms: i64) -> sqlx::Result<()> {
+async fn expire_overdue(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "UPDATE outbox SET status = 'expired', lease_until = NULL,
+        "UPDATE outbox SET status = $2, lease_until = NULL,
                 last_error = 'not delivered before what it carries expired', {}
-         WHERE status IN ('queued', 'sending') AND expires_at <= ?1
-           AND (status = 'queued' OR lease_until <= ?1)",
+         WHERE expires_at <= $1
+           AND (status = $3 OR (status = $4 AND lease_until <= $1))",
         erase_secrets("transport")
     ))
-    .bind(now_ms)
+    .bind(Timestamp::from(now))
+    .bind(OutboxStatus::Expired)
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
     .execute(pool)
     .await?;
     Ok(())
@@ -178,36 +194,38 @@ fn erase_secrets(transport: &str) -> String {
 }
 
 pub(super) async fn mark_sent(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     id: i64,
     now: OffsetDateTime,
     transport: &str,
     response: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "UPDATE outbox SET status = 'sent', sent_at = ?1, transport = ?2, server_response = ?3,
+        "UPDATE outbox SET status = $5, sent_at = $1, transport = $2, server_response = $3,
                 lease_until = NULL, last_error = NULL, {}
-         WHERE id = ?4",
-        erase_secrets("?2")
+         WHERE id = $4",
+        erase_secrets("$2")
     ))
-    .bind(to_millis(now))
+    .bind(Timestamp::from(now))
     .bind(transport)
     .bind(response)
     .bind(id)
+    .bind(OutboxStatus::Sent)
     .execute(pool)
     .await?;
     Ok(())
 }
 
-pub(super) async fn mark_failed(
-    pool: &SqlitePool,
+/// Records that `id` will not be delivered: `Failed` or `Expired`, and why.
+pub(super) async fn mark_undelivered(
+    pool: &db::Pool,
     id: i64,
-    status: &str,
+    status: OutboxStatus,
     reason: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(&format!(
-        "UPDATE outbox SET status = ?1, last_error = ?2, lease_until = NULL, {}
-         WHERE id = ?3",
+        "UPDATE outbox SET status = $1, last_error = $2, lease_until = NULL, {}
+         WHERE id = $3",
         erase_secrets("transport")
     ))
     .bind(status)
@@ -219,31 +237,33 @@ pub(super) async fn mark_failed(
 }
 
 pub(super) async fn schedule_retry(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     id: i64,
     at: OffsetDateTime,
     reason: &str,
 ) -> sqlx::Result<()> {
     sqlx::query(
-        "UPDATE outbox SET status = 'queued', next_attempt_at = ?1, last_error = ?2,
-                lease_until = NULL
-         WHERE id = ?3",
+        "UPDATE outbox SET status = $4, next_attempt_at = $1, last_error = $2, lease_until = NULL
+         WHERE id = $3",
     )
-    .bind(to_millis(at))
+    .bind(Timestamp::from(at))
     .bind(reason)
     .bind(id)
+    .bind(OutboxStatus::Queued)
     .execute(pool)
     .await?;
     Ok(())
 }
 
 /// When the earliest waiting message falls due, if any.
-pub(super) async fn next_due(pool: &SqlitePool) -> sqlx::Result<Option<OffsetDateTime>> {
-    let next: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(CASE status WHEN 'queued' THEN next_attempt_at ELSE lease_until END)
-         FROM outbox WHERE status IN ('queued', 'sending')",
+pub(super) async fn next_due(pool: &db::Pool) -> sqlx::Result<Option<OffsetDateTime>> {
+    let next: Option<Timestamp> = sqlx::query_scalar(
+        "SELECT MIN(CASE status WHEN $1 THEN next_attempt_at ELSE lease_until END)
+         FROM outbox WHERE status IN ($1, $2)",
     )
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
     .fetch_one(pool)
     .await?;
-    Ok(next.map(from_millis))
+    Ok(next.map(OffsetDateTime::from))
 }

@@ -9,7 +9,7 @@ use lettre::{
 };
 
 use super::StoredEmail;
-use crate::{clock::from_millis, configuration::MailSettings};
+use crate::configuration::MailSettings;
 
 pub struct Transport {
     from: Mailbox,
@@ -112,7 +112,9 @@ fn build_message(from: &Mailbox, email: &StoredEmail) -> Result<Message, String>
         .map_err(|e| format!("invalid recipient {}: {e}", email.recipient))?;
     Message::builder()
         .message_id(Some(email.message_id.clone()))
-        .date(SystemTime::from(from_millis(email.created_at)))
+        .date(SystemTime::from(time::OffsetDateTime::from(
+            email.created_at,
+        )))
         .from(from.clone())
         .to(to)
         .subject(email.subject.clone())

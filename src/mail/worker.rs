@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
-use sqlx::SqlitePool;
 use tokio::{sync::Semaphore, task::JoinHandle};
 
-use super::{outbox, Outbox, StoredEmail, Transport};
-use crate::{clock::from_millis, configuration::RetryPolicy};
+use super::{
+    outbox::{self, OutboxStatus},
+    Outbox, StoredEmail, Transport,
+};
+use crate::{configuration::RetryPolicy, db};
 
 /// How many messages are in flight at once (the SMTP pool holds as many connections).
 const CONCURRENCY: usize = 8;
@@ -24,7 +26,7 @@ pub enum DeliveryOutcome {
 /// Starts the worker. It runs until the runtime stops; a message it holds when the process dies
 /// is claimed again once its lease lapses, so delivery is at least once.
 pub fn spawn_worker(
-    pool: SqlitePool,
+    pool: db::Pool,
     outbox: Outbox,
     transport: Arc<Transport>,
     policy: RetryPolicy,
@@ -72,7 +74,7 @@ pub fn spawn_worker(
 
 /// Sends the queued message `id` now, whatever its schedule (for `carelink mail test`).
 pub async fn deliver_now(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     outbox: &Outbox,
     transport: &Transport,
     policy: &RetryPolicy,
@@ -85,7 +87,7 @@ pub async fn deliver_now(
 }
 
 async fn attempt(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     transport: &Transport,
     outbox: &Outbox,
     policy: &RetryPolicy,
@@ -104,7 +106,7 @@ async fn attempt(
         Err(_)
             if email
                 .expires_at
-                .is_some_and(|expiry| from_millis(expiry) <= retry_at) =>
+                .is_some_and(|expiry| time::OffsetDateTime::from(expiry) <= retry_at) =>
         {
             DeliveryOutcome::Expired
         }
@@ -118,11 +120,12 @@ async fn attempt(
         }
         DeliveryOutcome::Failed { reason } => {
             tracing::warn!(id, kind, %reason, "email failed permanently");
-            outbox::mark_failed(pool, id, "failed", reason).await
+            outbox::mark_undelivered(pool, id, OutboxStatus::Failed, reason).await
         }
         DeliveryOutcome::Expired => {
             tracing::info!(id, kind, "email expired before it could be delivered");
-            outbox::mark_failed(pool, id, "expired", "expired before it could be delivered").await
+            let reason = "expired before it could be delivered";
+            outbox::mark_undelivered(pool, id, OutboxStatus::Expired, reason).await
         }
         DeliveryOutcome::RetryLater { reason } => {
             tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");

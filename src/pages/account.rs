@@ -6,6 +6,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{ActionError, LoadError, NewPasswordFields};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountView {
@@ -31,34 +32,37 @@ pub struct ActivityView {
     pub from: String,
 }
 
-#[server(endpoint = "my_account")]
-pub async fn my_account() -> Result<AccountView, ServerFnError> {
-    use crate::{accounts::events, auth, clock, state::AppState};
-    let user = auth::require_user().await?;
-    let state = AppState::from_context()?;
-    let activity = events::recent(&state.pool, user.id, 20)
-        .await
-        .map_err(auth::internal_error)?
+#[server(endpoint = "load_account")]
+pub async fn load_account() -> Result<AccountView, AppError> {
+    use crate::{auth::RequestContext, clock::human};
+    let req = RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let activity = req
+        .accounts()
+        .recent_activity(&user)
+        .await?
         .into_iter()
         .map(|e| ActivityView {
-            what: events::EventKind::describe(&e.kind).to_owned(),
-            when: clock::human(clock::from_millis(e.occurred_at)),
+            what: e.kind.describe().to_owned(),
+            when: human(e.occurred_at),
             from: where_from(e.user_agent, e.ip),
         })
         .collect();
-    let devices = auth::flows::known_devices(user.id)
+    let devices = req
+        .accounts()
+        .known_browsers(&user, &req.browser)
         .await?
         .into_iter()
         .map(|d| DeviceView {
             id: d.id,
             browser: where_from(d.user_agent, d.ip),
-            last_used: clock::human(clock::from_millis(d.last_used_at)),
+            last_used: human(d.last_used_at),
             this_browser: d.current,
         })
         .collect();
     Ok(AccountView {
         name: user.display_name,
-        email: user.email,
+        email: user.email.to_string(),
         activity,
         devices,
     })
@@ -80,28 +84,28 @@ pub async fn change_password(
     current_password: String,
     new_password: String,
     confirm_password: String,
-) -> Result<(), ServerFnError> {
-    crate::auth::flows::change_password(current_password, new_password, confirm_password).await
+) -> Result<(), AppError> {
+    crate::auth::passwords::change_password(current_password, new_password, confirm_password).await
 }
 
-#[server(endpoint = "forget_device")]
-pub async fn forget_device(id: i64) -> Result<(), ServerFnError> {
-    crate::auth::flows::forget_device(id).await
+#[server(endpoint = "forget_browser")]
+pub async fn forget_browser(id: i64) -> Result<(), AppError> {
+    crate::auth::sign_in::forget_browser(id).await
 }
 
 #[server(endpoint = "sign_out_everywhere")]
-pub async fn sign_out_everywhere() -> Result<(), ServerFnError> {
-    crate::auth::flows::sign_out_everywhere().await
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    crate::auth::sign_in::sign_out_everywhere().await
 }
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
     let change = ServerAction::<ChangePassword>::new();
     let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let forget = ServerAction::<ForgetDevice>::new();
+    let forget = ServerAction::<ForgetBrowser>::new();
     let account = Resource::new(
         move || (change.version().get(), forget.version().get()),
-        |_| my_account(),
+        |_| load_account(),
     );
     view! {
         <Title text="Your account"/>

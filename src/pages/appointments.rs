@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{LoadError, RecordPage};
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppointmentView {
@@ -20,7 +21,7 @@ pub struct AppointmentView {
 #[cfg(feature = "ssr")]
 impl AppointmentView {
     fn new(a: crate::care::appointments::Appointment, now: time::OffsetDateTime) -> Self {
-        let starts_at = crate::clock::from_millis(a.starts_at);
+        let starts_at = time::OffsetDateTime::from(a.starts_at);
         Self {
             id: a.id,
             when: crate::clock::human(starts_at),
@@ -32,15 +33,13 @@ impl AppointmentView {
     }
 }
 
-#[server(endpoint = "my_appointments")]
-pub async fn my_appointments() -> Result<Vec<AppointmentView>, ServerFnError> {
-    use crate::{auth, care::appointments, state::AppState};
-    let user = auth::require_user().await?;
-    let state = AppState::from_context()?;
-    let now = state.clock.now();
-    let list = appointments::for_user(&state.pool, user.id, now)
-        .await
-        .map_err(auth::internal_error)?;
+#[server(endpoint = "list_appointments")]
+pub async fn list_appointments() -> Result<Vec<AppointmentView>, AppError> {
+    let req = crate::auth::RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let care = &req.state.care;
+    let now = care.now();
+    let list = care.appointments_of(user.id).await?;
     Ok(list
         .into_iter()
         .map(|a| AppointmentView::new(a, now))
@@ -48,20 +47,18 @@ pub async fn my_appointments() -> Result<Vec<AppointmentView>, ServerFnError> {
 }
 
 /// `None` both when it does not exist and when it is another patient's: the same 404.
-#[server(endpoint = "my_appointment")]
-pub async fn my_appointment(id: i64) -> Result<Option<AppointmentView>, ServerFnError> {
-    use crate::{auth, care::appointments, state::AppState};
-    let user = auth::require_user().await?;
-    let state = AppState::from_context()?;
-    let found = appointments::find(&state.pool, user.id, id)
-        .await
-        .map_err(auth::internal_error)?;
-    Ok(found.map(|a| AppointmentView::new(a, state.clock.now())))
+#[server(endpoint = "load_appointment")]
+pub async fn load_appointment(id: i64) -> Result<Option<AppointmentView>, AppError> {
+    let req = crate::auth::RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let care = &req.state.care;
+    let found = care.appointment(user.id, id).await?;
+    Ok(found.map(|a| AppointmentView::new(a, care.now())))
 }
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {
-    let appointments = Resource::new(|| (), |_| my_appointments());
+    let appointments = Resource::new(|| (), |_| list_appointments());
     view! {
         <Title text="Your appointments"/>
         <h1>"Your appointments"</h1>
@@ -118,7 +115,7 @@ fn AppointmentRow(a: AppointmentView) -> impl IntoView {
 
 #[component]
 pub fn AppointmentPage() -> impl IntoView {
-    view! { <RecordPage load=my_appointment show=|a| view! { <AppointmentDetail a/> }/> }
+    view! { <RecordPage load=load_appointment show=|a| view! { <AppointmentDetail a/> }/> }
 }
 
 #[component]

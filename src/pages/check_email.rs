@@ -4,20 +4,26 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{land_after_sign_in, login::RequestLoginLink, ActionError};
+use crate::accounts::links::LOGIN_LINK_MINUTES;
+
+use super::{land_after_sign_in, login::AskForLoginLink, ActionError};
+use crate::error::AppError;
+
+/// What the page says of a link's lifetime until it knows the configured one.
+const LONGEST: i64 = *LOGIN_LINK_MINUTES.end();
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
 const COOLDOWN_SECONDS: u32 = 60;
 
 #[server(endpoint = "login_link_minutes")]
-pub async fn login_link_minutes() -> Result<i64, ServerFnError> {
+pub async fn login_link_minutes() -> Result<i64, AppError> {
     let state = crate::state::AppState::from_context()?;
-    Ok(state.settings.auth.login_link_ttl.whole_minutes())
+    Ok(state.accounts.login_link_lifetime().whole_minutes())
 }
 
 #[server(endpoint = "sign_in_with_code")]
-pub async fn sign_in_with_code(code: String) -> Result<String, ServerFnError> {
-    crate::auth::login_links::redeem_code(code).await
+pub async fn sign_in_with_code(code: String) -> Result<String, AppError> {
+    crate::auth::login_links::sign_in_with_code(code).await
 }
 
 #[component]
@@ -29,7 +35,7 @@ pub fn CheckEmailPage() -> impl IntoView {
     // page is where to ask again.
     let sent_to = move || query.read().get("sent_to");
     let minutes = Resource::new(|| (), |_| login_link_minutes());
-    let again = ServerAction::<RequestLoginLink>::new();
+    let again = ServerAction::<AskForLoginLink>::new();
     let left = RwSignal::new(COOLDOWN_SECONDS);
     let locked = move || left.get() > 0 || again.pending().get();
     // Counts down in the browser only; the server renders the locked state. Each send restarts
@@ -65,7 +71,7 @@ pub fn CheckEmailPage() -> impl IntoView {
             </ol>
             <p class="muted">
                 "The link works once, for "
-                <Suspense fallback=|| "60">{move || Suspend::new(async move { minutes.await.unwrap_or(60) })}</Suspense>
+                <Suspense fallback=|| LONGEST>{move || Suspend::new(async move { minutes.await.unwrap_or(LONGEST) })}</Suspense>
                 " minutes. Nothing after a few minutes? Check your spam folder."
             </p>
             <Show when=move || sent_to().is_none()>

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::pages::not_found::NotFound;
+use crate::{error::AppError, pages::not_found::NotFound};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxMessage {
@@ -18,8 +18,8 @@ pub struct MailboxMessage {
 }
 
 /// `None` outside development mode.
-#[server(endpoint = "dev_mailbox")]
-pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError> {
+#[server(endpoint = "list_dev_mailbox")]
+pub async fn list_dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, AppError> {
     use crate::{configuration::Environment, mail::dev_mailbox, state::AppState};
 
     let state = AppState::from_context()?;
@@ -28,10 +28,7 @@ pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError>
     {
         return Ok(None);
     }
-    let rows = dev_mailbox::list(&state.pool, 100).await.map_err(|e| {
-        tracing::error!(error = %e, "cannot read the development mailbox");
-        ServerFnError::new("The mailbox cannot be read right now.")
-    })?;
+    let rows = dev_mailbox::list(&state.pool, 100).await?;
     Ok(Some(
         rows.into_iter()
             .map(|row| MailboxMessage {
@@ -48,7 +45,7 @@ pub async fn dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, ServerFnError>
 
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
-    let messages = Resource::new(|| (), |_| dev_mailbox());
+    let messages = Resource::new(|| (), |_| list_dev_mailbox());
     view! {
         <Title text="Development mailbox"/>
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>

@@ -5,6 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::RecordPage;
+use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormResponseView {
@@ -14,17 +15,14 @@ pub struct FormResponseView {
 }
 
 /// `None` both when it does not exist and when it is another patient's: the same 404.
-#[server(endpoint = "my_form_response")]
-pub async fn my_form_response(id: i64) -> Result<Option<FormResponseView>, ServerFnError> {
-    use crate::{auth, care::forms, clock, state::AppState};
-    let user = auth::require_user().await?;
-    let state = AppState::from_context()?;
-    let found = forms::find(&state.pool, user.id, id)
-        .await
-        .map_err(auth::internal_error)?;
+#[server(endpoint = "load_form_response")]
+pub async fn load_form_response(id: i64) -> Result<Option<FormResponseView>, AppError> {
+    let req = crate::auth::RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let found = req.state.care.form_response(user.id, id).await?;
     Ok(found.map(|f| FormResponseView {
         title: f.form_title,
-        submitted: clock::human(clock::from_millis(f.submitted_at)),
+        submitted: crate::clock::human(f.submitted_at),
         answers: f
             .answers
             .into_iter()
@@ -35,7 +33,7 @@ pub async fn my_form_response(id: i64) -> Result<Option<FormResponseView>, Serve
 
 #[component]
 pub fn FormResponsePage() -> impl IntoView {
-    view! { <RecordPage load=my_form_response show=|form| view! { <FormResponseDetail form/> }/> }
+    view! { <RecordPage load=load_form_response show=|form| view! { <FormResponseDetail form/> }/> }
 }
 
 #[component]

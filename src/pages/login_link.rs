@@ -5,44 +5,30 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
-use super::{error_text, land_after_sign_in, ActionError};
+use super::{land_after_sign_in, ActionError};
+use crate::{accounts::links::LinkState, error::AppError};
 
-#[cfg(feature = "ssr")]
-use crate::auth::login_links::LinkState;
-#[cfg(not(feature = "ssr"))]
-use serde::{Deserialize, Serialize};
-
-/// Mirrors `auth::login_links::LinkState` for the client build.
-#[cfg(not(feature = "ssr"))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LinkState {
-    Ready { account: String, automatic: bool },
-    Used { account: String, login_url: String },
-    Expired { account: String, login_url: String },
-    Invalid,
+#[server(endpoint = "open_login_link")]
+pub async fn open_login_link(token: String) -> Result<LinkState, AppError> {
+    crate::auth::login_links::open_link(token).await
 }
 
-#[server(endpoint = "login_link_state")]
-pub async fn login_link_state(token: String) -> Result<LinkState, ServerFnError> {
-    crate::auth::login_links::state(token).await
+#[server(endpoint = "sign_in_with_link")]
+pub async fn sign_in_with_link(token: String) -> Result<String, AppError> {
+    crate::auth::login_links::sign_in_with_link(token).await
 }
 
-#[server(endpoint = "redeem_login_link")]
-pub async fn redeem_login_link(token: String) -> Result<String, ServerFnError> {
-    crate::auth::login_links::redeem(token).await
-}
-
-#[server(endpoint = "resend_login_link")]
-pub async fn resend_login_link(token: String) -> Result<(), ServerFnError> {
-    crate::auth::login_links::resend(token).await
+#[server(endpoint = "ask_for_new_login_link")]
+pub async fn ask_for_new_login_link(token: String) -> Result<(), AppError> {
+    crate::auth::login_links::ask_for_new_link(token).await
 }
 
 #[component]
 pub fn LoginLinkPage() -> impl IntoView {
     let token = move || use_params_map().read().get("token").unwrap_or_default();
-    let link = Resource::new(token, login_link_state);
-    let redeem = ServerAction::<RedeemLoginLink>::new();
-    land_after_sign_in(redeem.value().into());
+    let link = Resource::new(token, open_login_link);
+    let sign_in = ServerAction::<SignInWithLink>::new();
+    land_after_sign_in(sign_in.value().into());
     view! {
         <Title text="Log in"/>
         <section class="card narrow">
@@ -54,16 +40,16 @@ pub fn LoginLinkPage() -> impl IntoView {
                                 // This browser asked for the link: sign in at once, in the
                                 // browser only (a server-side GET never signs in).
                                 Effect::new(move |_| {
-                                    redeem.dispatch(RedeemLoginLink { token: token() });
+                                    sign_in.dispatch(SignInWithLink { token: token() });
                                 });
                             }
                             view! {
                                 <h1>{if automatic { "Logging you in…" } else { "Log in to Carelink" }}</h1>
                                 <p>"Log in as " <strong class="account">{account}</strong></p>
-                                <ActionError result=redeem.value().into()/>
-                                <ActionForm action=redeem>
+                                <ActionError result=sign_in.value().into()/>
+                                <ActionForm action=sign_in>
                                     <input type="hidden" name="token" value=token/>
-                                    <button type="submit" class="block" disabled=move || redeem.pending().get()>"Log In"</button>
+                                    <button type="submit" class="block" disabled=move || sign_in.pending().get()>"Log In"</button>
                                 </ActionForm>
                             }.into_any()
                         }
@@ -82,7 +68,7 @@ pub fn LoginLinkPage() -> impl IntoView {
                             <p>"It may be incomplete, or a newer link replaced it. You can ask for a new one."</p>
                             <a class="button block" href="/login">"Go to log in"</a>
                         }.into_any(),
-                        Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -94,12 +80,12 @@ pub fn LoginLinkPage() -> impl IntoView {
 /// or the login page keeping that page.
 #[component]
 fn NewLinkOffer(token: String, login_url: String) -> impl IntoView {
-    let resend = ServerAction::<ResendLoginLink>::new();
+    let ask_again = ServerAction::<AskForNewLoginLink>::new();
     view! {
-        <ActionError result=resend.value().into()/>
-        <ActionForm action=resend>
+        <ActionError result=ask_again.value().into()/>
+        <ActionForm action=ask_again>
             <input type="hidden" name="token" value=token/>
-            <button type="submit" class="block" disabled=move || resend.pending().get()>"Email me a new link"</button>
+            <button type="submit" class="block" disabled=move || ask_again.pending().get()>"Email me a new link"</button>
         </ActionForm>
         <p class="muted center"><a href=login_url>"Log in another way"</a></p>
     }

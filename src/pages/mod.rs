@@ -19,31 +19,27 @@ use leptos_router::{
 };
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::{
+    accounts::password::{MAX_LENGTH, MIN_LENGTH},
+    error::AppError,
+};
 use not_found::NotFound;
-
-/// The patient-facing text of a server function's error.
-pub fn error_text(error: &ServerFnError) -> String {
-    match error {
-        ServerFnError::ServerError(message) => message.clone(),
-        _ => "We could not reach Carelink. Check your connection and try again.".to_owned(),
-    }
-}
 
 /// An action's error, if its last run failed, as an alert.
 #[component]
 pub fn ActionError<T: Clone + Send + Sync + 'static>(
-    result: Signal<Option<Result<T, ServerFnError>>>,
+    result: Signal<Option<Result<T, AppError>>>,
 ) -> impl IntoView {
     move || {
         result.get().and_then(Result::err).map(|e| {
-            view! { <p class="alert error" role="alert">{error_text(&e)}</p> }
+            view! { <p class="alert error" role="alert">{e.to_string()}</p> }
         })
     }
 }
 
 /// Once a sign-in action returns the page to land on, goes there in place of the current page,
 /// so a login link's token is neither in the address bar nor a step back in the history.
-pub fn land_after_sign_in(result: Signal<Option<Result<String, ServerFnError>>>) {
+pub fn land_after_sign_in(result: Signal<Option<Result<String, AppError>>>) {
     let navigate = use_navigate();
     Effect::new(move |_| {
         if let Some(Ok(path)) = result.get() {
@@ -61,12 +57,12 @@ pub fn land_after_sign_in(result: Signal<Option<Result<String, ServerFnError>>>)
 pub fn NewPasswordFields() -> impl IntoView {
     view! {
         <div class="field">
-            <label for="new_password">"New password (at least 12 characters)"</label>
-            <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+            <label for="new_password">{format!("New password (at least {MIN_LENGTH} characters)")}</label>
+            <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required/>
         </div>
         <div class="field">
             <label for="confirm_password">"Confirm the new password"</label>
-            <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength="12" maxlength="128" required/>
+            <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required/>
         </div>
     }
 }
@@ -77,7 +73,7 @@ pub fn NewPasswordFields() -> impl IntoView {
 pub fn RecordPage<T, Fut, V>(load: fn(i64) -> Fut, show: fn(T) -> V) -> impl IntoView
 where
     T: Clone + Send + Sync + Serialize + DeserializeOwned + 'static,
-    Fut: Future<Output = Result<Option<T>, ServerFnError>> + Send + 'static,
+    Fut: Future<Output = Result<Option<T>, AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
     let id = move || {
@@ -107,16 +103,12 @@ where
 
 /// Shown where a page's data could not be loaded, with the way back in when the session ended.
 #[component]
-pub fn LoadError(error: ServerFnError) -> impl IntoView {
-    let text = error_text(&error);
-    let signed_out = text == NOT_SIGNED_IN_TEXT;
+pub fn LoadError(error: AppError) -> impl IntoView {
+    let signed_out = error == AppError::NotSignedIn;
     view! {
         <section class="card">
-            <p class="alert error" role="alert">{text}</p>
+            <p class="alert error" role="alert">{error.to_string()}</p>
             {signed_out.then(|| view! { <a class="button" href="/login" rel="external">"Sign in"</a> })}
         </section>
     }
 }
-
-/// Mirrors `auth::NOT_SIGNED_IN`, which only the server build has.
-pub const NOT_SIGNED_IN_TEXT: &str = "Your session has ended. Please sign in again.";

@@ -5,16 +5,17 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{error_text, ActionError, NewPasswordFields};
+use super::{ActionError, NewPasswordFields};
+use crate::{accounts::links::PASSWORD_LINK_MINUTES, error::AppError};
 
-#[server(endpoint = "request_password_link")]
-pub async fn request_password_link(email: String) -> Result<(), ServerFnError> {
-    crate::auth::flows::request_password_link(email).await
+#[server(endpoint = "ask_for_password_link")]
+pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
+    crate::auth::passwords::ask_for_password_link(email).await
 }
 
-#[server(endpoint = "password_link_valid")]
-pub async fn password_link_valid(token: String) -> Result<bool, ServerFnError> {
-    crate::auth::flows::password_token_is_valid(token).await
+#[server(endpoint = "password_link_works")]
+pub async fn password_link_works(token: String) -> Result<bool, AppError> {
+    crate::auth::passwords::password_link_works(token).await
 }
 
 #[server(endpoint = "set_password")]
@@ -22,14 +23,14 @@ pub async fn set_password(
     token: String,
     new_password: String,
     confirm_password: String,
-) -> Result<(), ServerFnError> {
-    crate::auth::flows::set_password_with_token(token, new_password, confirm_password).await
+) -> Result<(), AppError> {
+    crate::auth::passwords::set_password(token, new_password, confirm_password).await
 }
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
-    let request = ServerAction::<RequestPasswordLink>::new();
-    let sent = move || matches!(request.value().get(), Some(Ok(())));
+    let ask = ServerAction::<AskForPasswordLink>::new();
+    let sent = move || matches!(ask.value().get(), Some(Ok(())));
     view! {
         <Title text="Create or reset your password"/>
         <section class="card narrow">
@@ -38,19 +39,19 @@ pub fn PasswordResetPage() -> impl IntoView {
                 fallback=move || view! {
                     <h1>"Create or reset your password"</h1>
                     <p>"Enter the email address of your account and we will email you a link to choose a password."</p>
-                    <ActionError result=request.value().into()/>
-                    <ActionForm action=request>
+                    <ActionError result=ask.value().into()/>
+                    <ActionForm action=ask>
                         <div class="field">
                             <label for="email">"Email address"</label>
                             <input id="email" type="email" name="email" autocomplete="email" required/>
                         </div>
-                        <button type="submit" class="block" disabled=move || request.pending().get()>"Email me a link"</button>
+                        <button type="submit" class="block" disabled=move || ask.pending().get()>"Email me a link"</button>
                     </ActionForm>
                     <p class="muted center"><a href="/login">"Back to log in"</a></p>
                 }
             >
                 <h1>"Check your email"</h1>
-                <p>"If an account uses that address, we have sent it a link to choose a password. The link works once, for 60 minutes."</p>
+                <p>{format!("If an account uses that address, we have sent it a link to choose a password. The link works once, for {PASSWORD_LINK_MINUTES} minutes.")}</p>
                 <p class="muted center"><a href="/login">"Back to log in"</a></p>
             </Show>
         </section>
@@ -60,7 +61,7 @@ pub fn PasswordResetPage() -> impl IntoView {
 #[component]
 pub fn NewPasswordPage() -> impl IntoView {
     let token = move || use_query_map().read().get("token").unwrap_or_default();
-    let valid = Resource::new(token, password_link_valid);
+    let valid = Resource::new(token, password_link_works);
     let set = ServerAction::<SetPassword>::new();
     view! {
         <Title text="Choose a password"/>
@@ -83,7 +84,7 @@ pub fn NewPasswordPage() -> impl IntoView {
                             <p>"It has expired or was already used. You can ask for a new one."</p>
                             <a class="button block" href="/password/reset">"Email me a new link"</a>
                         }.into_any(),
-                        Err(e) => view! { <p class="alert error">{error_text(&e)}</p> }.into_any(),
+                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                     }
                 })}
             </Suspense>

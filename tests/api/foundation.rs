@@ -1,8 +1,10 @@
-use crate::helpers::spawn_app;
+//! The server itself: health, request ids, pages, the database file.
+
+use crate::support::TestApp;
 
 #[tokio::test]
 async fn health_answers_once_the_database_does() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/health").await;
     assert_eq!(response.status(), 200);
     assert_eq!(response.text().await.unwrap(), "ok");
@@ -10,7 +12,7 @@ async fn health_answers_once_the_database_does() {
 
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let first = app.get("/health").await;
     let second = app.get("/health").await;
     let id = |r: &reqwest::Response| r.headers()["x-request-id"].to_str().unwrap().to_owned();
@@ -20,7 +22,7 @@ async fn every_response_carries_a_request_id() {
 
 #[tokio::test]
 async fn the_root_leads_to_the_appointments_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/").await;
     assert_eq!(response.status(), 303);
     assert_eq!(response.headers()["location"], "/appointments");
@@ -28,7 +30,7 @@ async fn the_root_leads_to_the_appointments_page() {
 
 #[tokio::test]
 async fn pages_are_server_rendered_with_the_hydration_scripts() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/login").await;
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
@@ -45,7 +47,7 @@ async fn pages_are_server_rendered_with_the_hydration_scripts() {
 
 #[tokio::test]
 async fn an_unknown_page_is_a_404_page() {
-    let app = spawn_app().await;
+    let app = TestApp::spawn().await;
     let response = app.get("/no/such/page").await;
     assert_eq!(response.status(), 404);
     assert!(response.text().await.unwrap().contains("Page not found"));

@@ -2,48 +2,40 @@
 
 use std::time::Duration;
 
-use carelink::{
-    clock::Clock,
-    email_address::EmailAddress,
-    mail::{templates, OutgoingEmail},
-    startup::Application,
-};
+use carelink::{clock::Clock, startup::Application};
 use mail_parser::MimeHeaders;
 use url::Url;
 
-use crate::{
-    helpers::{spawn_app, spawn_app_in, spawn_app_with, test_settings},
+use crate::support::{
+    eventually,
+    mail::test_email,
     smtp_server::{Behaviour, SmtpServer},
+    test_settings, TestApp,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn patient() -> EmailAddress {
-    EmailAddress::parse("pat@example.org").unwrap()
-}
-
-fn test_email() -> OutgoingEmail {
-    templates::test_email(&patient(), &Url::parse("http://portal.example/").unwrap())
-}
-
 /// The Message-ID the outbox stored for message `id`.
-async fn message_id(app: &crate::helpers::TestApp, id: i64) -> String {
-    sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = ?")
+async fn message_id(app: &TestApp, id: i64) -> String {
+    sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)
         .await
         .unwrap()
 }
 
-async fn app_with_smtp(smtp: &SmtpServer) -> crate::helpers::TestApp {
-    let url = smtp.url();
-    spawn_app_with(move |s| s.mail.smtp_url = Some(Url::parse(&url).unwrap())).await
+/// Waits until message `id` has been tried at least twice.
+async fn retried(app: &TestApp, id: i64) {
+    eventually(format_args!("message {id} to be retried"), || async {
+        (app.outbox_row(id).await.1 >= 2).then_some(())
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn a_queued_email_arrives_with_headers_both_parts_and_its_link() {
     let smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
 
     let id = app.queue(&test_email()).await;
 
@@ -79,7 +71,7 @@ async fn a_queued_email_arrives_with_headers_both_parts_and_its_link() {
 
     let (status, attempts, _) = app.wait_for_status(id, "sent").await;
     assert_eq!((status.as_str(), attempts), ("sent", 1));
-    let response: String = sqlx::query_scalar("SELECT server_response FROM outbox WHERE id = ?")
+    let response: String = sqlx::query_scalar("SELECT server_response FROM outbox WHERE id = $1")
         .bind(id)
         .fetch_one(&app.pool)
         .await
@@ -90,17 +82,12 @@ async fn a_queued_email_arrives_with_headers_both_parts_and_its_link() {
 #[tokio::test]
 async fn mail_waits_while_the_server_is_down_and_goes_once_it_is_back() {
     let mut smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
     smtp.stop();
 
     let id = app.queue(&test_email()).await;
     // Several attempts fail and are rescheduled, not given up.
-    for _ in 0..100 {
-        if app.outbox_row(id).await.1 >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    retried(&app, id).await;
     let (status, attempts, error) = app.outbox_row(id).await;
     assert!(attempts >= 2, "retried: {attempts}");
     assert!(matches!(status.as_str(), "queued" | "sending"), "{status}");
@@ -118,7 +105,7 @@ async fn a_permanent_refusal_is_recorded_and_not_retried() {
     smtp.set_behaviour(Behaviour::Refuse(
         "550 5.1.1 <pat@example.org>: Recipient address rejected".into(),
     ));
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
 
     let id = app.queue(&test_email()).await;
     let (_, attempts, error) = app.wait_for_status(id, "failed").await;
@@ -137,15 +124,10 @@ async fn a_permanent_refusal_is_recorded_and_not_retried() {
 async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
     let smtp = SmtpServer::start().await;
     smtp.set_behaviour(Behaviour::Refuse("451 4.3.0 Try again later".into()));
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
 
     let id = app.queue(&test_email()).await;
-    for _ in 0..100 {
-        if app.outbox_row(id).await.1 >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    retried(&app, id).await;
     assert!(app.outbox_row(id).await.2.unwrap().contains("451"));
     smtp.set_behaviour(Behaviour::Accept);
 
@@ -159,7 +141,7 @@ async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
 #[tokio::test]
 async fn nothing_is_lost_when_the_smtp_server_restarts_mid_queue() {
     let mut smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
 
     let mut ids = Vec::new();
     for _ in 0..10 {
@@ -203,13 +185,15 @@ async fn mail_queued_before_a_crash_is_delivered_after_the_restart() {
     let first = outbox.queue(&mut tx, &test_email()).await.unwrap();
     let second = outbox.queue(&mut tx, &test_email()).await.unwrap();
     tx.commit().await.unwrap();
-    sqlx::query("UPDATE outbox SET status = 'sending', attempts = 1, lease_until = 0 WHERE id = ?")
-        .bind(second)
-        .execute(&pool)
-        .await
-        .unwrap();
+    sqlx::query(
+        "UPDATE outbox SET status = 'sending', attempts = 1, lease_until = 0 WHERE id = $1",
+    )
+    .bind(second)
+    .execute(&pool)
+    .await
+    .unwrap();
 
-    let app = spawn_app_in(dir, settings).await;
+    let app = TestApp::spawn_in(dir, settings).await;
     smtp.wait_for(2, WAIT).await;
     app.wait_for_status(first, "sent").await;
     app.wait_for_status(second, "sent").await;
@@ -218,7 +202,7 @@ async fn mail_queued_before_a_crash_is_delivered_after_the_restart() {
 #[tokio::test]
 async fn an_email_is_not_queued_when_its_transaction_rolls_back() {
     let smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
+    let app = TestApp::with_smtp(&smtp).await;
 
     let mut tx = app.pool.begin().await.unwrap();
     app.outbox.queue(&mut tx, &test_email()).await.unwrap();
@@ -232,78 +216,4 @@ async fn an_email_is_not_queued_when_its_transaction_rolls_back() {
         .unwrap();
     assert_eq!(count, 0);
     assert!(smtp.received().is_empty());
-}
-
-#[tokio::test]
-async fn an_expired_email_is_never_sent_and_its_secret_is_erased() {
-    let mut smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
-    smtp.stop();
-
-    let mut email = test_email();
-    email.carries_secret = true;
-    email.expires_at = Some(time::OffsetDateTime::now_utc() + time::Duration::milliseconds(500));
-    let id = app.queue(&email).await;
-
-    let (_, _, error) = app.wait_for_status(id, "expired").await;
-    assert!(error.unwrap().contains("expired"));
-    let bodies: (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT html_body, text_body FROM outbox WHERE id = ?")
-            .bind(id)
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    assert_eq!(bodies, (None, None), "a dead sign-in link is not kept");
-
-    smtp.restart().await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(smtp.received().is_empty());
-}
-
-#[tokio::test]
-async fn a_sent_secret_is_erased_from_the_outbox() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
-    let mut email = test_email();
-    email.carries_secret = true;
-    let id = app.queue(&email).await;
-    app.wait_for_status(id, "sent").await;
-    let html: Option<String> = sqlx::query_scalar("SELECT html_body FROM outbox WHERE id = ?")
-        .bind(id)
-        .fetch_one(&app.pool)
-        .await
-        .unwrap();
-    assert_eq!(html, None);
-    assert!(smtp.received()[0]
-        .parsed()
-        .body_text(0)
-        .unwrap()
-        .contains("http://portal.example/"));
-}
-
-#[tokio::test]
-async fn without_smtp_mail_lands_in_the_development_mailbox() {
-    let app = spawn_app().await;
-    let mut email = test_email();
-    email.carries_secret = true;
-    let id = app.queue(&email).await;
-    app.wait_for_status(id, "sent").await;
-
-    let page = app.get("/dev/mailbox").await;
-    assert_eq!(page.status(), 200);
-    let html = page.text().await.unwrap();
-    assert!(html.contains("Carelink test email"), "{html}");
-    assert!(html.contains("pat@example.org"));
-    assert!(
-        html.contains("Open the portal: http://portal.example/"),
-        "text part shown"
-    );
-}
-
-#[tokio::test]
-async fn the_development_mailbox_is_not_found_when_smtp_is_configured() {
-    let smtp = SmtpServer::start().await;
-    let app = app_with_smtp(&smtp).await;
-    let page = app.get("/dev/mailbox").await;
-    assert_eq!(page.status(), 404);
 }

@@ -3,16 +3,21 @@
 //! Leptos's reactive runtime is process-wide, and apps on parallel test runtimes interfere.
 #![cfg(feature = "ssr")]
 
-mod helpers;
-// Shared with benches/mail_delivery.rs, which reads fields these tests do not.
-#[allow(dead_code)]
-#[path = "../support/smtp_server.rs"]
-mod smtp_server;
+// Shared with the benchmarks, which use other parts of it.
+#[allow(dead_code, unused_imports)]
+#[path = "../support/mod.rs"]
+mod support;
 
-mod accounts;
 mod cli;
+mod cli_server;
 mod devices;
 mod foundation;
+mod link_limits;
 mod login_links;
 mod mail;
+mod mail_kept;
+mod notifications;
+mod password_sign_in;
+mod passwords;
+mod records;
 mod sign_in_codes;

@@ -1,7 +1,8 @@
-//! Where to go after signing in. Only same-site relative paths are followed, so a crafted
-//! `?next=` cannot send a patient to another site after they sign in.
+//! Where a patient lands after signing in: their appointments (the help article), or the
+//! same-site page they were on their way to. Only same-site relative paths are followed, so a
+//! crafted `?next=` cannot send a patient to another site once they sign in.
 
-use url::{Position, Url};
+use url::{form_urlencoded, Position, Url};
 
 /// Where a patient lands when nothing else is asked for.
 pub const HOME: &str = "/appointments";
@@ -24,6 +25,14 @@ pub fn safe_next(next: &str) -> Option<String> {
 /// `next` when safe, else the appointments page.
 pub fn landing(next: Option<&str>) -> String {
     next.and_then(safe_next).unwrap_or_else(|| HOME.to_owned())
+}
+
+/// The login page, coming back to `next` after signing in.
+pub fn login_url(next: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", next)
+        .finish();
+    format!("/login?{query}")
 }
 
 #[cfg(test)]
@@ -58,5 +67,10 @@ mod tests {
         }
         assert_eq!(landing(Some("//evil.example")), HOME);
         assert_eq!(landing(None), HOME);
+    }
+
+    #[test]
+    fn the_login_url_keeps_the_destination_encoded() {
+        assert_eq!(login_url("/forms/7"), "/login?next=%2Fforms%2F7");
     }
 }

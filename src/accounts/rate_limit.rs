@@ -1,10 +1,11 @@
-//! Sliding-window rate limits kept in SQLite, so a restart does not reset them.
+//! Sliding-window rate limits kept in the database, so a restart does not reset them and every
+//! instance shares them.
 
-use sqlx::SqlitePool;
 use time::{Duration, OffsetDateTime};
 
 use crate::{
-    clock::{from_millis, to_millis},
+    clock::Timestamp,
+    db::{self, Executor},
     email_address::EmailAddress,
 };
 
@@ -27,8 +28,8 @@ pub const PER_EMAIL: [Limit; 2] = [
     },
 ];
 
-/// Requests from one client address: twenty every fifteen minutes.
-pub const PER_IP: [Limit; 1] = [Limit {
+/// Requests that send email, from one client address: twenty every fifteen minutes.
+pub const PER_CLIENT: [Limit; 1] = [Limit {
     max: 20,
     per: Duration::minutes(15),
 }];
@@ -36,7 +37,7 @@ pub const PER_IP: [Limit; 1] = [Limit {
 /// Counts an email of `kind` asked for `email`; `false` once the address's limits are reached
 /// (the request is then dropped silently: saying so would tell whether the address is known).
 pub async fn email_allowed(
-    pool: &SqlitePool,
+    pool: &db::Pool,
     kind: &str,
     email: &EmailAddress,
     now: OffsetDateTime,
@@ -45,51 +46,62 @@ pub async fn email_allowed(
     Ok(hit(pool, &bucket, &PER_EMAIL, now).await?.is_ok())
 }
 
+/// Counts a request from the client at `ip`. `Err` says how long until it may ask again.
+pub async fn client_allowed(
+    pool: &db::Pool,
+    ip: Option<&str>,
+    now: OffsetDateTime,
+) -> sqlx::Result<Result<(), Duration>> {
+    let bucket = format!("ip:{}", ip.unwrap_or("unknown"));
+    hit(pool, &bucket, &PER_CLIENT, now).await
+}
+
 /// Counts a request in `bucket` unless a limit is already reached. `Err` says how long until
 /// the next request would be allowed.
 ///
 /// The check and the insert are one statement: a read-then-write transaction would fail at once
 /// with SQLITE_BUSY whenever another request writes at the same moment.
-pub async fn hit(
-    pool: &SqlitePool,
+async fn hit(
+    pool: &db::Pool,
     bucket: &str,
     limits: &[Limit],
     now: OffsetDateTime,
 ) -> sqlx::Result<Result<(), Duration>> {
+    // $1 is the bucket, $2 now, and $3, $4... the start of each limit's window.
     let under_every_limit = limits
         .iter()
-        .map(|limit| {
+        .enumerate()
+        .map(|(i, limit)| {
             format!(
-                "(SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = ?1 AND at > {}) < {}",
-                to_millis(now - limit.per),
+                "(SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = $1 AND at > ${}) < {}",
+                i + 3,
                 limit.max
             )
         })
         .collect::<Vec<_>>()
         .join(" AND ");
-    let inserted = sqlx::query(&format!(
-        "INSERT INTO rate_limit_hits (bucket, at) SELECT ?1, ?2 WHERE {under_every_limit}"
-    ))
-    .bind(bucket)
-    .bind(to_millis(now))
-    .execute(pool)
-    .await?
-    .rows_affected();
+    let sql =
+        format!("INSERT INTO rate_limit_hits (bucket, at) SELECT $1, $2 WHERE {under_every_limit}");
+    let mut insert = sqlx::query(&sql).bind(bucket).bind(Timestamp::from(now));
+    for limit in limits {
+        insert = insert.bind(Timestamp::from(now - limit.per));
+    }
+    let inserted = insert.execute(pool).await?.rows_affected();
     if inserted == 1 {
         return Ok(Ok(()));
     }
     // Limited: the wait is the longest of the full windows' time left.
     let mut wait = Duration::ZERO;
     for limit in limits {
-        let (count, oldest): (i64, Option<i64>) = sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM rate_limit_hits WHERE bucket = ? AND at > ?",
+        let (count, oldest): (i64, Option<Timestamp>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(at) FROM rate_limit_hits WHERE bucket = $1 AND at > $2",
         )
         .bind(bucket)
-        .bind(to_millis(now - limit.per))
+        .bind(Timestamp::from(now - limit.per))
         .fetch_one(pool)
         .await?;
         if count >= limit.max {
-            let oldest = from_millis(oldest.unwrap_or(to_millis(now)));
+            let oldest = oldest.map_or(now, time::OffsetDateTime::from);
             wait = wait.max(oldest + limit.per - now);
         }
     }
@@ -97,10 +109,10 @@ pub async fn hit(
 }
 
 /// Forgets hits older than any limit's window.
-pub async fn sweep(pool: &SqlitePool, now: OffsetDateTime) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM rate_limit_hits WHERE at <= ?")
-        .bind(to_millis(now - Duration::days(1)))
-        .execute(pool)
+pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM rate_limit_hits WHERE at <= $1")
+        .bind(Timestamp::from(now - Duration::days(1)))
+        .execute(db)
         .await?
         .rows_affected())
 }

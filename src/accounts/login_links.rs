@@ -1,0 +1,251 @@
+//! Secure Login Links: asking for one, opening it, and signing in with it or with the code from
+//! its email.
+//!
+//! Mail scanners open every link, and an attacker can mail a victim a link of their own, so
+//! opening a link never signs in. Its page signs in by itself only in a browser that proves it
+//! is the patient's (it holds the pending-request cookie whose hash is stored with the token, or
+//! a known-browser cookie of the same patient); anywhere else it names the account and waits for
+//! one click on "Log In".
+
+use time::OffsetDateTime;
+
+use super::{
+    devices,
+    events::EventKind,
+    landing,
+    links::LinkState,
+    notifier::PasswordLinkReason,
+    rate_limit,
+    sessions::Session,
+    sign_in::is_signed_in_as,
+    sign_in_code::SignInCode,
+    tokens::{self, generate_secret, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo},
+    users, AccountError, Accounts, Browser, ClientMeta, SignedIn,
+};
+use crate::{db, email_address::EmailAddress};
+
+/// A request for a link was taken: the asking browser keeps `pending` (its pending-request
+/// cookie) for as long as a link lives; the email went to `sent_to` (masked), if anywhere.
+#[derive(Debug)]
+pub struct AskedForLink {
+    pub pending: String,
+    pub sent_to: String,
+}
+
+/// What opening a link shows, worked out without using it.
+#[derive(Debug)]
+pub struct OpenedLink {
+    pub state: LinkState,
+    /// Set when this browser is already signed in as the link's patient (another tab used the
+    /// link): it goes straight to the link's page.
+    pub go_to: Option<String>,
+}
+
+impl Accounts {
+    /// Asks for a link. The answer, and its timing, are the same for a patient with a password,
+    /// a patient without one and an unknown address: only the client's own limit is checked
+    /// before it, and the rest happens after it (`send_login_link`).
+    #[tracing::instrument(name = "ask for a login link", skip_all)]
+    pub async fn ask_for_login_link(
+        &self,
+        email: EmailAddress,
+        redirect_to: Option<String>,
+        browser: &Browser,
+    ) -> Result<AskedForLink, AccountError> {
+        self.limit_client(&browser.client).await?;
+        let pending = browser.pending.clone().unwrap_or_else(generate_secret);
+        let sent_to = email.masked();
+        let (accounts, client, secret, now) = (
+            self.clone(),
+            browser.client.clone(),
+            pending.clone(),
+            self.now(),
+        );
+        self.after_the_answer("issue a login link", async move {
+            let redirect_to = redirect_to.as_deref();
+            accounts
+                .send_login_link(&email, redirect_to, &secret, &client, now)
+                .await
+        });
+        Ok(AskedForLink { pending, sent_to })
+    }
+
+    /// "Email me a new link" on a used or expired link's page: a new link to the same patient
+    /// for the same page, in one click. Holding the old link shows the mailbox is theirs.
+    #[tracing::instrument(name = "ask for a new login link", skip_all)]
+    pub async fn ask_for_new_link(
+        &self,
+        old_token: &str,
+        browser: &Browser,
+    ) -> Result<AskedForLink, AccountError> {
+        let info = tokens::lookup(&self.pool, old_token, Purpose::Login).await?;
+        let Some(info) = info.filter(|info| info.revoked_at.is_none()) else {
+            return Err(AccountError::LinkInvalid);
+        };
+        self.ask_for_login_link(info.email, info.redirect_to, browser)
+            .await
+    }
+
+    /// The work behind a request: a login link for a patient who may sign in by link, a
+    /// set-password link that explains why for one who may not, nothing for an unknown address
+    /// or past the address's limit.
+    async fn send_login_link(
+        &self,
+        email: &EmailAddress,
+        redirect_to: Option<&str>,
+        pending: &str,
+        client: &ClientMeta,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        if !rate_limit::email_allowed(&self.pool, "login", email, now).await? {
+            tracing::info!("login link not sent: the address's rate limit is reached");
+            return Ok(());
+        }
+        let Some(user) = users::by_email(&self.pool, email).await? else {
+            return Ok(());
+        };
+        let mut tx = self.pool.begin().await?;
+        if user.signs_in_by_link() {
+            self.queue_login_link(&mut tx, &user, redirect_to, pending, client, now)
+                .await?;
+        } else {
+            let reason = PasswordLinkReason::LoginLinkNeedsPassword;
+            self.queue_password_link(&mut tx, &user, reason, client, now)
+                .await?;
+        }
+        self.outbox.commit(tx).await
+    }
+
+    /// Looks at a link without using it.
+    pub async fn open_login_link(
+        &self,
+        token: &str,
+        browser: &Browser,
+        current: Option<&Session>,
+    ) -> sqlx::Result<OpenedLink> {
+        let Some(info) = tokens::lookup(&self.pool, token, Purpose::Login).await? else {
+            return Ok(OpenedLink {
+                state: LinkState::Invalid,
+                go_to: None,
+            });
+        };
+        let account = info.email.masked();
+        let next = landing::landing(info.redirect_to.as_deref());
+        let signed_in_as_owner = is_signed_in_as(current, info.user_id);
+        let login_url = landing::login_url(&next);
+        let now = self.now();
+        let state = if info.revoked_at.is_some() {
+            LinkState::Invalid
+        } else if info.used_at.is_some() || signed_in_as_owner {
+            LinkState::Used { account, login_url }
+        } else if OffsetDateTime::from(info.expires_at) <= now {
+            LinkState::Expired { account, login_url }
+        } else {
+            let automatic = self.proves_owner(&info, browser, now).await?;
+            LinkState::Ready { account, automatic }
+        };
+        Ok(OpenedLink {
+            state,
+            go_to: signed_in_as_owner.then_some(next),
+        })
+    }
+
+    /// Whether `browser` is the patient's: it asked for this very link (pending-request
+    /// cookie), or the patient has signed in on it before (known-browser cookie).
+    async fn proves_owner(
+        &self,
+        link: &TokenInfo,
+        browser: &Browser,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<bool> {
+        let pending = browser.pending.as_deref().map(hash_secret);
+        if pending.is_some() && pending == link.pending_cookie_hash {
+            return Ok(true);
+        }
+        let Some(device) = &browser.device else {
+            return Ok(false);
+        };
+        devices::belongs_to(&self.pool, device, link.user_id, now).await
+    }
+
+    /// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
+    /// A used link opened in a browser already signed in as its patient just lands.
+    #[tracing::instrument(name = "sign in with a link", skip_all)]
+    pub async fn sign_in_with_link(
+        &self,
+        token: &str,
+        browser: &Browser,
+        current: Option<&Session>,
+    ) -> Result<SignedIn, AccountError> {
+        let mut tx = self.pool.begin().await?;
+        let Some(used) = tokens::consume(&mut tx, token, Purpose::Login, self.now()).await? else {
+            let info = tokens::lookup(&mut *tx, token, Purpose::Login).await?;
+            drop(tx);
+            return match info.filter(|info| is_signed_in_as(current, info.user_id)) {
+                Some(info) => Ok(SignedIn {
+                    cookies: None,
+                    landing: landing::landing(info.redirect_to.as_deref()),
+                }),
+                None => Err(AccountError::LinkSpent),
+            };
+        };
+        self.finish_link_sign_in(tx, used, browser, current, EventKind::SignedInWithLink)
+            .await
+    }
+
+    /// The code from a login email, typed in the browser that asked (the pending-request
+    /// cookie). Five wrong tries void the request; a right one signs in exactly as the link.
+    #[tracing::instrument(name = "sign in with a code", skip_all)]
+    pub async fn sign_in_with_code(
+        &self,
+        code: &SignInCode,
+        browser: &Browser,
+        current: Option<&Session>,
+    ) -> Result<SignedIn, AccountError> {
+        let Some(pending) = &browser.pending else {
+            return Err(AccountError::NoCodeRequest);
+        };
+        let mut tx = self.pool.begin().await?;
+        let (user_id, refusal) =
+            match tokens::consume_code(&mut tx, pending, code, self.now()).await? {
+                CodeOutcome::Consumed(used) => {
+                    let how = EventKind::SignedInWithCode;
+                    return self
+                        .finish_link_sign_in(tx, used, browser, current, how)
+                        .await;
+                }
+                CodeOutcome::NoRequest => return Err(AccountError::NoCodeRequest),
+                CodeOutcome::Wrong { user_id, left } => (user_id, AccountError::WrongCode { left }),
+                CodeOutcome::Void { user_id } => (user_id, AccountError::TooManyWrongCodes),
+            };
+        // The wrong try counts even though the answer is a refusal.
+        self.record(&mut tx, Some(user_id), EventKind::WrongSignInCode, browser)
+            .await?;
+        tx.commit().await?;
+        Err(refusal)
+    }
+
+    /// After a link or its code was used up in `tx`: signs in (keeping this browser's session if
+    /// it already is the patient's), revokes the patient's other links, records how.
+    async fn finish_link_sign_in(
+        &self,
+        mut tx: db::Transaction,
+        used: Consumed,
+        browser: &Browser,
+        current: Option<&Session>,
+        how: EventKind,
+    ) -> Result<SignedIn, AccountError> {
+        let keep_session = is_signed_in_as(current, used.user_id);
+        let cookies = self
+            .start_session(&mut tx, used.user_id, browser, keep_session)
+            .await?;
+        tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, self.now()).await?;
+        self.record(&mut tx, Some(used.user_id), how, browser)
+            .await?;
+        tx.commit().await?;
+        Ok(SignedIn {
+            cookies: Some(cookies),
+            landing: landing::landing(used.redirect_to.as_deref()),
+        })
+    }
+}

@@ -1,0 +1,124 @@
+//! Signing in with a password, what every sign-in does (a fresh session, this browser
+//! remembered), and signing out.
+
+use super::{
+    devices,
+    events::{self, EventKind},
+    landing, password_hash, sessions,
+    sessions::Session,
+    users::{self, User},
+    AccountError, Accounts, Browser, SignInCookies, SignedIn,
+};
+use crate::{db, email_address::EmailAddress};
+
+impl Accounts {
+    /// Email and password. An unknown email, a wrong password and an account without a password
+    /// get the same answer after the same argon2 work.
+    #[tracing::instrument(name = "sign in with password", skip_all)]
+    pub async fn sign_in_with_password(
+        &self,
+        email: &EmailAddress,
+        password: String,
+        next: Option<&str>,
+        browser: &Browser,
+    ) -> Result<SignedIn, AccountError> {
+        let user = users::by_email(&self.pool, email).await?;
+        let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+        let matches = password_hash::verify(password, stored).await;
+        let mut tx = self.pool.begin().await?;
+        match user {
+            Some(user) if matches => {
+                let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
+                self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
+                    .await?;
+                tx.commit().await?;
+                Ok(SignedIn {
+                    cookies: Some(cookies),
+                    landing: landing::landing(next),
+                })
+            }
+            user => {
+                let user_id = user.map(|u| u.id);
+                self.record(&mut tx, user_id, EventKind::SignInFailed, browser)
+                    .await?;
+                tx.commit().await?;
+                Err(AccountError::IncorrectCredentials)
+            }
+        }
+    }
+
+    /// What every sign-in does, in the caller's transaction: a fresh session (a new id at every
+    /// sign-in, so a session id planted before it is worthless after it) unless `keep_session`,
+    /// and this browser remembered as the patient's. The cookies go out once `tx` commits.
+    pub(super) async fn start_session(
+        &self,
+        tx: &mut db::Connection,
+        user_id: i64,
+        browser: &Browser,
+        keep_session: bool,
+    ) -> sqlx::Result<SignInCookies> {
+        let now = self.now();
+        let session = if keep_session {
+            None
+        } else {
+            if let Some(old) = &browser.session {
+                sessions::delete(&mut *tx, old).await?;
+            }
+            let lifetime = self.policy.session_absolute_lifetime;
+            Some(sessions::create(&mut *tx, user_id, now, lifetime, &browser.client).await?)
+        };
+        let held = browser.device.as_deref();
+        let device = devices::remember(tx, user_id, held, now, &browser.client).await?;
+        Ok(SignInCookies { session, device })
+    }
+
+    /// Ends this browser's session, if it has one.
+    #[tracing::instrument(name = "sign out", skip_all)]
+    pub async fn sign_out(&self, browser: &Browser) -> sqlx::Result<()> {
+        let Some(secret) = &browser.session else {
+            return Ok(());
+        };
+        let mut tx = self.pool.begin().await?;
+        if let Some(user_id) = sessions::delete(&mut *tx, secret).await? {
+            self.record(&mut tx, Some(user_id), EventKind::SignedOut, browser)
+                .await?;
+        }
+        tx.commit().await
+    }
+
+    /// "Sign out everywhere": ends every session of the patient, this one included.
+    #[tracing::instrument(name = "sign out everywhere", skip_all)]
+    pub async fn sign_out_everywhere(&self, user: &User, browser: &Browser) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
+        self.record(
+            &mut tx,
+            Some(user.id),
+            EventKind::SignedOutEverywhere,
+            browser,
+        )
+        .await?;
+        tx.commit().await
+    }
+
+    /// Records a security event about `browser`'s request in the caller's transaction.
+    pub(super) async fn record(
+        &self,
+        tx: &mut db::Connection,
+        user_id: Option<i64>,
+        kind: EventKind,
+        browser: &Browser,
+    ) -> sqlx::Result<()> {
+        events::record(tx, user_id, kind, self.now(), &browser.client).await
+    }
+
+    /// The patient's recent security events, newest first.
+    pub async fn recent_activity(&self, user: &User) -> sqlx::Result<Vec<events::SecurityEvent>> {
+        events::recent(&self.pool, user.id, 20).await
+    }
+}
+
+/// Whether `current` is a session of `user_id`: then a sign-in keeps it.
+pub(super) fn is_signed_in_as(current: Option<&Session>, user_id: i64) -> bool {
+    current.is_some_and(|session| session.user.id == user_id)
+}

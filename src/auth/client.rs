@@ -1,0 +1,105 @@
+//! Who a request comes from: its address (through trusted proxies only) and its user agent.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::{
+    extract::ConnectInfo,
+    http::{header, request::Parts},
+};
+
+use crate::accounts::ClientMeta;
+
+/// The client's address and browser, as far as this server can tell.
+pub fn client_meta(parts: &Parts, trusted_proxies: &[IpAddr]) -> ClientMeta {
+    let peer = parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let forwarded_for = parts
+        .headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok());
+    ClientMeta {
+        ip: peer.map(|peer| client_ip(peer, forwarded_for, trusted_proxies).to_string()),
+        user_agent: parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(300).collect()),
+    }
+}
+
+/// The client behind `peer`. Only a trusted proxy's `X-Forwarded-For` is believed, read from
+/// the right (the entries its own proxies appended) to the first address that is not one of
+/// ours: anything further left was written by the client and could be made up.
+fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
+    trusted_proxies: &[IpAddr],
+) -> IpAddr {
+    if !trusted_proxies.contains(&peer) {
+        return peer;
+    }
+    let hops = forwarded_for
+        .rev()
+        .flat_map(|v| v.rsplit(','))
+        .map(str::trim);
+    let mut client = peer;
+    for hop in hops {
+        match hop.parse::<IpAddr>() {
+            Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // A garbled entry: stop at the last address a trusted proxy vouched for.
+            Err(_) => return client,
+        }
+    }
+    client
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        let proxy = [ip("10.0.0.2")];
+        let header = ["198.51.100.9, 203.0.113.7"];
+        // No proxy configured, or the request did not come through it: the peer is the client.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), header.into_iter(), &[]),
+            ip("10.0.0.2")
+        );
+        assert_eq!(
+            client_ip(ip("192.0.2.1"), header.into_iter(), &proxy),
+            ip("192.0.2.1")
+        );
+        // Through the proxy: the address it appended, not what the client wrote before it.
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), header.into_iter(), &proxy),
+            ip("203.0.113.7")
+        );
+    }
+
+    #[test]
+    fn chains_of_our_own_proxies_and_garbage_are_handled() {
+        let proxies = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let chain = ["203.0.113.7, 10.0.0.3", "10.0.0.2"];
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), chain.into_iter(), &proxies),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), ["nonsense, 10.0.0.3"].into_iter(), &proxies),
+            ip("10.0.0.3")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), std::iter::empty(), &proxies),
+            ip("10.0.0.2")
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Outcomes into status codes: which refusal answers which HTTP status, and the layer that gives
+//! every server function's error that status (server_fn answers them all with 500).
+
+use axum::{
+    body::Body,
+    extract::Request,
+    http::{header::LOCATION, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
+
+use crate::{
+    accounts::{password::PasswordError, sign_in_code::NotACode, AccountError},
+    email_address::EmailAddressError,
+    error::AppError,
+};
+
+impl From<AccountError> for AppError {
+    fn from(error: AccountError) -> Self {
+        use AccountError::*;
+        let status = match error {
+            Database(error) => return error.into(),
+            IncorrectCredentials | WrongCode { .. } => StatusCode::UNAUTHORIZED,
+            WrongCurrentPassword | LinkInvalid | PasswordLinkSpent => StatusCode::BAD_REQUEST,
+            LinkSpent | NoCodeRequest | TooManyWrongCodes => StatusCode::GONE,
+            UnknownBrowser => StatusCode::NOT_FOUND,
+            TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+        };
+        AppError::refused(status.as_u16(), error.to_string())
+    }
+}
+
+/// Input a person typed that cannot be right: answered 400 with what to type instead.
+macro_rules! bad_input {
+    ($($error:ty),+) => {$(
+        impl From<$error> for AppError {
+            fn from(error: $error) -> Self {
+                AppError::refused(StatusCode::BAD_REQUEST.as_u16(), error.to_string())
+            }
+        }
+    )+};
+}
+bad_input!(EmailAddressError, PasswordError, NotACode);
+
+fn status_of(error: &AppError) -> StatusCode {
+    match error {
+        AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
+        AppError::Refused { status, .. } => {
+            StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
+        }
+        AppError::Internal | AppError::Unreachable => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Gives a server function's error answer the status its `AppError` names. A plain form post's
+/// answer is a redirect back to the form (it carries the error in its address) and stays one.
+pub async fn answer_errors_with_their_status(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    let headers = response.headers();
+    if !headers.contains_key(SERVER_FN_ERROR_HEADER) || headers.contains_key(LOCATION) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    // An encoded AppError is a few hundred bytes.
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = status_of(&error);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -1,0 +1,63 @@
+//! Creating, resetting and changing a password, over HTTP.
+
+use leptos_axum::redirect;
+
+use super::RequestContext;
+use crate::{accounts::password::Password, email_address::EmailAddress, error::AppError};
+
+fn refused(message: &str) -> AppError {
+    AppError::refused(400, message)
+}
+
+pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let email = EmailAddress::parse(&email)?;
+    req.accounts()
+        .ask_for_password_link(email, &req.browser)
+        .await?;
+    Ok(())
+}
+
+pub async fn password_link_works(token: String) -> Result<bool, AppError> {
+    let req = RequestContext::from_leptos()?;
+    Ok(req.accounts().password_link_works(&token).await?)
+}
+
+pub async fn set_password(
+    token: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    if new_password != confirm_password {
+        return Err(refused("The passwords do not match."));
+    }
+    // Checked before the link is used, so a too-short password does not burn it.
+    let password = Password::parse(new_password)?;
+    let signed_in = req
+        .accounts()
+        .set_password_with_link(&token, password, &req.browser)
+        .await?;
+    if let Some(cookies) = signed_in.cookies {
+        req.send_sign_in(cookies);
+    }
+    redirect(&signed_in.landing);
+    Ok(())
+}
+
+pub async fn change_password(
+    current_password: String,
+    new_password: String,
+    confirm_password: String,
+) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let session = req.require_session().await?;
+    if new_password != confirm_password {
+        return Err(refused("The new passwords do not match."));
+    }
+    let password = Password::parse(new_password)?;
+    req.accounts()
+        .change_password(&session, current_password, password, &req.browser)
+        .await?;
+    Ok(())
+}

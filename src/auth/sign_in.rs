@@ -1,0 +1,65 @@
+//! Signing in with a password, signing out, and the patient's known browsers, over HTTP.
+
+use leptos_axum::redirect;
+
+use super::{cookies::DEVICE_COOKIE, RequestContext};
+use crate::{accounts::SignedIn, email_address::EmailAddress, error::AppError};
+
+pub async fn sign_in_with_password(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let email = EmailAddress::parse(&email)?;
+    let SignedIn { cookies, landing } = req
+        .accounts()
+        .sign_in_with_password(&email, password, next.as_deref(), &req.browser)
+        .await?;
+    if let Some(cookies) = cookies {
+        req.send_sign_in(cookies);
+    }
+    redirect(&landing);
+    Ok(())
+}
+
+pub async fn sign_out() -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    req.accounts().sign_out(&req.browser).await?;
+    req.clear_cookie(super::SESSION_COOKIE);
+    redirect("/login");
+    Ok(())
+}
+
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    req.accounts()
+        .sign_out_everywhere(&user, &req.browser)
+        .await?;
+    req.clear_cookie(super::SESSION_COOKIE);
+    redirect("/login");
+    Ok(())
+}
+
+/// The signed-in patient's name, if anyone is signed in.
+pub async fn signed_in_name() -> Result<Option<String>, AppError> {
+    let req = RequestContext::from_leptos()?;
+    Ok(req
+        .current_session()
+        .await?
+        .map(|session| session.user.greeting_name().to_owned()))
+}
+
+pub async fn forget_browser(id: i64) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let this_browser = req
+        .accounts()
+        .forget_browser(&user, id, &req.browser)
+        .await?;
+    if this_browser {
+        req.clear_cookie(DEVICE_COOKIE);
+    }
+    Ok(())
+}

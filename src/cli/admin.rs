@@ -1,0 +1,218 @@
+//! The commands that change records: patients, appointments, form responses and demo data.
+//! Each prints what it did; bad input stops it with a message before anything changes.
+
+use std::io::Read;
+
+use time::OffsetDateTime;
+
+use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
+use crate::{
+    accounts::{password::Password, Accounts},
+    care::{appointments::NewAppointment, forms::Answer, Care},
+    clock::{human, Clock},
+    configuration::Settings,
+    db,
+    email_address::EmailAddress,
+    mail::{Outbox, Transport},
+};
+
+/// The commands that change records: they share one database connection and outbox.
+pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<()> {
+    // Read before opening anything, so a refused password changes nothing.
+    let password = match &command {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    password_stdin: true,
+                    ..
+                },
+        } => Some(read_password()?),
+        _ => None,
+    };
+    let admin = Admin::open(settings).await?;
+    match command {
+        Command::User {
+            command: UserCommand::Add { email, name, .. },
+        } => admin.add_user(email, name, password).await,
+        Command::Appointment {
+            command:
+                AppointmentCommand::Add {
+                    email,
+                    starts_at,
+                    clinician,
+                    reason,
+                    video_url,
+                },
+        } => {
+            admin
+                .add_appointment(email, starts_at, clinician, reason, video_url)
+                .await
+        }
+        Command::FormResponse {
+            command:
+                FormResponseCommand::Add {
+                    email,
+                    form,
+                    answers,
+                },
+        } => admin.add_form_response(email, form, answers).await,
+        Command::Demo => admin.demo().await,
+        Command::Serve | Command::Mail { .. } => unreachable!("handled by `run`"),
+    }
+}
+
+fn read_password() -> anyhow::Result<Password> {
+    let mut input = String::new();
+    std::io::stdin().read_to_string(&mut input)?;
+    let input = input.strip_suffix('\n').unwrap_or(&input);
+    let input = input.strip_suffix('\r').unwrap_or(input);
+    Password::parse(input.to_owned())
+        .map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))
+}
+
+/// The accounts and care records, opened for the administrative commands. Emails they queue
+/// are delivered by the running server's worker.
+struct Admin {
+    accounts: Accounts,
+    care: Care,
+}
+
+impl Admin {
+    async fn open(settings: Settings) -> anyhow::Result<Self> {
+        let pool = db::connect_and_migrate(&settings.database.url).await?;
+        let transport = Transport::from_settings(&settings.mail)?;
+        let clock = Clock::system();
+        let outbox = Outbox::new(clock.clone(), transport.sender_domain());
+        let accounts = Accounts::new(
+            pool.clone(),
+            clock.clone(),
+            outbox.clone(),
+            settings.server.public_url,
+            settings.auth,
+        );
+        let care = Care::new(pool, clock, outbox, accounts.clone());
+        Ok(Self { accounts, care })
+    }
+
+    async fn add_user(
+        &self,
+        email: EmailAddress,
+        name: String,
+        password: Option<Password>,
+    ) -> anyhow::Result<()> {
+        let user = self.accounts.add_patient(&email, &name, password).await?;
+        if user.signs_in_by_link() {
+            println!("Added patient {email} (id {}) with a password.", user.id);
+        } else {
+            println!(
+                "Added patient {email} (id {}), invited: they were emailed a link to create a \
+                 password.",
+                user.id
+            );
+        }
+        Ok(())
+    }
+
+    async fn add_appointment(
+        &self,
+        email: EmailAddress,
+        starts_at: OffsetDateTime,
+        clinician: String,
+        reason: String,
+        video_url: Option<String>,
+    ) -> anyhow::Result<()> {
+        let new = NewAppointment {
+            starts_at,
+            clinician: &clinician,
+            reason: reason.trim(),
+            video_url: video_url.as_deref(),
+        };
+        let id = self.care.book_appointment(&email, &new).await?;
+        println!(
+            "Booked appointment {id} for {email} with {clinician} at {}; they were emailed.",
+            human(starts_at)
+        );
+        Ok(())
+    }
+
+    async fn add_form_response(
+        &self,
+        email: EmailAddress,
+        form: String,
+        answers: Vec<Answer>,
+    ) -> anyhow::Result<()> {
+        let id = self
+            .care
+            .record_form_response(&email, &form, &answers)
+            .await?;
+        println!(
+            "Recorded form response {id} ({form}, {} answers) for {email}; they were emailed.",
+            answers.len()
+        );
+        Ok(())
+    }
+
+    /// Two patients, one with a password and one invited, with a few records. Does nothing when
+    /// the demo patient exists already.
+    async fn demo(&self) -> anyhow::Result<()> {
+        let pat = EmailAddress::parse(DEMO_PATIENT).expect("valid");
+        if self.accounts.patient(&pat).await?.is_some() {
+            println!("Demo data is already loaded. Log in as {DEMO_PATIENT} with the password {DEMO_PASSWORD:?}.");
+            return Ok(());
+        }
+        let password = Password::parse(DEMO_PASSWORD.to_owned()).expect("valid");
+        self.add_user(pat.clone(), "Pat Morgan".into(), Some(password))
+            .await?;
+        self.add_user(
+            EmailAddress::parse(DEMO_INVITED).expect("valid"),
+            "Sam Rivera".into(),
+            None,
+        )
+        .await?;
+        let now = self.care.now();
+        let day = time::Duration::days(1);
+        let video = Some("https://video.carelink.localhost/visit/demo".to_owned());
+        self.add_appointment(
+            pat.clone(),
+            now + day * 2,
+            "Dr. Amara Okafor".into(),
+            "Follow-up on blood pressure".into(),
+            video.clone(),
+        )
+        .await?;
+        self.add_appointment(
+            pat.clone(),
+            now + day * 9,
+            "Lee Chen, physiotherapist".into(),
+            "Knee exercises review".into(),
+            video,
+        )
+        .await?;
+        self.add_appointment(
+            pat.clone(),
+            now - day * 20,
+            "Dr. Amara Okafor".into(),
+            "Annual check-up".into(),
+            None,
+        )
+        .await?;
+        let answers = vec![
+            Answer {
+                question: "How are you feeling today?".into(),
+                answer: "Better than last week".into(),
+            },
+            Answer {
+                question: "Any new medication?".into(),
+                answer: "No".into(),
+            },
+        ];
+        self.add_form_response(pat, "Pre-visit questionnaire".into(), answers)
+            .await?;
+        println!("Demo data loaded. Log in as {DEMO_PATIENT} with the password {DEMO_PASSWORD:?}.");
+        Ok(())
+    }
+}
+
+pub const DEMO_PATIENT: &str = "pat@example.org";
+pub const DEMO_PASSWORD: &str = "carelink demo password";
+pub const DEMO_INVITED: &str = "sam@example.org";

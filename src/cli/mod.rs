@@ -1,0 +1,184 @@
+//! The `carelink` command line: `serve` (the default) and the administrative commands.
+
+mod admin;
+mod mail_test;
+
+use std::{path::PathBuf, process::ExitCode};
+
+use clap::{Parser, Subcommand};
+use time::OffsetDateTime;
+
+use crate::{
+    care::forms::Answer, clock::Clock, configuration::Settings, email_address::EmailAddress,
+    startup::Application, telemetry,
+};
+
+pub use admin::{DEMO_INVITED, DEMO_PASSWORD, DEMO_PATIENT};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "carelink",
+    version,
+    about = "Carelink patient portal: server and admin commands"
+)]
+pub struct Cli {
+    /// Runtime settings file; every setting in it can be overridden by its environment variable.
+    #[arg(long, global = true, env = "CARELINK_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the portal (the default when no command is given).
+    Serve,
+    /// Email: check the configured transport.
+    Mail {
+        #[command(subcommand)]
+        command: MailCommand,
+    },
+    /// Patient accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Appointments (the patient is emailed "New appointment created").
+    Appointment {
+        #[command(subcommand)]
+        command: AppointmentCommand,
+    },
+    /// Form responses (the patient is emailed "New form response").
+    FormResponse {
+        #[command(subcommand)]
+        command: FormResponseCommand,
+    },
+    /// Load demo patients, appointments and a form response (safe to run again).
+    Demo,
+}
+
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// Add a patient. Without --password-stdin the account is invited: it has no password and
+    /// the patient is emailed a link to create one.
+    Add {
+        #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+        email: EmailAddress,
+        /// The patient's name, as the portal greets them.
+        #[arg(long, value_name = "NAME", default_value = "")]
+        name: String,
+        /// Read the password (12 to 128 characters) from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppointmentCommand {
+    /// Book an appointment for a patient.
+    Add {
+        #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+        email: EmailAddress,
+        /// When it starts, in RFC 3339 (2026-12-01T14:30:00Z).
+        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        starts_at: OffsetDateTime,
+        #[arg(long, value_name = "NAME", value_parser = parse_text)]
+        clinician: String,
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        reason: String,
+        /// Where the patient joins the video visit.
+        #[arg(long, value_name = "URL", value_parser = parse_video_url)]
+        video_url: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum FormResponseCommand {
+    /// Record a patient's response to a form.
+    Add {
+        #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+        email: EmailAddress,
+        /// The form's title.
+        #[arg(long, value_name = "TITLE", value_parser = parse_text)]
+        form: String,
+        /// One answer, as "Question=Answer"; repeat in the form's order.
+        #[arg(long = "answer", value_name = "QUESTION=ANSWER", value_parser = parse_answer)]
+        answers: Vec<Answer>,
+    },
+}
+
+fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
+        .map_err(|_| "expected an RFC 3339 time such as 2026-12-01T14:30:00Z".to_owned())
+}
+
+fn parse_text(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    match value.chars().count() {
+        0 => Err("cannot be empty".into()),
+        1..=200 => Ok(value.to_owned()),
+        _ => Err("is longer than 200 characters".into()),
+    }
+}
+
+fn parse_video_url(value: &str) -> Result<String, String> {
+    match url::Url::parse(value) {
+        Ok(url) if url.scheme() == "https" => Ok(url.to_string()),
+        _ => Err("expected an https:// URL".into()),
+    }
+}
+
+fn parse_answer(value: &str) -> Result<Answer, String> {
+    let (question, answer) = value
+        .split_once('=')
+        .ok_or_else(|| "expected \"Question=Answer\"".to_owned())?;
+    Ok(Answer {
+        question: parse_text(question).map_err(|e| format!("the question {e}"))?,
+        answer: answer.trim().to_owned(),
+    })
+}
+
+#[derive(Debug, Subcommand)]
+enum MailCommand {
+    /// Send a test email through the configured transport and print the server's answer.
+    Test {
+        /// The address to send it to.
+        #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+        to: EmailAddress,
+    },
+}
+
+fn parse_email(value: &str) -> Result<EmailAddress, String> {
+    EmailAddress::parse(value).map_err(|e| e.to_string())
+}
+
+/// Parses the command line, runs the command and turns any error into a message and exit code 1.
+pub async fn run() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init("info,carelink=debug,tower_http=info,sqlx=warn");
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(settings) => settings,
+        Err(e) => return fail(e),
+    };
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings).await,
+        Command::Mail {
+            command: MailCommand::Test { to },
+        } => mail_test::run(settings, to).await,
+        command => admin::run(settings, command).await,
+    };
+    outcome.map_or_else(fail, |()| ExitCode::SUCCESS)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let app = Application::build(settings, Clock::system()).await?;
+    tracing::info!("Carelink is listening on http://{}", app.address());
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn fail(error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {error}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,163 @@
+//! Runtime settings: read once at start-up from `Leptos.toml`, then from environment variables,
+//! which win. Every value is parsed into its final type here, so a bad value stops start-up with a
+//! message naming the setting instead of failing later at the first request that needs it.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    path::Path,
+    str::FromStr,
+};
+
+use url::Url;
+
+mod sources;
+
+/// The file read when `--config` is not given. Missing is fine: the defaults below apply.
+pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub mail: MailSettings,
+    pub auth: AuthSettings,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    pub site_addr: SocketAddr,
+    /// Where cargo-leptos wrote the compiled site (`pkg/`, assets).
+    pub site_root: String,
+    pub environment: Environment,
+    /// Base of every link in an email. Its scheme also decides whether cookies are `Secure`.
+    pub public_url: Url,
+    /// Reverse proxies whose `X-Forwarded-For` names the client. Empty: the TCP peer is the
+    /// client (rate limits and security events use its address).
+    pub trusted_proxies: Vec<IpAddr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// A `sqlite:` URL; the file and its folder are created when missing.
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// `None` selects the development mailbox.
+    pub smtp_url: Option<Url>,
+    pub from: String,
+    pub retry: RetryPolicy,
+}
+
+/// How the mail worker retries temporary failures. Not in Leptos.toml: the defaults suit every
+/// deployment so far; tests shorten them.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub first_delay: time::Duration,
+    pub max_delay: time::Duration,
+    /// Attempts before a temporary failure is recorded as permanent.
+    pub max_attempts: u32,
+    /// How long a worker holds a message it is sending before another may take it over.
+    pub lease: time::Duration,
+    /// The longest the worker sleeps without a wake-up (emails queued by another process).
+    pub idle_poll: time::Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            first_delay: time::Duration::seconds(10),
+            max_delay: time::Duration::minutes(10),
+            max_attempts: 12,
+            lease: time::Duration::minutes(2),
+            idle_poll: time::Duration::seconds(2),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct AuthSettings {
+    pub login_link_ttl: time::Duration,
+    pub session_idle_timeout: time::Duration,
+    pub session_absolute_lifetime: time::Duration,
+}
+
+/// What went wrong while reading the settings, worded for whoever starts the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the configuration file {path} is not valid: {message}")]
+    Syntax { path: String, message: String },
+    #[error("{setting} = {value:?} is not valid: {reason}")]
+    Invalid {
+        setting: &'static str,
+        value: String,
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Reads `path` (or `Leptos.toml` when present) and the process environment.
+    pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
+        let (path, required) = match path {
+            Some(path) => (path, true),
+            None => (Path::new(DEFAULT_CONFIG_FILE), false),
+        };
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => Some(text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => None,
+            Err(source) => {
+                return Err(ConfigError::Read {
+                    path: path.display().to_string(),
+                    source,
+                })
+            }
+        };
+        let file = match text {
+            Some(text) => toml::from_str(&text).map_err(|e| ConfigError::Syntax {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?,
+            None => sources::FileSettings::default(),
+        };
+        sources::resolve(file, |name| std::env::var(name).ok())
+    }
+
+    /// Parses settings from a TOML text and an environment lookup; used by `load` and tests.
+    pub fn from_sources(
+        toml_text: &str,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let file = toml::from_str(toml_text).map_err(|e| ConfigError::Syntax {
+            path: "<text>".into(),
+            message: e.to_string(),
+        })?;
+        sources::resolve(file, env)
+    }
+}
+
+impl FromStr for Environment {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "dev" | "development" => Ok(Self::Development),
+            "prod" | "production" => Ok(Self::Production),
+            _ => Err("expected DEV or PROD".into()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

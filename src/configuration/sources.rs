@@ -1,0 +1,240 @@
+//! Where settings come from: the file's shape, the environment, and turning each value into its
+//! final type or a message that names the setting.
+
+use std::{
+    net::{IpAddr, SocketAddr},
+    ops::RangeInclusive,
+};
+
+use url::Url;
+
+use super::{
+    AuthSettings, ConfigError, DatabaseSettings, Environment, MailSettings, RetryPolicy,
+    ServerSettings, Settings,
+};
+use crate::accounts::links::LOGIN_LINK_MINUTES;
+
+/// The file's shape. Every key is optional and unknown keys are refused, so a typo is reported
+/// rather than silently ignored.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub(super) struct FileSettings {
+    server: FileServer,
+    database: FileDatabase,
+    mail: FileMail,
+    auth: FileAuth,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileServer {
+    site_addr: Option<String>,
+    site_root: Option<String>,
+    env: Option<String>,
+    public_url: Option<String>,
+    trusted_proxies: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileDatabase {
+    url: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileMail {
+    smtp_url: Option<String>,
+    from: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileAuth {
+    login_link_ttl_minutes: Option<toml::Value>,
+    session_idle_minutes: Option<toml::Value>,
+    session_absolute_hours: Option<toml::Value>,
+}
+
+pub(super) fn resolve(
+    file: FileSettings,
+    env: impl Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
+    // The environment wins over the file; empty variables count as unset.
+    let pick = |name: &str, from_file: Option<String>| {
+        env(name).filter(|v| !v.trim().is_empty()).or(from_file)
+    };
+    let number = |value: Option<toml::Value>| {
+        value.map(|v| match v {
+            toml::Value::String(s) => s,
+            other => other.to_string(),
+        })
+    };
+
+    let site_addr: SocketAddr = parse(
+        "LEPTOS_SITE_ADDR",
+        pick("LEPTOS_SITE_ADDR", file.server.site_addr).unwrap_or("127.0.0.1:3000".into()),
+        |v| {
+            v.parse()
+                .map_err(|_| "expected an IP address and port, like 127.0.0.1:3000".into())
+        },
+    )?;
+    let site_root = pick("LEPTOS_SITE_ROOT", file.server.site_root).unwrap_or("target/site".into());
+    let environment = parse(
+        "LEPTOS_ENV",
+        pick("LEPTOS_ENV", file.server.env).unwrap_or("DEV".into()),
+        |v| v.parse(),
+    )?;
+    let public_url = match pick("PUBLIC_URL", file.server.public_url) {
+        Some(v) => parse("PUBLIC_URL", v, parse_base_url)?,
+        None => {
+            Url::parse(&format!("http://{site_addr}/")).expect("a socket address is a valid host")
+        }
+    };
+    let trusted_proxies = match pick("TRUSTED_PROXIES", file.server.trusted_proxies) {
+        Some(v) => parse("TRUSTED_PROXIES", v, |v| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|ip| !ip.is_empty())
+                .map(|ip| ip.parse::<IpAddr>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| {
+                    "expected IP addresses separated by commas, like 10.0.0.2, 10.0.0.3".into()
+                })
+        })?,
+        None => Vec::new(),
+    };
+
+    let database_url =
+        pick("DATABASE_URL", file.database.url).unwrap_or("sqlite://data/carelink.db".into());
+    let database_url = parse("DATABASE_URL", database_url, |v| {
+        if v.starts_with("sqlite:") {
+            Ok(v.to_owned())
+        } else {
+            Err("only SQLite is supported: expected a URL starting with sqlite:".into())
+        }
+    })?;
+
+    let smtp_url = pick("SMTP_URL", file.mail.smtp_url)
+        .map(|v| parse("SMTP_URL", v, parse_smtp_url))
+        .transpose()?;
+    let from = pick("MAIL_FROM", file.mail.from)
+        .unwrap_or("Carelink <no-reply@carelink.localhost>".into());
+
+    // A whole number in `range`, from the environment, else the file, else `default`.
+    let whole_number = |name: &'static str,
+                        from_file: Option<toml::Value>,
+                        default: i64,
+                        range: RangeInclusive<i64>| {
+        let value = pick(name, number(from_file)).unwrap_or(default.to_string());
+        parse(name, value, |v| {
+            let n: i64 = v
+                .trim()
+                .parse()
+                .map_err(|_| "expected a whole number".to_string())?;
+            if range.contains(&n) {
+                Ok(n)
+            } else {
+                Err(format!(
+                    "must be between {} and {}",
+                    range.start(),
+                    range.end()
+                ))
+            }
+        })
+    };
+    let ttl = whole_number(
+        "LOGIN_LINK_TTL_MINUTES",
+        file.auth.login_link_ttl_minutes,
+        *LOGIN_LINK_MINUTES.end(),
+        LOGIN_LINK_MINUTES,
+    )?;
+    let idle = whole_number(
+        "SESSION_IDLE_MINUTES",
+        file.auth.session_idle_minutes,
+        30,
+        1..=24 * 60,
+    )?;
+    let absolute = whole_number(
+        "SESSION_ABSOLUTE_HOURS",
+        file.auth.session_absolute_hours,
+        12,
+        1..=24 * 30,
+    )?;
+
+    if environment == Environment::Production && smtp_url.is_none() {
+        return Err(ConfigError::Invalid {
+            setting: "SMTP_URL",
+            value: String::new(),
+            reason: "production (LEPTOS_ENV=PROD) needs an SMTP server; the development \
+                     mailbox is only for LEPTOS_ENV=DEV"
+                .into(),
+        });
+    }
+
+    Ok(Settings {
+        server: ServerSettings {
+            site_addr,
+            site_root,
+            environment,
+            public_url,
+            trusted_proxies,
+        },
+        database: DatabaseSettings { url: database_url },
+        mail: MailSettings {
+            smtp_url,
+            from,
+            retry: RetryPolicy::default(),
+        },
+        auth: AuthSettings {
+            login_link_ttl: time::Duration::minutes(ttl),
+            session_idle_timeout: time::Duration::minutes(idle),
+            session_absolute_lifetime: time::Duration::hours(absolute),
+        },
+    })
+}
+
+fn parse<T>(
+    setting: &'static str,
+    value: String,
+    parser: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, ConfigError> {
+    parser(&value).map_err(|reason| ConfigError::Invalid {
+        setting,
+        value: redact_url_password(&value),
+        reason,
+    })
+}
+
+fn parse_base_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("expected an http:// or https:// URL".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("a base URL cannot have a query or a fragment".into());
+    }
+    Ok(url)
+}
+
+fn parse_smtp_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err("expected smtp://host:port or smtps://user:pass@host:465".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL names no host".into());
+    }
+    Ok(url)
+}
+
+/// SMTP URLs can carry a password; error messages must not.
+fn redact_url_password(value: &str) -> String {
+    match Url::parse(value) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => value.to_owned(),
+    }
+}

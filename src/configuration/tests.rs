@@ -1,0 +1,116 @@
+//! The settings as a clinic's IT team writes them: defaults, overrides, refusals.
+
+use super::*;
+
+fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+#[test]
+fn defaults_apply_to_an_empty_file() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert_eq!(s.server.site_addr.to_string(), "127.0.0.1:3000");
+    assert_eq!(s.server.public_url.as_str(), "http://127.0.0.1:3000/");
+    assert_eq!(s.server.environment, Environment::Development);
+    assert_eq!(s.database.url, "sqlite://data/carelink.db");
+    assert!(s.mail.smtp_url.is_none());
+    assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(60));
+    assert_eq!(s.auth.session_idle_timeout, time::Duration::minutes(30));
+    assert_eq!(s.auth.session_absolute_lifetime, time::Duration::hours(12));
+}
+
+#[test]
+fn environment_wins_over_the_file() {
+    let file = "[server]\nsite_addr = \"127.0.0.1:4000\"\n[auth]\nlogin_link_ttl_minutes = 30\n";
+    let s = Settings::from_sources(
+        file,
+        env(&[
+            ("LEPTOS_SITE_ADDR", "0.0.0.0:8080"),
+            ("LOGIN_LINK_TTL_MINUTES", "15"),
+        ]),
+    )
+    .unwrap();
+    assert_eq!(s.server.site_addr.to_string(), "0.0.0.0:8080");
+    assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(15));
+    let s = Settings::from_sources(file, env(&[])).unwrap();
+    assert_eq!(s.server.site_addr.to_string(), "127.0.0.1:4000");
+    assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(30));
+}
+
+#[test]
+fn login_link_lifetime_must_be_5_to_60_minutes() {
+    for bad in ["4", "61", "0", "sixty", "-5"] {
+        let err = Settings::from_sources("", env(&[("LOGIN_LINK_TTL_MINUTES", bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("LOGIN_LINK_TTL_MINUTES"), "{err}");
+    }
+    for good in ["5", "60"] {
+        Settings::from_sources("", env(&[("LOGIN_LINK_TTL_MINUTES", good)])).unwrap();
+    }
+}
+
+#[test]
+fn bad_values_are_named_in_the_error() {
+    let cases = [
+        ("LEPTOS_SITE_ADDR", "localhost"),
+        ("PUBLIC_URL", "ftp://portal.example"),
+        ("DATABASE_URL", "postgres://db/carelink"),
+        ("SMTP_URL", "http://mail.example"),
+        ("LEPTOS_ENV", "staging"),
+        ("TRUSTED_PROXIES", "10.0.0.2, proxy.internal"),
+    ];
+    for (name, value) in cases {
+        let err = Settings::from_sources("", env(&[(name, value)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(name), "{name}: {err}");
+    }
+}
+
+#[test]
+fn trusted_proxies_are_a_list_of_addresses() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert!(s.server.trusted_proxies.is_empty());
+    let file = "[server]\ntrusted_proxies = \"10.0.0.2, ::1,\"\n";
+    let s = Settings::from_sources(file, env(&[])).unwrap();
+    assert_eq!(
+        s.server.trusted_proxies,
+        [
+            "10.0.0.2".parse::<IpAddr>().unwrap(),
+            "::1".parse().unwrap()
+        ]
+    );
+}
+
+#[test]
+fn unknown_keys_in_the_file_are_refused() {
+    let err = Settings::from_sources("[server]\nsite_adr = \"x\"\n", env(&[]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("site_adr"), "{err}");
+}
+
+#[test]
+fn production_requires_smtp() {
+    let err = Settings::from_sources("", env(&[("LEPTOS_ENV", "PROD")])).unwrap_err();
+    assert!(err.to_string().starts_with("SMTP_URL"), "{err}");
+    Settings::from_sources(
+        "",
+        env(&[("LEPTOS_ENV", "PROD"), ("SMTP_URL", "smtp://127.0.0.1:25")]),
+    )
+    .unwrap();
+}
+
+#[test]
+fn smtp_passwords_never_reach_error_messages() {
+    let err = Settings::from_sources("", env(&[("PUBLIC_URL", "https://u:hunter2@x/?q")]))
+        .unwrap_err()
+        .to_string();
+    assert!(!err.contains("hunter2"), "{err}");
+}

@@ -1,0 +1,79 @@
+//! `AppError`: the one error every server function answers with, shared by the server and the
+//! WASM client. The client matches its variants, never its words; the server's `auth` layer picks
+//! each variant's HTTP status (`crate::auth::errors`).
+
+use std::fmt;
+
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AppError {
+    /// No live session: the patient must sign in (again).
+    NotSignedIn,
+    /// Understood and refused. `message` tells the patient why and what to do; `status` is the
+    /// HTTP status it is answered with (400, 401, 404, 410, 429...).
+    Refused { status: u16, message: String },
+    /// Our fault. The cause is in the server's log, never in the answer.
+    Internal,
+    /// The browser could not reach the server, or could not read its answer.
+    Unreachable,
+}
+
+impl AppError {
+    pub fn refused(status: u16, message: impl Into<String>) -> Self {
+        Self::Refused {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+/// What the patient reads.
+impl fmt::Display for AppError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NotSignedIn => "Your session has ended. Please sign in again.",
+            Self::Refused { message, .. } => message,
+            Self::Internal => "Something went wrong on our side. Please try again in a moment.",
+            Self::Unreachable => {
+                "We could not reach Carelink. Check your connection and try again."
+            }
+        })
+    }
+}
+
+impl std::error::Error for AppError {}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    /// The framework's own failures: on the client, the server could not be reached or
+    /// understood; on the server, something in the plumbing broke.
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Request(_)
+            | ServerFnErrorErr::Deserialization(_)
+            | ServerFnErrorErr::Serialization(_) => Self::Unreachable,
+            ServerFnErrorErr::Registration(_)
+            | ServerFnErrorErr::UnsupportedRequestMethod(_)
+            | ServerFnErrorErr::ServerError(_)
+            | ServerFnErrorErr::MiddlewareError(_)
+            | ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Response(_) => Self::Internal,
+        }
+    }
+}
+
+/// A database failure is ours: logged with its cause, answered as `Internal`.
+#[cfg(feature = "ssr")]
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        Self::Internal
+    }
+}

@@ -1,0 +1,116 @@
+//! How often a Secure Login Link can be asked for: per address (silently) and per client.
+
+use carelink::clock::Clock;
+use time::{Duration, OffsetDateTime};
+
+use crate::support::{location, TestApp, TestPatient};
+
+#[tokio::test]
+async fn one_email_a_minute_and_five_an_hour_per_address() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = TestApp::with_clock(clock.clone()).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+
+    let first = app.ask_for_link(&pat).await;
+    assert_eq!(app.emails_to(&pat).await, 1);
+    let second = app.ask_for_link(&pat).await;
+    assert_eq!(app.emails_to(&pat).await, 1, "not within the minute");
+    assert_eq!(
+        (first.status(), location(&first)),
+        (second.status(), location(&second)),
+        "same answer"
+    );
+
+    for expected in 2..=5 {
+        clock.advance(Duration::seconds(61));
+        app.ask_for_link(&pat).await;
+        assert_eq!(app.emails_to(&pat).await, expected);
+    }
+    clock.advance(Duration::seconds(61));
+    app.ask_for_link(&pat).await;
+    assert_eq!(app.emails_to(&pat).await, 5, "five an hour");
+    clock.advance(Duration::minutes(60));
+    app.ask_for_link(&pat).await;
+    assert_eq!(app.emails_to(&pat).await, 6, "the hour has passed");
+}
+
+#[tokio::test]
+async fn too_many_requests_from_one_address_are_told_when_to_try_again() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = TestApp::with_clock(clock.clone()).await;
+    for n in 0..20 {
+        let response = app.ask_for_link(format!("person{n}@example.org")).await;
+        assert!(
+            location(&response).starts_with("/login/check-email"),
+            "request {n}"
+        );
+    }
+    let refused = app.ask_for_link("person20@example.org").await;
+    let page = app.error_page(refused).await;
+    assert!(page.contains("Please try again in 15 minutes."), "{page}");
+
+    // Called by the hydrated page it is a 429, not a server error.
+    let fields = [("email", "person21@example.org")];
+    let status = app.call("/api/ask_for_login_link", &fields).await.status();
+    assert_eq!(status, 429);
+
+    clock.advance(Duration::minutes(15));
+    let later = app.ask_for_link("person22@example.org").await;
+    assert!(location(&later).starts_with("/login/check-email"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
+    let app =
+        TestApp::spawn_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
+            .await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let client = reqwest::Client::new();
+    let ask_from = |from: &'static str, email: String| {
+        let (app, client) = (&app, &client);
+        async move {
+            client
+                .post(format!("{}/api/ask_for_login_link", app.address))
+                .header("x-forwarded-for", format!("198.51.100.1, {from}"))
+                .form(&[("email", email)])
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    let answered = |status: u16| status < 400;
+    assert!(answered(ask_from("203.0.113.7", pat.email.clone()).await));
+    let text = app.last_email_to(&pat).await;
+    assert!(
+        text.contains("at 203.0.113.7."),
+        "the proxy's client is named: {text}"
+    );
+    for n in 1..20 {
+        let status = ask_from("203.0.113.7", format!("p{n}@example.org")).await;
+        assert!(answered(status), "request {n}: {status}");
+    }
+    assert_eq!(
+        ask_from("203.0.113.7", "late@example.org".into()).await,
+        429
+    );
+    // Another patient behind the same proxy is not locked out with them.
+    assert!(answered(
+        ask_from("203.0.113.8", "other@example.org".into()).await
+    ));
+
+    // Without the setting, the header is not believed: it cannot buy a fresh limit.
+    let direct = TestApp::spawn().await;
+    for n in 0..20 {
+        direct.ask_for_link(format!("d{n}@example.org")).await;
+    }
+    let spoofed = client
+        .post(format!("{}/api/ask_for_login_link", direct.address))
+        .header("x-forwarded-for", "203.0.113.99")
+        .form(&[("email", "x@example.org")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(spoofed.status(), 429);
+}

@@ -1,0 +1,86 @@
+//! "New appointment created" and "New form response" sign the patient in (the help article), and
+//! a spent link's page offers a new one in one click.
+
+use carelink::clock::Clock;
+use time::{Duration, OffsetDateTime};
+
+use crate::support::{eventually, location, token_of, TestApp, TestPatient};
+
+/// "Email me a new link" on a spent link's page, from `browser`.
+async fn ask_for_new_link(browser: &crate::support::TestBrowser, link: &str) -> reqwest::Response {
+    browser
+        .submit(
+            link,
+            "/api/ask_for_new_login_link",
+            &[("token", &token_of(link))],
+        )
+        .await
+}
+
+#[tokio::test]
+async fn a_notification_signs_the_patient_in_on_that_appointment() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = TestApp::with_clock(clock.clone()).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let id = app.book_appointment(&pat, "Dr. Notify").await;
+    let text = app.last_email_to(&pat).await;
+    assert!(text.starts_with("New appointment created"), "{text}");
+    let link = app.login_link_in_last_email_to(&pat).await;
+
+    // Opened on a new browser: one click, and it lands on that appointment.
+    let phone = app.new_browser();
+    let page = phone.open_link(&link).await;
+    assert!(page.contains("Log in as"), "{page}");
+    let response = phone.use_link(&link).await;
+    assert_eq!(location(&response), format!("/appointments/{id}"));
+    assert_eq!(
+        phone.get(&format!("/appointments/{id}")).await.status(),
+        200
+    );
+
+    // A second notification, opened after it expired: the login page keeps the destination.
+    let form = app.record_form_response(&pat, "Intake").await;
+    let link = app.login_link_in_last_email_to(&pat).await;
+    clock.advance(Duration::minutes(61));
+    let laptop = app.new_browser();
+    let page = laptop.open_link(&link).await;
+    assert!(page.contains("This link has expired"), "{page}");
+    assert!(
+        page.contains(&format!("href=\"/login?next=%2Fforms%2F{form}\"")),
+        "{page}"
+    );
+
+    // Or one click on "Email me a new link": a fresh link for the same page, nothing typed.
+    let response = ask_for_new_link(&laptop, &link).await;
+    assert_eq!(
+        location(&response),
+        "/login/check-email?sent_to=p%E2%80%A2%E2%80%A2%E2%80%A2%40example.org"
+    );
+    let confirmation = laptop.page(&location(&response)).await;
+    assert!(
+        confirmation.contains("We have sent a new Secure Login Link to")
+            && confirmation.contains("p•••@example.org"),
+        "{confirmation}"
+    );
+    let fresh = eventually("a new login link", || async {
+        let newest = app.login_link_in_last_email_to(&pat).await;
+        (newest != link).then_some(newest)
+    })
+    .await;
+    let text = app.last_email_to(&pat).await;
+    assert!(text.starts_with("Your secure login link"), "{text}");
+    // The browser that clicked holds the new request's cookie: it signs in without a click.
+    let page = laptop.open_link(&fresh).await;
+    assert!(page.contains("Logging you in"), "{page}");
+    let response = laptop.use_link(&fresh).await;
+    assert_eq!(location(&response), format!("/forms/{form}"));
+}
+
+#[tokio::test]
+async fn a_new_link_needs_a_real_old_one() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let response = ask_for_new_link(&app, &format!("{}/login/link/nonsense", app.address)).await;
+    assert!(location(&response).contains("__err"), "refused");
+    assert_eq!(app.emails_to(&pat).await, 0);
+}

@@ -1,0 +1,139 @@
+//! Creating, resetting and changing a password.
+
+use crate::support::{link_in, location, TestApp, TestPatient, PASSWORD};
+
+/// Posts the change-password form on /account from the app's browser.
+async fn change(app: &TestApp, current: &str, new: &str, confirm: &str) -> reqwest::Response {
+    let fields = [
+        ("current_password", current),
+        ("new_password", new),
+        ("confirm_password", confirm),
+    ];
+    app.submit("/account", "/api/change_password", &fields)
+        .await
+}
+
+/// Posts the new-password form of a set-password link's page.
+async fn set(app: &TestApp, page: &str, token: &str, new: &str) -> reqwest::Response {
+    let fields = [
+        ("token", token),
+        ("new_password", new),
+        ("confirm_password", new),
+    ];
+    app.submit(page, "/api/set_password", &fields).await
+}
+
+async fn ask_for_password_link(app: &TestApp, email: &str) -> reqwest::Response {
+    app.submit(
+        "/password/reset",
+        "/api/ask_for_password_link",
+        &[("email", email)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let phone = app.new_browser();
+    phone.sign_in(&pat, PASSWORD).await;
+    app.sign_in(&pat, PASSWORD).await;
+    let new = "a brand new passphrase";
+
+    let wrong = change(&app, "wrong", new, new).await;
+    assert!(app
+        .error_page(wrong)
+        .await
+        .contains("Your current password is not correct."));
+    let short = change(&app, PASSWORD, "short", "short").await;
+    assert!(app
+        .error_page(short)
+        .await
+        .contains("Use at least 12 characters."));
+
+    let ok = change(&app, PASSWORD, new, new).await;
+    assert_eq!(ok.status(), 302);
+    assert!(!location(&ok).contains("__err"));
+    assert_eq!(
+        app.get("/appointments").await.status(),
+        200,
+        "this session goes on"
+    );
+    assert_eq!(phone.get("/appointments").await.status(), 303, "others end");
+
+    let fresh = app.new_browser();
+    assert_eq!(location(&fresh.sign_in(&pat, new).await), "/appointments");
+}
+
+#[tokio::test]
+async fn an_invited_patient_creates_a_password_from_the_emailed_link() {
+    let app = TestApp::spawn().await;
+    let invited = TestPatient::invited().store(&app).await;
+
+    let response = ask_for_password_link(&app, &invited.email).await;
+    assert_eq!(response.status(), 302);
+    let text = app.last_email_to(&invited).await;
+    assert!(text.contains("Create your password"), "{text}");
+    let link = link_in(&text, &format!("{}/password/new?token=", app.address));
+
+    let path = link.strip_prefix(&app.address).unwrap();
+    let form = app.page(path).await;
+    assert!(form.contains("Choose a password"), "{form}");
+
+    let token = link.split("token=").nth(1).unwrap();
+    let short = set(&app, path, token, "short").await;
+    assert!(app
+        .error_page(short)
+        .await
+        .contains("Use at least 12 characters."));
+
+    let new = "my very own passphrase";
+    let ok = set(&app, path, token, new).await;
+    assert_eq!(location(&ok), "/appointments");
+    assert_eq!(app.get("/appointments").await.status(), 200, "signed in");
+
+    let again = set(&app, path, token, new).await;
+    assert!(app
+        .error_page(again)
+        .await
+        .contains("expired or was already used"));
+    assert!(app.page(path).await.contains("This link no longer works"));
+}
+
+#[tokio::test]
+async fn asking_for_a_password_link_answers_the_same_for_anyone() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let known = ask_for_password_link(&app, &pat.email).await;
+    let unknown = ask_for_password_link(&app, "nobody@example.org").await;
+    assert_eq!(known.status(), unknown.status());
+    assert_eq!(location(&known), location(&unknown));
+    // The work happens after the answer.
+    app.last_email_to(&pat).await;
+    assert_eq!(app.emails_to("nobody@example.org").await, 0);
+    assert_eq!(app.emails_to(&pat).await, 1);
+}
+
+#[tokio::test]
+async fn password_links_are_rate_limited_like_login_links() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    ask_for_password_link(&app, &pat.email).await;
+    app.last_email_to(&pat).await;
+    // A second one within the minute: the same answer, no second email.
+    assert_eq!(
+        location(&ask_for_password_link(&app, &pat.email).await),
+        location(&ask_for_password_link(&app, "x@example.org").await)
+    );
+    assert_eq!(app.emails_to(&pat).await, 1);
+    // The client's budget is shared with login-link requests: 20 in 15 minutes.
+    for _ in 0..17 {
+        let response = ask_for_password_link(&app, "x@example.org").await;
+        assert!(!location(&response).contains("__err"));
+    }
+    let refused = ask_for_password_link(&app, "x@example.org").await;
+    assert!(location(&refused).contains("__err"), "the 21st is refused");
+    let page = app.error_page(refused).await;
+    assert!(page.contains("Please try again in 15 minutes."), "{page}");
+}

@@ -1,0 +1,182 @@
+//! `TestBrowser`: an HTTP client that keeps cookies like a browser and does not follow redirects,
+//! so tests can check them. It posts forms as a browser without JavaScript does
+//! (`Accept: text/html`, the page as Referer) or calls server functions as the hydrated page does.
+
+use std::sync::Arc;
+
+use reqwest::{cookie::CookieStore, Response};
+
+#[derive(Clone)]
+pub struct TestBrowser {
+    address: String,
+    client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+}
+
+impl TestBrowser {
+    pub fn new(address: &str) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .user_agent("carelink-tests/1.0")
+            // A hung request fails the test instead of stalling the run.
+            .timeout(std::time::Duration::from_secs(20))
+            .build()
+            .expect("http client");
+        Self {
+            address: address.to_owned(),
+            client,
+            jar,
+        }
+    }
+
+    /// `path` on the app, or a full URL as it is.
+    fn url(&self, path: &str) -> String {
+        if path.starts_with("http") {
+            path.to_owned()
+        } else {
+            format!("{}{path}", self.address)
+        }
+    }
+
+    /// Opens `path` as a browser navigating to it does (it accepts HTML).
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .header("accept", "text/html")
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The HTML of page `path`.
+    pub async fn page(&self, path: &str) -> String {
+        self.get(path).await.text().await.expect("a page")
+    }
+
+    /// Submits a form on page `from` to `endpoint` as a browser without JavaScript would.
+    pub async fn submit(&self, from: &str, endpoint: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(endpoint))
+            .header("accept", "text/html")
+            .header("referer", self.url(from))
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// Calls a server function as the hydrated page does.
+    pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> Response {
+        self.client
+            .post(self.url(endpoint))
+            .form(fields)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// The value of cookie `name`, if this browser holds it.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let header = self.jar.cookies(&self.address.parse().unwrap())?;
+        let prefix = format!("{name}=");
+        header
+            .to_str()
+            .unwrap()
+            .split("; ")
+            .find_map(|pair| pair.strip_prefix(prefix.as_str()))
+            .map(str::to_owned)
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookie("carelink_session")
+    }
+
+    /// Stores `name=value` as if the app had set it (an attacker's plant, a copied cookie).
+    pub fn plant_cookie(&self, pair: &str) {
+        self.jar
+            .add_cookie_str(pair, &self.address.parse().unwrap());
+    }
+
+    pub async fn sign_in(&self, email: impl AsRef<str>, password: &str) -> Response {
+        let fields = [("email", email.as_ref()), ("password", password)];
+        self.submit("/login", "/api/sign_in_with_password", &fields)
+            .await
+    }
+
+    /// Signs in from a login page that was given `?next=`.
+    pub async fn sign_in_going_to(
+        &self,
+        next: &str,
+        email: impl AsRef<str>,
+        password: &str,
+    ) -> Response {
+        let fields = [
+            ("email", email.as_ref()),
+            ("password", password),
+            ("next", next),
+        ];
+        self.submit("/login", "/api/sign_in_with_password", &fields)
+            .await
+    }
+
+    pub async fn sign_out(&self) -> Response {
+        self.submit("/account", "/api/sign_out", &[]).await
+    }
+
+    /// "Send Secure Login Link" on the login page.
+    pub async fn ask_for_link(&self, email: impl AsRef<str>) -> Response {
+        self.submit(
+            "/login",
+            "/api/ask_for_login_link",
+            &[("email", email.as_ref())],
+        )
+        .await
+    }
+
+    /// The HTML of `link`'s page, without using the link.
+    pub async fn open_link(&self, link: &str) -> String {
+        self.page(link).await
+    }
+
+    /// "Log In" on `link`'s page, as a plain form.
+    pub async fn use_link(&self, link: &str) -> Response {
+        let token = token_of(link);
+        self.submit(link, "/api/sign_in_with_link", &[("token", &token)])
+            .await
+    }
+
+    /// Types `code` on the "Check your email" screen, as the hydrated page sends it; returns the
+    /// status and the answer's text.
+    pub async fn enter_code(&self, code: &str) -> (u16, String) {
+        let response = self.call("/api/sign_in_with_code", &[("code", code)]).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Follows a refused form's redirect back to its page, where the error is shown.
+    pub async fn error_page(&self, response: Response) -> String {
+        assert_eq!(response.status(), 302);
+        let back = location(&response);
+        assert!(back.contains("__err="), "{back}");
+        self.page(&back).await
+    }
+}
+
+/// Where a redirect sends the browser.
+pub fn location(response: &Response) -> String {
+    response.headers()["location"].to_str().unwrap().to_owned()
+}
+
+/// The first URL in `text` that starts with `prefix`.
+pub fn link_in(text: &str, prefix: &str) -> String {
+    let start = text
+        .find(prefix)
+        .unwrap_or_else(|| panic!("no {prefix} link in: {text}"));
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+/// The token at the end of a login link.
+pub fn token_of(link: &str) -> String {
+    link.rsplit('/').next().unwrap().to_owned()
+}

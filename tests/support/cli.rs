@@ -1,0 +1,79 @@
+//! The `carelink` binary, run as a clinic's scripts would run it, on a database in a folder of
+//! the test's own.
+
+use std::process::{Command, Output};
+
+use carelink::db::Db;
+use tempfile::TempDir;
+
+/// `carelink ARGS` on the database in `dir`, with extra environment variables.
+pub fn command(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_carelink"));
+    command
+        .args(args)
+        .current_dir(dir.path())
+        .env_remove("SMTP_URL")
+        .env(
+            "DATABASE_URL",
+            format!("sqlite://{}", dir.path().join("cli.db").display()),
+        )
+        .env("RUST_LOG", "warn");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command
+}
+
+pub fn carelink(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Output {
+    command(dir, env, args).output().expect("carelink runs")
+}
+
+pub fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Asserts that the command exited with `code` and said each of `messages` on stderr.
+pub fn assert_refused(output: &Output, code: i32, messages: &[&str]) {
+    let err = stderr(output);
+    assert_eq!(output.status.code(), Some(code), "{err}");
+    for message in messages {
+        assert!(err.contains(message), "{err}");
+    }
+}
+
+/// Runs `carelink ARGS` with `stdin` as standard input.
+pub fn carelink_with_input(dir: &TempDir, args: &[&str], stdin: &str) -> Output {
+    use std::{io::Write, process::Stdio};
+    let mut child = command(dir, &[], args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+pub async fn query_one<T>(dir: &TempDir, sql: &str) -> T
+where
+    T: Send + Unpin + for<'r> sqlx::Decode<'r, Db> + sqlx::Type<Db>,
+{
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let pool = carelink::db::Pool::connect(&url).await.unwrap();
+    sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+}
+
+/// `carelink user add` for `email`, with a password from standard input.
+pub fn add_patient_with_password(dir: &TempDir, email: &str) -> Output {
+    let args = ["user", "add", "--email", email, "--password-stdin"];
+    carelink_with_input(dir, &args, "a good long password\n")
+}
