@@ -7,7 +7,9 @@ use url::{form_urlencoded, Position, Url};
 /// Where a patient lands when nothing else is asked for.
 pub const HOME: &str = "/appointments";
 
-/// `next` if it is a path on this site, else `None`.
+/// `next` if it is a path on this site, else `None`. It is judged as a browser will read it:
+/// after dot-segments (`/..//evil.example`, `/%2e%2e//evil.example`) are resolved, a path that
+/// starts with `//` or `/\\` names another host.
 pub fn safe_next(next: &str) -> Option<String> {
     let next = next.trim();
     if !next.starts_with('/')
@@ -19,7 +21,9 @@ pub fn safe_next(next: &str) -> Option<String> {
     }
     let base = Url::parse("http://carelink.invalid/").expect("a valid base");
     let url = base.join(next).ok()?;
-    (url.origin() == base.origin()).then(|| url[Position::BeforePath..].to_owned())
+    let path = &url[Position::BeforePath..];
+    let leaves = path.starts_with("//") || path.starts_with("/\\");
+    (url.origin() == base.origin() && !leaves).then(|| path.to_owned())
 }
 
 /// `next` when safe, else the appointments page.
@@ -62,6 +66,13 @@ mod tests {
             "javascript:alert(1)",
             "/\t/evil.example",
             "",
+            // Dot-segments that resolve to a host-relative `//evil.example`.
+            "/..//evil.example",
+            "/.//evil.example",
+            "/a/..//evil.example",
+            "/%2e%2e//evil.example",
+            "/%2E%2e//evil.example",
+            "/a/b/../..//evil.example",
         ] {
             assert_eq!(safe_next(bad), None, "{bad:?}");
         }
