@@ -109,6 +109,11 @@ impl Application {
         self.address
     }
 
+    /// The base of every link in emails (PUBLIC_URL, with the port it got when that was 0).
+    pub fn public_url(&self) -> &url::Url {
+        &self.state.settings.server.public_url
+    }
+
     /// The app's outbox, for callers in the same process (tests, benchmarks) that queue email.
     pub fn outbox(&self) -> Outbox {
         self.mail_worker.outbox.clone()
@@ -168,6 +173,10 @@ fn router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn(auth::protect_token_pages))
         .layer(middleware::from_fn(auth::answer_errors_with_their_status))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::refuse_other_sites,
+        ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

@@ -10,9 +10,11 @@ mod guard;
 pub mod login_links;
 pub mod passwords;
 mod request;
+mod same_site;
 pub mod sign_in;
 
 pub use cookies::SESSION_COOKIE;
 pub use errors::answer_errors_with_their_status;
 pub use guard::{protect_token_pages, require_session_for_pages};
 pub use request::RequestContext;
+pub use same_site::refuse_other_sites;

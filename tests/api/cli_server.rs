@@ -145,7 +145,7 @@ async fn tokens_never_reach_the_logs() {
     .stderr(std::fs::File::create(&log).unwrap())
     .spawn()
     .unwrap();
-    let browser = TestBrowser::new(&address);
+    let browser = TestBrowser::new(&address, &address);
     eventually("the server to answer", || async {
         reqwest::get(format!("{address}/health")).await.ok()
     })

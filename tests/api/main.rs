@@ -17,6 +17,8 @@ mod login_links;
 mod mail;
 mod mail_kept;
 mod notifications;
+mod open_redirects;
+mod other_sites;
 mod password_sign_in;
 mod passwords;
 mod records;

@@ -2,7 +2,7 @@
 //! test reads back: the emails it sent, its sessions and security events. It is also a browser
 //! (`Deref` to its own `TestBrowser`); `new_browser()` makes more.
 
-use std::ops::Deref;
+use std::{future::Future, ops::Deref};
 
 use carelink::{
     accounts::Accounts,
@@ -28,6 +28,8 @@ pub struct TestApp {
     pub outbox: Outbox,
     pub accounts: Accounts,
     pub care: Care,
+    /// The portal's origin as browsers see it (from PUBLIC_URL).
+    origin: String,
     browser: TestBrowser,
     // Dropped last: removes the database file when the test ends.
     _dir: TempDir,
@@ -91,13 +93,15 @@ impl TestApp {
             .await
             .expect("the app builds");
         let address = format!("http://{}", app.address());
+        let origin = app.public_url().origin().ascii_serialization();
         let (outbox, accounts, care) = (app.outbox(), app.accounts(), app.care());
         tokio::spawn(app.run_until_stopped());
         let pool = db::connect_and_migrate(&settings.database.url)
             .await
             .expect("test pool");
         Self {
-            browser: TestBrowser::new(&address),
+            browser: TestBrowser::new(&address, &origin),
+            origin,
             address,
             pool,
             clock,
@@ -110,7 +114,7 @@ impl TestApp {
 
     /// Another browser, with no cookies.
     pub fn new_browser(&self) -> TestBrowser {
-        TestBrowser::new(&self.address)
+        TestBrowser::new(&self.address, &self.origin)
     }
 
     /// The text part of the newest email to `to`, waiting for one to arrive.
@@ -146,8 +150,14 @@ impl TestApp {
     /// Asks for a Secure Login Link from `browser` and returns the link it was emailed.
     pub async fn link_asked_by(&self, browser: &TestBrowser, email: impl AsRef<str>) -> String {
         let email = email.as_ref();
+        self.link_emailed_after(email, browser.ask_for_link(email))
+            .await
+    }
+
+    /// Waits for the email to `email` that `asking` makes Carelink send, and returns its link.
+    pub async fn link_emailed_after(&self, email: &str, asking: impl Future) -> String {
         let before = self.count_emails_to(email).await;
-        browser.ask_for_link(email).await;
+        asking.await;
         eventually(format_args!("a new email to {email}"), || async move {
             (self.count_emails_to(email).await > before).then_some(())
         })

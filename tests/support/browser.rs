@@ -1,6 +1,7 @@
 //! `TestBrowser`: an HTTP client that keeps cookies like a browser and does not follow redirects,
 //! so tests can check them. It posts forms as a browser without JavaScript does
-//! (`Accept: text/html`, the page as Referer) or calls server functions as the hydrated page does.
+//! (`Accept: text/html`, the page as Referer) or calls server functions as the hydrated page does;
+//! either way it names this site as the `Origin`, as browsers do.
 
 use std::sync::Arc;
 
@@ -9,12 +10,15 @@ use reqwest::{cookie::CookieStore, Response};
 #[derive(Clone)]
 pub struct TestBrowser {
     address: String,
+    /// What it says in `Origin`: the portal's public address, as a browser that loaded the
+    /// page from there would.
+    origin: String,
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
 }
 
 impl TestBrowser {
-    pub fn new(address: &str) -> Self {
+    pub fn new(address: &str, origin: &str) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -26,6 +30,7 @@ impl TestBrowser {
             .expect("http client");
         Self {
             address: address.to_owned(),
+            origin: origin.to_owned(),
             client,
             jar,
         }
@@ -60,6 +65,7 @@ impl TestBrowser {
         self.client
             .post(self.url(endpoint))
             .header("accept", "text/html")
+            .header("origin", &self.origin)
             .header("referer", self.url(from))
             .form(fields)
             .send()
@@ -71,6 +77,7 @@ impl TestBrowser {
     pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> Response {
         self.client
             .post(self.url(endpoint))
+            .header("origin", &self.origin)
             .form(fields)
             .send()
             .await
