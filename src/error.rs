@@ -17,6 +17,8 @@ pub enum AppError {
     /// Understood and refused. `message` tells the patient why and what to do; `status` is the
     /// HTTP status it is answered with (400, 401, 404, 410, 429...).
     Refused { status: u16, message: String },
+    /// Too busy right now (503 with Retry-After): the same request will work in a moment.
+    Busy,
     /// Our fault. The cause is in the server's log, never in the answer.
     Internal,
     /// The browser could not reach the server, or could not read its answer.
@@ -38,6 +40,7 @@ impl fmt::Display for AppError {
         f.write_str(match self {
             Self::NotSignedIn => "Your session has ended. Please sign in again.",
             Self::Refused { message, .. } => message,
+            Self::Busy => "Carelink is very busy right now. Please try again in a few seconds.",
             Self::Internal => "Something went wrong on our side. Please try again in a moment.",
             Self::Unreachable => {
                 "We could not reach Carelink. Check your connection and try again."
@@ -51,20 +54,31 @@ impl std::error::Error for AppError {}
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
-    /// The framework's own failures: on the client, the server could not be reached or
-    /// understood; on the server, something in the plumbing broke.
+    /// The framework's own failures. On the server, a request body that cannot be read as the
+    /// function's arguments is the client's fault (400, and serde's own words would help
+    /// nobody); anything else is ours. On the client, the server could not be reached or
+    /// understood.
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
+            ServerFnErrorErr::Args(_)
+            | ServerFnErrorErr::MissingArg(_)
+            | ServerFnErrorErr::Deserialization(_)
+                if cfg!(feature = "ssr") =>
+            {
+                Self::refused(
+                    400,
+                    "This form arrived incomplete or garbled, so nothing was done. Reload the \
+                     page and try again.",
+                )
+            }
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Deserialization(_)
-            | ServerFnErrorErr::Serialization(_) => Self::Unreachable,
-            ServerFnErrorErr::Registration(_)
-            | ServerFnErrorErr::UnsupportedRequestMethod(_)
-            | ServerFnErrorErr::ServerError(_)
-            | ServerFnErrorErr::MiddlewareError(_)
-            | ServerFnErrorErr::Args(_)
-            | ServerFnErrorErr::MissingArg(_)
-            | ServerFnErrorErr::Response(_) => Self::Internal,
+            | ServerFnErrorErr::Serialization(_)
+                if !cfg!(feature = "ssr") =>
+            {
+                Self::Unreachable
+            }
+            _ => Self::Internal,
         }
     }
 }

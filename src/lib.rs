@@ -5,7 +5,8 @@
 //! on `ssr`; `app`, `pages`, `error`, `email_address` and the shared part of `accounts` are
 //! compiled for both.
 //!
-//! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address` →
+//! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address`,
+//! `background` →
 //! `mail` (lays out, queues, delivers) → `accounts` (sign-in rules and their storage) → `care`
 //! (appointments, forms) → `auth` (HTTP into values, outcomes into cookies and statuses) →
 //! `pages`, `app`, `startup`, `cli`.
@@ -19,6 +20,8 @@ pub mod pages;
 #[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
+pub mod background;
+#[cfg(feature = "ssr")]
 pub mod care;
 #[cfg(feature = "ssr")]
 pub mod cli;
@@ -30,6 +33,8 @@ pub mod configuration;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod security_headers;
 #[cfg(feature = "ssr")]
 pub mod startup;
 #[cfg(feature = "ssr")]

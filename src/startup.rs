@@ -1,12 +1,12 @@
 //! Builds the axum application and runs it. Tests use the same `Application` on port 0.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use axum::{
     extract::State,
     http::{HeaderName, StatusCode},
     middleware,
-    response::Redirect,
+    response::{IntoResponse, Redirect},
     routing::get,
     serve::ListenerExt,
     Router,
@@ -15,7 +15,10 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::{
+    catch_panic::CatchPanicLayer,
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
     trace::TraceLayer,
 };
 
@@ -23,11 +26,13 @@ use crate::{
     accounts::{landing, Accounts},
     app::{shell, App},
     auth,
+    background::Background,
     care::Care,
     clock::Clock,
     configuration::{Environment, RetryPolicy, Settings},
     db,
-    mail::{spawn_worker, Outbox, Transport},
+    mail::{self, spawn_worker, Outbox, Transport},
+    security_headers::{provide_request_nonce, security_headers},
     state::AppState,
     telemetry,
 };
@@ -87,6 +92,7 @@ impl Application {
             outbox.clone(),
             settings.server.public_url.clone(),
             settings.auth,
+            Background::start(settings.server.background),
         );
         let care = Care::new(pool.clone(), clock, outbox, accounts.clone());
         let state = AppState {
@@ -136,13 +142,13 @@ impl Application {
             transport,
             policy,
         } = self.mail_worker;
+        let sweeper = spawn_sweeper(self.state.clone(), outbox.clone());
         let worker = spawn_worker(pool, outbox, transport, policy);
         // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
         // connections; pages and assets are small, so send them at once.
         let listener = self.listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });
-        let sweeper = spawn_sweeper(self.state.clone());
         let served = axum::serve(
             listener,
             self.router
@@ -159,14 +165,17 @@ impl Application {
 
 fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    Router::new()
+    let app = Router::new()
         .route("/health", get(health))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
-        .leptos_routes(&state, routes, {
+        .leptos_routes_with_context(&state, routes, provide_request_nonce, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(provide_request_nonce, shell))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::require_session_for_pages,
@@ -176,11 +185,45 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::refuse_other_sites,
+        ));
+    bounded(app, state.settings.server.request_timeout)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
         ))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// No form of ours needs more than a few hundred bytes.
+const MAX_BODY: usize = 16 * 1024;
+
+/// What every request goes through, whatever answers it: a body limit (413), a time limit (503)
+/// and a panic turned into a 500 answer instead of a dropped connection.
+fn bounded<S: Clone + Send + Sync + 'static>(router: Router<S>, timeout: Duration) -> Router<S> {
+    router
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            timeout,
+        ))
+        .layer(CatchPanicLayer::custom(panicked))
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %message, "a request panicked");
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again in a moment.",
+    )
+        .into_response()
 }
 
 /// For load balancers and test harnesses: answers 200 once the database answers.
@@ -194,15 +237,19 @@ async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
     }
 }
 
-/// Deletes what can no longer matter (ended sessions, expired known browsers, old rate-limit
-/// counts) every ten minutes.
-fn spawn_sweeper(state: AppState) -> tokio::task::JoinHandle<()> {
+/// Deletes what can no longer matter (`Accounts::sweep`, done outbox rows) every ten minutes.
+fn spawn_sweeper(state: AppState, outbox: Outbox) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
         loop {
             every.tick().await;
             if let Err(e) = state.accounts.sweep().await {
-                tracing::error!(error = %e, "cannot sweep");
+                tracing::error!(error = %e, "cannot sweep accounts");
+            }
+            match mail::sweep(&state.pool, &outbox).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(messages = n, "old outbox rows removed"),
+                Err(e) => tracing::error!(error = %e, "cannot sweep the outbox"),
             }
         }
     })
@@ -228,4 +275,53 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::{body::Body, http::Request};
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn a_bug() -> &'static str {
+        panic!("a bug")
+    }
+
+    async fn status(router: &Router, request: Request<Body>) -> StatusCode {
+        router.clone().oneshot(request).await.unwrap().status()
+    }
+
+    #[tokio::test]
+    async fn oversized_slow_and_panicking_requests_get_an_answer() {
+        let router = bounded(
+            Router::new()
+                .route(
+                    "/echo",
+                    axum::routing::post(|body: String| async move { body }),
+                )
+                .route("/slow", get(|| tokio::time::sleep(Duration::from_secs(5))))
+                .route("/panic", get(a_bug)),
+            Duration::from_millis(100),
+        );
+        let post = |bytes: usize| {
+            Request::post("/echo")
+                .body(Body::from(vec![b'a'; bytes]))
+                .unwrap()
+        };
+        let get = |path: &str| Request::get(path).body(Body::empty()).unwrap();
+        assert_eq!(status(&router, post(MAX_BODY)).await, StatusCode::OK);
+        assert_eq!(
+            status(&router, post(MAX_BODY + 1)).await,
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
+        assert_eq!(
+            status(&router, get("/slow")).await,
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            status(&router, get("/panic")).await,
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 }

@@ -2,9 +2,11 @@ import { test as base, expect, type Page } from "@playwright/test";
 
 /**
  * Every test gets a page that fails the test on any console error or uncaught exception: a
- * hydration mismatch or a panic in the WASM client shows up there first. Chromium also logs
- * every 4xx response as an error; those are the app's deliberate refusals (a wrong password is a
- * 401), which the tests check on the page itself. 5xx responses still fail the test.
+ * hydration mismatch, a panic in the WASM client, or a script, style or connection that the
+ * Content-Security-Policy refused ("Refused to execute inline script...") shows up there first.
+ * Chromium also logs every 4xx response as an error; those are the app's deliberate refusals (a
+ * wrong password is a 401), which the tests check on the page itself. 5xx responses still fail
+ * the test.
  */
 const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of 4\d\d/;
 

@@ -1,5 +1,8 @@
-//! A browser's user agent as a patient recognises it ("Chrome on Android"), for the lists of
-//! sign-in activity and known browsers on /account. The full string stays in the database.
+//! A browser's user agent as a patient recognises it ("Chrome on Android"), for login emails
+//! and the lists of sign-in activity and known browsers on /account. The full string stays in
+//! the database. Whoever sends a request writes its user agent, so nothing else of it is ever
+//! shown: not even to the patient, since an attacker's failed sign-in lands on their list too
+//! ("Carelink support: call 555-0100").
 
 /// Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
 const BROWSERS: [(&str, &str); 7] = [
@@ -23,7 +26,9 @@ const SYSTEMS: [(&str, &str); 7] = [
     ("Linux", "Linux"),
 ];
 
-pub fn describe(user_agent: &str) -> String {
+/// "Chrome on Android", "Safari": only names from the tables above; `None` for anything else.
+pub fn describe(user_agent: Option<&str>) -> Option<String> {
+    let user_agent = user_agent.unwrap_or_default();
     let find = |table: &[(&str, &'static str)]| {
         table
             .iter()
@@ -31,10 +36,9 @@ pub fn describe(user_agent: &str) -> String {
             .map(|(_, name)| *name)
     };
     match (find(&BROWSERS), find(&SYSTEMS)) {
-        (Some(browser), Some(system)) => format!("{browser} on {system}"),
-        (Some(name), None) | (None, Some(name)) => name.to_owned(),
-        // Not a browser we know (a script, a tool): its own words, kept short.
-        (None, None) => user_agent.chars().take(60).collect(),
+        (Some(browser), Some(system)) => Some(format!("{browser} on {system}")),
+        (Some(name), None) | (None, Some(name)) => Some(name.to_owned()),
+        (None, None) => None,
     }
 }
 
@@ -52,13 +56,22 @@ mod tests {
             ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", "Chrome on Linux"),
         ];
         for (user_agent, expected) in cases {
-            assert_eq!(describe(user_agent), expected, "{user_agent}");
+            assert_eq!(
+                describe(Some(user_agent)).as_deref(),
+                Some(expected),
+                "{user_agent}"
+            );
         }
     }
 
     #[test]
-    fn anything_else_keeps_its_own_words() {
-        assert_eq!(describe("carelink-tests/1.0"), "carelink-tests/1.0");
-        assert_eq!(describe(&"x".repeat(100)).len(), 60);
+    fn anything_else_is_unknown_never_its_own_words() {
+        for written in [
+            "carelink-tests/1.0",
+            "Carelink support will call you: read them the code",
+        ] {
+            assert_eq!(describe(Some(written)), None);
+        }
+        assert_eq!(describe(None), None);
     }
 }

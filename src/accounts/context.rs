@@ -4,11 +4,18 @@
 use std::{future::Future, sync::Arc};
 
 use time::{Duration, OffsetDateTime};
-use tracing::Instrument;
 use url::Url;
 
-use super::{devices, rate_limit, sessions, users};
-use crate::{clock::Clock, configuration::AuthSettings, db, mail::Outbox};
+use super::{
+    devices, events,
+    password::PasswordError,
+    password_hash::{Busy, Hasher},
+    rate_limit, sessions, tokens, users,
+};
+use crate::{
+    background::Background, clock::Clock, configuration::AuthSettings, db,
+    email_address::EmailAddress, mail::Outbox,
+};
 
 /// Storage, time, the outbox for account emails, the portal's address for the links in them,
 /// and the configured lifetimes. Cheap to clone.
@@ -19,6 +26,8 @@ pub struct Accounts {
     pub(super) outbox: Outbox,
     pub(super) public_url: Arc<Url>,
     pub(super) policy: AuthSettings,
+    pub(super) hasher: Hasher,
+    background: Background,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -73,24 +82,37 @@ pub enum AccountError {
     LinkInvalid,
     #[error("This link has expired or was already used. Ask for a new one below.")]
     PasswordLinkSpent,
+    /// Every failed code is told alike, so the form says nothing about who has an account.
     #[error(
-        "This code cannot be used here: it works only in the browser where you asked for the \
-         link, until the link is used or expires. Ask for a new link."
+        "That code did not work. Use the code from the newest Carelink email, in the browser \
+         where you asked for the link, or ask for a new link."
     )]
-    NoCodeRequest,
-    #[error("That code is not right. {left} {} left.", if *.left == 1 { "try" } else { "tries" })]
-    WrongCode { left: i64 },
-    #[error(
-        "Too many wrong codes. For your safety this login link and its code no longer work. \
-         Ask for a new link."
-    )]
-    TooManyWrongCodes,
+    CodeRefused,
     #[error("That browser is not on your list any more.")]
     UnknownBrowser,
     #[error("Too many requests from your network. Please try again in {}.", minutes(*.wait))]
     TooManyRequests { wait: Duration },
+    /// Told alike whether the account exists, and whichever limit was reached.
+    #[error("Too many wrong passwords. For your safety, please try again in {}.", minutes(*.wait))]
+    TooManyAttempts { wait: Duration },
+    #[error("{0}")]
+    Password(#[from] PasswordError),
+    #[error("Carelink is very busy right now. Please try again in a few seconds.")]
+    Busy,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl From<Busy> for AccountError {
+    fn from(_: Busy) -> Self {
+        Self::Busy
+    }
+}
+
+/// A password attempt, counted until it turns out right.
+#[must_use = "a right password gives its counts back with `attempt_succeeded`"]
+pub(super) struct PasswordAttempt {
+    counted: Vec<i64>,
 }
 
 /// "1 minute", "15 minutes": a wait rounded up to whole minutes.
@@ -108,14 +130,22 @@ impl Accounts {
         outbox: Outbox,
         public_url: Url,
         policy: AuthSettings,
+        background: Background,
     ) -> Self {
         Self {
             pool,
             clock,
             outbox,
             public_url: Arc::new(public_url),
+            hasher: Hasher::new(policy.password_hashing),
             policy,
+            background,
         }
+    }
+
+    /// The queue of work that runs after answers (tests wait for it to be idle).
+    pub fn background(&self) -> &Background {
+        &self.background
     }
 
     pub(super) fn now(&self) -> OffsetDateTime {
@@ -148,33 +178,86 @@ impl Accounts {
             .map_err(|wait| AccountError::TooManyRequests { wait })
     }
 
-    /// Runs `work` after the answer has gone, in the request's span. Used where the answer must
-    /// not depend on the work (whether an address belongs to a patient).
+    /// Counts a password attempt against the client's budget and, when given, the account's,
+    /// before any hashing. Succeeding gives the counts back (`attempt_succeeded`), so only
+    /// failures use the budgets up.
+    pub(super) async fn count_password_attempt(
+        &self,
+        account: Option<&EmailAddress>,
+        client: &ClientMeta,
+    ) -> Result<PasswordAttempt, AccountError> {
+        let now = self.now();
+        let ip = client.ip.as_deref();
+        let by_client = rate_limit::client_bucket("wrong-password-ip", ip);
+        let limits = &rate_limit::WRONG_PASSWORDS_PER_CLIENT;
+        let client_hit = rate_limit::hit(&self.pool, &by_client, limits, now)
+            .await?
+            .map_err(|wait| AccountError::TooManyAttempts { wait })?;
+        let mut counted = vec![client_hit];
+        if let Some(account) = account {
+            let by_account = rate_limit::account_bucket("wrong-password", account);
+            let limits = &rate_limit::WRONG_PASSWORDS_PER_ACCOUNT;
+            match rate_limit::hit(&self.pool, &by_account, limits, now).await? {
+                Ok(hit) => counted.push(hit),
+                Err(wait) => {
+                    rate_limit::forget(&self.pool, &counted).await?;
+                    return Err(AccountError::TooManyAttempts { wait });
+                }
+            }
+        }
+        Ok(PasswordAttempt { counted })
+    }
+
+    /// Runs the hashing step of an attempt. Too busy to judge it: the attempt does not count.
+    pub(super) async fn judged<T>(
+        &self,
+        attempt: &PasswordAttempt,
+        step: impl Future<Output = Result<T, Busy>>,
+    ) -> Result<T, AccountError> {
+        match step.await {
+            Ok(judged) => Ok(judged),
+            Err(Busy) => {
+                rate_limit::forget(&self.pool, &attempt.counted).await?;
+                Err(AccountError::Busy)
+            }
+        }
+    }
+
+    /// The password was right: its attempt does not count against any budget. In the caller's
+    /// transaction, which may already hold the database's write lock.
+    pub(super) async fn attempt_succeeded(
+        &self,
+        tx: &mut db::Connection,
+        attempt: PasswordAttempt,
+    ) -> sqlx::Result<()> {
+        rate_limit::forget(tx, &attempt.counted).await
+    }
+
+    /// Runs `work` after the answer has gone, in the request's span, on the bounded background
+    /// queue. Used where the answer must not depend on the work (whether an address belongs to
+    /// a patient).
     pub(super) fn after_the_answer(
         &self,
         what: &'static str,
         work: impl Future<Output = sqlx::Result<()>> + Send + 'static,
     ) {
-        tokio::spawn(
-            async move {
-                if let Err(error) = work.await {
-                    tracing::error!(%error, "cannot {what}");
-                }
+        self.background.run(what, async move {
+            if let Err(error) = work.await {
+                tracing::error!(%error, "cannot {what}");
             }
-            .in_current_span(),
-        );
+        });
     }
 
     /// Deletes what can no longer matter: ended sessions, expired known browsers, old
-    /// rate-limit counts.
+    /// rate-limit counts, tokens a day past their expiry, and security events past retention.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = self.now();
         let ended = sessions::sweep(&self.pool, now, self.policy.session_idle_timeout).await?;
-        if ended > 0 {
-            tracing::info!(sessions = ended, "ended sessions removed");
-        }
-        devices::sweep(&self.pool, now).await?;
-        rate_limit::sweep(&self.pool, now).await?;
+        let browsers = devices::sweep(&self.pool, now).await?;
+        let counts = rate_limit::sweep(&self.pool, now).await?;
+        let tokens = tokens::sweep(&self.pool, now - Duration::days(1)).await?;
+        let events = events::sweep(&self.pool, now - self.policy.event_retention).await?;
+        tracing::info!(ended, browsers, counts, tokens, events, "swept");
         Ok(())
     }
 }

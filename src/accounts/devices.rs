@@ -144,6 +144,15 @@ pub async fn belongs_to(
     Ok(found.is_some())
 }
 
+/// Forgets every browser of `user_id` ("Sign out everywhere").
+pub async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1")
+        .bind(user_id)
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
 /// Expired devices: nothing can use them, so the sweeper deletes them.
 pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM devices WHERE expires_at <= $1")

@@ -86,3 +86,32 @@ pub async fn recent(
     .fetch_all(db)
     .await
 }
+
+/// How many `kind` events a patient has had since `since`.
+pub async fn count_since(
+    db: impl Executor<'_>,
+    user_id: i64,
+    kind: EventKind,
+    since: OffsetDateTime,
+) -> sqlx::Result<i64> {
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM security_events
+         WHERE user_id = $1 AND kind = $2 AND occurred_at > $3",
+    )
+    .bind(user_id)
+    .bind(kind)
+    .bind(Timestamp::from(since))
+    .fetch_one(db)
+    .await
+}
+
+/// Deletes events that happened before `before` (past their retention).
+pub async fn sweep(db: impl Executor<'_>, before: OffsetDateTime) -> sqlx::Result<u64> {
+    Ok(
+        sqlx::query("DELETE FROM security_events WHERE occurred_at < $1")
+            .bind(Timestamp::from(before))
+            .execute(db)
+            .await?
+            .rows_affected(),
+    )
+}

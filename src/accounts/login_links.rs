@@ -7,11 +7,11 @@
 //! a known-browser cookie of the same patient); anywhere else it names the account and waits for
 //! one click on "Log In".
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::{
     devices,
-    events::EventKind,
+    events::{self, EventKind},
     landing,
     links::LinkState,
     notifier::PasswordLinkReason,
@@ -194,7 +194,8 @@ impl Accounts {
     }
 
     /// The code from a login email, typed in the browser that asked (the pending-request
-    /// cookie). Five wrong tries void the request; a right one signs in exactly as the link.
+    /// cookie). Five wrong tries void the request, twenty a day are all a patient's requests
+    /// take, and every failure reads the same; a right code signs in exactly as the link.
     #[tracing::instrument(name = "sign in with a code", skip_all)]
     pub async fn sign_in_with_code(
         &self,
@@ -203,26 +204,38 @@ impl Accounts {
         current: Option<&Session>,
     ) -> Result<SignedIn, AccountError> {
         let Some(pending) = &browser.pending else {
-            return Err(AccountError::NoCodeRequest);
+            return Err(AccountError::CodeRefused);
         };
+        let now = self.now();
+        // Outside the transaction below: a read-then-write SQLite transaction fails at once when
+        // another connection writes in between.
+        for user_id in tokens::open_requests(&self.pool, pending, now).await? {
+            let since = now - Duration::days(1);
+            let wrong = events::count_since(&self.pool, user_id, EventKind::WrongSignInCode, since);
+            if wrong.await? >= tokens::WRONG_CODES_PER_DAY {
+                tracing::warn!(
+                    user_id,
+                    "sign-in code refused: the day's wrong codes are used up"
+                );
+                return Err(AccountError::CodeRefused);
+            }
+        }
         let mut tx = self.pool.begin().await?;
-        let (user_id, refusal) =
-            match tokens::consume_code(&mut tx, pending, code, self.now()).await? {
-                CodeOutcome::Consumed(used) => {
-                    let how = EventKind::SignedInWithCode;
-                    return self
-                        .finish_link_sign_in(tx, used, browser, current, how)
-                        .await;
-                }
-                CodeOutcome::NoRequest => return Err(AccountError::NoCodeRequest),
-                CodeOutcome::Wrong { user_id, left } => (user_id, AccountError::WrongCode { left }),
-                CodeOutcome::Void { user_id } => (user_id, AccountError::TooManyWrongCodes),
-            };
-        // The wrong try counts even though the answer is a refusal.
-        self.record(&mut tx, Some(user_id), EventKind::WrongSignInCode, browser)
-            .await?;
-        tx.commit().await?;
-        Err(refusal)
+        match tokens::consume_code(&mut tx, pending, code, now).await? {
+            CodeOutcome::Consumed(used) => {
+                let how = EventKind::SignedInWithCode;
+                self.finish_link_sign_in(tx, used, browser, current, how)
+                    .await
+            }
+            CodeOutcome::NoRequest => Err(AccountError::CodeRefused),
+            CodeOutcome::Wrong { user_id } => {
+                // The wrong try counts even though the answer is a refusal.
+                self.record(&mut tx, Some(user_id), EventKind::WrongSignInCode, browser)
+                    .await?;
+                tx.commit().await?;
+                Err(AccountError::CodeRefused)
+            }
+        }
     }
 
     /// After a link or its code was used up in `tx`: signs in (keeping this browser's session if

@@ -12,7 +12,7 @@
 //! - a link expires after at most 60 minutes: `links::LOGIN_LINK_MINUTES`, checked by
 //!   `tokens::USABLE`;
 //! - a link lands on the appointments page: `landing::HOME`;
-//! - notification emails sign the patient in: `notifier::Notifier::signed_in_link`.
+//! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`.
 //!
 //! `links` and `password` are shared with the WASM client; the rest is server-only.
 
@@ -21,6 +21,8 @@ pub mod password;
 
 #[cfg(feature = "ssr")]
 pub mod browser;
+#[cfg(feature = "ssr")]
+pub mod common_passwords;
 #[cfg(feature = "ssr")]
 mod context;
 #[cfg(feature = "ssr")]

@@ -5,6 +5,7 @@ use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use super::{
+    browser,
     links::PASSWORD_LINK_MINUTES,
     sign_in_code::SignInCode,
     tokens::{self, NewToken, Purpose},
@@ -97,23 +98,47 @@ impl Accounts {
         Ok(())
     }
 
-    /// A link for a notification email that signs `user` in and lands on `path` (single use,
-    /// the login link lifetime), issued in `tx` with the record it tells about.
+    /// The link a notification email carries to `path`, issued in `tx` with the record it
+    /// tells about. It signs the patient in (single use, the login link lifetime), unless they
+    /// may not sign in by link (no password yet): then it creates their password first, and
+    /// lands on the record all the same.
     pub async fn link_to_record(
         &self,
         tx: &mut db::Connection,
         user: &User,
         path: &str,
-    ) -> sqlx::Result<Url> {
+    ) -> sqlx::Result<RecordLink> {
+        let creates_password = !user.signs_in_by_link();
+        let (purpose, lifetime) = if creates_password {
+            let minutes = Duration::minutes(PASSWORD_LINK_MINUTES);
+            (Purpose::SetPassword, minutes)
+        } else {
+            (Purpose::Login, self.policy.login_link_ttl)
+        };
         let token = NewToken {
-            purpose: Purpose::Login,
-            lifetime: self.policy.login_link_ttl,
+            purpose,
+            lifetime,
             redirect_to: Some(path),
             pending_cookie: None,
         };
         let issued = tokens::issue(tx, user.id, &token, self.now(), &ClientMeta::default()).await?;
-        Ok(login_link_url(&self.public_url, &issued.secret))
+        let url = if creates_password {
+            password_link_url(&self.public_url, &issued.secret)
+        } else {
+            login_link_url(&self.public_url, &issued.secret)
+        };
+        Ok(RecordLink {
+            url,
+            creates_password,
+        })
     }
+}
+
+/// Where a notification email's button leads.
+pub struct RecordLink {
+    pub url: Url,
+    /// The patient has no password yet: the link creates one, then shows the record.
+    pub creates_password: bool,
 }
 
 fn set_password_email(
@@ -178,16 +203,13 @@ fn login_link_email(
     request: &LinkRequest<'_>,
 ) -> OutgoingEmail {
     let minutes = (request.expires_at - request.at).whole_minutes();
-    let browser = request
-        .by
-        .user_agent
-        .as_deref()
-        .unwrap_or("an unknown browser");
-    let from = request
+    let browser = browser::describe(request.by.user_agent.as_deref())
+        .unwrap_or_else(|| "an unknown browser".to_owned());
+    let place = request
         .by
         .ip
         .as_deref()
-        .map(|ip| format!(" at {ip}"))
+        .map(|ip| format!(", IP address {ip}"))
         .unwrap_or_default();
     let content = Content {
         preheader: format!(
@@ -214,9 +236,11 @@ fn login_link_email(
                 human(request.expires_at)
             ),
             format!(
-                "It was requested on {} from {browser}{from}.",
+                "It was requested on {} from {browser}{place}.",
                 human(request.at)
             ),
+            "Carelink staff will never ask you for this code or this link. Do not share them."
+                .into(),
             "If you didn't ask for this, you can ignore this email.".into(),
         ],
     };

@@ -13,6 +13,8 @@ pub struct Password(String);
 pub enum PasswordError {
     TooShort,
     TooLong,
+    /// One of the most common passwords (checked on the server only).
+    Common,
 }
 
 impl fmt::Display for PasswordError {
@@ -20,6 +22,10 @@ impl fmt::Display for PasswordError {
         match self {
             Self::TooShort => write!(f, "Use at least {MIN_LENGTH} characters."),
             Self::TooLong => write!(f, "Use at most {MAX_LENGTH} characters."),
+            Self::Common => f.write_str(
+                "That is one of the most common passwords, so it is easy to guess. Choose \
+                 another: a few unrelated words make a strong one.",
+            ),
         }
     }
 }

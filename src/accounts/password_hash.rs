@@ -1,14 +1,92 @@
-//! argon2id hashing of passwords, off the async runtime and inside the request's span.
+//! argon2id hashing of passwords: off the async runtime, inside the request's span, and bounded.
+//! Each hash holds 19 MiB for tens of milliseconds, so hundreds at once would be gigabytes: at
+//! most `concurrent` run together (the cores), at most `waiting` more wait their turn, briefly,
+//! and anything past that is answered "busy" at once.
 
-use std::sync::LazyLock;
+use std::{sync::Arc, sync::LazyLock, time::Duration};
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
+use tokio::sync::Semaphore;
 use tracing::Span;
 
 use super::password::Password;
+pub use crate::configuration::HashLimits;
+
+/// The longest a hash waits for its turn before the request is answered "busy".
+const MAX_WAIT: Duration = Duration::from_secs(3);
+
+/// Too many passwords are being hashed: try again in a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("too many passwords are being hashed at once")]
+pub struct Busy;
+
+#[derive(Clone)]
+pub struct Hasher {
+    /// A permit for each hash that may run.
+    running: Arc<Semaphore>,
+    /// A permit for each hash that may run or wait.
+    admitted: Arc<Semaphore>,
+}
+
+impl Hasher {
+    pub fn new(limits: HashLimits) -> Self {
+        let concurrent = limits.concurrent.max(1);
+        Self {
+            running: Arc::new(Semaphore::new(concurrent)),
+            admitted: Arc::new(Semaphore::new(concurrent + limits.waiting)),
+        }
+    }
+
+    /// Runs `work` on a blocking thread when its turn comes, in the caller's span.
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Busy> {
+        let Ok(_admitted) = self.admitted.try_acquire() else {
+            tracing::warn!("password hashing is full: request answered busy");
+            return Err(Busy);
+        };
+        let running = tokio::time::timeout(MAX_WAIT, self.running.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                tracing::warn!("a password hash waited too long for its turn");
+                Busy
+            })?
+            .expect("the semaphore is never closed");
+        let span = Span::current();
+        let done = tokio::task::spawn_blocking(move || {
+            let _running = running;
+            span.in_scope(work)
+        })
+        .await;
+        Ok(done.expect("password hashing does not panic"))
+    }
+
+    pub async fn hash(&self, password: Password) -> Result<String, Busy> {
+        self.run(move || hash_blocking(password.expose())).await
+    }
+
+    /// Verifies `candidate` against `stored`, or against a dummy hash when there is none, so an
+    /// unknown email or a patient without a password costs the same time as a wrong password.
+    pub async fn verify(&self, candidate: String, stored: Option<String>) -> Result<bool, Busy> {
+        self.run(move || {
+            let has_hash = stored.is_some();
+            let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
+            let matches = PasswordHash::new(&stored)
+                .map(|parsed| {
+                    argon2()
+                        .verify_password(candidate.as_bytes(), &parsed)
+                        .is_ok()
+                })
+                .unwrap_or(false);
+            matches && has_hash
+        })
+        .await
+    }
+}
 
 /// OWASP's minimum for argon2id: 19 MiB of memory, two passes, one lane.
 fn argon2() -> Argon2<'static> {
@@ -29,37 +107,6 @@ fn hash_blocking(password: &str) -> String {
         .to_string()
 }
 
-/// Runs `work` on a blocking thread (argon2 takes tens of milliseconds of CPU by design), in
-/// the caller's span so its logs stay with the request.
-async fn off_the_runtime<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> T {
-    let span = Span::current();
-    tokio::task::spawn_blocking(move || span.in_scope(work))
-        .await
-        .expect("password hashing does not panic")
-}
-
-pub async fn hash(password: Password) -> String {
-    off_the_runtime(move || hash_blocking(password.expose())).await
-}
-
-/// Verifies `candidate` against `stored`, or against a dummy hash when there is none, so an
-/// unknown email or a patient without a password costs the same time as a wrong password.
-pub async fn verify(candidate: String, stored: Option<String>) -> bool {
-    off_the_runtime(move || {
-        let has_hash = stored.is_some();
-        let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-        let matches = PasswordHash::new(&stored)
-            .map(|parsed| {
-                argon2()
-                    .verify_password(candidate.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false);
-        matches && has_hash
-    })
-    .await
-}
-
 static DUMMY_HASH: LazyLock<String> =
     LazyLock::new(|| hash_blocking("not a real password, only a timing twin"));
 
@@ -69,13 +116,44 @@ mod tests {
 
     #[tokio::test]
     async fn hashes_with_owasp_parameters_and_verifies() {
-        let hash = hash(Password::parse("correct horse battery".into()).unwrap()).await;
+        let hasher = Hasher::new(HashLimits::default());
+        let password = Password::parse("correct horse battery".into()).unwrap();
+        let hash = hasher.hash(password).await.unwrap();
         assert!(
             hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
             "{hash}"
         );
-        assert!(verify("correct horse battery".into(), Some(hash.clone())).await);
-        assert!(!verify("correct horse batterY".into(), Some(hash)).await);
-        assert!(!verify("not a real password, only a timing twin".into(), None).await);
+        let verify =
+            |candidate: &str, stored: Option<String>| hasher.verify(candidate.to_owned(), stored);
+        assert_eq!(
+            verify("correct horse battery", Some(hash.clone())).await,
+            Ok(true)
+        );
+        assert_eq!(verify("correct horse batterY", Some(hash)).await, Ok(false));
+        assert_eq!(
+            verify("not a real password, only a timing twin", None).await,
+            Ok(false)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn past_its_line_the_hasher_is_busy_at_once() {
+        let hasher = Hasher::new(HashLimits {
+            concurrent: 1,
+            waiting: 1,
+        });
+        let password = || Password::parse("correct horse battery".into()).unwrap();
+        let (first, second, third) =
+            tokio::join!(hasher.hash(password()), hasher.hash(password()), async {
+                // The other two hold both places by now.
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                hasher.hash(password()).await
+            });
+        assert!(first.is_ok() && second.is_ok());
+        assert_eq!(third, Err(Busy));
+        assert!(
+            hasher.hash(password()).await.is_ok(),
+            "free again afterwards"
+        );
     }
 }

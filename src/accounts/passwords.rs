@@ -2,10 +2,11 @@
 //! link, using it, and changing a password.
 
 use super::{
+    common_passwords::choose,
     events::EventKind,
+    landing,
     notifier::PasswordLinkReason,
-    password::Password,
-    password_hash, rate_limit, sessions,
+    rate_limit, sessions,
     sessions::Session,
     tokens::{self, Purpose},
     users::{self, CreateUserError, User},
@@ -21,10 +22,10 @@ impl Accounts {
         &self,
         email: &EmailAddress,
         name: &str,
-        password: Option<Password>,
+        password: Option<String>,
     ) -> Result<User, CreateUserError> {
         let hash = match password {
-            Some(password) => Some(password_hash::hash(password).await),
+            Some(password) => Some(self.hasher.hash(choose(password)?).await?),
             None => None,
         };
         let now = self.now();
@@ -74,22 +75,31 @@ impl Accounts {
         tokens::is_usable(&self.pool, token, Purpose::SetPassword, self.now()).await
     }
 
-    /// Uses a set-password link: sets the password, ends every session and signs in afresh.
+    /// Uses a set-password link: sets the password, ends every session, revokes every other
+    /// link and code of the patient, and signs in afresh, landing where the link was going.
+    /// The link is checked before the password is hashed, so dead links cost no hashing.
     #[tracing::instrument(name = "set a password with a link", skip_all)]
     pub async fn set_password_with_link(
         &self,
         token: &str,
-        password: Password,
+        password: String,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
-        let hash = password_hash::hash(password).await;
+        let password = choose(password)?;
+        let attempt = self.count_password_attempt(None, &browser.client).await?;
+        if !self.password_link_works(token).await? {
+            return Err(AccountError::PasswordLinkSpent);
+        }
+        let hash = self.judged(&attempt, self.hasher.hash(password)).await?;
         let now = self.now();
         let mut tx = self.pool.begin().await?;
         let Some(used) = tokens::consume(&mut tx, token, Purpose::SetPassword, now).await? else {
             return Err(AccountError::PasswordLinkSpent);
         };
+        self.attempt_succeeded(&mut tx, attempt).await?;
         users::set_password_hash(&mut tx, used.user_id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, used.user_id, None).await?;
+        tokens::revoke_all_for_user(&mut *tx, used.user_id, now).await?;
         let cookies = self
             .start_session(&mut tx, used.user_id, browser, false)
             .await?;
@@ -98,27 +108,39 @@ impl Accounts {
         tx.commit().await?;
         Ok(SignedIn {
             cookies: Some(cookies),
-            landing: super::landing::HOME.to_owned(),
+            landing: landing::landing(used.redirect_to.as_deref()),
         })
     }
 
-    /// Changing a password needs the current one, and ends every other session.
+    /// Changing a password needs the current one; it ends every other session and revokes every
+    /// unused link and code of the patient.
     #[tracing::instrument(name = "change a password", skip_all)]
     pub async fn change_password(
         &self,
         session: &Session,
         current: String,
-        new: Password,
+        new: String,
         browser: &Browser,
     ) -> Result<(), AccountError> {
         let user = &session.user;
-        if !password_hash::verify(current, user.password_hash.clone()).await {
+        let new = choose(new)?;
+        let attempt = self
+            .count_password_attempt(Some(&user.email), &browser.client)
+            .await?;
+        if !self
+            .hasher
+            .verify(current, user.password_hash.clone())
+            .await?
+        {
             return Err(AccountError::WrongCurrentPassword);
         }
-        let hash = password_hash::hash(new).await;
+        let hash = self.hasher.hash(new).await?;
+        let now = self.now();
         let mut tx = self.pool.begin().await?;
-        users::set_password_hash(&mut tx, user.id, &hash, self.now()).await?;
+        self.attempt_succeeded(&mut tx, attempt).await?;
+        users::set_password_hash(&mut tx, user.id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, user.id, Some(session.id)).await?;
+        tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
         self.record(&mut tx, Some(user.id), EventKind::PasswordChanged, browser)
             .await?;
         tx.commit().await?;

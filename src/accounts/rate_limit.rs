@@ -1,6 +1,8 @@
 //! Sliding-window rate limits kept in the database, so a restart does not reset them and every
 //! instance shares them.
 
+use std::net::IpAddr;
+
 use time::{Duration, OffsetDateTime};
 
 use crate::{
@@ -28,11 +30,53 @@ pub const PER_EMAIL: [Limit; 2] = [
     },
 ];
 
-/// Requests that send email, from one client address: twenty every fifteen minutes.
+/// Requests that send email, from one client: twenty every fifteen minutes.
 pub const PER_CLIENT: [Limit; 1] = [Limit {
     max: 20,
     per: Duration::minutes(15),
 }];
+
+/// Wrong passwords for one account: ten every fifteen minutes, thirty a day. Enough for a
+/// patient who mistypes; far too few to guess even a common password.
+pub const WRONG_PASSWORDS_PER_ACCOUNT: [Limit; 2] = [
+    Limit {
+        max: 10,
+        per: Duration::minutes(15),
+    },
+    Limit {
+        max: 30,
+        per: Duration::days(1),
+    },
+];
+
+/// Wrong passwords (and dead set-password links) from one client: fifty every fifteen minutes,
+/// for a clinic's shared network; spread over many accounts, still far too few to guess.
+pub const WRONG_PASSWORDS_PER_CLIENT: [Limit; 1] = [Limit {
+    max: 50,
+    per: Duration::minutes(15),
+}];
+
+/// The bucket of the client at `ip`. An IPv6 client is keyed by its /64, the block one
+/// household or phone is given, so it cannot take a fresh address for every try.
+pub fn client_bucket(kind: &str, ip: Option<&str>) -> String {
+    let client = match ip.map(str::parse::<IpAddr>) {
+        Some(Ok(IpAddr::V6(v6))) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(Ok(IpAddr::V6(v6))) => v6
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v4| v4.to_string()),
+        Some(Ok(IpAddr::V4(v4))) => v4.to_string(),
+        _ => "unknown".to_owned(),
+    };
+    format!("{kind}:{client}")
+}
+
+/// The bucket of an account, by its address whatever the case, whether or not it exists.
+pub fn account_bucket(kind: &str, email: &EmailAddress) -> String {
+    format!("{kind}:{}", email.as_str().to_lowercase())
+}
 
 /// Counts an email of `kind` asked for `email`; `false` once the address's limits are reached
 /// (the request is then dropped silently: saying so would tell whether the address is known).
@@ -42,31 +86,33 @@ pub async fn email_allowed(
     email: &EmailAddress,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
-    let bucket = format!("{kind}:{}", email.as_str().to_lowercase());
+    let bucket = account_bucket(kind, email);
     Ok(hit(pool, &bucket, &PER_EMAIL, now).await?.is_ok())
 }
 
-/// Counts a request from the client at `ip`. `Err` says how long until it may ask again.
+/// Counts a request that sends email from the client at `ip`. `Err` says how long until it
+/// may ask again.
 pub async fn client_allowed(
     pool: &db::Pool,
     ip: Option<&str>,
     now: OffsetDateTime,
 ) -> sqlx::Result<Result<(), Duration>> {
-    let bucket = format!("ip:{}", ip.unwrap_or("unknown"));
-    hit(pool, &bucket, &PER_CLIENT, now).await
+    let bucket = client_bucket("ip", ip);
+    Ok(hit(pool, &bucket, &PER_CLIENT, now).await?.map(|_| ()))
 }
 
-/// Counts a request in `bucket` unless a limit is already reached. `Err` says how long until
-/// the next request would be allowed.
+/// Counts a request in `bucket` unless a limit is already reached, returning the count's id
+/// (to take it back with `forget`). `Err` says how long until the next request would be
+/// allowed.
 ///
 /// The check and the insert are one statement: a read-then-write transaction would fail at once
 /// with SQLITE_BUSY whenever another request writes at the same moment.
-async fn hit(
+pub async fn hit(
     pool: &db::Pool,
     bucket: &str,
     limits: &[Limit],
     now: OffsetDateTime,
-) -> sqlx::Result<Result<(), Duration>> {
+) -> sqlx::Result<Result<i64, Duration>> {
     // $1 is the bucket, $2 now, and $3, $4... the start of each limit's window.
     let under_every_limit = limits
         .iter()
@@ -80,15 +126,18 @@ async fn hit(
         })
         .collect::<Vec<_>>()
         .join(" AND ");
-    let sql =
-        format!("INSERT INTO rate_limit_hits (bucket, at) SELECT $1, $2 WHERE {under_every_limit}");
-    let mut insert = sqlx::query(&sql).bind(bucket).bind(Timestamp::from(now));
+    let sql = format!(
+        "INSERT INTO rate_limit_hits (bucket, at) SELECT $1, $2 WHERE {under_every_limit}
+         RETURNING id"
+    );
+    let mut insert = sqlx::query_scalar(&sql)
+        .bind(bucket)
+        .bind(Timestamp::from(now));
     for limit in limits {
         insert = insert.bind(Timestamp::from(now - limit.per));
     }
-    let inserted = insert.execute(pool).await?.rows_affected();
-    if inserted == 1 {
-        return Ok(Ok(()));
+    if let Some(id) = insert.fetch_optional(pool).await? {
+        return Ok(Ok(id));
     }
     // Limited: the wait is the longest of the full windows' time left.
     let mut wait = Duration::ZERO;
@@ -108,6 +157,24 @@ async fn hit(
     Ok(Err(wait))
 }
 
+/// Takes counts back: what they counted turned out not to be a failure.
+pub async fn forget(db: impl Executor<'_>, ids: &[i64]) -> sqlx::Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let placeholders = (1..=ids.len())
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!("DELETE FROM rate_limit_hits WHERE id IN ({placeholders})");
+    let mut delete = sqlx::query(&sql);
+    for id in ids {
+        delete = delete.bind(id);
+    }
+    delete.execute(db).await?;
+    Ok(())
+}
+
 /// Forgets hits older than any limit's window.
 pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM rate_limit_hits WHERE at <= $1")
@@ -115,4 +182,23 @@ pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u
         .execute(db)
         .await?
         .rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_its_64_block() {
+        let bucket = |ip| client_bucket("ip", Some(ip));
+        assert_eq!(bucket("2001:db8:1:2:aaaa::1"), "ip:2001:db8:1:2::/64");
+        assert_eq!(
+            bucket("2001:db8:1:2:bbbb:cccc:dddd:eeee"),
+            "ip:2001:db8:1:2::/64"
+        );
+        assert_ne!(bucket("2001:db8:1:3::1"), bucket("2001:db8:1:2::1"));
+        assert_eq!(bucket("::ffff:203.0.113.7"), "ip:203.0.113.7");
+        assert_eq!(bucket("203.0.113.7"), "ip:203.0.113.7");
+        assert_eq!(client_bucket("ip", None), "ip:unknown");
+    }
 }

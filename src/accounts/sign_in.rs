@@ -4,8 +4,9 @@
 use super::{
     devices,
     events::{self, EventKind},
-    landing, password_hash, sessions,
+    landing, sessions,
     sessions::Session,
+    tokens,
     users::{self, User},
     AccountError, Accounts, Browser, SignInCookies, SignedIn,
 };
@@ -22,12 +23,18 @@ impl Accounts {
         next: Option<&str>,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
+        let attempt = self
+            .count_password_attempt(Some(email), &browser.client)
+            .await?;
         let user = users::by_email(&self.pool, email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = password_hash::verify(password, stored).await;
+        let matches = self
+            .judged(&attempt, self.hasher.verify(password, stored))
+            .await?;
         let mut tx = self.pool.begin().await?;
         match user {
             Some(user) if matches => {
+                self.attempt_succeeded(&mut tx, attempt).await?;
                 let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
                 self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
                     .await?;
@@ -86,11 +93,15 @@ impl Accounts {
         tx.commit().await
     }
 
-    /// "Sign out everywhere": ends every session of the patient, this one included.
+    /// "Sign out everywhere": ends every session of the patient, this one included, revokes
+    /// every unused link and code, and forgets every known browser, so nothing left behind on
+    /// a lost phone or a shared computer signs in again.
     #[tracing::instrument(name = "sign out everywhere", skip_all)]
     pub async fn sign_out_everywhere(&self, user: &User, browser: &Browser) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
         sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
+        tokens::revoke_all_for_user(&mut *tx, user.id, self.now()).await?;
+        devices::forget_all_for_user(&mut *tx, user.id).await?;
         self.record(
             &mut tx,
             Some(user.id),

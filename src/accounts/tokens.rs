@@ -121,17 +121,36 @@ pub async fn consume(
 /// Wrong codes a request survives; the fifth voids it, link and code alike.
 pub const MAX_CODE_FAILURES: i64 = 5;
 
+/// Wrong codes a patient's requests take in a day, however many links are asked for: past it,
+/// codes are not even compared until the day has passed (the link itself still works).
+pub const WRONG_CODES_PER_DAY: i64 = 20;
+
 /// What a sign-in code did.
 #[derive(Debug)]
 pub enum CodeOutcome {
     /// Right: the login link is used up with it.
     Consumed(Consumed),
-    /// Wrong, with this many tries left for `user_id`'s request.
-    Wrong { user_id: i64, left: i64 },
-    /// Wrong for the last time: the request is void.
-    Void { user_id: i64 },
+    /// Wrong: counted against `user_id`'s request (the fifth voids it).
+    Wrong { user_id: i64 },
     /// This browser has no request a code could be for (never asked, or used, expired, void).
     NoRequest,
+}
+
+/// The patients whose login links, still open, this browser (`pending_cookie`) asked for.
+pub async fn open_requests(
+    db: impl Executor<'_>,
+    pending_cookie: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<Vec<i64>> {
+    sqlx::query_scalar(&format!(
+        "SELECT DISTINCT user_id FROM user_tokens
+         WHERE pending_cookie_hash = $2 AND code_hash IS NOT NULL AND purpose = $3 AND {USABLE}"
+    ))
+    .bind(Timestamp::from(now))
+    .bind(hash_secret(pending_cookie))
+    .bind(Purpose::Login)
+    .fetch_all(db)
+    .await
 }
 
 /// Tries a sign-in code against the login links this browser (`pending_cookie`) asked for.
@@ -161,12 +180,12 @@ pub async fn consume_code(
     if let Some(used) = used {
         return Ok(CodeOutcome::Consumed(used));
     }
-    let counted: Vec<(i64, i64)> = sqlx::query_as(&format!(
+    let counted: Vec<i64> = sqlx::query_scalar(&format!(
         "UPDATE user_tokens
          SET code_failures = code_failures + 1,
              revoked_at = CASE WHEN code_failures + 1 >= $3 THEN $1 END
          WHERE pending_cookie_hash = $2 AND code_hash IS NOT NULL AND purpose = $4 AND {USABLE}
-         RETURNING user_id, code_failures"
+         RETURNING user_id"
     ))
     .bind(now)
     .bind(&pending)
@@ -174,20 +193,10 @@ pub async fn consume_code(
     .bind(Purpose::Login)
     .fetch_all(db)
     .await?;
-    // One browser asks for one patient at a time; should it have asked for two, the request
-    // closest to its end decides what the patient is told.
-    Ok(
-        match counted.into_iter().max_by_key(|(_, failures)| *failures) {
-            None => CodeOutcome::NoRequest,
-            Some((user_id, failures)) if failures >= MAX_CODE_FAILURES => {
-                CodeOutcome::Void { user_id }
-            }
-            Some((user_id, failures)) => CodeOutcome::Wrong {
-                user_id,
-                left: MAX_CODE_FAILURES - failures,
-            },
-        },
-    )
+    Ok(match counted.first() {
+        Some(&user_id) => CodeOutcome::Wrong { user_id },
+        None => CodeOutcome::NoRequest,
+    })
 }
 
 /// What a token is now, without using it: for the page a link opens.
@@ -242,6 +251,24 @@ pub async fn revoke_others(
     .rows_affected())
 }
 
+/// Revokes every unused token of the patient, links and codes of every purpose: after the
+/// password changes, or "Sign out everywhere", none of them may sign in any more.
+pub async fn revoke_all_for_user(
+    db: impl Executor<'_>,
+    user_id: i64,
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(
+        "UPDATE user_tokens SET revoked_at = $1
+         WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(Timestamp::from(now))
+    .bind(user_id)
+    .execute(db)
+    .await?
+    .rows_affected())
+}
+
 /// Whether a token would still work, without using it (to show the right page).
 pub async fn is_usable(
     db: impl Executor<'_>,
@@ -258,6 +285,16 @@ pub async fn is_usable(
     .fetch_optional(db)
     .await?;
     Ok(found.is_some())
+}
+
+/// Deletes tokens that expired before `expired_before`: used, revoked or not, none of them can
+/// sign in or tell a page anything worth knowing any more.
+pub async fn sweep(db: impl Executor<'_>, expired_before: OffsetDateTime) -> sqlx::Result<u64> {
+    Ok(sqlx::query("DELETE FROM user_tokens WHERE expires_at < $1")
+        .bind(Timestamp::from(expired_before))
+        .execute(db)
+        .await?
+        .rows_affected())
 }
 
 #[cfg(test)]

@@ -40,6 +40,10 @@ pub enum CreateUserError {
     EmailTaken(EmailAddress),
     #[error("The name is longer than {MAX_NAME_LENGTH} characters.")]
     NameTooLong,
+    #[error("The password is not accepted: {0}")]
+    Password(#[from] super::password::PasswordError),
+    #[error("Too many passwords are being hashed at once; try again.")]
+    Busy(#[from] super::password_hash::Busy),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

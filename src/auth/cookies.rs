@@ -1,16 +1,37 @@
 //! Our cookies: their names, reading them, and the attributes every one of them carries.
+//!
+//! Over https each name carries the `__Host-` prefix: the browser then keeps the cookie only if
+//! it is Secure, for Path=/, with no Domain, so a neighbouring subdomain can neither plant nor
+//! overwrite it (session fixation through a sibling host).
 
 use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
 
-pub const SESSION_COOKIE: &str = "carelink_session";
-/// Marks a browser the patient has signed in on (`accounts::devices`).
-pub const DEVICE_COOKIE: &str = "carelink_device";
-/// Held by the browser that asked for a Secure Login Link, for as long as a link lives.
-pub const PENDING_COOKIE: &str = "carelink_pending";
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CarelinkCookie {
+    Session,
+    /// Marks a browser the patient has signed in on (`accounts::devices`).
+    Device,
+    /// Held by the browser that asked for a Secure Login Link, for as long as a link lives.
+    Pending,
+}
 
-/// The value of cookie `name` in the request, if present.
-pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+impl CarelinkCookie {
+    pub fn name(self, secure: bool) -> &'static str {
+        match (self, secure) {
+            (Self::Session, false) => "carelink_session",
+            (Self::Session, true) => "__Host-carelink_session",
+            (Self::Device, false) => "carelink_device",
+            (Self::Device, true) => "__Host-carelink_device",
+            (Self::Pending, false) => "carelink_pending",
+            (Self::Pending, true) => "__Host-carelink_pending",
+        }
+    }
+}
+
+/// The value of `cookie` in the request, if present.
+pub fn read(headers: &HeaderMap, cookie: CarelinkCookie, secure: bool) -> Option<String> {
+    let name = cookie.name(secure);
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -23,8 +44,8 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// Every cookie of ours: scripts cannot read it, and it is sent on top-level navigations from
 /// other sites (email links) but not on their sub-requests.
-fn build(name: &str, value: &str, secure: bool) -> cookie::CookieBuilder<'static> {
-    Cookie::build((name.to_owned(), value.to_owned()))
+fn build(cookie: CarelinkCookie, value: &str, secure: bool) -> cookie::CookieBuilder<'static> {
+    Cookie::build((cookie.name(secure), value.to_owned()))
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
@@ -35,16 +56,21 @@ fn header(cookie: cookie::CookieBuilder<'static>) -> HeaderValue {
     HeaderValue::from_str(&cookie.build().to_string()).expect("cookie values are URL-safe")
 }
 
-/// A browser-session cookie: gone when the browser closes.
-pub fn set(name: &str, value: &str, secure: bool) -> HeaderValue {
-    header(build(name, value, secure))
+/// A browser-session cookie, gone when the browser closes; or one that outlives the browser
+/// session, for `max_age`.
+pub fn set(
+    cookie: CarelinkCookie,
+    value: &str,
+    secure: bool,
+    max_age: Option<time::Duration>,
+) -> HeaderValue {
+    let built = build(cookie, value, secure);
+    header(match max_age {
+        Some(max_age) => built.max_age(max_age),
+        None => built,
+    })
 }
 
-/// A cookie that outlives the browser session, for `max_age`.
-pub fn set_lasting(name: &str, value: &str, secure: bool, max_age: time::Duration) -> HeaderValue {
-    header(build(name, value, secure).max_age(max_age))
-}
-
-pub fn clear(name: &str, secure: bool) -> HeaderValue {
-    header(build(name, "", secure).max_age(time::Duration::ZERO))
+pub fn clear(cookie: CarelinkCookie, secure: bool) -> HeaderValue {
+    header(build(cookie, "", secure).max_age(time::Duration::ZERO))
 }

@@ -4,7 +4,10 @@
 use axum::{
     body::Body,
     extract::Request,
-    http::{header::LOCATION, StatusCode},
+    http::{
+        header::{LOCATION, RETRY_AFTER},
+        HeaderValue, StatusCode,
+    },
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -21,11 +24,14 @@ impl From<AccountError> for AppError {
         use AccountError::*;
         let status = match error {
             Database(error) => return error.into(),
-            IncorrectCredentials | WrongCode { .. } => StatusCode::UNAUTHORIZED,
-            WrongCurrentPassword | LinkInvalid | PasswordLinkSpent => StatusCode::BAD_REQUEST,
-            LinkSpent | NoCodeRequest | TooManyWrongCodes => StatusCode::GONE,
+            IncorrectCredentials | CodeRefused => StatusCode::UNAUTHORIZED,
+            WrongCurrentPassword | LinkInvalid | PasswordLinkSpent | Password(_) => {
+                StatusCode::BAD_REQUEST
+            }
+            LinkSpent => StatusCode::GONE,
             UnknownBrowser => StatusCode::NOT_FOUND,
-            TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Busy => return AppError::Busy,
         };
         AppError::refused(status.as_u16(), error.to_string())
     }
@@ -43,12 +49,17 @@ macro_rules! bad_input {
 }
 bad_input!(EmailAddressError, PasswordError, NotACode);
 
+/// What a busy answer asks a client to wait: a hash takes tens of milliseconds, so the line is
+/// short again by then.
+const BUSY_RETRY_SECONDS: &str = "2";
+
 fn status_of(error: &AppError) -> StatusCode {
     match error {
         AppError::NotSignedIn => StatusCode::UNAUTHORIZED,
         AppError::Refused { status, .. } => {
             StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
         }
+        AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal | AppError::Unreachable => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -68,6 +79,11 @@ pub async fn answer_errors_with_their_status(request: Request, next: Next) -> Re
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
         parts.status = status_of(&error);
+        if error == AppError::Busy {
+            parts
+                .headers
+                .insert(RETRY_AFTER, HeaderValue::from_static(BUSY_RETRY_SECONDS));
+        }
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -4,7 +4,7 @@
 use leptos_axum::redirect;
 use url::form_urlencoded;
 
-use super::{cookies::PENDING_COOKIE, RequestContext};
+use super::{cookies::CarelinkCookie, RequestContext};
 use crate::{
     accounts::{landing, links::LinkState, sign_in_code::SignInCode, SignedIn},
     email_address::EmailAddress,
@@ -28,7 +28,7 @@ pub async fn ask_for_link(email: String, next: Option<String>) -> Result<(), App
         .accounts()
         .ask_for_login_link(email, redirect_to, &req.browser)
         .await?;
-    req.set_cookie(PENDING_COOKIE, &asked.pending);
+    req.set_cookie(CarelinkCookie::Pending, &asked.pending);
     redirect(&format!("/login/check-email?{query}"));
     Ok(())
 }
@@ -41,7 +41,7 @@ pub async fn ask_for_new_link(token: String) -> Result<(), AppError> {
         .accounts()
         .ask_for_new_link(&token, &req.browser)
         .await?;
-    req.set_cookie(PENDING_COOKIE, &asked.pending);
+    req.set_cookie(CarelinkCookie::Pending, &asked.pending);
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("sent_to", &asked.sent_to)
         .finish();

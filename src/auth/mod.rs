@@ -13,7 +13,6 @@ mod request;
 mod same_site;
 pub mod sign_in;
 
-pub use cookies::SESSION_COOKIE;
 pub use errors::answer_errors_with_their_status;
 pub use guard::{protect_token_pages, require_session_for_pages};
 pub use request::RequestContext;

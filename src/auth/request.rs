@@ -7,7 +7,7 @@ use leptos_axum::{redirect, ResponseOptions};
 
 use super::{
     client::client_meta,
-    cookies::{self, DEVICE_COOKIE, PENDING_COOKIE, SESSION_COOKIE},
+    cookies::{self, CarelinkCookie},
 };
 use crate::{
     accounts::{devices, sessions::Session, users::User, Accounts, Browser, SignInCookies},
@@ -81,7 +81,7 @@ impl RequestContext {
     }
 
     fn secure_cookies(&self) -> bool {
-        self.state.settings.server.public_url.scheme() == "https"
+        secure_cookies(&self.state)
     }
 
     fn send_cookie(&self, cookie: HeaderValue) {
@@ -90,24 +90,23 @@ impl RequestContext {
         }
     }
 
-    pub fn set_cookie(&self, name: &str, value: &str) {
-        self.send_cookie(cookies::set(name, value, self.secure_cookies()));
+    pub fn set_cookie(&self, cookie: CarelinkCookie, value: &str) {
+        self.send_cookie(cookies::set(cookie, value, self.secure_cookies(), None));
     }
 
-    pub fn clear_cookie(&self, name: &str) {
-        self.send_cookie(cookies::clear(name, self.secure_cookies()));
+    pub fn clear_cookie(&self, cookie: CarelinkCookie) {
+        self.send_cookie(cookies::clear(cookie, self.secure_cookies()));
     }
 
     /// The cookies of a sign-in: the session, and the long-lived known-browser cookie.
     pub fn send_sign_in(&self, signed_in: SignInCookies) {
         if let Some(session) = signed_in.session {
-            self.set_cookie(SESSION_COOKIE, &session);
+            self.set_cookie(CarelinkCookie::Session, &session);
         }
         if let Some(device) = signed_in.device {
-            let secure = self.secure_cookies();
-            let lifetime = devices::LIFETIME;
-            self.send_cookie(cookies::set_lasting(
-                DEVICE_COOKIE,
+            let (secure, lifetime) = (self.secure_cookies(), Some(devices::LIFETIME));
+            self.send_cookie(cookies::set(
+                CarelinkCookie::Device,
                 &device,
                 secure,
                 lifetime,
@@ -117,18 +116,23 @@ impl RequestContext {
 
     /// Ends the browser's Secure Login Link request: its link was used.
     pub fn end_link_request(&self) {
-        self.clear_cookie(PENDING_COOKIE);
+        self.clear_cookie(CarelinkCookie::Pending);
     }
+}
+
+/// Cookies are Secure (and `__Host-` prefixed) when the portal is served over https.
+fn secure_cookies(state: &AppState) -> bool {
+    state.settings.server.public_url.scheme() == "https"
 }
 
 /// The browser behind a request: its address and user agent, and the cookies it holds.
 fn browser(state: &AppState, parts: &Parts) -> Browser {
-    let cookie = |name| cookies::read(&parts.headers, name);
+    let cookie = |cookie| cookies::read(&parts.headers, cookie, secure_cookies(state));
     Browser {
         client: client_meta(parts, &state.settings.server.trusted_proxies),
-        session: cookie(SESSION_COOKIE),
-        device: cookie(DEVICE_COOKIE),
-        pending: cookie(PENDING_COOKIE),
+        session: cookie(CarelinkCookie::Session),
+        device: cookie(CarelinkCookie::Device),
+        pending: cookie(CarelinkCookie::Pending),
     }
 }
 
@@ -137,7 +141,7 @@ pub(super) async fn session_for(
     state: &AppState,
     headers: &HeaderMap,
 ) -> sqlx::Result<Option<Session>> {
-    match cookies::read(headers, SESSION_COOKIE) {
+    match cookies::read(headers, CarelinkCookie::Session, secure_cookies(state)) {
         Some(secret) => state.accounts.session(&secret).await,
         None => Ok(None),
     }

@@ -2,7 +2,7 @@
 
 use leptos_axum::redirect;
 
-use super::{cookies::DEVICE_COOKIE, RequestContext};
+use super::{cookies::CarelinkCookie, RequestContext};
 use crate::{accounts::SignedIn, email_address::EmailAddress, error::AppError};
 
 pub async fn sign_in_with_password(
@@ -26,7 +26,7 @@ pub async fn sign_in_with_password(
 pub async fn sign_out() -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     req.accounts().sign_out(&req.browser).await?;
-    req.clear_cookie(super::SESSION_COOKIE);
+    req.clear_cookie(CarelinkCookie::Session);
     redirect("/login");
     Ok(())
 }
@@ -37,7 +37,8 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
     req.accounts()
         .sign_out_everywhere(&user, &req.browser)
         .await?;
-    req.clear_cookie(super::SESSION_COOKIE);
+    req.clear_cookie(CarelinkCookie::Session);
+    req.clear_cookie(CarelinkCookie::Device);
     redirect("/login");
     Ok(())
 }
@@ -59,7 +60,7 @@ pub async fn forget_browser(id: i64) -> Result<(), AppError> {
         .forget_browser(&user, id, &req.browser)
         .await?;
     if this_browser {
-        req.clear_cookie(DEVICE_COOKIE);
+        req.clear_cookie(CarelinkCookie::Device);
     }
     Ok(())
 }

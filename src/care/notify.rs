@@ -2,15 +2,13 @@
 //! "New form response"), in one transaction: the record, the sign-in link its email carries and
 //! the email happen together or not at all.
 
-use url::Url;
-
 use super::{
     appointments::{self, NewAppointment},
     forms::{self, Answer},
     Care,
 };
 use crate::{
-    accounts::users::User,
+    accounts::{notifier::RecordLink, users::User},
     clock::human,
     db,
     email_address::EmailAddress,
@@ -33,16 +31,16 @@ impl Care {
             .ok_or_else(|| CareError::UnknownPatient(email.clone()))
     }
 
-    /// Queues the email `message` words around a sign-in link to `path`, then commits `tx`.
+    /// Queues the email `message` words around a link to `path`, then commits `tx`.
     async fn notify(
         &self,
         mut tx: db::Transaction,
         user: &User,
         path: &str,
-        message: impl FnOnce(Url) -> OutgoingEmail,
+        message: impl FnOnce(RecordLink) -> OutgoingEmail,
     ) -> sqlx::Result<()> {
-        let url = self.accounts.link_to_record(&mut tx, user, path).await?;
-        self.outbox.queue(&mut tx, &message(url)).await?;
+        let link = self.accounts.link_to_record(&mut tx, user, path).await?;
+        self.outbox.queue(&mut tx, &message(link)).await?;
         self.outbox.commit(tx).await
     }
 
@@ -56,8 +54,8 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = appointments::create(&mut *tx, user.id, new, self.now()).await?;
-        self.notify(tx, &user, &format!("/appointments/{id}"), |url| {
-            appointment_created(&user, new, url)
+        self.notify(tx, &user, &format!("/appointments/{id}"), |link| {
+            appointment_created(&user, new, link)
         })
         .await?;
         Ok(id)
@@ -74,28 +72,46 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = forms::create(&mut *tx, user.id, form_title, answers, self.now()).await?;
-        self.notify(tx, &user, &format!("/forms/{id}"), |url| {
-            form_response_received(&user, form_title, url)
+        self.notify(tx, &user, &format!("/forms/{id}"), |link| {
+            form_response_received(&user, form_title, link)
         })
         .await?;
         Ok(id)
     }
 }
 
+/// The button of a notification: "View appointment", or creating the password first for a
+/// patient who has none (who may not sign in by link), with a line that says why.
+fn record_button(link: RecordLink, paragraphs: &mut Vec<String>, view: &str) -> Button {
+    let label = if link.creates_password {
+        paragraphs.push(
+            "Your Carelink account has no password yet. The button below lets you create one, \
+             then takes you there."
+                .into(),
+        );
+        "Create password and view".to_owned()
+    } else {
+        view.to_owned()
+    };
+    Button {
+        label,
+        url: link.url,
+    }
+}
+
 /// "New appointment created". Its button signs the patient in, so it is erased once sent.
-fn appointment_created(user: &User, new: &NewAppointment<'_>, url: Url) -> OutgoingEmail {
+fn appointment_created(user: &User, new: &NewAppointment<'_>, link: RecordLink) -> OutgoingEmail {
     let (clinician, when) = (new.clinician, human(new.starts_at));
+    let mut paragraphs = vec![
+        format!("Hello {},", user.greeting_name()),
+        format!("An appointment with {clinician} has been booked for you on {when}."),
+    ];
+    let button = record_button(link, &mut paragraphs, "View appointment");
     let content = Content {
         preheader: format!("{clinician}, {when}"),
         heading: "New appointment created".into(),
-        paragraphs: vec![
-            format!("Hello {},", user.greeting_name()),
-            format!("An appointment with {clinician} has been booked for you on {when}."),
-        ],
-        button: Some(Button {
-            label: "View appointment".into(),
-            url,
-        }),
+        paragraphs,
+        button: Some(button),
         highlight: None,
         notes: vec![],
     };
@@ -109,21 +125,19 @@ fn appointment_created(user: &User, new: &NewAppointment<'_>, url: Url) -> Outgo
 }
 
 /// "New form response". Its button signs the patient in, so it is erased once sent.
-fn form_response_received(user: &User, form_title: &str, url: Url) -> OutgoingEmail {
+fn form_response_received(user: &User, form_title: &str, link: RecordLink) -> OutgoingEmail {
+    let mut paragraphs = vec![
+        format!("Hello {},", user.greeting_name()),
+        format!(
+            "Your response to \"{form_title}\" has been recorded. You can read it in the portal."
+        ),
+    ];
+    let button = record_button(link, &mut paragraphs, "View form response");
     let content = Content {
         preheader: format!("Your answers to {form_title}"),
         heading: "New form response".into(),
-        paragraphs: vec![
-            format!("Hello {},", user.greeting_name()),
-            format!(
-                "Your response to \"{form_title}\" has been recorded. You can read it in the \
-                 portal."
-            ),
-        ],
-        button: Some(Button {
-            label: "View form response".into(),
-            url,
-        }),
+        paragraphs,
+        button: Some(button),
         highlight: None,
         notes: vec![],
     };

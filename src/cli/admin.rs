@@ -7,7 +7,8 @@ use time::OffsetDateTime;
 
 use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
 use crate::{
-    accounts::{password::Password, Accounts},
+    accounts::{common_passwords::choose, Accounts},
+    background::Background,
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock},
     configuration::Settings,
@@ -61,13 +62,14 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
     }
 }
 
-fn read_password() -> anyhow::Result<Password> {
+fn read_password() -> anyhow::Result<String> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let input = input.strip_suffix('\n').unwrap_or(&input);
     let input = input.strip_suffix('\r').unwrap_or(input);
-    Password::parse(input.to_owned())
-        .map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))
+    // Checked here too, so a refused password is reported before anything is opened.
+    choose(input.to_owned()).map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))?;
+    Ok(input.to_owned())
 }
 
 /// The accounts and care records, opened for the administrative commands. Emails they queue
@@ -89,6 +91,7 @@ impl Admin {
             outbox.clone(),
             settings.server.public_url,
             settings.auth,
+            Background::start(settings.server.background),
         );
         let care = Care::new(pool, clock, outbox, accounts.clone());
         Ok(Self { accounts, care })
@@ -98,7 +101,7 @@ impl Admin {
         &self,
         email: EmailAddress,
         name: String,
-        password: Option<Password>,
+        password: Option<String>,
     ) -> anyhow::Result<()> {
         let user = self.accounts.add_patient(&email, &name, password).await?;
         if user.signs_in_by_link() {
@@ -160,8 +163,8 @@ impl Admin {
             println!("Demo data is already loaded. Log in as {DEMO_PATIENT} with the password {DEMO_PASSWORD:?}.");
             return Ok(());
         }
-        let password = Password::parse(DEMO_PASSWORD.to_owned()).expect("valid");
-        self.add_user(pat.clone(), "Pat Morgan".into(), Some(password))
+        let password = Some(DEMO_PASSWORD.to_owned());
+        self.add_user(pat.clone(), "Pat Morgan".into(), password)
             .await?;
         self.add_user(
             EmailAddress::parse(DEMO_INVITED).expect("valid"),

@@ -10,6 +10,8 @@ use std::{
 
 use url::Url;
 
+pub use crate::background::BackgroundLimits;
+
 mod sources;
 
 /// The file read when `--config` is not given. Missing is fine: the defaults below apply.
@@ -26,6 +28,10 @@ pub struct Settings {
 #[derive(Debug, Clone)]
 pub struct ServerSettings {
     pub site_addr: SocketAddr,
+    /// Not in Leptos.toml: work after answers (defaults suit every deployment; tests shrink).
+    pub background: BackgroundLimits,
+    /// Not in Leptos.toml: the longest any request may take before it is answered 503.
+    pub request_timeout: std::time::Duration,
     /// Where cargo-leptos wrote the compiled site (`pkg/`, assets).
     pub site_root: String,
     pub environment: Environment,
@@ -87,6 +93,28 @@ pub struct AuthSettings {
     pub login_link_ttl: time::Duration,
     pub session_idle_timeout: time::Duration,
     pub session_absolute_lifetime: time::Duration,
+    /// How long security events (the patient's sign-in activity) are kept.
+    pub event_retention: time::Duration,
+    /// Not in Leptos.toml: sized to the machine; tests shrink it.
+    pub password_hashing: HashLimits,
+}
+
+/// How many password hashes run at once, and how many may wait for a turn.
+#[derive(Debug, Clone, Copy)]
+pub struct HashLimits {
+    pub concurrent: usize,
+    pub waiting: usize,
+}
+
+impl Default for HashLimits {
+    /// One hash per core, and a short line of eight per core behind them.
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self {
+            concurrent: cores,
+            waiting: 8 * cores,
+        }
+    }
 }
 
 /// What went wrong while reading the settings, worded for whoever starts the server.

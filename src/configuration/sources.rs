@@ -9,8 +9,8 @@ use std::{
 use url::Url;
 
 use super::{
-    AuthSettings, ConfigError, DatabaseSettings, Environment, MailSettings, RetryPolicy,
-    ServerSettings, Settings,
+    AuthSettings, BackgroundLimits, ConfigError, DatabaseSettings, Environment, HashLimits,
+    MailSettings, RetryPolicy, ServerSettings, Settings,
 };
 use crate::accounts::links::LOGIN_LINK_MINUTES;
 
@@ -54,6 +54,7 @@ struct FileAuth {
     login_link_ttl_minutes: Option<toml::Value>,
     session_idle_minutes: Option<toml::Value>,
     session_absolute_hours: Option<toml::Value>,
+    security_event_retention_days: Option<toml::Value>,
 }
 
 pub(super) fn resolve(
@@ -155,6 +156,12 @@ pub(super) fn resolve(
         30,
         1..=24 * 60,
     )?;
+    let retention = whole_number(
+        "SECURITY_EVENT_RETENTION_DAYS",
+        file.auth.security_event_retention_days,
+        400,
+        30..=3650,
+    )?;
     let absolute = whole_number(
         "SESSION_ABSOLUTE_HOURS",
         file.auth.session_absolute_hours,
@@ -172,9 +179,26 @@ pub(super) fn resolve(
         });
     }
 
+    // Plain http would carry sessions and login links in the clear; only a portal on this very
+    // machine (behind a local TLS proxy, or in a test) may use it in production.
+    if environment == Environment::Production
+        && public_url.scheme() == "http"
+        && !is_loopback(&public_url)
+    {
+        return Err(ConfigError::Invalid {
+            setting: "PUBLIC_URL",
+            value: public_url.to_string(),
+            reason: "production (LEPTOS_ENV=PROD) needs an https:// address (plain http only \
+                     for a loopback host)"
+                .into(),
+        });
+    }
+
     Ok(Settings {
         server: ServerSettings {
             site_addr,
+            background: BackgroundLimits::default(),
+            request_timeout: std::time::Duration::from_secs(30),
             site_root,
             environment,
             public_url,
@@ -190,6 +214,8 @@ pub(super) fn resolve(
             login_link_ttl: time::Duration::minutes(ttl),
             session_idle_timeout: time::Duration::minutes(idle),
             session_absolute_lifetime: time::Duration::hours(absolute),
+            event_retention: time::Duration::days(retention),
+            password_hashing: HashLimits::default(),
         },
     })
 }
@@ -215,6 +241,15 @@ fn parse_base_url(value: &str) -> Result<Url, String> {
         return Err("a base URL cannot have a query or a fragment".into());
     }
     Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Domain(name)) => name == "localhost",
+        None => false,
+    }
 }
 
 fn parse_smtp_url(value: &str) -> Result<Url, String> {

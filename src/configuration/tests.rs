@@ -108,6 +108,32 @@ fn production_requires_smtp() {
 }
 
 #[test]
+fn production_needs_https_unless_on_loopback() {
+    let prod = |url: &'static str| {
+        Settings::from_sources(
+            "",
+            env(&[
+                ("LEPTOS_ENV", "PROD"),
+                ("SMTP_URL", "smtp://127.0.0.1:25"),
+                ("PUBLIC_URL", url),
+            ]),
+        )
+    };
+    for refused in ["http://portal.example", "http://203.0.113.7:3000"] {
+        let err = prod(refused).unwrap_err().to_string();
+        assert!(err.starts_with("PUBLIC_URL"), "{err}");
+    }
+    for allowed in [
+        "https://portal.example",
+        "http://127.0.0.1:3000",
+        "http://localhost:3000",
+        "http://[::1]:3000",
+    ] {
+        prod(allowed).unwrap();
+    }
+}
+
+#[test]
 fn smtp_passwords_never_reach_error_messages() {
     let err = Settings::from_sources("", env(&[("PUBLIC_URL", "https://u:hunter2@x/?q")]))
         .unwrap_err()

@@ -10,6 +10,6 @@ mod transport;
 mod worker;
 
 pub use layout::{compose, Button, Content, Highlight};
-pub use outbox::{Outbox, OutboxStatus, OutgoingEmail, StoredEmail};
+pub use outbox::{sweep, Outbox, OutboxStatus, OutgoingEmail, StoredEmail};
 pub use transport::{DeliveryError, Transport};
 pub use worker::{deliver_now, spawn_worker, DeliveryOutcome};

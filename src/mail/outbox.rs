@@ -267,3 +267,22 @@ pub(super) async fn next_due(pool: &db::Pool) -> sqlx::Result<Option<OffsetDateT
     .await?;
     Ok(next.map(OffsetDateTime::from))
 }
+
+/// How long a message that is done with (sent, failed, expired) stays in the outbox, for
+/// whoever looks into what happened to it.
+pub const KEEP_DONE: Duration = Duration::days(30);
+
+/// Deletes messages done with more than `KEEP_DONE` ago.
+pub async fn sweep(pool: &db::Pool, outbox: &Outbox) -> sqlx::Result<u64> {
+    let now = outbox.clock.now();
+    Ok(
+        sqlx::query("DELETE FROM outbox WHERE status IN ($1, $2, $3) AND created_at < $4")
+            .bind(OutboxStatus::Sent)
+            .bind(OutboxStatus::Failed)
+            .bind(OutboxStatus::Expired)
+            .bind(Timestamp::from(now - KEEP_DONE))
+            .execute(pool)
+            .await?
+            .rows_affected(),
+    )
+}

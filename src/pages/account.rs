@@ -71,12 +71,12 @@ pub async fn load_account() -> Result<AccountView, AppError> {
 /// "Chrome on Android · 203.0.113.7", as far as it is known.
 #[cfg(feature = "ssr")]
 fn where_from(user_agent: Option<String>, ip: Option<String>) -> String {
-    let browser = user_agent.map(|ua| crate::accounts::browser::describe(&ua));
-    [browser, ip]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" · ")
+    let browser = crate::accounts::browser::describe(user_agent.as_deref())
+        .unwrap_or_else(|| "Unknown browser".to_owned());
+    match ip {
+        Some(ip) => format!("{browser} · {ip}"),
+        None => browser,
+    }
 }
 
 #[server(endpoint = "change_password")]

@@ -92,7 +92,7 @@ async fn user_add_refuses_bad_input_and_changes_nothing() {
 #[tokio::test]
 async fn appointment_add_books_and_queues_the_notification_together() {
     let dir = tempfile::tempdir().unwrap();
-    carelink(&dir, &[], &["user", "add", "--email", "pat@example.org"]);
+    add_patient_with_password(&dir, "pat@example.org");
     let output = carelink(
         &dir,
         &[],

@@ -115,6 +115,18 @@ fn a_bad_setting_stops_the_command_with_its_name() {
 }
 
 #[test]
+fn production_refuses_a_plain_http_address_unless_it_is_this_machine() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = [
+        ("LEPTOS_ENV", "PROD"),
+        ("SMTP_URL", "smtp://127.0.0.1:1"),
+        ("PUBLIC_URL", "http://portal.example"),
+    ];
+    let output = carelink(&dir, &prod, &["serve"]);
+    assert_refused(&output, 1, &["PUBLIC_URL", "https://"]);
+}
+
+#[test]
 fn production_without_smtp_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink(&dir, &[("LEPTOS_ENV", "PROD")], &["serve"]);

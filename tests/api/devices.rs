@@ -1,7 +1,7 @@
 //! Known browsers: a Secure Login Link opened in a browser the patient has signed in on before
 //! signs in without a click, and the patient can forget such a browser on /account.
 
-use crate::support::{location, TestApp, TestBrowser, TestPatient, PASSWORD};
+use crate::support::{location, set_cookies, TestApp, TestBrowser, TestPatient, PASSWORD};
 
 const DEVICE: &str = "carelink_device";
 
@@ -43,12 +43,7 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
     let sam = sam(&app).await;
 
     let response = app.sign_in(&pat, PASSWORD).await;
-    let set_cookies: Vec<_> = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .collect();
+    let set_cookies = set_cookies(&response);
     let device = set_cookies
         .iter()
         .find(|c| c.starts_with("carelink_device="))

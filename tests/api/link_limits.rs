@@ -84,7 +84,7 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
     assert!(answered(ask_from("203.0.113.7", pat.email.clone()).await));
     let text = app.last_email_to(&pat).await;
     assert!(
-        text.contains("at 203.0.113.7."),
+        text.contains("IP address 203.0.113.7."),
         "the proxy's client is named: {text}"
     );
     for n in 1..20 {

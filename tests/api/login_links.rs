@@ -35,8 +35,14 @@ async fn asking_for_a_link_emails_one_to_a_patient_with_a_password() {
     assert!(text.starts_with("Your secure login link"), "{text}");
     assert!(text.contains("Log In: http://127.0.0.1:"), "{text}");
     assert!(text.contains("expires in 60 minutes"), "{text}");
+    // Only a browser name and the address; the user agent is the asker's own words.
     assert!(
-        text.contains("from carelink-tests/1.0 at 127.0.0.1"),
+        text.contains("from an unknown browser, IP address 127.0.0.1."),
+        "{text}"
+    );
+    assert!(!text.contains("carelink-tests/1.0"), "{text}");
+    assert!(
+        text.contains("Carelink staff will never ask you for this code or this link."),
         "{text}"
     );
     assert!(text.contains("If you didn't ask for this, you can ignore this email."));

@@ -2,27 +2,6 @@
 
 use crate::support::{link_in, location, TestApp, TestPatient, PASSWORD};
 
-/// Posts the change-password form on /account from the app's browser.
-async fn change(app: &TestApp, current: &str, new: &str, confirm: &str) -> reqwest::Response {
-    let fields = [
-        ("current_password", current),
-        ("new_password", new),
-        ("confirm_password", confirm),
-    ];
-    app.submit("/account", "/api/change_password", &fields)
-        .await
-}
-
-/// Posts the new-password form of a set-password link's page.
-async fn set(app: &TestApp, page: &str, token: &str, new: &str) -> reqwest::Response {
-    let fields = [
-        ("token", token),
-        ("new_password", new),
-        ("confirm_password", new),
-    ];
-    app.submit(page, "/api/set_password", &fields).await
-}
-
 async fn ask_for_password_link(app: &TestApp, email: &str) -> reqwest::Response {
     app.submit(
         "/password/reset",
@@ -41,18 +20,18 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
     app.sign_in(&pat, PASSWORD).await;
     let new = "a brand new passphrase";
 
-    let wrong = change(&app, "wrong", new, new).await;
+    let wrong = app.change_password("wrong", new).await;
     assert!(app
         .error_page(wrong)
         .await
         .contains("Your current password is not correct."));
-    let short = change(&app, PASSWORD, "short", "short").await;
+    let short = app.change_password(PASSWORD, "short").await;
     assert!(app
         .error_page(short)
         .await
         .contains("Use at least 12 characters."));
 
-    let ok = change(&app, PASSWORD, new, new).await;
+    let ok = app.change_password(PASSWORD, new).await;
     assert_eq!(ok.status(), 302);
     assert!(!location(&ok).contains("__err"));
     assert_eq!(
@@ -81,19 +60,18 @@ async fn an_invited_patient_creates_a_password_from_the_emailed_link() {
     let form = app.page(path).await;
     assert!(form.contains("Choose a password"), "{form}");
 
-    let token = link.split("token=").nth(1).unwrap();
-    let short = set(&app, path, token, "short").await;
+    let short = app.set_password(&link, "short").await;
     assert!(app
         .error_page(short)
         .await
         .contains("Use at least 12 characters."));
 
     let new = "my very own passphrase";
-    let ok = set(&app, path, token, new).await;
+    let ok = app.set_password(&link, new).await;
     assert_eq!(location(&ok), "/appointments");
     assert_eq!(app.get("/appointments").await.status(), 200, "signed in");
 
-    let again = set(&app, path, token, new).await;
+    let again = app.set_password(&link, new).await;
     assert!(app
         .error_page(again)
         .await

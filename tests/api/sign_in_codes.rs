@@ -4,10 +4,16 @@
 use carelink::clock::Clock;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{TestApp, TestBrowser, TestPatient};
+use crate::support::{location, TestApp, TestBrowser, TestPatient};
 
-const WRONG: &str = "That code is not right.";
-const NOT_HERE: &str = "This code cannot be used here";
+/// What every failed code is told, so the form says nothing about who has an account.
+const REFUSED: &str = "That code did not work.";
+
+/// Asserts that a code was refused in the one way every failure is.
+fn assert_refused((status, answer): (u16, String)) {
+    assert_eq!(status, 401, "{answer}");
+    assert!(answer.contains(REFUSED), "{answer}");
+}
 
 /// Asks for a link from `browser`; returns the link and the code from the email.
 async fn link_and_code(app: &TestApp, browser: &TestBrowser, email: &str) -> (String, String) {
@@ -85,9 +91,7 @@ async fn the_right_code_signs_in_like_the_link_and_ends_it() {
     let stranger = app.new_browser();
     let page = stranger.open_link(&link).await;
     assert!(page.contains("This link has already been used"), "{page}");
-    let (status, answer) = app.enter_code(&code).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains(NOT_HERE), "{answer}");
+    assert_refused(app.enter_code(&code).await);
 }
 
 #[tokio::test]
@@ -119,19 +123,13 @@ async fn a_code_works_only_in_the_browser_that_asked() {
 
     // A browser that never asked holds no request at all.
     let stranger = app.new_browser();
-    let (status, answer) = stranger.enter_code(&code).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains(NOT_HERE), "{answer}");
+    assert_refused(stranger.enter_code(&code).await);
 
     // Someone who asked for Pat's account from their own browser, then got hold of the code Pat
     // was sent: it is not the code of their request.
     let attacker = app.new_browser();
     attacker.ask_for_link("nobody@example.org").await;
-    let (status, answer) = attacker.enter_code(&code).await;
-    assert_eq!(
-        status, 410,
-        "the attacker's request was for nobody: {answer}"
-    );
+    assert_refused(attacker.enter_code(&code).await);
     assert_eq!(app.session_count().await, 0);
 
     // Pat's own browser still can.
@@ -147,28 +145,67 @@ async fn five_wrong_codes_void_the_request() {
     let (link, code) = link_and_code(&app, &app, &pat.email).await;
     let wrong = other_than(&code);
 
-    for left in (1..=4).rev() {
-        let (status, answer) = app.enter_code(&wrong).await;
-        assert_eq!(status, 401);
-        let tries = if left == 1 { "try" } else { "tries" };
-        assert!(
-            answer.contains(&format!("{WRONG} {left} {tries} left.")),
-            "{answer}"
-        );
+    for _ in 0..5 {
+        assert_refused(app.enter_code(&wrong).await);
     }
-    let (status, answer) = app.enter_code(&wrong).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains("Too many wrong codes"), "{answer}");
 
     // Void: the right code, then a sixth try, and the link itself no longer work.
-    let (status, answer) = app.enter_code(&code).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains(NOT_HERE), "{answer}");
+    assert_refused(app.enter_code(&code).await);
     let stranger = app.new_browser();
     let page = stranger.open_link(&link).await;
     assert!(page.contains("This link is not valid"), "{page}");
     assert_eq!(app.session_count().await, 0);
     assert_eq!(app.events("wrong_sign_in_code").await, [Some(pat.id); 5]);
+}
+
+#[tokio::test]
+async fn every_failure_reads_the_same_whoever_the_address_belongs_to() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (_, code) = link_and_code(&app, &app.new_browser(), &pat.email).await;
+    let wrong = other_than(&code);
+    // A request for a real patient, and one for an address nobody has: the same answer.
+    let for_pat = app.new_browser();
+    for_pat.ask_for_link(&pat).await;
+    let for_nobody = app.new_browser();
+    for_nobody.ask_for_link("nobody@example.org").await;
+    app.accounts.background().idle().await;
+    let (pat_status, pat_answer) = for_pat.enter_code(&wrong).await;
+    let (nobody_status, nobody_answer) = for_nobody.enter_code(&wrong).await;
+    assert_eq!((pat_status, &pat_answer), (nobody_status, &nobody_answer));
+    assert_refused((pat_status, pat_answer));
+}
+
+#[tokio::test]
+async fn a_patients_requests_take_twenty_wrong_codes_a_day() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = TestApp::with_clock(clock.clone()).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    // Four requests, each voided by five wrong codes: twenty in all.
+    for _ in 0..4 {
+        let browser = app.new_browser();
+        let (_, code) = link_and_code(&app, &browser, &pat.email).await;
+        for _ in 0..5 {
+            assert_refused(browser.enter_code(&other_than(&code)).await);
+        }
+        clock.advance(Duration::minutes(13));
+    }
+    // A fifth request's right code is not even compared today; its link still works.
+    let browser = app.new_browser();
+    let (link, code) = link_and_code(&app, &browser, &pat.email).await;
+    assert_refused(browser.enter_code(&code).await);
+    assert_eq!(
+        app.events("wrong_sign_in_code").await.len(),
+        20,
+        "not counted"
+    );
+    let phone = app.new_browser();
+    assert_eq!(location(&phone.use_link(&link).await), "/appointments");
+    // A day later, codes are compared again.
+    clock.advance(Duration::hours(24));
+    let tomorrow = app.new_browser();
+    let (_, code) = link_and_code(&app, &tomorrow, &pat.email).await;
+    assert_eq!(tomorrow.enter_code(&code).await.0, 200);
 }
 
 #[tokio::test]
@@ -199,9 +236,7 @@ async fn a_code_after_its_link_was_used_is_refused() {
     let (link, code) = link_and_code(&app, &app, &pat.email).await;
     let phone = app.new_browser();
     assert_eq!(phone.use_link(&link).await.status(), 302);
-    let (status, answer) = app.enter_code(&code).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains(NOT_HERE), "{answer}");
+    assert_refused(app.enter_code(&code).await);
     assert_eq!(app.session_count().await, 1);
 }
 
@@ -212,9 +247,7 @@ async fn a_code_expires_with_its_link() {
     let pat = TestPatient::new().with_password().store(&app).await;
     let (_, code) = link_and_code(&app, &app, &pat.email).await;
     clock.advance(Duration::minutes(60));
-    let (status, answer) = app.enter_code(&code).await;
-    assert_eq!(status, 410);
-    assert!(answer.contains(NOT_HERE), "{answer}");
+    assert_refused(app.enter_code(&code).await);
     assert_eq!(app.session_count().await, 0);
 }
 
@@ -264,4 +297,23 @@ async fn notifications_carry_no_code() {
             .await
             .unwrap();
     assert_eq!(codes, 0);
+}
+
+#[tokio::test]
+async fn code_look_ups_use_the_pending_cookie_index() {
+    let app = TestApp::spawn().await;
+    let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(
+        "EXPLAIN QUERY PLAN SELECT DISTINCT user_id FROM user_tokens
+         WHERE pending_cookie_hash = x'00' AND code_hash IS NOT NULL AND purpose = 'login'
+           AND used_at IS NULL AND revoked_at IS NULL AND expires_at > 0",
+    )
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();
+    assert!(
+        plan.iter()
+            .any(|step| step.contains("USING INDEX user_tokens_by_pending_cookie")),
+        "{plan:?}"
+    );
 }

@@ -78,8 +78,12 @@ impl TestApp {
 
     /// The app with a clock the test moves by hand.
     pub async fn with_clock(clock: Clock) -> Self {
+        Self::with_clock_and(clock, |_| {}).await
+    }
+
+    pub async fn with_clock_and(clock: Clock, adjust: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
-        let settings = test_settings(&dir, |_| {});
+        let settings = test_settings(&dir, adjust);
         Self::start(dir, settings, clock).await
     }
 
@@ -133,9 +137,9 @@ impl TestApp {
         .await
     }
 
-    /// How many emails went to `to`, once the work that runs after an answer had its moment.
+    /// How many emails went to `to`, once the work that runs after answers is done.
     pub async fn emails_to(&self, to: impl AsRef<str>) -> i64 {
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        self.accounts.background().idle().await;
         self.count_emails_to(to.as_ref()).await
     }
 

@@ -13,6 +13,8 @@ pub struct TestBrowser {
     /// What it says in `Origin`: the portal's public address, as a browser that loaded the
     /// page from there would.
     origin: String,
+    /// Behind a trusted proxy: the client address the proxy names.
+    forwarded_for: Option<String>,
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
 }
@@ -31,8 +33,26 @@ impl TestBrowser {
         Self {
             address: address.to_owned(),
             origin: origin.to_owned(),
+            forwarded_for: None,
             client,
             jar,
+        }
+    }
+
+    /// This browser, seen through a trusted proxy (`TRUSTED_PROXIES=127.0.0.1`) as `ip`.
+    pub fn at(self, ip: &str) -> Self {
+        Self {
+            forwarded_for: Some(ip.to_owned()),
+            ..self
+        }
+    }
+
+    /// A request as this browser sends it: its cookies, and where it is.
+    fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
+        let request = self.client.request(method, self.url(path));
+        match &self.forwarded_for {
+            Some(ip) => request.header("x-forwarded-for", ip),
+            None => request,
         }
     }
 
@@ -47,8 +67,7 @@ impl TestBrowser {
 
     /// Opens `path` as a browser navigating to it does (it accepts HTML).
     pub async fn get(&self, path: &str) -> Response {
-        self.client
-            .get(self.url(path))
+        self.request(reqwest::Method::GET, path)
             .header("accept", "text/html")
             .send()
             .await
@@ -62,8 +81,7 @@ impl TestBrowser {
 
     /// Submits a form on page `from` to `endpoint` as a browser without JavaScript would.
     pub async fn submit(&self, from: &str, endpoint: &str, fields: &[(&str, &str)]) -> Response {
-        self.client
-            .post(self.url(endpoint))
+        self.request(reqwest::Method::POST, endpoint)
             .header("accept", "text/html")
             .header("origin", &self.origin)
             .header("referer", self.url(from))
@@ -75,8 +93,7 @@ impl TestBrowser {
 
     /// Calls a server function as the hydrated page does.
     pub async fn call(&self, endpoint: &str, fields: &[(&str, &str)]) -> Response {
-        self.client
-            .post(self.url(endpoint))
+        self.request(reqwest::Method::POST, endpoint)
             .header("origin", &self.origin)
             .form(fields)
             .send()
@@ -132,6 +149,28 @@ impl TestBrowser {
         self.submit("/account", "/api/sign_out", &[]).await
     }
 
+    /// "Change password" on /account, as a plain form.
+    pub async fn change_password(&self, current: &str, new: &str) -> Response {
+        let fields = [
+            ("current_password", current),
+            ("new_password", new),
+            ("confirm_password", new),
+        ];
+        self.submit("/account", "/api/change_password", &fields)
+            .await
+    }
+
+    /// "Save password and sign in" on a set-password link's page, as a plain form.
+    pub async fn set_password(&self, link: &str, new: &str) -> Response {
+        let token = link.split("token=").nth(1).expect("a set-password link");
+        let fields = [
+            ("token", token),
+            ("new_password", new),
+            ("confirm_password", new),
+        ];
+        self.submit(link, "/api/set_password", &fields).await
+    }
+
     /// "Send Secure Login Link" on the login page.
     pub async fn ask_for_link(&self, email: impl AsRef<str>) -> Response {
         self.submit(
@@ -168,6 +207,16 @@ impl TestBrowser {
         assert!(back.contains("__err="), "{back}");
         self.page(&back).await
     }
+}
+
+/// Every cookie a response sets, as the Set-Cookie lines say them.
+pub fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
 }
 
 /// Where a redirect sends the browser.

@@ -12,7 +12,7 @@ pub mod smtp_server;
 use std::{fmt::Display, future::Future, time::Duration};
 
 pub use app::{test_settings, TestApp, PASSWORD};
-pub use browser::{link_in, location, token_of, TestBrowser};
+pub use browser::{link_in, location, set_cookies, token_of, TestBrowser};
 pub use patient::TestPatient;
 
 /// Waits until `check` finds what it looks for, polling; fails the test, naming `what`, when it

@@ -1,11 +1,10 @@
 //! `TestPatient`: a patient to add to a `TestApp`.
 
-use carelink::{
-    accounts::{password::Password, password_hash, users},
-    email_address::EmailAddress,
-};
+use carelink::{accounts::users, email_address::EmailAddress};
 
 use super::{TestApp, PASSWORD};
+
+const NAME: &str = "Test Patient";
 
 /// A patient to add to a `TestApp`: pat@example.org, invited (no password) unless
 /// `with_password`.
@@ -51,19 +50,20 @@ impl TestPatient {
         }
     }
 
-    /// Adds the patient to `app`'s database.
+    /// Adds the patient to `app`'s database, as the clinic's `carelink user add` does but
+    /// without the invitation email.
     pub async fn store(self, app: &TestApp) -> Self {
-        let hash = match self.password {
-            Some(password) => {
-                Some(password_hash::hash(Password::parse(password.into()).unwrap()).await)
-            }
-            None => None,
-        };
         let email = EmailAddress::parse(&self.email).unwrap();
-        let now = app.clock.now();
-        let user = users::create(&app.pool, &email, "Test Patient", hash.as_deref(), now)
-            .await
-            .unwrap();
+        let user = match self.password {
+            Some(password) => app
+                .accounts
+                .add_patient(&email, NAME, Some(password.into()))
+                .await
+                .unwrap(),
+            None => users::create(&app.pool, &email, NAME, None, app.clock.now())
+                .await
+                .unwrap(),
+        };
         Self {
             id: user.id,
             ..self

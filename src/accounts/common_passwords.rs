@@ -1,0 +1,47 @@
+//! The 10,000 most common passwords, refused whenever a patient chooses a password.
+//!
+//! Source: the first 10,000 entries of the ranked `passwords` dictionary of the npm package
+//! `@zxcvbn-ts/language-common` 4.1.3 (MIT; Copyright (c) 2012-2016 Dan Wheeler and Dropbox,
+//! Inc., (c) 2021 @zxcvbn-ts), which ranks Mark Burnett's ten-million-password corpus (xato.net)
+//! by frequency: the same list as SecLists' `10-million-password-list-top-10000.txt`.
+//! With the 12-character minimum few of them can be chosen at all ("qwerty123456",
+//! "leavemealone"), but those few are the first guesses of anyone who tries.
+
+use std::{collections::HashSet, sync::LazyLock};
+
+use super::password::{Password, PasswordError};
+
+static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
+    include_str!("common_passwords.txt")
+        .lines()
+        .map(str::to_lowercase)
+        .collect()
+});
+
+/// A password a patient chooses: the length rules, and not one of the most common, whatever
+/// its case.
+pub fn choose(input: String) -> Result<Password, PasswordError> {
+    let password = Password::parse(input)?;
+    if COMMON.contains(&password.expose().to_lowercase()) {
+        return Err(PasswordError::Common);
+    }
+    Ok(password)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_most_common_passwords_are_refused_whatever_their_case() {
+        assert_eq!(COMMON.len(), 10_000);
+        for common in ["qwerty123456", "LeaveMeAlone", "1qaz2wsx3edc"] {
+            assert_eq!(choose(common.into()).unwrap_err(), PasswordError::Common);
+        }
+        assert!(choose("correct horse battery staple".into()).is_ok());
+        assert_eq!(
+            choose("password".into()).unwrap_err(),
+            PasswordError::TooShort
+        );
+    }
+}

@@ -1,0 +1,131 @@
+//! Work that runs after a request has been answered (the email behind "Send Secure Login Link",
+//! which the answer must not wait for), on a few workers behind a bounded queue, so a flood of
+//! requests cannot spawn tasks without end. When the queue is full the work is dropped, logged
+//! and counted, and the request's answer is the same either way.
+
+use std::{
+    future::Future,
+    pin::Pin,
+    sync::{
+        atomic::{AtomicU64, AtomicUsize, Ordering},
+        Arc,
+    },
+};
+
+use tokio::sync::{mpsc, Mutex, Notify};
+use tracing::Instrument;
+
+type Job = Pin<Box<dyn Future<Output = ()> + Send>>;
+
+/// How much background work may wait, and how many jobs run at once.
+#[derive(Debug, Clone, Copy)]
+pub struct BackgroundLimits {
+    pub queue: usize,
+    pub workers: usize,
+}
+
+impl Default for BackgroundLimits {
+    fn default() -> Self {
+        Self {
+            queue: 1024,
+            workers: 4,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Background {
+    queue: mpsc::Sender<Job>,
+    /// Queued or running; `idle` waits for none.
+    pending: Arc<AtomicUsize>,
+    settled: Arc<Notify>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl Background {
+    /// Starts the workers on the current runtime.
+    pub fn start(limits: BackgroundLimits) -> Self {
+        let (queue, jobs) = mpsc::channel::<Job>(limits.queue.max(1));
+        let jobs = Arc::new(Mutex::new(jobs));
+        let (pending, settled) = (Arc::new(AtomicUsize::new(0)), Arc::new(Notify::new()));
+        for _ in 0..limits.workers.max(1) {
+            let (jobs, pending, settled) = (jobs.clone(), pending.clone(), settled.clone());
+            tokio::spawn(async move {
+                loop {
+                    let Some(job) = jobs.lock().await.recv().await else {
+                        return;
+                    };
+                    job.await;
+                    if pending.fetch_sub(1, Ordering::AcqRel) == 1 {
+                        settled.notify_waiters();
+                    }
+                }
+            });
+        }
+        Self {
+            queue,
+            pending,
+            settled,
+            dropped: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Queues `work`, which keeps the caller's span. Dropped (logged, counted) when the queue
+    /// is full.
+    pub fn run(&self, what: &'static str, work: impl Future<Output = ()> + Send + 'static) {
+        self.pending.fetch_add(1, Ordering::AcqRel);
+        let job: Job = Box::pin(work.in_current_span());
+        if self.queue.try_send(job).is_err() {
+            self.pending.fetch_sub(1, Ordering::AcqRel);
+            let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+            tracing::warn!(what, dropped, "background queue full: work dropped");
+        }
+    }
+
+    /// How much work was dropped since start.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+
+    /// Waits until nothing is queued or running.
+    pub async fn idle(&self) {
+        loop {
+            let settled = self.settled.notified();
+            tokio::pin!(settled);
+            // Registered before the check, so a wake-up between the two is not missed.
+            settled.as_mut().enable();
+            if self.pending.load(Ordering::Acquire) == 0 {
+                return;
+            }
+            settled.await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_full_queue_drops_and_counts_instead_of_growing() {
+        let background = Background::start(BackgroundLimits {
+            queue: 2,
+            workers: 1,
+        });
+        let done = Arc::new(AtomicUsize::new(0));
+        for _ in 0..10 {
+            let done = done.clone();
+            background.run("test", async move {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+                done.fetch_add(1, Ordering::Relaxed);
+            });
+        }
+        background.idle().await;
+        let done = done.load(Ordering::Relaxed);
+        // One running and two waiting at most when the burst came.
+        assert!((2..=3).contains(&done), "{done}");
+        assert_eq!(background.dropped(), 10 - done as u64);
+    }
+}
