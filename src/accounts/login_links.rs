@@ -97,11 +97,18 @@ impl Accounts {
         client: &ClientMeta,
         now: OffsetDateTime,
     ) -> sqlx::Result<()> {
+        let user = users::by_email(&self.pool, email).await?;
+        // One browser, one patient: asking for anyone else ends this browser's requests for
+        // others, so a code is only ever tried against one patient's links (else one wrong code
+        // would count for the first patient only, telling who has an account, and dodging each
+        // patient's daily cap).
+        let keep = user.as_ref().map(|user| user.id);
+        tokens::revoke_pending_except(&self.pool, pending, keep, now).await?;
         if !rate_limit::email_allowed(&self.pool, "login", email, now).await? {
             tracing::info!("login link not sent: the address's rate limit is reached");
             return Ok(());
         }
-        let Some(user) = users::by_email(&self.pool, email).await? else {
+        let Some(user) = user else {
             return Ok(());
         };
         let mut tx = self.pool.begin().await?;
@@ -228,10 +235,13 @@ impl Accounts {
                     .await
             }
             CodeOutcome::NoRequest => Err(AccountError::CodeRefused),
-            CodeOutcome::Wrong { user_id } => {
-                // The wrong try counts even though the answer is a refusal.
-                self.record(&mut tx, Some(user_id), EventKind::WrongSignInCode, browser)
-                    .await?;
+            CodeOutcome::Wrong { counted } => {
+                // The wrong try counts, for every patient it counted against, even though the
+                // answer is a refusal.
+                for user_id in counted {
+                    let kind = EventKind::WrongSignInCode;
+                    self.record(&mut tx, Some(user_id), kind, browser).await?;
+                }
                 tx.commit().await?;
                 Err(AccountError::CodeRefused)
             }

@@ -130,8 +130,8 @@ pub const WRONG_CODES_PER_DAY: i64 = 20;
 pub enum CodeOutcome {
     /// Right: the login link is used up with it.
     Consumed(Consumed),
-    /// Wrong: counted against `user_id`'s request (the fifth voids it).
-    Wrong { user_id: i64 },
+    /// Wrong: counted against the requests of these patients (the fifth voids one).
+    Wrong { counted: Vec<i64> },
     /// This browser has no request a code could be for (never asked, or used, expired, void).
     NoRequest,
 }
@@ -151,6 +151,26 @@ pub async fn open_requests(
     .bind(Purpose::Login)
     .fetch_all(db)
     .await
+}
+
+/// Revokes the open login links this browser (`pending_cookie`) asked for, but those of
+/// `keep`: the browser now asks for another patient (or for nobody).
+pub async fn revoke_pending_except(
+    db: impl Executor<'_>,
+    pending_cookie: &str,
+    keep: Option<i64>,
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    Ok(sqlx::query(&format!(
+        "UPDATE user_tokens SET revoked_at = $1
+         WHERE pending_cookie_hash = $2 AND user_id <> COALESCE($3, -1) AND {USABLE}"
+    ))
+    .bind(Timestamp::from(now))
+    .bind(hash_secret(pending_cookie))
+    .bind(keep)
+    .execute(db)
+    .await?
+    .rows_affected())
 }
 
 /// Tries a sign-in code against the login links this browser (`pending_cookie`) asked for.
@@ -193,9 +213,10 @@ pub async fn consume_code(
     .bind(Purpose::Login)
     .fetch_all(db)
     .await?;
-    Ok(match counted.first() {
-        Some(&user_id) => CodeOutcome::Wrong { user_id },
-        None => CodeOutcome::NoRequest,
+    Ok(if counted.is_empty() {
+        CodeOutcome::NoRequest
+    } else {
+        CodeOutcome::Wrong { counted }
     })
 }
 

@@ -60,6 +60,31 @@ impl RequestContext {
         self.current_session().await?.ok_or(AppError::NotSignedIn)
     }
 
+    /// Whether the request comes straight from this machine: a loopback peer, through no
+    /// proxy, addressed to the portal's own host (a DNS-rebound name is not).
+    pub fn from_this_machine(&self) -> bool {
+        let peer_is_loopback = self
+            .parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .is_some_and(|info| info.0.ip().is_loopback());
+        let proxied = self.parts.headers.contains_key("x-forwarded-for")
+            || self.parts.headers.contains_key(header::FORWARDED);
+        let public = &self.state.settings.server.public_url;
+        let ours = match (public.host_str(), public.port_or_known_default()) {
+            (Some(host), Some(port)) => format!("{host}:{port}"),
+            _ => String::new(),
+        };
+        let host = self
+            .parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default();
+        let addressed_to_us = host == ours || format!("{host}:80") == ours;
+        peer_is_loopback && !proxied && addressed_to_us
+    }
+
     /// Whether this call is a plain HTML form post (no JavaScript), which expects a redirect,
     /// rather than a call from the hydrated client.
     pub fn is_plain_form(&self) -> bool {

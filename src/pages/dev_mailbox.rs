@@ -17,24 +17,17 @@ pub struct MailboxMessage {
     pub text: String,
 }
 
-/// `None` outside development mode, with SMTP configured, or to anyone not on this machine:
-/// the mailbox holds working sign-in links.
+/// `None` outside development mode, with SMTP configured, or to anyone not on this machine
+/// (through a proxy, or by a DNS-rebound name): the mailbox holds working sign-in links.
 #[server(endpoint = "list_dev_mailbox")]
 pub async fn list_dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, AppError> {
     use crate::{auth::RequestContext, configuration::Environment, mail::dev_mailbox};
 
     let req = RequestContext::from_leptos()?;
     let state = &req.state;
-    let from_this_machine = req
-        .browser
-        .client
-        .ip
-        .as_deref()
-        .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
-        .is_some_and(|ip| ip.is_loopback());
     if state.settings.server.environment != Environment::Development
         || state.settings.mail.smtp_url.is_some()
-        || !from_this_machine
+        || !req.from_this_machine()
     {
         return Ok(None);
     }

@@ -115,6 +115,15 @@ async fn the_development_mailbox_answers_only_this_machine() {
         TestApp::spawn_with(|s| s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()])
             .await;
     assert_eq!(app.get("/dev/mailbox").await.status(), 200);
+    // Through a proxy on this machine, for a client elsewhere.
     let remote = app.new_browser().at("203.0.113.9");
     assert_eq!(remote.get("/dev/mailbox").await.status(), 404);
+    // A page on another site that rebinds its own name to 127.0.0.1.
+    let rebound = reqwest::Client::new()
+        .get(format!("{}/dev/mailbox", app.address))
+        .header("host", "attacker.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rebound.status(), 404);
 }

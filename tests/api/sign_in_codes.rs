@@ -177,6 +177,29 @@ async fn every_failure_reads_the_same_whoever_the_address_belongs_to() {
 }
 
 #[tokio::test]
+async fn a_browser_asking_for_another_patient_ends_its_requests_for_the_first() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = TestApp::with_clock(clock.clone()).await;
+    let target = TestPatient::new().with_password().store(&app).await;
+    let attacker = TestPatient::new()
+        .with_email("attacker@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    // One browser asks for the target, then for its own account.
+    let browser = app.new_browser();
+    let (target_link, _) = link_and_code(&app, &browser, &target.email).await;
+    clock.advance(Duration::seconds(2));
+    let (_, code) = link_and_code(&app, &browser, &attacker.email).await;
+    // A wrong code now counts against the attacker alone: it says nothing about the target,
+    // and uses none of the target's daily allowance.
+    assert_refused(browser.enter_code(&other_than(&code)).await);
+    assert_eq!(app.events("wrong_sign_in_code").await, [Some(attacker.id)]);
+    let page = app.new_browser().open_link(&target_link).await;
+    assert!(page.contains("This link is not valid"), "{page}");
+}
+
+#[tokio::test]
 async fn a_patients_requests_take_twenty_wrong_codes_a_day() {
     let clock = Clock::manual(OffsetDateTime::now_utc());
     let app = TestApp::with_clock(clock.clone()).await;
