@@ -1,38 +1,57 @@
 //! The HTML shell, the router and the layout shared by every page.
+//!
+//! Pages are rendered on the server only, complete in their first HTML (in order, so data is in
+//! place without a script), and their forms are plain HTML forms that work without JavaScript.
+//! The WASM hydrates only the islands that make a page nicer (`islands`): a link that signs in
+//! by itself, the "Send again" countdown. A few lines of inline script, allowed by the response's
+//! CSP nonce, work from the first paint: they show a button's work while its form posts.
 
-use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
 use leptos_router::{
-    components::{Route, Router, Routes},
-    hooks::use_location,
+    components::{Outlet, ParentRoute, Route, Router, Routes},
     path, SsrMode,
 };
 
-use crate::error::AppError;
-use crate::pages::{
-    account::AccountPage,
-    appointments::{AppointmentPage, AppointmentsPage},
-    check_email::CheckEmailPage,
-    dev_mailbox::DevMailboxPage,
-    form_response::FormResponsePage,
-    login::LoginPage,
-    login_link::LoginLinkPage,
-    not_found::NotFound,
-    password::{NewPasswordPage, PasswordResetPage},
+use crate::{
+    error::AppError,
+    islands::HydrationMarker,
+    pages::{
+        account::AccountPage,
+        appointments::{AppointmentPage, AppointmentsPage},
+        check_email::CheckEmailPage,
+        dev_mailbox::DevMailboxPage,
+        form_response::FormResponsePage,
+        login::LoginPage,
+        login_link::LoginLinkPage,
+        not_found::NotFound,
+        password::{NewPasswordPage, PasswordResetPage},
+    },
 };
+
+/// Runs before the page is shown, with or without the WASM: marks the page as scripted (for
+/// styles that only make sense then), fills in the browser's time zone on sign-in forms, and
+/// shows a submit button's work ("Sending…", `aria-busy`) while a plain form posts. Forms an
+/// island handles itself (their submit is prevented) are left alone.
+const PAGE_SCRIPT: &str = r#"document.documentElement.classList.replace("no-js","js");
+function carelinkZone(){try{var z=Intl.DateTimeFormat().resolvedOptions().timeZone;document.querySelectorAll("input[name=time_zone]").forEach(function(i){i.value=z})}catch(_){}}
+addEventListener("DOMContentLoaded",carelinkZone);
+addEventListener("submit",function(e){if(e.defaultPrevented)return;carelinkZone();var b=e.submitter||e.target.querySelector("button[type=submit]");if(b&&b.dataset.busy){b.setAttribute("aria-busy","true");b.dataset.idle=b.innerHTML;b.textContent=b.dataset.busy}});
+addEventListener("pageshow",function(){document.querySelectorAll("button[aria-busy=true]").forEach(function(b){b.removeAttribute("aria-busy");if(b.dataset.idle)b.innerHTML=b.dataset.idle})});"#;
 
 /// The document around the app, rendered on the server only.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang="en" class="no-js">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <link rel="icon" href="/favicon.ico"/>
+                <script nonce=use_nonce() inner_html=PAGE_SCRIPT></script>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -45,16 +64,21 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    mark_hydrated();
 
     view! {
         <Stylesheet id="leptos" href="/pkg/carelink.css"/>
+        // A patient portal has nothing for search engines.
+        <Meta name="robots" content="noindex, nofollow"/>
         <Title formatter=|page: String| if page.is_empty() { "Carelink".to_owned() } else { format!("{page} · Carelink") }/>
+        <HydrationMarker/>
         <Router>
+            <a class="skip-link" href="#main">"Skip to main content"</a>
             <SiteHeader/>
-            <main class="site-main">
-                // Async: these pages answer 404 or redirect only once their data is known.
+            <main class="site-main" id="main">
                 <Routes fallback=NotFound>
+                    // In order: every page's data is in its first HTML, readable without a
+                    // script. Async where the status (404) or a redirect depends on the data.
+                    <ParentRoute path=path!("") view=Outlet ssr=SsrMode::InOrder>
                     <Route path=path!("/login") view=LoginPage/>
                     <Route path=path!("/login/check-email") view=CheckEmailPage/>
                     <Route path=path!("/login/link/:token") view=LoginLinkPage ssr=SsrMode::Async/>
@@ -65,6 +89,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/forms/:id") view=FormResponsePage ssr=SsrMode::Async/>
                     <Route path=path!("/account") view=AccountPage/>
                     <Route path=path!("/dev/mailbox") view=DevMailboxPage ssr=SsrMode::Async/>
+                    </ParentRoute>
                 </Routes>
             </main>
         </Router>
@@ -84,10 +109,7 @@ pub async fn sign_out() -> Result<(), AppError> {
 
 #[component]
 fn SiteHeader() -> impl IntoView {
-    // Asked again on every navigation, so the header follows sign-in and sign-out.
-    let path = move || use_location().pathname.get();
-    let me = Resource::new(path, |_| signed_in_name());
-    let sign_out = ServerAction::<SignOut>::new();
+    let me = Resource::new(|| (), |_| signed_in_name());
     view! {
         <header class="site-header">
             <a class="brand" href="/appointments">"Carelink"</a>
@@ -96,25 +118,14 @@ fn SiteHeader() -> impl IntoView {
                     me.await.ok().flatten().map(|name| view! {
                         <nav class="site-nav" aria-label="Main">
                             <a href="/appointments">"Appointments"</a>
-                            <a href="/account" title=name.clone()>"Account"</a>
-                            <ActionForm action=sign_out>
-                                <button type="submit" class="link">"Sign out"</button>
-                            </ActionForm>
+                            <a href="/account" title=name>"Account"</a>
+                            <form method="post" action=SignOut::url()>
+                                <button type="submit" class="link" data-busy="Signing out…">"Sign out"</button>
+                            </form>
                         </nav>
                     })
                 })}
             </Suspense>
         </header>
     }
-}
-
-/// Sets `data-hydrated` on `<body>` once the WASM client has taken over the server-rendered page.
-/// Effects never run during server rendering, so the attribute proves hydration; end-to-end tests
-/// wait for it before they click.
-fn mark_hydrated() {
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

@@ -15,6 +15,8 @@ pub mod accounts;
 pub mod app;
 pub mod email_address;
 pub mod error;
+pub mod flash;
+pub mod islands;
 pub mod pages;
 
 #[cfg(feature = "ssr")]
@@ -46,5 +48,5 @@ pub mod telemetry;
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    leptos::mount::hydrate_islands();
 }

@@ -28,7 +28,7 @@ pub async fn security_headers(
     set(headers, header::CONTENT_SECURITY_POLICY, &policy);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::X_FRAME_OPTIONS, "DENY");
-    // Pages whose address holds a token have already said `no-referrer`.
+    // Pages whose address holds a token have already said `same-origin`.
     headers
         .entry(header::REFERRER_POLICY)
         .or_insert(HeaderValue::from_static("strict-origin-when-cross-origin"));

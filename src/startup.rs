@@ -168,7 +168,7 @@ fn router(state: AppState) -> Router {
     let app = Router::new()
         .route("/health", get(health))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
-        .leptos_routes_with_context(&state, routes, provide_request_nonce, {
+        .leptos_routes_with_context(&state, routes, provide_render_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
         })
@@ -184,6 +184,10 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(auth::answer_errors_with_their_status))
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            auth::carry_form_results,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             auth::refuse_other_sites,
         ));
     bounded(app, state.settings.server.request_timeout)
@@ -195,6 +199,13 @@ fn router(state: AppState) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(telemetry::request_span))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// What a page's render needs from its request: the CSP nonce its scripts carry, and the result
+/// of the form post it comes back from.
+fn provide_render_context() {
+    provide_request_nonce();
+    auth::provide_flash_for_render();
 }
 
 /// No form of ours needs more than a few hundred bytes.

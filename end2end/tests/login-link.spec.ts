@@ -59,7 +59,7 @@ test("mail scanners that fetch the link, or run it in their own browser, do not 
   const fetched = await request.get(link);
   expect(fetched.status()).toBe(200);
   expect(fetched.headers()["cache-control"]).toBe("no-store");
-  expect(fetched.headers()["referrer-policy"]).toBe("no-referrer");
+  expect(fetched.headers()["referrer-policy"]).toBe("same-origin");
   expect(await fetched.text()).toContain("Log in as");
 
   // A scripted browser with its own cookies, which runs the page's scripts.

@@ -257,7 +257,9 @@ impl Accounts {
         let counts = rate_limit::sweep(&self.pool, now).await?;
         let tokens = tokens::sweep(&self.pool, now - Duration::days(1)).await?;
         let events = events::sweep(&self.pool, now - self.policy.event_retention).await?;
-        tracing::info!(ended, browsers, counts, tokens, events, "swept");
+        if ended + browsers + counts + tokens + events > 0 {
+            tracing::info!(ended, browsers, counts, tokens, events, "swept");
+        }
         Ok(())
     }
 }

@@ -14,6 +14,10 @@ pub enum CarelinkCookie {
     Device,
     /// Held by the browser that asked for a Secure Login Link, for as long as a link lives.
     Pending,
+    /// What that browser asked for (the address as typed), for the "Check your email" screen.
+    Asked,
+    /// A form post's result, for the page it returns to (`auth::flash`).
+    Flash,
 }
 
 impl CarelinkCookie {
@@ -25,6 +29,10 @@ impl CarelinkCookie {
             (Self::Device, true) => "__Host-carelink_device",
             (Self::Pending, false) => "carelink_pending",
             (Self::Pending, true) => "__Host-carelink_pending",
+            (Self::Asked, false) => "carelink_asked",
+            (Self::Asked, true) => "__Host-carelink_asked",
+            (Self::Flash, false) => "carelink_flash",
+            (Self::Flash, true) => "__Host-carelink_flash",
         }
     }
 }
@@ -73,4 +81,20 @@ pub fn set(
 
 pub fn clear(cookie: CarelinkCookie, secure: bool) -> HeaderValue {
     header(build(cookie, "", secure).max_age(time::Duration::ZERO))
+}
+
+/// A value as a cookie holds it: JSON in URL-safe base64.
+pub fn encode<T: serde::Serialize>(value: &T) -> String {
+    use base64::Engine;
+    let json = serde_json::to_vec(value).expect("cookie values serialise");
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+}
+
+/// The value a cookie of `encode` holds; `None` when it was tampered with or is stale.
+pub fn decode<T: serde::de::DeserializeOwned>(cookie: &str) -> Option<T> {
+    use base64::Engine;
+    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(cookie)
+        .ok()?;
+    serde_json::from_slice(&json).ok()
 }

@@ -51,7 +51,8 @@ pub async fn require_session_for_pages(
 }
 
 /// Pages whose URL carries a secret (login and set-password links) must not leak it through the
-/// Referer header of anything they load or link to, nor sit in a cache.
+/// Referer header of anything they load or link to, nor sit in a cache. `same-origin`: their own
+/// forms still tell this server which page to go back to (with a failed post's message).
 pub async fn protect_token_pages(request: Request, next: Next) -> Response {
     let path = request.uri().path();
     let carries_token = path.starts_with("/login/link/") || path == "/password/new";
@@ -60,7 +61,7 @@ pub async fn protect_token_pages(request: Request, next: Next) -> Response {
         let headers = response.headers_mut();
         headers.insert(
             header::REFERRER_POLICY,
-            header::HeaderValue::from_static("no-referrer"),
+            header::HeaderValue::from_static("same-origin"),
         );
         headers.insert(
             header::CACHE_CONTROL,

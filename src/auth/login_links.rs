@@ -2,34 +2,42 @@
 //! and landing after a sign-in. The rules are `Accounts`' (`accounts::login_links`).
 
 use leptos_axum::redirect;
-use url::form_urlencoded;
 
-use super::{cookies::CarelinkCookie, RequestContext};
+use super::{
+    cookies::{self, CarelinkCookie},
+    RequestContext,
+};
 use crate::{
     accounts::{landing, links::LinkState, sign_in_code::SignInCode, SignedIn},
     email_address::EmailAddress,
     error::AppError,
 };
 
+/// What the "Check your email" screen shows of a request: the address as typed (masked after
+/// "Email me a new link"), and the page the link leads to. Kept in a cookie for as long as a
+/// link lives, not in the screen's address, so it stays out of the history and proxies' logs.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Asked {
+    pub address: String,
+    pub masked: bool,
+    pub next: String,
+}
+
 /// "Send Secure Login Link": the same answer whoever the address belongs to.
 pub async fn ask_for_link(email: String, next: Option<String>) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     let email = EmailAddress::parse(&email)?;
     let redirect_to = next.as_deref().and_then(landing::safe_next);
-    let query = {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        query.append_pair("email", email.as_str());
-        if let Some(next) = &redirect_to {
-            query.append_pair("next", next);
-        }
-        query.finish()
+    let asked = Asked {
+        address: email.to_string(),
+        masked: false,
+        next: redirect_to.clone().unwrap_or_default(),
     };
-    let asked = req
+    let pending = req
         .accounts()
         .ask_for_login_link(email, redirect_to, &req.browser)
         .await?;
-    req.set_cookie(CarelinkCookie::Pending, &asked.pending);
-    redirect(&format!("/login/check-email?{query}"));
+    confirm(&req, &pending.pending, &asked);
     Ok(())
 }
 
@@ -41,12 +49,28 @@ pub async fn ask_for_new_link(token: String) -> Result<(), AppError> {
         .accounts()
         .ask_for_new_link(&token, &req.browser)
         .await?;
-    req.set_cookie(CarelinkCookie::Pending, &asked.pending);
-    let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("sent_to", &asked.sent_to)
-        .finish();
-    redirect(&format!("/login/check-email?{query}"));
+    let shown = Asked {
+        address: asked.sent_to.clone(),
+        masked: true,
+        next: String::new(),
+    };
+    confirm(&req, &asked.pending, &shown);
     Ok(())
+}
+
+/// The browser keeps its pending-request cookie and what it asked for, and goes to "Check your
+/// email".
+fn confirm(req: &RequestContext, pending: &str, asked: &Asked) {
+    req.set_cookie(CarelinkCookie::Pending, pending);
+    let lifetime = req.accounts().login_link_lifetime();
+    req.set_lasting_cookie(CarelinkCookie::Asked, &cookies::encode(asked), lifetime);
+    redirect("/login/check-email");
+}
+
+/// What this browser last asked for, if it still holds it.
+pub fn asked(req: &RequestContext) -> Option<Asked> {
+    req.cookie(CarelinkCookie::Asked)
+        .and_then(|value| cookies::decode(&value))
 }
 
 /// What a link's page shows. When this browser is already signed in as the link's patient, it

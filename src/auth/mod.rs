@@ -6,6 +6,7 @@
 mod client;
 mod cookies;
 mod errors;
+mod flash;
 mod guard;
 pub mod login_links;
 pub mod passwords;
@@ -14,6 +15,7 @@ mod same_site;
 pub mod sign_in;
 
 pub use errors::answer_errors_with_their_status;
+pub use flash::{carry_form_results, provide_for_render as provide_flash_for_render};
 pub use guard::{protect_token_pages, require_session_for_pages};
 pub use request::RequestContext;
 pub use same_site::refuse_other_sites;

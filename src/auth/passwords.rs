@@ -15,6 +15,7 @@ pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
     req.accounts()
         .ask_for_password_link(email, &req.browser)
         .await?;
+    req.notice("If an account uses that address, we have sent it a link.");
     Ok(())
 }
 
@@ -56,5 +57,6 @@ pub async fn change_password(
     req.accounts()
         .change_password(&session, current_password, new_password, &req.browser)
         .await?;
+    req.notice("Password changed. You have been signed out on every other device.");
     Ok(())
 }

@@ -119,6 +119,29 @@ impl RequestContext {
         self.send_cookie(cookies::set(cookie, value, self.secure_cookies(), None));
     }
 
+    /// A cookie that outlives the browser session, for `max_age`.
+    pub fn set_lasting_cookie(&self, cookie: CarelinkCookie, value: &str, max_age: time::Duration) {
+        let secure = self.secure_cookies();
+        self.send_cookie(cookies::set(cookie, value, secure, Some(max_age)));
+    }
+
+    /// The value of `cookie` in the request, if it holds it.
+    pub fn cookie(&self, cookie: CarelinkCookie) -> Option<String> {
+        cookies::read(&self.parts.headers, cookie, self.secure_cookies())
+    }
+
+    /// Tells the page a plain form returns to that its post worked ("Password changed.").
+    pub fn notice(&self, text: impl Into<String>) {
+        if self.is_plain_form() {
+            let flash = crate::flash::Flash {
+                form: self.parts.uri.path().to_owned(),
+                notice: Some(text.into()),
+                ..Default::default()
+            };
+            self.send_cookie(super::flash::cookie(&flash, self.secure_cookies()));
+        }
+    }
+
     pub fn clear_cookie(&self, cookie: CarelinkCookie) {
         self.send_cookie(cookies::clear(cookie, self.secure_cookies()));
     }
@@ -146,7 +169,7 @@ impl RequestContext {
 }
 
 /// Cookies are Secure (and `__Host-` prefixed) when the portal is served over https.
-fn secure_cookies(state: &AppState) -> bool {
+pub(super) fn secure_cookies(state: &AppState) -> bool {
     state.settings.server.public_url.scheme() == "https"
 }
 

@@ -1,11 +1,11 @@
 //! `/account`: who is signed in, the browsers they signed in on, changing the password, signing
 //! out everywhere, and recent sign-in activity.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{ActionError, LoadError, NewPasswordFields};
+use super::{failed, FormResult, LoadError, NewPasswordFields};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -100,17 +100,12 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
-    let change = ServerAction::<ChangePassword>::new();
-    let everywhere = ServerAction::<SignOutEverywhere>::new();
-    let forget = ServerAction::<ForgetBrowser>::new();
-    let account = Resource::new(
-        move || (change.version().get(), forget.version().get()),
-        |_| load_account(),
-    );
+    let account = Resource::new(|| (), |_| load_account());
+    let (change, forget) = (ChangePassword::url(), ForgetBrowser::url());
     view! {
         <Title text="Your account"/>
         <h1>"Your account"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match account.await {
                     Ok(account) => view! {
@@ -121,7 +116,7 @@ pub fn AccountPage() -> impl IntoView {
                         <section class="card">
                             <h2>"Your browsers"</h2>
                             <p class="muted">"A Secure Login Link opened in one of these browsers logs you in without a click. Forget any you no longer use."</p>
-                            <ActionError result=forget.value().into()/>
+                            <FormResult form=forget/>
                             <ul class="devices">
                                 {account.devices.into_iter().map(|d| view! {
                                     <li>
@@ -129,10 +124,10 @@ pub fn AccountPage() -> impl IntoView {
                                             <strong>{if d.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
                                             <span class="muted">{d.browser} " · last used " {d.last_used}</span>
                                         </span>
-                                        <ActionForm action=forget>
+                                        <form method="post" action=forget>
                                             <input type="hidden" name="id" value=d.id/>
-                                            <button type="submit" class="secondary small">"Forget"</button>
-                                        </ActionForm>
+                                            <button type="submit" class="secondary small" data-busy="Forgetting…">"Forget"</button>
+                                        </form>
                                     </li>
                                 }).collect_view()}
                             </ul>
@@ -152,25 +147,23 @@ pub fn AccountPage() -> impl IntoView {
         </Suspense>
         <section class="card">
             <h2>"Change password"</h2>
-            <ActionError result=change.value().into()/>
-            {move || matches!(change.value().get(), Some(Ok(()))).then(|| view! {
-                <p class="alert success" role="status">"Password changed. You have been signed out on every other device."</p>
-            })}
-            <ActionForm action=change>
+            <FormResult form=change/>
+            <form method="post" action=change>
                 <div class="field">
                     <label for="current_password">"Current password"</label>
-                    <input id="current_password" type="password" name="current_password" autocomplete="current-password" required/>
+                    <input id="current_password" type="password" name="current_password"
+                        autocomplete="current-password" required autofocus=failed(change)/>
                 </div>
                 <NewPasswordFields/>
-                <button type="submit" disabled=move || change.pending().get()>"Change password"</button>
-            </ActionForm>
+                <button type="submit" data-busy="Changing…">"Change password"</button>
+            </form>
         </section>
         <section class="card">
             <h2>"Sign out everywhere"</h2>
-            <p class="muted">"Ends every session of your account, on this device and all others."</p>
-            <ActionForm action=everywhere>
-                <button type="submit" class="secondary">"Sign out everywhere"</button>
-            </ActionForm>
+            <p class="muted">"Ends every session of your account, on this device and all others, and forgets every browser."</p>
+            <form method="post" action=SignOutEverywhere::url()>
+                <button type="submit" class="secondary" data-busy="Signing out…">"Sign out everywhere"</button>
+            </form>
         </section>
     }
 }

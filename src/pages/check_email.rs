@@ -1,24 +1,55 @@
-//! `/login/check-email`: the confirmation screen after asking for a Secure Login Link.
+//! `/login/check-email`: the confirmation screen after asking for a Secure Login Link. It shows
+//! the address as typed, so a typo is caught at once, and a button to the patient's mailbox
+//! for the well-known providers. The address travels in a cookie, not the page's address, so
+//! it stays out of the history and proxies' logs.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use serde::{Deserialize, Serialize};
 
-use crate::accounts::links::LOGIN_LINK_MINUTES;
-
-use super::{land_after_sign_in, login::AskForLoginLink, ActionError};
-use crate::error::AppError;
-
-/// What the page says of a link's lifetime until it knows the configured one.
-const LONGEST: i64 = *LOGIN_LINK_MINUTES.end();
+use super::{failed, FormResult};
+use crate::{error::AppError, islands::SendAgain};
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
 const COOLDOWN_SECONDS: u32 = 60;
 
-#[server(endpoint = "login_link_minutes")]
-pub async fn login_link_minutes() -> Result<i64, AppError> {
-    let state = crate::state::AppState::from_context()?;
-    Ok(state.accounts.login_link_lifetime().whole_minutes())
+/// What the screen knows of the request this browser made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AskedFor {
+    /// As typed, or masked ("p•••@example.org") after "Email me a new link", whose address the
+    /// browser never typed.
+    pub address: Option<String>,
+    pub masked: bool,
+    /// The page the link leads to, for "Send again".
+    pub next: String,
+    /// The patient's mailbox: its name ("Gmail") and address, when the provider is well known.
+    pub mailbox: Option<(String, String)>,
+    pub link_minutes: i64,
+}
+
+#[server(endpoint = "load_check_email")]
+pub async fn load_check_email() -> Result<AskedFor, AppError> {
+    let req = crate::auth::RequestContext::from_leptos()?;
+    let asked = crate::auth::login_links::asked(&req);
+    let link_minutes = req.accounts().login_link_lifetime().whole_minutes();
+    Ok(match asked {
+        Some(asked) => AskedFor {
+            mailbox: (!asked.masked)
+                .then(|| mailbox_of(&asked.address))
+                .flatten(),
+            address: Some(asked.address),
+            masked: asked.masked,
+            next: asked.next,
+            link_minutes,
+        },
+        None => AskedFor {
+            address: None,
+            masked: false,
+            next: String::new(),
+            mailbox: None,
+            link_minutes,
+        },
+    })
 }
 
 #[server(endpoint = "sign_in_with_code")]
@@ -28,89 +59,148 @@ pub async fn sign_in_with_code(code: String) -> Result<String, AppError> {
 
 #[component]
 pub fn CheckEmailPage() -> impl IntoView {
-    let query = use_query_map();
-    let email = move || query.read().get("email").unwrap_or_default();
-    let next = move || query.read().get("next").unwrap_or_default();
-    // After "Email me a new link" only the masked address is known here, and the old link's
-    // page is where to ask again.
-    let sent_to = move || query.read().get("sent_to");
-    let minutes = Resource::new(|| (), |_| login_link_minutes());
-    let again = ServerAction::<AskForLoginLink>::new();
-    let left = RwSignal::new(COOLDOWN_SECONDS);
-    let locked = move || left.get() > 0 || again.pending().get();
-    // Counts down in the browser only; the server renders the locked state. Each send restarts
-    // it, stopping the previous interval first.
-    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
-        if let Some(Some(interval)) = previous {
-            interval.clear();
-        }
-        again.version().get();
-        left.set(COOLDOWN_SECONDS);
-        set_interval_with_handle(
-            move || left.update(|s| *s = s.saturating_sub(1)),
-            std::time::Duration::from_secs(1),
-        )
-        .ok()
-    });
+    let asked = Resource::new(|| (), |_| load_check_email());
     view! {
         <Title text="Check your email"/>
         <section class="card narrow check-email">
             <div class="envelope" aria-hidden="true">"✉"</div>
             <h1>"Check your email"</h1>
-            {move || match sent_to() {
-                Some(masked) => view! {
-                    <p>"We have sent a new Secure Login Link to " <strong class="typed-email">{masked}</strong> "."</p>
-                }.into_any(),
-                None => view! {
-                    <p>"If " <strong class="typed-email">{email}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
-                }.into_any(),
-            }}
-            <ol class="steps">
-                <li>"Open the email from Carelink in your mail app."</li>
-                <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
-            </ol>
-            <p class="muted">
-                "The link works once, for "
-                <Suspense fallback=|| LONGEST>{move || Suspend::new(async move { minutes.await.unwrap_or(LONGEST) })}</Suspense>
-                " minutes. Nothing after a few minutes? Check your spam folder."
-            </p>
-            <Show when=move || sent_to().is_none()>
-                <ActionError result=again.value().into()/>
-                <ActionForm action=again>
-                    <input type="hidden" name="email" value=email/>
-                    <input type="hidden" name="next" value=next/>
-                    <button type="submit" class="block secondary" disabled=locked>
-                        {move || match left.get() {
-                            0 => "Send again".to_owned(),
-                            s => format!("Send again in {s} s"),
-                        }}
-                    </button>
-                </ActionForm>
-            </Show>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    asked.await.ok().map(|asked| view! { <Asked asked/> })
+                })}
+            </Suspense>
             <CodeForm/>
-            <p class="muted center"><a href="/login">"Use a different email"</a></p>
         </section>
+    }
+}
+
+#[component]
+fn Asked(asked: AskedFor) -> impl IntoView {
+    let AskedFor {
+        address,
+        masked,
+        next,
+        mailbox,
+        link_minutes,
+    } = asked;
+    let sent = match (&address, masked) {
+        (Some(address), true) => view! {
+            <p>"We have sent a new Secure Login Link to " <strong class="typed-email">{address.clone()}</strong> "."</p>
+        }.into_any(),
+        (Some(address), false) => view! {
+            <p>"If " <strong class="typed-email">{address.clone()}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
+        }.into_any(),
+        (None, _) => view! { <p>"We have sent a Secure Login Link to the address you typed."</p> }.into_any(),
+    };
+    let send_again = address.filter(|_| !masked).map(|email| view! {
+        <SendAgain email next lock_seconds=COOLDOWN_SECONDS/>
+        <p class="muted center">"Wrong address? " <a href="/login">"Use a different email"</a></p>
+    });
+    view! {
+        {sent}
+        {mailbox.map(|(name, url)| view! {
+            <a class="button block" href=url target="_blank" rel="noopener noreferrer">{format!("Open {name}")}</a>
+        })}
+        <ol class="steps">
+            <li>"Open the email from Carelink in your mail app."</li>
+            <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
+        </ol>
+        <p class="muted">
+            {format!("The link works once, for {link_minutes} minutes. ")}
+            "Nothing after a few minutes? Check your spam folder."
+        </p>
+        {send_again}
     }
 }
 
 /// "Have a code? Enter it here": for a link that opens on another device than this one.
 #[component]
 fn CodeForm() -> impl IntoView {
-    let enter = ServerAction::<SignInWithCode>::new();
-    land_after_sign_in(enter.value().into());
+    let form = SignInWithCode::url();
     view! {
         <section class="code-entry">
             <h2>"Have a code? Enter it here"</h2>
             <p class="muted">"Opened the email on another device? Type the 8-digit code from it here."</p>
-            <ActionError result=enter.value().into()/>
-            <ActionForm action=enter>
+            <FormResult form/>
+            <form method="post" action=form>
+                <input type="hidden" name="time_zone" value=""/>
                 <div class="field">
                     <label for="code">"Sign-in code"</label>
                     <input id="code" name="code" class="code" type="text" inputmode="numeric"
-                        autocomplete="one-time-code" maxlength="20" placeholder="8 digits" required/>
+                        autocomplete="one-time-code" maxlength="20" placeholder="8 digits" required
+                        autofocus=failed(form)/>
                 </div>
-                <button type="submit" class="block" disabled=move || enter.pending().get()>"Log In with code"</button>
-            </ActionForm>
+                <button type="submit" class="block" data-busy="Logging in…">"Log In with code"</button>
+            </form>
         </section>
+    }
+}
+
+/// The web mailbox of a well-known provider of `address`: what to call it, where it is. On a
+/// phone the same address opens the provider's app when it is installed.
+#[cfg(feature = "ssr")]
+pub fn mailbox_of(address: &str) -> Option<(String, String)> {
+    const PROVIDERS: [(&[&str], &str, &str); 5] = [
+        (
+            &["gmail.com", "googlemail.com"],
+            "Gmail",
+            "https://mail.google.com/mail/",
+        ),
+        (
+            &[
+                "outlook.com",
+                "hotmail.com",
+                "live.com",
+                "msn.com",
+                "hotmail.co.uk",
+                "live.ca",
+            ],
+            "Outlook",
+            "https://outlook.live.com/mail/",
+        ),
+        (
+            &[
+                "yahoo.com",
+                "ymail.com",
+                "yahoo.co.uk",
+                "yahoo.ca",
+                "rocketmail.com",
+            ],
+            "Yahoo Mail",
+            "https://mail.yahoo.com/",
+        ),
+        (
+            &["icloud.com", "me.com", "mac.com"],
+            "iCloud Mail",
+            "https://www.icloud.com/mail/",
+        ),
+        (
+            &["proton.me", "protonmail.com", "pm.me"],
+            "Proton Mail",
+            "https://mail.proton.me/",
+        ),
+    ];
+    let domain = address.rsplit_once('@')?.1.to_ascii_lowercase();
+    PROVIDERS
+        .iter()
+        .find(|(domains, _, _)| domains.contains(&domain.as_str()))
+        .map(|(_, name, url)| ((*name).to_owned(), (*url).to_owned()))
+}
+
+#[cfg(all(test, feature = "ssr"))]
+mod tests {
+    use super::mailbox_of;
+
+    #[test]
+    fn well_known_mailboxes_are_found_by_their_domain() {
+        let name = |a| mailbox_of(a).map(|(name, _)| name);
+        assert_eq!(name("pat@gmail.com").as_deref(), Some("Gmail"));
+        assert_eq!(name("pat@Hotmail.com").as_deref(), Some("Outlook"));
+        assert_eq!(name("pat@live.com").as_deref(), Some("Outlook"));
+        assert_eq!(name("pat@yahoo.com").as_deref(), Some("Yahoo Mail"));
+        assert_eq!(name("pat@icloud.com").as_deref(), Some("iCloud Mail"));
+        assert_eq!(name("pat@proton.me").as_deref(), Some("Proton Mail"));
+        assert_eq!(name("pat@clinic.example"), None);
     }
 }

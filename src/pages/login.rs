@@ -1,12 +1,13 @@
 //! `/login`: the Secure Login Link first, as the help article describes, and the password form
 //! for those who want it.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::ActionError;
+use super::{failed, FormResult};
 use crate::error::AppError;
+use crate::flash::Flash;
 
 #[server(endpoint = "sign_in_with_password")]
 pub async fn sign_in_with_password(
@@ -24,41 +25,47 @@ pub async fn ask_for_login_link(email: String, next: Option<String>) -> Result<(
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let ask = ServerAction::<AskForLoginLink>::new();
-    let sign_in = ServerAction::<SignInWithPassword>::new();
-    let next = move || use_query_map().read().get("next").unwrap_or_default();
+    let next = use_query_map()
+        .read_untracked()
+        .get("next")
+        .unwrap_or_default();
+    let (ask, sign_in) = (AskForLoginLink::url(), SignInWithPassword::url());
+    let typed = Flash::email_for(ask).or_else(|| Flash::email_for(sign_in));
+    let password_failed = failed(sign_in);
     view! {
         <Title text="Log in"/>
         <section class="card narrow">
             <h1>"Log in to Carelink"</h1>
             <p class="muted">"Enter your email and we will send you a Secure Login Link: no password needed."</p>
-            <ActionError result=ask.value().into()/>
-            <ActionForm action=ask>
-                <input type="hidden" name="next" value=next/>
+            <FormResult form=ask/>
+            <form method="post" action=ask>
+                <input type="hidden" name="next" value=next.clone()/>
                 <div class="field">
                     <label for="email">"Email address"</label>
-                    <input id="email" type="email" name="email" autocomplete="email" inputmode="email" required/>
+                    <input id="email" type="email" name="email" autocomplete="email" inputmode="email"
+                        required value=typed.clone() autofocus=failed(ask)/>
                 </div>
-                <button type="submit" class="block" disabled=move || ask.pending().get()>
+                <button type="submit" class="block" data-busy="Sending…">
                     <span class="on-desktop">"Send Secure Login Link"</span>
                     <span class="on-phone">"Sign in without password"</span>
                 </button>
-            </ActionForm>
-            <details class="password-login">
+            </form>
+            <details class="password-login" open=password_failed>
                 <summary>"Log in with your password instead"</summary>
-                <ActionError result=sign_in.value().into()/>
-                <ActionForm action=sign_in>
+                <FormResult form=sign_in/>
+                <form method="post" action=sign_in>
                     <input type="hidden" name="next" value=next/>
                     <div class="field">
                         <label for="password-email">"Email address"</label>
-                        <input id="password-email" type="email" name="email" autocomplete="username" required/>
+                        <input id="password-email" type="email" name="email" autocomplete="username"
+                            required value=typed autofocus=password_failed/>
                     </div>
                     <div class="field">
                         <label for="password">"Password"</label>
                         <input id="password" type="password" name="password" autocomplete="current-password" required/>
                     </div>
-                    <button type="submit" class="block secondary" disabled=move || sign_in.pending().get()>"Log in"</button>
-                </ActionForm>
+                    <button type="submit" class="block secondary" data-busy="Logging in…">"Log in"</button>
+                </form>
                 <p class="muted center"><a href="/password/reset">"Forgot password?"</a></p>
             </details>
         </section>

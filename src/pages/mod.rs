@@ -1,4 +1,6 @@
-//! One module per page of the portal, each with the server functions it calls.
+//! One module per page of the portal, each with the server functions it calls. Pages render on
+//! the server only (see `app`); their forms are plain forms posting to those functions, whose
+//! results come back through `flash`.
 
 pub mod account;
 pub mod appointments;
@@ -13,52 +15,46 @@ pub mod password;
 use std::future::Future;
 
 use leptos::prelude::*;
-use leptos_router::{
-    hooks::{use_navigate, use_params_map},
-    NavigateOptions,
-};
+use leptos_router::hooks::use_params_map;
 use serde::{de::DeserializeOwned, Serialize};
 
+use crate::flash::Flash;
 use crate::{
     accounts::password::{MAX_LENGTH, MIN_LENGTH},
     error::AppError,
 };
 use not_found::NotFound;
 
-/// An action's error, if its last run failed, as an alert.
+/// The result a plain form post to `form` came back with, in place above the form: its error
+/// as an alert (announced), or a notice that it worked.
 #[component]
-pub fn ActionError<T: Clone + Send + Sync + 'static>(
-    result: Signal<Option<Result<T, AppError>>>,
-) -> impl IntoView {
-    move || {
-        result.get().and_then(Result::err).map(|e| {
-            view! { <p class="alert error" role="alert">{e.to_string()}</p> }
-        })
+pub fn FormResult(form: &'static str) -> impl IntoView {
+    let flash = Flash::for_form(form);
+    let error = flash.as_ref().and_then(|f| f.error.clone());
+    let notice = flash.and_then(|f| f.notice);
+    view! {
+        {error.map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
+        {notice.map(|notice| view! { <p class="alert success" role="status">{notice}</p> })}
     }
 }
 
-/// Once a sign-in action returns the page to land on, goes there in place of the current page,
-/// so a login link's token is neither in the address bar nor a step back in the history.
-pub fn land_after_sign_in(result: Signal<Option<Result<String, AppError>>>) {
-    let navigate = use_navigate();
-    Effect::new(move |_| {
-        if let Some(Ok(path)) = result.get() {
-            let replace = NavigateOptions {
-                replace: true,
-                ..Default::default()
-            };
-            navigate(&path, replace);
-        }
-    });
+/// Whether the last post to `form` failed: its first field then takes the focus, so the
+/// patient is where the message says to act.
+pub fn failed(form: &str) -> bool {
+    Flash::error_for(form).is_some()
 }
 
 /// "New password" and "Confirm the new password", with the length rules the server enforces.
 #[component]
-pub fn NewPasswordFields() -> impl IntoView {
+pub fn NewPasswordFields(
+    /// Takes the focus (the form failed, and these come first).
+    #[prop(optional)]
+    autofocus: bool,
+) -> impl IntoView {
     view! {
         <div class="field">
             <label for="new_password">{format!("New password (at least {MIN_LENGTH} characters)")}</label>
-            <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required/>
+            <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required autofocus=autofocus/>
         </div>
         <div class="field">
             <label for="confirm_password">"Confirm the new password"</label>

@@ -1,12 +1,16 @@
 //! Creating a password: asking for a set-password link (`/password/reset`) and using it
 //! (`/password/new?token=...`).
 
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{ActionError, NewPasswordFields};
-use crate::{accounts::links::PASSWORD_LINK_MINUTES, error::AppError};
+use super::{failed, FormResult, NewPasswordFields};
+use crate::{
+    accounts::{links::PASSWORD_LINK_MINUTES, password::MIN_LENGTH},
+    error::AppError,
+    flash::Flash,
+};
 
 #[server(endpoint = "ask_for_password_link")]
 pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
@@ -29,64 +33,79 @@ pub async fn set_password(
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
-    let ask = ServerAction::<AskForPasswordLink>::new();
-    let sent = move || matches!(ask.value().get(), Some(Ok(())));
+    let form = AskForPasswordLink::url();
+    let sent = Flash::notice_for(form).is_some();
     view! {
         <Title text="Create or reset your password"/>
         <section class="card narrow">
-            <Show
-                when=sent
-                fallback=move || view! {
+            {if sent {
+                view! {
+                    <h1>"Check your email"</h1>
+                    <p role="status">{format!("If an account uses that address, we have sent it a link to choose a password. The link works once, for {PASSWORD_LINK_MINUTES} minutes.")}</p>
+                }.into_any()
+            } else {
+                view! {
                     <h1>"Create or reset your password"</h1>
                     <p>"Enter the email address of your account and we will email you a link to choose a password."</p>
-                    <ActionError result=ask.value().into()/>
-                    <ActionForm action=ask>
+                    <FormResult form/>
+                    <form method="post" action=form>
                         <div class="field">
                             <label for="email">"Email address"</label>
-                            <input id="email" type="email" name="email" autocomplete="email" required/>
+                            <input id="email" type="email" name="email" autocomplete="email" required
+                                value=Flash::email_for(form) autofocus=failed(form)/>
                         </div>
-                        <button type="submit" class="block" disabled=move || ask.pending().get()>"Email me a link"</button>
-                    </ActionForm>
-                    <p class="muted center"><a href="/login">"Back to log in"</a></p>
-                }
-            >
-                <h1>"Check your email"</h1>
-                <p>{format!("If an account uses that address, we have sent it a link to choose a password. The link works once, for {PASSWORD_LINK_MINUTES} minutes.")}</p>
-                <p class="muted center"><a href="/login">"Back to log in"</a></p>
-            </Show>
+                        <button type="submit" class="block" data-busy="Sending…">"Email me a link"</button>
+                    </form>
+                }.into_any()
+            }}
+            <p class="muted center"><a href="/login">"Back to log in"</a></p>
         </section>
     }
 }
 
 #[component]
 pub fn NewPasswordPage() -> impl IntoView {
-    let token = move || use_query_map().read().get("token").unwrap_or_default();
-    let valid = Resource::new(token, password_link_works);
-    let set = ServerAction::<SetPassword>::new();
+    let token = use_query_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let valid = Resource::new(|| (), {
+        let token = token.clone();
+        move |_| password_link_works(token.clone())
+    });
+    let form = SetPassword::url();
     view! {
         <Title text="Choose a password"/>
         <section class="card narrow">
-            <Suspense fallback=|| view! { <p class="muted">"Checking your link…"</p> }>
-                {move || Suspend::new(async move {
-                    match valid.await {
-                        Ok(true) => view! {
-                            <h1>"Choose a password"</h1>
-                            <p class="muted">"At least 12 characters. A few unrelated words make a strong password that is easy to remember."</p>
-                            <ActionError result=set.value().into()/>
-                            <ActionForm action=set>
-                                <input type="hidden" name="token" value=token/>
-                                <NewPasswordFields/>
-                                <button type="submit" class="block" disabled=move || set.pending().get()>"Save password and sign in"</button>
-                            </ActionForm>
-                        }.into_any(),
-                        Ok(false) => view! {
-                            <h1>"This link no longer works"</h1>
-                            <p>"It has expired or was already used. You can ask for a new one."</p>
-                            <a class="button block" href="/password/reset">"Email me a new link"</a>
-                        }.into_any(),
-                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                    }
-                })}
+            <Suspense fallback=|| ()>
+                {move || {
+                    let token = token.clone();
+                    Suspend::new(async move {
+                        match valid.await {
+                            Ok(true) => view! {
+                                <h1>"Choose a password"</h1>
+                                <p class="muted">{format!("At least {MIN_LENGTH} characters. A few unrelated words make a strong password that is easy to remember.")}</p>
+                                <FormResult form/>
+                                <form method="post" action=form>
+                                    <input type="hidden" name="token" value=token/>
+                                    <input type="hidden" name="time_zone" value=""/>
+                                    <NewPasswordFields autofocus=failed(form)/>
+                                    <button type="submit" class="block" data-busy="Saving…">"Save password and sign in"</button>
+                                </form>
+                            }.into_any(),
+                            Ok(false) => view! {
+                                <h1>"This link no longer works"</h1>
+                                <FormResult form/>
+                                <p>"It has expired or was already used. You can ask for a new one."</p>
+                                <a class="button block" href="/password/reset">"Email me a new link"</a>
+                            }.into_any(),
+                            Err(error) => view! {
+                                <h1>"Choose a password"</h1>
+                                <p class="alert error" role="alert">{error.to_string()}</p>
+                            }.into_any(),
+                        }
+                    })
+                }}
             </Suspense>
         </section>
     }

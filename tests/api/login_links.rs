@@ -3,7 +3,9 @@
 use carelink::{accounts::tokens::hash_secret, clock::Clock};
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{link_in, location, token_of, TestApp, TestPatient};
+use crate::support::{
+    link_in, location, refused, signs_in_by_itself, token_of, TestApp, TestPatient,
+};
 
 async fn used_at(app: &TestApp) -> Vec<Option<i64>> {
     sqlx::query_scalar("SELECT used_at FROM user_tokens WHERE purpose = 'login' ORDER BY id")
@@ -19,10 +21,8 @@ async fn asking_for_a_link_emails_one_to_a_patient_with_a_password() {
 
     let response = app.ask_for_link(&pat).await;
     assert_eq!(response.status(), 302);
-    assert_eq!(
-        location(&response),
-        "/login/check-email?email=pat%40example.org"
-    );
+    // The typed address is not in the confirmation's address (history, proxies' logs).
+    assert_eq!(location(&response), "/login/check-email");
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(
         cookie.starts_with("carelink_pending=")
@@ -63,7 +63,7 @@ async fn asking_for_a_link_emails_one_to_a_patient_with_a_password() {
         "only the hash is kept"
     );
 
-    let page = app.page("/login/check-email?email=pat%40example.org").await;
+    let page = app.page("/login/check-email").await;
     assert!(
         page.contains("Check your email") && page.contains("pat@example.org"),
         "{page}"
@@ -117,7 +117,7 @@ async fn opening_a_link_never_signs_in_or_uses_it_up() {
     let scanner = app.new_browser();
     let page = scanner.get(&link).await;
     assert_eq!(page.status(), 200);
-    assert_eq!(page.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(page.headers()["referrer-policy"], "same-origin");
     assert_eq!(page.headers()["cache-control"], "no-store");
     assert!(page.headers().get("set-cookie").is_none());
     let html = page.text().await.unwrap();
@@ -126,7 +126,7 @@ async fn opening_a_link_never_signs_in_or_uses_it_up() {
         "{html}"
     );
     assert!(
-        !html.contains("Logging you in"),
+        !signs_in_by_itself(&html),
         "a stranger's browser is not signed in by itself"
     );
     let head = reqwest::Client::new().head(&link).send().await.unwrap();
@@ -135,7 +135,7 @@ async fn opening_a_link_never_signs_in_or_uses_it_up() {
 
     // The browser that asked is recognised: its page signs in by itself once hydrated.
     let own = app.open_link(&link).await;
-    assert!(own.contains("Logging you in"), "{own}");
+    assert!(signs_in_by_itself(&own), "{own}");
     assert_eq!(used_at(&app).await, [None]);
 }
 
@@ -154,7 +154,7 @@ async fn a_link_signs_in_once_and_lands_on_appointments() {
     // Elsewhere, a used link is refused and says so.
     let other = app.new_browser();
     let again = other.use_link(&link).await;
-    assert!(location(&again).contains("__err"), "refused");
+    assert!(refused(&again));
     let page = other.open_link(&link).await;
     assert!(page.contains("This link has already been used"), "{page}");
     assert!(page.contains("Email me a new link"));
@@ -177,7 +177,7 @@ async fn a_link_expires_after_its_lifetime() {
     let page = app.open_link(&link).await;
     assert!(page.contains("This link has expired"), "{page}");
     let response = app.use_link(&link).await;
-    assert!(location(&response).contains("__err"));
+    assert!(refused(&response));
     assert_eq!(app.session_cookie(), None);
 }
 
@@ -216,7 +216,7 @@ async fn using_a_link_revokes_the_patients_other_links() {
     let laptop = app.new_browser();
     let page = laptop.open_link(&first).await;
     assert!(page.contains("This link is not valid"), "{page}");
-    assert!(location(&laptop.use_link(&first).await).contains("__err"));
+    assert!(refused(&laptop.use_link(&first).await));
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ const SERVER_FUNCTIONS: [(&str, &[&str]); 20] = [
     ("/api/sign_out", &[]),
     ("/api/sign_in_with_password", &["email", "password"]),
     ("/api/ask_for_login_link", &["email"]),
-    ("/api/login_link_minutes", &[]),
+    ("/api/load_check_email", &[]),
     ("/api/sign_in_with_code", &["code"]),
     ("/api/open_login_link", &["token"]),
     ("/api/sign_in_with_link", &["token"]),

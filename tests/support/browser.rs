@@ -200,13 +200,49 @@ impl TestBrowser {
         (response.status().as_u16(), response.text().await.unwrap())
     }
 
-    /// Follows a refused form's redirect back to its page, where the error is shown.
+    /// Follows a refused plain form's redirect back to its page, where the error is shown.
     pub async fn error_page(&self, response: Response) -> String {
         assert_eq!(response.status(), 302);
+        assert!(refused(&response), "{:?}", response.headers());
         let back = location(&response);
-        assert!(back.contains("__err="), "{back}");
+        assert!(
+            !back.contains("__err"),
+            "the error stays out of the address: {back}"
+        );
         self.page(&back).await
     }
+}
+
+/// Whether a plain form post was refused: its answer leaves the reason for the page it returns
+/// to (an error in the flash cookie) instead of going on.
+pub fn refused(response: &Response) -> bool {
+    flash(response).is_some_and(|flash| flash.error.is_some())
+}
+
+/// The result a plain form post leaves for the page it returns to, if it left one.
+pub fn flash(response: &Response) -> Option<carelink::flash::Flash> {
+    use base64::Engine;
+    set_cookies(response).iter().find_map(|cookie| {
+        let value = cookie
+            .strip_prefix("carelink_flash=")
+            .or_else(|| cookie.strip_prefix("__Host-carelink_flash="))?
+            .split(';')
+            .next()?;
+        let json = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(value)
+            .ok()?;
+        serde_json::from_slice(&json).ok()
+    })
+}
+
+/// Whether a login link's page will sign in by itself once its script runs (the browser
+/// proved it is the patient's).
+pub fn signs_in_by_itself(page: &str) -> bool {
+    assert!(
+        page.contains("Log in as"),
+        "not a usable link's page: {page}"
+    );
+    page.contains(r#"data-automatic="true""#)
 }
 
 /// Every cookie a response sets, as the Set-Cookie lines say them.

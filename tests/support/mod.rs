@@ -12,7 +12,9 @@ pub mod smtp_server;
 use std::{fmt::Display, future::Future, time::Duration};
 
 pub use app::{test_settings, TestApp, PASSWORD};
-pub use browser::{link_in, location, set_cookies, token_of, TestBrowser};
+pub use browser::{
+    link_in, location, refused, set_cookies, signs_in_by_itself, token_of, TestBrowser,
+};
 pub use patient::TestPatient;
 
 /// Waits until `check` finds what it looks for, polling; fails the test, naming `what`, when it

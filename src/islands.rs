@@ -1,0 +1,99 @@
+//! The islands: the only parts of a page the WASM hydrates. Each renders on the server exactly
+//! as it first renders in the browser, and works without the WASM as the plain form it is.
+
+use leptos::{html, prelude::*};
+
+use crate::pages::{login::AskForLoginLink, login_link::SignInWithLink};
+
+/// Sets `data-hydrated` on `<body>` once the WASM has run. Effects never run on the server, so
+/// the attribute proves it; end-to-end tests wait for it before they rely on an island.
+#[island]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}
+
+/// "Log In" on a Secure Login Link's page. In a browser that proved it is the patient's
+/// (`automatic`), it presses itself once the script runs. Signed in, it replaces the link's page
+/// with the landing page, so the token leaves the address bar and the history. Without the WASM
+/// it is a plain form, and the server redirects.
+#[island]
+pub fn LinkSignIn(token: String, account: String, automatic: bool) -> impl IntoView {
+    let sign_in = ServerAction::<SignInWithLink>::new();
+    let form = NodeRef::<html::Form>::new();
+    // What the page promises only once the script runs: before, the button must be pressed.
+    let signing_in = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let (true, Some(form)) = (automatic, form.get()) {
+            signing_in.set(true);
+            let _ = form.request_submit();
+        }
+    });
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(landing)) => {
+            let _ = window().location().replace(&landing);
+        }
+        Some(Err(_)) => signing_in.set(false),
+        None => {}
+    });
+    let busy = move || sign_in.pending().get() || signing_in.get();
+    view! {
+        <h1>{move || if signing_in.get() { "Logging you in…" } else { "Log in to Carelink" }}</h1>
+        <p>"Log in as " <strong class="account">{account}</strong></p>
+        {move || sign_in.value().get().and_then(Result::err).map(|error| view! {
+            <p class="alert error" role="alert">{error.to_string()}</p>
+        })}
+        <ActionForm action=sign_in node_ref=form>
+            <input type="hidden" name="token" value=token/>
+            <input type="hidden" name="time_zone" value=""/>
+            <button type="submit" class="block" data-automatic=automatic.to_string()
+                aria-busy=move || busy().then_some("true")>
+                {move || if busy() { "Logging in…" } else { "Log In" }}
+            </button>
+        </ActionForm>
+    }
+}
+
+/// "Send again" on the "Check your email" screen: locked for a minute after each send, with
+/// the time left on the button (not announced every second: it is no live region). Without the
+/// WASM it is a plain form that is never locked; the per-address limit still holds.
+#[island]
+pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoView {
+    let again = ServerAction::<AskForLoginLink>::new();
+    // The server and the first render in the browser agree: unlocked. The lock starts when the
+    // script runs, and again after each send.
+    let left = RwSignal::new(0u32);
+    Effect::new(move |previous: Option<Option<IntervalHandle>>| {
+        if let Some(Some(interval)) = previous {
+            interval.clear();
+        }
+        again.version().get();
+        left.set(lock_seconds);
+        set_interval_with_handle(
+            move || left.update(|s| *s = s.saturating_sub(1)),
+            std::time::Duration::from_secs(1),
+        )
+        .ok()
+    });
+    let locked = move || left.get() > 0 || again.pending().get();
+    view! {
+        {move || again.value().get().and_then(Result::err).map(|error| view! {
+            <p class="alert error" role="alert">{error.to_string()}</p>
+        })}
+        <ActionForm action=again>
+            <input type="hidden" name="email" value=email/>
+            <input type="hidden" name="next" value=next/>
+            <button type="submit" class="block secondary" disabled=locked
+                aria-busy=move || again.pending().get().then_some("true")>
+                {move || match (again.pending().get(), left.get()) {
+                    (true, _) => "Sending…".to_owned(),
+                    (false, 0) => "Send again".to_owned(),
+                    (false, s) => format!("Send again in {s} s"),
+                }}
+            </button>
+        </ActionForm>
+    }
+}
