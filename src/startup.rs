@@ -163,8 +163,16 @@ impl Application {
     }
 }
 
+/// The pages' routes, listed once per process: listing them runs the app with resources
+/// suppressed through a process-wide flag, and any resource another app in this process (the
+/// tests run many) first polls meanwhile would never load (leptos issue #4773).
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
+    std::sync::OnceLock::new();
+
 fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES
+        .get_or_init(|| generate_route_list(App))
+        .clone();
     let app = Router::new()
         .route("/health", get(health))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))

@@ -1,6 +1,14 @@
 //! The server itself: health, request ids, pages, the database file.
 
-use crate::support::TestApp;
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use crate::support::{TestApp, TestPatient, PASSWORD};
 
 #[tokio::test]
 async fn health_answers_once_the_database_does() {
@@ -65,4 +73,36 @@ async fn the_database_file_is_created_with_its_folder() {
         .unwrap();
     assert_eq!(mode, "wal");
     assert!(db.exists());
+}
+
+/// Starting an app lists its routes, which Leptos does with every resource in the process held
+/// back (leptos issue #4773): a page whose data was first asked for meanwhile never finished.
+/// The routes are listed once per process, so pages render in full while other apps start.
+#[tokio::test]
+async fn pages_render_in_full_while_other_apps_start() {
+    let app = TestApp::spawn().await;
+    let patient = TestPatient::new().with_password().store(&app).await;
+    app.sign_in(&patient, PASSWORD).await;
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let starter = std::thread::spawn({
+        let stop = Arc::clone(&stop);
+        move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            while !stop.load(Ordering::Relaxed) {
+                runtime.block_on(TestApp::spawn());
+            }
+        }
+    });
+    for _ in 0..150 {
+        let page = tokio::time::timeout(Duration::from_secs(5), app.page("/appointments"))
+            .await
+            .expect("the page finishes while another app starts");
+        assert!(page.contains("No appointments yet"), "{page}");
+    }
+    stop.store(true, Ordering::Relaxed);
+    starter.join().unwrap();
 }

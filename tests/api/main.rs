@@ -1,6 +1,5 @@
 //! Integration tests: the real application on a random port, a real SQLite file per test, and a
-//! real SMTP server on loopback for mail. Run them with `--test-threads=1` (scripts/test does):
-//! Leptos's reactive runtime is process-wide, and apps on parallel test runtimes interfere.
+//! real SMTP server on loopback for mail. They run in parallel, many apps in one process.
 #![cfg(feature = "ssr")]
 
 // Shared with the benchmarks, which use other parts of it.
