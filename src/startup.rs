@@ -32,6 +32,7 @@ use crate::{
     configuration::{Environment, RetryPolicy, Settings},
     db,
     mail::{self, spawn_worker, Outbox, Transport},
+    pages,
     security_headers::{provide_request_nonce, security_headers},
     state::AppState,
     telemetry,
@@ -90,9 +91,8 @@ impl Application {
             pool.clone(),
             clock.clone(),
             outbox.clone(),
-            settings.server.public_url.clone(),
-            settings.auth,
             Background::start(settings.server.background),
+            &settings,
         );
         let care = Care::new(pool.clone(), clock, outbox, accounts.clone());
         let state = AppState {
@@ -166,16 +166,17 @@ impl Application {
 /// The pages' routes, listed once per process: listing them runs the app with resources
 /// suppressed through a process-wide flag, and any resource another app in this process (the
 /// tests run many) first polls meanwhile would never load (leptos issue #4773).
-static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> =
-    std::sync::OnceLock::new();
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
 
 fn router(state: AppState) -> Router {
-    let routes = ROUTES
-        .get_or_init(|| generate_route_list(App))
-        .clone();
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let app = Router::new()
         .route("/health", get(health))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
+        .route(
+            "/appointments/{id}/calendar.ics",
+            get(pages::appointments::calendar_file),
+        )
         .leptos_routes_with_context(&state, routes, provide_render_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

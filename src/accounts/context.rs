@@ -3,8 +3,9 @@
 
 use std::{future::Future, sync::Arc};
 
-use time::{Duration, OffsetDateTime};
 use url::Url;
+
+use time::{Duration, OffsetDateTime};
 
 use super::{
     devices, events,
@@ -13,8 +14,12 @@ use super::{
     rate_limit, sessions, tokens, users,
 };
 use crate::{
-    background::Background, clock::Clock, configuration::AuthSettings, db,
-    email_address::EmailAddress, mail::Outbox,
+    background::Background,
+    clock::{Clock, Zone},
+    configuration::{AuthSettings, Settings},
+    db,
+    email_address::EmailAddress,
+    mail::Outbox,
 };
 
 /// Storage, time, the outbox for account emails, the portal's address for the links in them,
@@ -27,6 +32,8 @@ pub struct Accounts {
     pub(super) public_url: Arc<Url>,
     pub(super) policy: AuthSettings,
     pub(super) hasher: Hasher,
+    /// Times read in this zone for a patient whose own is not known yet.
+    clinic_zone: Zone,
     background: Background,
 }
 
@@ -48,6 +55,8 @@ pub struct Browser {
     pub device: Option<String>,
     /// Held since it asked for a Secure Login Link (`login_links`).
     pub pending: Option<String>,
+    /// The time zone it says it is in (sign-in forms tell it), for a patient who has none yet.
+    pub time_zone: Option<Zone>,
 }
 
 /// A successful sign-in: the cookies to hand the browser, and where it lands.
@@ -128,19 +137,32 @@ impl Accounts {
         pool: db::Pool,
         clock: Clock,
         outbox: Outbox,
-        public_url: Url,
-        policy: AuthSettings,
         background: Background,
+        settings: &Settings,
     ) -> Self {
         Self {
             pool,
             clock,
             outbox,
-            public_url: Arc::new(public_url),
-            hasher: Hasher::new(policy.password_hashing),
-            policy,
+            public_url: Arc::new(settings.server.public_url.clone()),
+            hasher: Hasher::new(settings.auth.password_hashing),
+            policy: settings.auth,
+            clinic_zone: settings.clinic.time_zone.clone(),
             background,
         }
+    }
+
+    /// The zone `user` reads times in: theirs, or the clinic's until theirs is known.
+    pub fn zone_of(&self, user: &users::User) -> Zone {
+        user.time_zone
+            .as_deref()
+            .and_then(Zone::parse)
+            .unwrap_or_else(|| self.clinic_zone.clone())
+    }
+
+    /// The patient chose their zone (on /account).
+    pub async fn set_time_zone(&self, user: &users::User, zone: &Zone) -> sqlx::Result<()> {
+        users::set_time_zone(&self.pool, user.id, zone, false).await
     }
 
     /// The queue of work that runs after answers (tests wait for it to be idle).

@@ -13,7 +13,7 @@ use super::{
     Accounts, ClientMeta,
 };
 use crate::{
-    clock::human,
+    clock::{human, Zone},
     db,
     mail::{compose, Button, Content, Highlight, OutgoingEmail},
 };
@@ -61,7 +61,8 @@ impl Accounts {
         };
         let issued = tokens::issue(tx, user.id, &token, now, requested_by).await?;
         let url = password_link_url(&self.public_url, &issued.secret);
-        let email = set_password_email(user, reason, url, now + lifetime);
+        let zone = self.zone_of(user);
+        let email = set_password_email(user, reason, url, now + lifetime, &zone);
         self.outbox.queue(tx, &email).await?;
         Ok(())
     }
@@ -93,7 +94,8 @@ impl Accounts {
             by: requested_by,
             expires_at: now + lifetime,
         };
-        let email = login_link_email(user, url, issued.code.as_ref(), &request);
+        let zone = self.zone_of(user);
+        let email = login_link_email(user, url, issued.code.as_ref(), &request, &zone);
         self.outbox.queue(tx, &email).await?;
         Ok(())
     }
@@ -146,6 +148,7 @@ fn set_password_email(
     reason: PasswordLinkReason,
     url: Url,
     expires_at: OffsetDateTime,
+    zone: &Zone,
 ) -> OutgoingEmail {
     let why = match reason {
         PasswordLinkReason::Invited => {
@@ -162,23 +165,24 @@ fn set_password_email(
              a password with the button below; this also signs you in."
         }
     };
-    let content = Content {
-        preheader: format!(
-            "Use this link within {PASSWORD_LINK_MINUTES} minutes to create your password."
-        ),
-        heading: "Create your password".into(),
-        paragraphs: vec![format!("Hello {},", user.greeting_name()), why.into()],
-        button: Some(Button {
-            label: "Create password".into(),
-            url,
-        }),
-        highlight: None,
-        notes: vec![
-            format!("This link works once and expires on {}.", human(expires_at)),
+    let content =
+        Content {
+            preheader: format!(
+                "Use this link within {PASSWORD_LINK_MINUTES} minutes to create your password."
+            ),
+            heading: "Create your password".into(),
+            paragraphs: vec![format!("Hello {},", user.greeting_name()), why.into()],
+            button: Some(Button {
+                label: "Create password".into(),
+                url,
+            }),
+            highlight: None,
+            notes: vec![
+            format!("This link works once and expires on {}.", human(expires_at, zone)),
             "If you didn't ask for this, you can ignore this email: your account stays as it is."
                 .into(),
         ],
-    };
+        };
     compose(
         "set_password",
         &user.email,
@@ -201,6 +205,7 @@ fn login_link_email(
     url: Url,
     code: Option<&SignInCode>,
     request: &LinkRequest<'_>,
+    zone: &Zone,
 ) -> OutgoingEmail {
     let minutes = (request.expires_at - request.at).whole_minutes();
     let browser = browser::describe(request.by.user_agent.as_deref())
@@ -233,11 +238,11 @@ fn login_link_email(
         notes: vec![
             format!(
                 "This link works once and expires in {minutes} minutes, on {}.",
-                human(request.expires_at)
+                human(request.expires_at, zone)
             ),
             format!(
                 "It was requested on {} from {browser}{place}.",
-                human(request.at)
+                human(request.at, zone)
             ),
             "Carelink staff will never ask you for this code or this link. Do not share them."
                 .into(),

@@ -12,7 +12,7 @@ use super::{
     users::{self, CreateUserError, User},
     AccountError, Accounts, Browser, ClientMeta, SignedIn,
 };
-use crate::email_address::EmailAddress;
+use crate::{clock::Zone, email_address::EmailAddress};
 
 impl Accounts {
     /// Adds a patient. Without a password the account is invited: the patient is emailed a link
@@ -23,6 +23,7 @@ impl Accounts {
         email: &EmailAddress,
         name: &str,
         password: Option<String>,
+        time_zone: Option<&Zone>,
     ) -> Result<User, CreateUserError> {
         let hash = match password {
             Some(password) => Some(self.hasher.hash(choose(password)?).await?),
@@ -30,7 +31,8 @@ impl Accounts {
         };
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        let user = users::create(&mut *tx, email, name, hash.as_deref(), now).await?;
+        let hash = hash.as_deref();
+        let user = users::create(&mut *tx, email, name, hash, time_zone, now).await?;
         if !user.signs_in_by_link() {
             let reason = PasswordLinkReason::Invited;
             self.queue_password_link(&mut tx, &user, reason, &ClientMeta::default(), now)

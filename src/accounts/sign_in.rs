@@ -75,7 +75,11 @@ impl Accounts {
             Some(sessions::create(&mut *tx, user_id, now, lifetime, &browser.client).await?)
         };
         let held = browser.device.as_deref();
-        let device = devices::remember(tx, user_id, held, now, &browser.client).await?;
+        let device = devices::remember(&mut *tx, user_id, held, now, &browser.client).await?;
+        // Times read in the patient's own zone from now on, if they had none yet.
+        if let Some(zone) = &browser.time_zone {
+            users::set_time_zone(&mut *tx, user_id, zone, true).await?;
+        }
         Ok(SignInCookies { session, device })
     }
 

@@ -3,7 +3,7 @@
 use time::OffsetDateTime;
 
 use crate::{
-    clock::Timestamp,
+    clock::{Timestamp, Zone},
     db::{self, Executor},
     email_address::EmailAddress,
 };
@@ -15,6 +15,8 @@ pub struct User {
     pub email: EmailAddress,
     pub display_name: String,
     pub password_hash: Option<String>,
+    /// An IANA name; `None` until the patient's browser tells it (or a clinic sets it).
+    pub time_zone: Option<String>,
 }
 
 impl User {
@@ -50,13 +52,14 @@ pub enum CreateUserError {
 
 pub const MAX_NAME_LENGTH: usize = 100;
 
-const COLUMNS: &str = "id, email, display_name, password_hash";
+const COLUMNS: &str = "id, email, display_name, password_hash, time_zone";
 
 pub async fn create(
     db: impl Executor<'_>,
     email: &EmailAddress,
     display_name: &str,
     password_hash: Option<&str>,
+    time_zone: Option<&Zone>,
     now: OffsetDateTime,
 ) -> Result<User, CreateUserError> {
     let display_name = display_name.trim();
@@ -65,12 +68,14 @@ pub async fn create(
     }
     let now = Timestamp::from(now);
     sqlx::query_as(&format!(
-        "INSERT INTO users (email, display_name, password_hash, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $4) RETURNING {COLUMNS}"
+        "INSERT INTO users (email, display_name, password_hash, time_zone, created_at,
+                            updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5) RETURNING {COLUMNS}"
     ))
     .bind(email.as_str())
     .bind(display_name)
     .bind(password_hash)
+    .bind(time_zone.map(Zone::name))
     .bind(now)
     .fetch_one(db)
     .await
@@ -109,5 +114,25 @@ pub async fn set_password_hash(
         .bind(user_id)
         .execute(db)
         .await?;
+    Ok(())
+}
+
+/// Sets the patient's time zone; with `only_if_unknown`, only when none is set yet (what a
+/// browser says at sign-in never overrides what the patient or clinic chose).
+pub async fn set_time_zone(
+    db: impl Executor<'_>,
+    user_id: i64,
+    zone: &Zone,
+    only_if_unknown: bool,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE users SET time_zone = $1
+         WHERE id = $2 AND (time_zone IS NULL OR $3 = 0)",
+    )
+    .bind(zone.name())
+    .bind(user_id)
+    .bind(i64::from(only_if_unknown))
+    .execute(db)
+    .await?;
     Ok(())
 }

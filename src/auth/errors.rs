@@ -78,12 +78,25 @@ pub async fn answer_errors_with_their_status(request: Request, next: Next) -> Re
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
-        parts.status = status_of(&error);
-        if error == AppError::Busy {
-            parts
-                .headers
-                .insert(RETRY_AFTER, HeaderValue::from_static(BUSY_RETRY_SECONDS));
-        }
+        give_status(&mut parts, &error);
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+fn give_status(parts: &mut axum::http::response::Parts, error: &AppError) {
+    parts.status = status_of(error);
+    if *error == AppError::Busy {
+        parts
+            .headers
+            .insert(RETRY_AFTER, HeaderValue::from_static(BUSY_RETRY_SECONDS));
+    }
+}
+
+/// An error from a plain handler (a download): its message as text, with its status.
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (mut parts, body) = self.to_string().into_response().into_parts();
+        give_status(&mut parts, &self);
+        Response::from_parts(parts, body)
+    }
 }

@@ -89,24 +89,30 @@ pub async fn open_link(token: String) -> Result<LinkState, AppError> {
 }
 
 /// "Log In" on a link's page. Returns the page to land on.
-pub async fn sign_in_with_link(token: String) -> Result<String, AppError> {
+pub async fn sign_in_with_link(
+    token: String,
+    time_zone: Option<String>,
+) -> Result<String, AppError> {
     let req = RequestContext::from_leptos()?;
     let current = req.current_session().await?;
     let signed_in = req
         .accounts()
-        .sign_in_with_link(&token, &req.browser, current.as_ref())
+        .sign_in_with_link(&token, &req.browser_in(time_zone), current.as_ref())
         .await?;
     Ok(land(&req, signed_in))
 }
 
 /// The code from a login email, typed on the "Check your email" screen.
-pub async fn sign_in_with_code(code: String) -> Result<String, AppError> {
+pub async fn sign_in_with_code(
+    code: String,
+    time_zone: Option<String>,
+) -> Result<String, AppError> {
     let req = RequestContext::from_leptos()?;
     let code = SignInCode::parse(&code)?;
     let current = req.current_session().await?;
     let signed_in = req
         .accounts()
-        .sign_in_with_code(&code, &req.browser, current.as_ref())
+        .sign_in_with_code(&code, &req.browser_in(time_zone), current.as_ref())
         .await?;
     Ok(land(&req, signed_in))
 }

@@ -28,6 +28,7 @@ pub async fn set_password(
     token: String,
     new_password: String,
     confirm_password: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     if new_password != confirm_password {
@@ -35,7 +36,7 @@ pub async fn set_password(
     }
     let signed_in = req
         .accounts()
-        .set_password_with_link(&token, new_password, &req.browser)
+        .set_password_with_link(&token, new_password, &req.browser_in(time_zone))
         .await?;
     if let Some(cookies) = signed_in.cookies {
         req.send_sign_in(cookies);

@@ -1,7 +1,10 @@
 //! `RequestContext`: the request a server function or page render is answering, read once into
 //! the values the sign-in rules take (a `Browser`), with the ways back out: cookies, redirects.
 
-use axum::http::{header, request::Parts, HeaderMap, HeaderValue};
+use axum::{
+    extract::FromRequestParts,
+    http::{header, request::Parts, HeaderMap, HeaderValue},
+};
 use leptos::prelude::use_context;
 use leptos_axum::{redirect, ResponseOptions};
 
@@ -11,6 +14,7 @@ use super::{
 };
 use crate::{
     accounts::{devices, sessions::Session, users::User, Accounts, Browser, SignInCookies},
+    clock::Zone,
     error::AppError,
     state::AppState,
 };
@@ -21,6 +25,18 @@ pub struct RequestContext {
     pub browser: Browser,
 }
 
+/// The same, for a plain axum handler.
+impl FromRequestParts<AppState> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::new(state.clone(), parts.clone()))
+    }
+}
+
 impl RequestContext {
     /// The app and the request, from Leptos's context in a server function or page render.
     pub fn from_leptos() -> Result<Self, AppError> {
@@ -29,16 +45,29 @@ impl RequestContext {
             tracing::error!("the request is missing from the context");
             AppError::Internal
         })?;
+        Ok(Self::new(state, parts))
+    }
+
+    fn new(state: AppState, parts: Parts) -> Self {
         let browser = browser(&state, &parts);
-        Ok(Self {
+        Self {
             state,
             parts,
             browser,
-        })
+        }
     }
 
     pub fn accounts(&self) -> &Accounts {
         &self.state.accounts
+    }
+
+    /// The browser, with the time zone a sign-in form says it is in (a name the database knows;
+    /// anything else is ignored).
+    pub fn browser_in(&self, time_zone: Option<String>) -> Browser {
+        Browser {
+            time_zone: time_zone.as_deref().and_then(Zone::parse),
+            ..self.browser.clone()
+        }
     }
 
     /// The signed-in patient's session, if any. On a protected page the guard has looked it up
@@ -181,6 +210,7 @@ fn browser(state: &AppState, parts: &Parts) -> Browser {
         session: cookie(CarelinkCookie::Session),
         device: cookie(CarelinkCookie::Device),
         pending: cookie(CarelinkCookie::Pending),
+        time_zone: None,
     }
 }
 

@@ -3,18 +3,20 @@
 use leptos_axum::redirect;
 
 use super::{cookies::CarelinkCookie, RequestContext};
-use crate::{accounts::SignedIn, email_address::EmailAddress, error::AppError};
+use crate::{accounts::SignedIn, clock::Zone, email_address::EmailAddress, error::AppError};
 
 pub async fn sign_in_with_password(
     email: String,
     password: String,
     next: Option<String>,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     let email = EmailAddress::parse(&email)?;
+    let browser = req.browser_in(time_zone);
     let SignedIn { cookies, landing } = req
         .accounts()
-        .sign_in_with_password(&email, password, next.as_deref(), &req.browser)
+        .sign_in_with_password(&email, password, next.as_deref(), &browser)
         .await?;
     if let Some(cookies) = cookies {
         req.send_sign_in(cookies);
@@ -50,6 +52,17 @@ pub async fn signed_in_name() -> Result<Option<String>, AppError> {
         .current_session()
         .await?
         .map(|session| session.user.greeting_name().to_owned()))
+}
+
+/// The patient chooses the zone their times read in.
+pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let user = req.require_patient().await?;
+    let zone = Zone::parse(&time_zone)
+        .ok_or_else(|| AppError::refused(400, "Choose a time zone from the list."))?;
+    req.accounts().set_time_zone(&user, &zone).await?;
+    req.notice(format!("Times are now shown in {}.", zone.name()));
+    Ok(())
 }
 
 pub async fn forget_browser(id: i64) -> Result<(), AppError> {

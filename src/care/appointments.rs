@@ -1,6 +1,6 @@
-//! Appointments and their storage.
+//! Appointments, when they can be joined, and their storage.
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::{clock::Timestamp, db::Executor};
 
@@ -11,6 +11,34 @@ pub struct Appointment {
     pub clinician: String,
     pub reason: String,
     pub video_url: Option<String>,
+}
+
+/// A visit is taken to last this long: until then it is still on, and still joinable.
+pub const LASTS: Duration = Duration::minutes(60);
+
+/// The video visit can be joined from this long before it starts.
+pub const JOINABLE_BEFORE: Duration = Duration::minutes(15);
+
+/// Where an appointment stands at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Upcoming,
+    /// About to start, or on: time to join the video visit.
+    Joinable,
+    Past,
+}
+
+impl Appointment {
+    pub fn phase(&self, now: OffsetDateTime) -> Phase {
+        let starts = OffsetDateTime::from(self.starts_at);
+        if now >= starts + LASTS {
+            Phase::Past
+        } else if now >= starts - JOINABLE_BEFORE {
+            Phase::Joinable
+        } else {
+            Phase::Upcoming
+        }
+    }
 }
 
 pub struct NewAppointment<'a> {
@@ -42,7 +70,8 @@ pub async fn create(
     .await
 }
 
-/// Upcoming appointments first (soonest first), then past ones (most recent first).
+/// Upcoming appointments first (soonest first, the one on now included), then past ones (most
+/// recent first).
 pub async fn for_user(
     db: impl Executor<'_>,
     user_id: i64,
@@ -54,7 +83,7 @@ pub async fn for_user(
                   CASE WHEN starts_at >= $2 THEN starts_at ELSE -starts_at END"
     ))
     .bind(user_id)
-    .bind(Timestamp::from(now))
+    .bind(Timestamp::from(now - LASTS))
     .fetch_all(db)
     .await
 }

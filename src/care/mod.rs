@@ -3,6 +3,7 @@
 //! simply not found.
 
 pub mod appointments;
+pub mod calendar;
 pub mod forms;
 mod notify;
 
@@ -10,7 +11,14 @@ use time::OffsetDateTime;
 
 pub use notify::CareError;
 
-use crate::{accounts::Accounts, clock::Clock, db, mail::Outbox};
+use url::Url;
+
+use crate::{
+    accounts::{users::User, Accounts},
+    clock::Clock,
+    db,
+    mail::Outbox,
+};
 
 /// Storage, time, the outbox for notifications, and the accounts whose sign-in links they carry.
 #[derive(Clone)]
@@ -50,6 +58,24 @@ impl Care {
         id: i64,
     ) -> sqlx::Result<Option<appointments::Appointment>> {
         appointments::find(&self.pool, user_id, id).await
+    }
+
+    /// "Add to calendar": the patient's appointment as an iCalendar file in their zone, if it
+    /// exists and is theirs. `public_url` is where the portal is, for the event's link.
+    pub async fn calendar_file(
+        &self,
+        user: &User,
+        id: i64,
+        public_url: &Url,
+    ) -> sqlx::Result<Option<String>> {
+        let Some(appointment) = self.appointment(user.id, id).await? else {
+            return Ok(None);
+        };
+        let page = public_url
+            .join(&format!("/appointments/{id}"))
+            .expect("a path joins any base URL");
+        let zone = self.accounts.zone_of(user);
+        Ok(Some(calendar::ics(&appointment, &zone, &page, self.now())))
     }
 
     /// The form response if it exists and is the patient's.

@@ -9,7 +9,7 @@ use super::{
 };
 use crate::{
     accounts::{notifier::RecordLink, users::User},
-    clock::human,
+    clock::{human, Zone},
     db,
     email_address::EmailAddress,
     mail::{compose, Button, Content, OutgoingEmail},
@@ -54,8 +54,9 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = appointments::create(&mut *tx, user.id, new, self.now()).await?;
+        let zone = self.accounts.zone_of(&user);
         self.notify(tx, &user, &format!("/appointments/{id}"), |link| {
-            appointment_created(&user, new, link)
+            appointment_created(&user, new, link, &zone)
         })
         .await?;
         Ok(id)
@@ -100,8 +101,13 @@ fn record_button(link: RecordLink, paragraphs: &mut Vec<String>, view: &str) -> 
 }
 
 /// "New appointment created". Its button signs the patient in, so it is erased once sent.
-fn appointment_created(user: &User, new: &NewAppointment<'_>, link: RecordLink) -> OutgoingEmail {
-    let (clinician, when) = (new.clinician, human(new.starts_at));
+fn appointment_created(
+    user: &User,
+    new: &NewAppointment<'_>,
+    link: RecordLink,
+    zone: &Zone,
+) -> OutgoingEmail {
+    let (clinician, when) = (new.clinician, human(new.starts_at, zone));
     let mut paragraphs = vec![
         format!("Hello {},", user.greeting_name()),
         format!("An appointment with {clinician} has been booked for you on {when}."),

@@ -10,7 +10,7 @@ use crate::{
     accounts::{common_passwords::choose, Accounts},
     background::Background,
     care::{appointments::NewAppointment, forms::Answer, Care},
-    clock::{human, Clock},
+    clock::{human, Clock, Zone},
     configuration::Settings,
     db,
     email_address::EmailAddress,
@@ -33,8 +33,14 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
     let admin = Admin::open(settings).await?;
     match command {
         Command::User {
-            command: UserCommand::Add { email, name, .. },
-        } => admin.add_user(email, name, password).await,
+            command:
+                UserCommand::Add {
+                    email,
+                    name,
+                    time_zone,
+                    ..
+                },
+        } => admin.add_user(email, name, password, time_zone).await,
         Command::Appointment {
             command:
                 AppointmentCommand::Add {
@@ -77,6 +83,8 @@ fn read_password() -> anyhow::Result<String> {
 struct Admin {
     accounts: Accounts,
     care: Care,
+    /// What the commands' own output is written in.
+    clinic_zone: Zone,
 }
 
 impl Admin {
@@ -89,12 +97,16 @@ impl Admin {
             pool.clone(),
             clock.clone(),
             outbox.clone(),
-            settings.server.public_url,
-            settings.auth,
             Background::start(settings.server.background),
+            &settings,
         );
         let care = Care::new(pool, clock, outbox, accounts.clone());
-        Ok(Self { accounts, care })
+        let clinic_zone = settings.clinic.time_zone;
+        Ok(Self {
+            accounts,
+            care,
+            clinic_zone,
+        })
     }
 
     async fn add_user(
@@ -102,8 +114,12 @@ impl Admin {
         email: EmailAddress,
         name: String,
         password: Option<String>,
+        time_zone: Option<Zone>,
     ) -> anyhow::Result<()> {
-        let user = self.accounts.add_patient(&email, &name, password).await?;
+        let user = self
+            .accounts
+            .add_patient(&email, &name, password, time_zone.as_ref())
+            .await?;
         if user.signs_in_by_link() {
             println!("Added patient {email} (id {}) with a password.", user.id);
         } else {
@@ -133,7 +149,7 @@ impl Admin {
         let id = self.care.book_appointment(&email, &new).await?;
         println!(
             "Booked appointment {id} for {email} with {clinician} at {}; they were emailed.",
-            human(starts_at)
+            human(starts_at, &self.clinic_zone)
         );
         Ok(())
     }
@@ -164,11 +180,12 @@ impl Admin {
             return Ok(());
         }
         let password = Some(DEMO_PASSWORD.to_owned());
-        self.add_user(pat.clone(), "Pat Morgan".into(), password)
+        self.add_user(pat.clone(), "Pat Morgan".into(), password, None)
             .await?;
         self.add_user(
             EmailAddress::parse(DEMO_INVITED).expect("valid"),
             "Sam Rivera".into(),
+            None,
             None,
         )
         .await?;

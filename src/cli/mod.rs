@@ -9,8 +9,12 @@ use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 
 use crate::{
-    care::forms::Answer, clock::Clock, configuration::Settings, email_address::EmailAddress,
-    startup::Application, telemetry,
+    care::forms::Answer,
+    clock::{Clock, Zone},
+    configuration::Settings,
+    email_address::EmailAddress,
+    startup::Application,
+    telemetry,
 };
 
 pub use admin::{DEMO_INVITED, DEMO_PASSWORD, DEMO_PATIENT};
@@ -71,6 +75,10 @@ enum UserCommand {
         /// Read the password (12 to 128 characters) from standard input.
         #[arg(long)]
         password_stdin: bool,
+        /// The patient's IANA time zone (America/Toronto). Without it, the clinic's until the
+        /// patient first signs in, when their browser's is adopted.
+        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        time_zone: Option<Zone>,
     },
 }
 
@@ -111,6 +119,11 @@ enum FormResponseCommand {
 fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
     OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
         .map_err(|_| "expected an RFC 3339 time such as 2026-12-01T14:30:00Z".to_owned())
+}
+
+fn parse_zone(value: &str) -> Result<Zone, String> {
+    Zone::parse(value)
+        .ok_or_else(|| "expected an IANA time zone such as America/Toronto".to_owned())
 }
 
 fn parse_text(value: &str) -> Result<String, String> {

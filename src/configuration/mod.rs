@@ -11,6 +11,7 @@ use std::{
 use url::Url;
 
 pub use crate::background::BackgroundLimits;
+use crate::clock::Zone;
 
 mod sources;
 
@@ -20,6 +21,7 @@ pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub server: ServerSettings,
+    pub clinic: ClinicSettings,
     pub database: DatabaseSettings,
     pub mail: MailSettings,
     pub auth: AuthSettings,
@@ -46,6 +48,12 @@ pub struct ServerSettings {
 pub enum Environment {
     Development,
     Production,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClinicSettings {
+    /// The zone times read in for a patient whose own is not known yet.
+    pub time_zone: Zone,
 }
 
 #[derive(Debug, Clone)]

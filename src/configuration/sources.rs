@@ -9,10 +9,10 @@ use std::{
 use url::Url;
 
 use super::{
-    AuthSettings, BackgroundLimits, ConfigError, DatabaseSettings, Environment, HashLimits,
-    MailSettings, RetryPolicy, ServerSettings, Settings,
+    AuthSettings, BackgroundLimits, ClinicSettings, ConfigError, DatabaseSettings, Environment,
+    HashLimits, MailSettings, RetryPolicy, ServerSettings, Settings,
 };
-use crate::accounts::links::LOGIN_LINK_MINUTES;
+use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
 
 /// The file's shape. Every key is optional and unknown keys are refused, so a typo is reported
 /// rather than silently ignored.
@@ -20,6 +20,7 @@ use crate::accounts::links::LOGIN_LINK_MINUTES;
 #[serde(deny_unknown_fields, default)]
 pub(super) struct FileSettings {
     server: FileServer,
+    clinic: FileClinic,
     database: FileDatabase,
     mail: FileMail,
     auth: FileAuth,
@@ -33,6 +34,12 @@ struct FileServer {
     env: Option<String>,
     public_url: Option<String>,
     trusted_proxies: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct FileClinic {
+    time_zone: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -105,6 +112,12 @@ pub(super) fn resolve(
         })?,
         None => Vec::new(),
     };
+
+    let clinic_zone = parse(
+        "CLINIC_TIME_ZONE",
+        pick("CLINIC_TIME_ZONE", file.clinic.time_zone).unwrap_or("UTC".into()),
+        |v| Zone::parse(v).ok_or_else(|| "expected an IANA time zone, like America/Toronto".into()),
+    )?;
 
     let database_url =
         pick("DATABASE_URL", file.database.url).unwrap_or("sqlite://data/carelink.db".into());
@@ -203,6 +216,9 @@ pub(super) fn resolve(
             environment,
             public_url,
             trusted_proxies,
+        },
+        clinic: ClinicSettings {
+            time_zone: clinic_zone,
         },
         database: DatabaseSettings { url: database_url },
         mail: MailSettings {

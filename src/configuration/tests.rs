@@ -22,6 +22,18 @@ fn defaults_apply_to_an_empty_file() {
     assert_eq!(s.auth.login_link_ttl, time::Duration::minutes(60));
     assert_eq!(s.auth.session_idle_timeout, time::Duration::minutes(30));
     assert_eq!(s.auth.session_absolute_lifetime, time::Duration::hours(12));
+    assert_eq!(s.clinic.time_zone.name(), "UTC");
+}
+
+#[test]
+fn the_clinic_time_zone_must_be_a_real_one() {
+    let s =
+        Settings::from_sources("[clinic]\ntime_zone = \"America/Toronto\"\n", env(&[])).unwrap();
+    assert_eq!(s.clinic.time_zone.name(), "America/Toronto");
+    let err = Settings::from_sources("", env(&[("CLINIC_TIME_ZONE", "Eastern")]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("CLINIC_TIME_ZONE"), "{err}");
 }
 
 #[test]

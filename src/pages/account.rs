@@ -5,13 +5,16 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{failed, FormResult, LoadError, NewPasswordFields};
+use super::{failed, FormResult, LoadError, NewPasswordFields, Time, When};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountView {
     pub name: String,
     pub email: String,
+    /// The zone times read in, and every zone there is, to choose another.
+    pub time_zone: String,
+    pub time_zones: Vec<String>,
     pub activity: Vec<ActivityView>,
     pub devices: Vec<DeviceView>,
 }
@@ -21,22 +24,23 @@ pub struct AccountView {
 pub struct DeviceView {
     pub id: i64,
     pub browser: String,
-    pub last_used: String,
+    pub last_used: When,
     pub this_browser: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ActivityView {
     pub what: String,
-    pub when: String,
+    pub when: When,
     pub from: String,
 }
 
 #[server(endpoint = "load_account")]
 pub async fn load_account() -> Result<AccountView, AppError> {
-    use crate::{auth::RequestContext, clock::human};
+    use crate::auth::RequestContext;
     let req = RequestContext::from_leptos()?;
     let user = req.require_patient().await?;
+    let zone = req.accounts().zone_of(&user);
     let activity = req
         .accounts()
         .recent_activity(&user)
@@ -44,7 +48,7 @@ pub async fn load_account() -> Result<AccountView, AppError> {
         .into_iter()
         .map(|e| ActivityView {
             what: e.kind.describe().to_owned(),
-            when: human(e.occurred_at),
+            when: When::at(e.occurred_at, &zone),
             from: where_from(e.user_agent, e.ip),
         })
         .collect();
@@ -56,13 +60,15 @@ pub async fn load_account() -> Result<AccountView, AppError> {
         .map(|d| DeviceView {
             id: d.id,
             browser: where_from(d.user_agent, d.ip),
-            last_used: human(d.last_used_at),
+            last_used: When::at(d.last_used_at, &zone),
             this_browser: d.current,
         })
         .collect();
     Ok(AccountView {
         name: user.display_name,
         email: user.email.to_string(),
+        time_zone: zone.name().to_owned(),
+        time_zones: zone.choices(),
         activity,
         devices,
     })
@@ -86,6 +92,11 @@ pub async fn change_password(
     confirm_password: String,
 ) -> Result<(), AppError> {
     crate::auth::passwords::change_password(current_password, new_password, confirm_password).await
+}
+
+#[server(endpoint = "set_time_zone")]
+pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
+    crate::auth::sign_in::set_time_zone(time_zone).await
 }
 
 #[server(endpoint = "forget_browser")]
@@ -113,6 +124,7 @@ pub fn AccountPage() -> impl IntoView {
                             <h2>"Profile"</h2>
                             <p><strong>{account.name}</strong><br/><span class="muted">{account.email}</span></p>
                         </section>
+                        <TimeZoneSection current=account.time_zone zones=account.time_zones/>
                         <section class="card">
                             <h2>"Your browsers"</h2>
                             <p class="muted">"A Secure Login Link opened in one of these browsers logs you in without a click. Forget any you no longer use."</p>
@@ -122,7 +134,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <li>
                                         <span>
                                             <strong>{if d.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
-                                            <span class="muted">{d.browser} " · last used " {d.last_used}</span>
+                                            <span class="muted">{d.browser} " · last used " <Time when=d.last_used/></span>
                                         </span>
                                         <form method="post" action=forget>
                                             <input type="hidden" name="id" value=d.id/>
@@ -136,7 +148,7 @@ pub fn AccountPage() -> impl IntoView {
                             <h2>"Recent sign-in activity"</h2>
                             <ul class="activity">
                                 {account.activity.into_iter().map(|a| view! {
-                                    <li><strong>{a.what}</strong><br/><span class="muted">{a.when} " · " {a.from}</span></li>
+                                    <li><strong>{a.what}</strong><br/><span class="muted"><Time when=a.when/> " · " {a.from}</span></li>
                                 }).collect_view()}
                             </ul>
                         </section>
@@ -163,6 +175,32 @@ pub fn AccountPage() -> impl IntoView {
             <p class="muted">"Ends every session of your account, on this device and all others, and forgets every browser."</p>
             <form method="post" action=SignOutEverywhere::url()>
                 <button type="submit" class="secondary" data-busy="Signing out…">"Sign out everywhere"</button>
+            </form>
+        </section>
+    }
+}
+
+/// The zone every time on the portal and in emails is shown in: taken from the browser at the
+/// first sign-in, changed here.
+#[component]
+fn TimeZoneSection(current: String, zones: Vec<String>) -> impl IntoView {
+    let form = SetTimeZone::url();
+    view! {
+        <section class="card">
+            <h2>"Time zone"</h2>
+            <p class="muted">"Times on Carelink and in our emails are shown in this time zone."</p>
+            <FormResult form/>
+            <form method="post" action=form class="inline">
+                <div class="field">
+                    <label for="time_zone">"Your time zone"</label>
+                    <select id="time_zone" name="time_zone" autocomplete="off" autofocus=failed(form)>
+                        {zones.into_iter().map(|zone| {
+                            let selected = zone == current;
+                            view! { <option value=zone.clone() selected=selected>{zone.clone()}</option> }
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="secondary" data-busy="Saving…">"Save time zone"</button>
             </form>
         </section>
     }

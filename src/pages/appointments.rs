@@ -4,31 +4,38 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{LoadError, RecordPage};
+use super::{LoadError, RecordPage, Time, When};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppointmentView {
     pub id: i64,
-    /// "Tuesday 1 December 2026 at 14:30 UTC"
-    pub when: String,
+    pub when: When,
     pub clinician: String,
     pub reason: String,
     pub video_url: Option<String>,
     pub upcoming: bool,
+    /// About to start or on: the video visit's button is the page's main one.
+    pub joinable: bool,
 }
 
 #[cfg(feature = "ssr")]
 impl AppointmentView {
-    fn new(a: crate::care::appointments::Appointment, now: time::OffsetDateTime) -> Self {
-        let starts_at = time::OffsetDateTime::from(a.starts_at);
+    fn new(
+        a: crate::care::appointments::Appointment,
+        now: time::OffsetDateTime,
+        zone: &crate::clock::Zone,
+    ) -> Self {
+        use crate::care::appointments::Phase;
+        let phase = a.phase(now);
         Self {
             id: a.id,
-            when: crate::clock::human(starts_at),
+            when: When::at(a.starts_at, zone),
             clinician: a.clinician,
             reason: a.reason,
             video_url: a.video_url,
-            upcoming: starts_at >= now,
+            upcoming: phase != Phase::Past,
+            joinable: phase == Phase::Joinable,
         }
     }
 }
@@ -37,12 +44,12 @@ impl AppointmentView {
 pub async fn list_appointments() -> Result<Vec<AppointmentView>, AppError> {
     let req = crate::auth::RequestContext::from_leptos()?;
     let user = req.require_patient().await?;
-    let care = &req.state.care;
+    let (care, zone) = (&req.state.care, req.accounts().zone_of(&user));
     let now = care.now();
     let list = care.appointments_of(user.id).await?;
     Ok(list
         .into_iter()
-        .map(|a| AppointmentView::new(a, now))
+        .map(|a| AppointmentView::new(a, now, &zone))
         .collect())
 }
 
@@ -51,9 +58,36 @@ pub async fn list_appointments() -> Result<Vec<AppointmentView>, AppError> {
 pub async fn load_appointment(id: i64) -> Result<Option<AppointmentView>, AppError> {
     let req = crate::auth::RequestContext::from_leptos()?;
     let user = req.require_patient().await?;
-    let care = &req.state.care;
+    let (care, zone) = (&req.state.care, req.accounts().zone_of(&user));
     let found = care.appointment(user.id, id).await?;
-    Ok(found.map(|a| AppointmentView::new(a, care.now())))
+    Ok(found.map(|a| AppointmentView::new(a, care.now(), &zone)))
+}
+
+/// `/appointments/{id}/calendar.ics`, "Add to calendar": a download of the patient's own
+/// appointment; anyone else's is not found, as on its page.
+#[cfg(feature = "ssr")]
+pub async fn calendar_file(
+    req: crate::auth::RequestContext,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::{http::header, response::IntoResponse};
+    let user = req.require_patient().await?;
+    let not_found = || AppError::refused(404, "There is no such appointment in your account.");
+    let id = id.parse::<i64>().map_err(|_| not_found())?;
+    let public_url = &req.state.settings.server.public_url;
+    let file = req.state.care.calendar_file(&user, id, public_url).await?;
+    let file = file.ok_or_else(not_found)?;
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            "text/calendar; charset=utf-8".to_owned(),
+        ),
+        (
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"appointment-{id}.ics\""),
+        ),
+    ];
+    Ok((headers, file).into_response())
 }
 
 #[component]
@@ -62,7 +96,7 @@ pub fn AppointmentsPage() -> impl IntoView {
     view! {
         <Title text="Your appointments"/>
         <h1>"Your appointments"</h1>
-        <Suspense fallback=|| view! { <p class="muted">"Loading your appointments…"</p> }>
+        <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match appointments.await {
                     Ok(list) => view! { <AppointmentList list/> }.into_any(),
@@ -102,14 +136,24 @@ fn AppointmentList(list: Vec<AppointmentView>) -> impl IntoView {
 
 #[component]
 fn AppointmentRow(a: AppointmentView) -> impl IntoView {
+    let join = a.video_url.clone().filter(|_| a.joinable);
     view! {
-        <li class="card appointment">
+        <li class="card appointment" class:joinable=a.joinable>
             <a class="appointment-link" href=format!("/appointments/{}", a.id)>
-                <span class="when">{a.when}</span>
+                <span class="when"><Time when=a.when/></span>
                 <span class="who">{a.clinician}</span>
                 {(!a.reason.is_empty()).then(|| view! { <span class="muted">{a.reason}</span> })}
             </a>
+            {join.map(|url| view! { <JoinButton url/> })}
         </li>
+    }
+}
+
+/// The way into the video visit, opened beside the portal.
+#[component]
+fn JoinButton(url: String) -> impl IntoView {
+    view! {
+        <a class="button join" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
     }
 }
 
@@ -125,15 +169,23 @@ fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
         <p><a href="/appointments">"← All appointments"</a></p>
         <section class="card">
             <h1>{format!("Appointment with {}", a.clinician)}</h1>
-            <p class="when">{a.when}</p>
+            <p class="when"><Time when=a.when/></p>
             {(!a.reason.is_empty()).then(|| view! { <p>{a.reason}</p> })}
             {match (a.upcoming, a.video_url) {
+                (true, Some(url)) if a.joinable => view! {
+                    <p class="lead">"It is time: your clinician is ready for you."</p>
+                    <JoinButton url/>
+                }.into_any(),
                 (true, Some(url)) => view! {
-                    <a class="button" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
+                    <p class="muted">"The video visit opens 15 minutes before it starts."</p>
+                    <a class="button secondary" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
                 }.into_any(),
                 (true, None) => view! { <p class="muted">"Your clinic will share how to join before the visit."</p> }.into_any(),
                 (false, _) => view! { <p class="muted">"This appointment has passed."</p> }.into_any(),
             }}
+            {a.upcoming.then(|| view! {
+                <p><a class="button secondary" href=format!("/appointments/{}/calendar.ics", a.id) download>"Add to calendar"</a></p>
+            })}
         </section>
     }
 }

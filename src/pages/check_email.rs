@@ -53,8 +53,11 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
 }
 
 #[server(endpoint = "sign_in_with_code")]
-pub async fn sign_in_with_code(code: String) -> Result<String, AppError> {
-    crate::auth::login_links::sign_in_with_code(code).await
+pub async fn sign_in_with_code(
+    code: String,
+    time_zone: Option<String>,
+) -> Result<String, AppError> {
+    crate::auth::login_links::sign_in_with_code(code, time_zone).await
 }
 
 #[component]

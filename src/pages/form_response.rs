@@ -4,13 +4,13 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::RecordPage;
+use super::{RecordPage, Time, When};
 use crate::error::AppError;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormResponseView {
     pub title: String,
-    pub submitted: String,
+    pub submitted: When,
     pub answers: Vec<(String, String)>,
 }
 
@@ -20,9 +20,10 @@ pub async fn load_form_response(id: i64) -> Result<Option<FormResponseView>, App
     let req = crate::auth::RequestContext::from_leptos()?;
     let user = req.require_patient().await?;
     let found = req.state.care.form_response(user.id, id).await?;
+    let zone = req.accounts().zone_of(&user);
     Ok(found.map(|f| FormResponseView {
         title: f.form_title,
-        submitted: crate::clock::human(f.submitted_at),
+        submitted: When::at(f.submitted_at, &zone),
         answers: f
             .answers
             .into_iter()
@@ -43,7 +44,7 @@ fn FormResponseDetail(form: FormResponseView) -> impl IntoView {
         <p><a href="/appointments">"← Your appointments"</a></p>
         <section class="card">
             <h1>{form.title}</h1>
-            <p class="muted">"Submitted " {form.submitted}</p>
+            <p class="muted">"Submitted " <Time when=form.submitted/></p>
             <dl class="answers">
                 {form.answers.into_iter().map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> }).collect_view()}
             </dl>

@@ -14,8 +14,9 @@ pub async fn sign_in_with_password(
     email: String,
     password: String,
     next: Option<String>,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    crate::auth::sign_in::sign_in_with_password(email, password, next).await
+    crate::auth::sign_in::sign_in_with_password(email, password, next, time_zone).await
 }
 
 #[server(endpoint = "ask_for_login_link")]
@@ -55,6 +56,7 @@ pub fn LoginPage() -> impl IntoView {
                 <FormResult form=sign_in/>
                 <form method="post" action=sign_in>
                     <input type="hidden" name="next" value=next/>
+                    <input type="hidden" name="time_zone" value=""/>
                     <div class="field">
                         <label for="password-email">"Email address"</label>
                         <input id="password-email" type="email" name="email" autocomplete="username"

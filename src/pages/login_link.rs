@@ -14,8 +14,11 @@ pub async fn open_login_link(token: String) -> Result<LinkState, AppError> {
 }
 
 #[server(endpoint = "sign_in_with_link")]
-pub async fn sign_in_with_link(token: String) -> Result<String, AppError> {
-    crate::auth::login_links::sign_in_with_link(token).await
+pub async fn sign_in_with_link(
+    token: String,
+    time_zone: Option<String>,
+) -> Result<String, AppError> {
+    crate::auth::login_links::sign_in_with_link(token, time_zone).await
 }
 
 #[server(endpoint = "ask_for_new_login_link")]

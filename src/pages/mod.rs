@@ -16,7 +16,7 @@ use std::future::Future;
 
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
-use serde::{de::DeserializeOwned, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::flash::Flash;
 use crate::{
@@ -36,6 +36,30 @@ pub fn FormResult(form: &'static str) -> impl IntoView {
         {error.map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
         {notice.map(|notice| view! { <p class="alert success" role="status">{notice}</p> })}
     }
+}
+
+/// A moment as a patient reads it, in their time zone and saying which ("Tue 4 March 2031,
+/// 10:00 a.m. EST"), and as machines do (RFC 3339, for `<time datetime>`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct When {
+    pub text: String,
+    pub iso: String,
+}
+
+#[cfg(feature = "ssr")]
+impl When {
+    pub fn at(at: impl Into<time::OffsetDateTime>, zone: &crate::clock::Zone) -> Self {
+        let at = at.into();
+        Self {
+            text: crate::clock::human(at, zone),
+            iso: crate::clock::iso(at),
+        }
+    }
+}
+
+#[component]
+pub fn Time(when: When) -> impl IntoView {
+    view! { <time datetime=when.iso>{when.text}</time> }
 }
 
 /// Whether the last post to `form` failed: its first field then takes the focus, so the

@@ -27,8 +27,9 @@ pub async fn set_password(
     token: String,
     new_password: String,
     confirm_password: String,
+    time_zone: Option<String>,
 ) -> Result<(), AppError> {
-    crate::auth::passwords::set_password(token, new_password, confirm_password).await
+    crate::auth::passwords::set_password(token, new_password, confirm_password, time_zone).await
 }
 
 #[component]

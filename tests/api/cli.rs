@@ -85,6 +85,19 @@ async fn user_add_refuses_bad_input_and_changes_nothing() {
         ],
     );
     assert_eq!(named.status.code(), Some(1));
+    let zoned = carelink(
+        &dir,
+        &[],
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--time-zone",
+            "Mars/Olympus_Mons",
+        ],
+    );
+    assert_refused(&zoned, 2, &["expected an IANA time zone"]);
     let users: i64 = query_one(&dir, "SELECT COUNT(*) FROM users").await;
     assert_eq!(users, 0);
 }
@@ -92,10 +105,23 @@ async fn user_add_refuses_bad_input_and_changes_nothing() {
 #[tokio::test]
 async fn appointment_add_books_and_queues_the_notification_together() {
     let dir = tempfile::tempdir().unwrap();
-    add_patient_with_password(&dir, "pat@example.org");
+    let added = carelink_with_input(
+        &dir,
+        &[
+            "user",
+            "add",
+            "--email",
+            "pat@example.org",
+            "--time-zone",
+            "Europe/Paris",
+            "--password-stdin",
+        ],
+        "a good long password\n",
+    );
+    assert!(added.status.success(), "{}", stderr(&added));
     let output = carelink(
         &dir,
-        &[],
+        &[("CLINIC_TIME_ZONE", "America/Toronto")],
         &[
             "appointment",
             "add",
@@ -110,7 +136,10 @@ async fn appointment_add_books_and_queues_the_notification_together() {
         ],
     );
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(stdout(&output).contains("Booked appointment 1 for pat@example.org with Dr. Okafor at Monday 4 March 2030 at 09:15 UTC"), "{}", stdout(&output));
+    // The clinic reads its own zone; the patient's email is in theirs.
+    let booked = "Booked appointment 1 for pat@example.org with Dr. Okafor at \
+                  Mon 4 March 2030, 4:15 a.m. EST";
+    assert!(stdout(&output).contains(booked), "{}", stdout(&output));
     let subject: String = query_one(
         &dir,
         "SELECT subject FROM outbox WHERE kind = 'appointment_created'",
@@ -126,6 +155,7 @@ async fn appointment_add_books_and_queues_the_notification_together() {
         text.contains("View appointment: http://127.0.0.1:3000/login/link/"),
         "{text}"
     );
+    assert!(text.contains("Mon 4 March 2030, 10:15 a.m. CET"), "{text}");
     let lands_on: String = query_one(
         &dir,
         "SELECT redirect_to FROM user_tokens WHERE purpose = 'login'",

@@ -28,3 +28,4 @@ mod revocation;
 mod security_headers;
 mod sign_in_codes;
 mod sweeping;
+mod time_zones;

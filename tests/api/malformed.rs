@@ -6,7 +6,7 @@ use leptos::server_fn::axum::server_fn_paths;
 use crate::support::TestApp;
 
 /// Every server function and the fields it takes.
-const SERVER_FUNCTIONS: [(&str, &[&str]); 20] = [
+const SERVER_FUNCTIONS: [(&str, &[&str]); 21] = [
     ("/api/signed_in_name", &[]),
     ("/api/sign_out", &[]),
     ("/api/sign_in_with_password", &["email", "password"]),
@@ -27,6 +27,7 @@ const SERVER_FUNCTIONS: [(&str, &[&str]); 20] = [
         "/api/change_password",
         &["current_password", "new_password", "confirm_password"],
     ),
+    ("/api/set_time_zone", &["time_zone"]),
     ("/api/forget_browser", &["id"]),
     ("/api/sign_out_everywhere", &[]),
     ("/api/list_appointments", &[]),

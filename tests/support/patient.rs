@@ -1,6 +1,6 @@
 //! `TestPatient`: a patient to add to a `TestApp`.
 
-use carelink::{accounts::users, email_address::EmailAddress};
+use carelink::{accounts::users, clock::Zone, email_address::EmailAddress};
 
 use super::{TestApp, PASSWORD};
 
@@ -13,6 +13,8 @@ pub struct TestPatient {
     pub id: i64,
     pub email: String,
     pub password: Option<&'static str>,
+    /// None: not known yet, so the clinic's until the patient signs in.
+    pub time_zone: Option<&'static str>,
 }
 
 impl Default for TestPatient {
@@ -27,6 +29,7 @@ impl TestPatient {
             id: 0,
             email: "pat@example.org".into(),
             password: None,
+            time_zone: None,
         }
     }
 
@@ -50,19 +53,35 @@ impl TestPatient {
         }
     }
 
+    /// Living in `zone`, an IANA name.
+    pub fn in_zone(self, zone: &'static str) -> Self {
+        Self {
+            time_zone: Some(zone),
+            ..self
+        }
+    }
+
     /// Adds the patient to `app`'s database, as the clinic's `carelink user add` does but
     /// without the invitation email.
     pub async fn store(self, app: &TestApp) -> Self {
         let email = EmailAddress::parse(&self.email).unwrap();
+        let zone = self.time_zone.map(|name| Zone::parse(name).unwrap());
         let user = match self.password {
             Some(password) => app
                 .accounts
-                .add_patient(&email, NAME, Some(password.into()))
+                .add_patient(&email, NAME, Some(password.into()), zone.as_ref())
                 .await
                 .unwrap(),
-            None => users::create(&app.pool, &email, NAME, None, app.clock.now())
-                .await
-                .unwrap(),
+            None => users::create(
+                &app.pool,
+                &email,
+                NAME,
+                None,
+                zone.as_ref(),
+                app.clock.now(),
+            )
+            .await
+            .unwrap(),
         };
         Self {
             id: user.id,
