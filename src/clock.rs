@@ -75,10 +75,16 @@ impl Zone {
             return None;
         }
         let tz = jiff::tz::TimeZone::get(name).ok()?;
-        Some(Zone {
-            name: tz.iana_name().unwrap_or(name).to_owned(),
-            tz,
-        })
+        // jiff answers some non-zones ("Etc/Unknown", which browsers may say) with a nameless
+        // zone: no name, no zone.
+        let name = tz.iana_name()?.to_owned();
+        Some(Zone { name, tz })
+    }
+
+    /// Whether a browser saying this zone tells where the patient is. Browsers that hide it
+    /// (privacy modes) say UTC; the fixed-offset `Etc/` zones follow no place's clocks.
+    pub fn is_a_place(&self) -> bool {
+        !(self.name == "UTC" || self.name.starts_with("Etc/"))
     }
 
     pub fn utc() -> Zone {
@@ -281,9 +287,19 @@ mod tests {
             Zone::parse(" Europe/Paris ").unwrap().name(),
             "Europe/Paris"
         );
-        for bad in ["", "Mars/Olympus", "EST5EDT,M3.2.0", "../../etc/passwd"] {
+        for bad in [
+            "",
+            "Mars/Olympus",
+            "EST5EDT,M3.2.0",
+            "../../etc/passwd",
+            "Etc/Unknown",
+        ] {
             assert!(Zone::parse(bad).is_none(), "{bad}");
         }
+        for hidden in ["UTC", "Etc/GMT+5", "Etc/UTC"] {
+            assert!(!Zone::parse(hidden).unwrap().is_a_place(), "{hidden}");
+        }
+        assert!(Zone::parse("America/Toronto").unwrap().is_a_place());
         let choices = Zone::utc().choices();
         assert!(choices.len() > 300);
         for listed in ["UTC", "America/Toronto", "Asia/Kolkata"] {

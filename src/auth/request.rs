@@ -65,7 +65,11 @@ impl RequestContext {
     /// anything else is ignored).
     pub fn browser_in(&self, time_zone: Option<String>) -> Browser {
         Browser {
-            time_zone: time_zone.as_deref().and_then(Zone::parse),
+            // What the browser says is only taken when it names a place (see `Zone::is_a_place`).
+            time_zone: time_zone
+                .as_deref()
+                .and_then(Zone::parse)
+                .filter(Zone::is_a_place),
             ..self.browser.clone()
         }
     }
