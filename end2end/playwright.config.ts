@@ -51,6 +51,12 @@ export default defineConfig({
   projects: [
     { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
     { name: "mobile", use: { ...devices["Pixel 7"], launchOptions } },
+    // The narrowest phones still in use: the layout and accessibility checks only.
+    {
+      name: "narrow",
+      testMatch: /accessibility\.spec\.ts/,
+      use: { ...devices["Pixel 7"], viewport: { width: 320, height: 640 }, launchOptions },
+    },
   ],
   webServer: process.env.BASE_URL
     ? undefined
@@ -63,7 +69,7 @@ export default defineConfig({
           env: { E2E_SMTP_PORT: String(smtpPort), E2E_MAIL_PORT: String(mailPort) },
         },
         {
-          command: `"${process.env.CARELINK_BIN ?? path.join(projectRoot, "target/debug/carelink")}" serve`,
+          command: `"${process.env.CARELINK_BIN ?? path.join(projectRoot, "target/release/carelink")}" serve`,
           cwd: projectRoot,
           url: `${baseURL}/health`,
           reuseExistingServer: !process.env.CI,

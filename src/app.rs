@@ -7,7 +7,7 @@
 //! CSP nonce, work from the first paint: they show a button's work while its form posts.
 
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_meta::{provide_meta_context, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
     path, SsrMode,
@@ -51,6 +51,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.ico"/>
                 <script nonce=use_nonce() inner_html=PAGE_SCRIPT></script>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
@@ -66,11 +67,9 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/carelink.css"/>
         // A patient portal has nothing for search engines.
         <Meta name="robots" content="noindex, nofollow"/>
         <Title formatter=|page: String| if page.is_empty() { "Carelink".to_owned() } else { format!("{page} · Carelink") }/>
-        <HydrationMarker/>
         <Router>
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <SiteHeader/>
@@ -93,6 +92,9 @@ pub fn App() -> impl IntoView {
                 </Routes>
             </main>
         </Router>
+        // Last, so that every other island has hydrated and run its first effects when it marks
+        // the page.
+        <HydrationMarker/>
     }
 }
 

@@ -37,11 +37,16 @@ pub async fn security_headers(
         let hsts = "max-age=63072000; includeSubDomains";
         set(headers, header::STRICT_TRANSPORT_SECURITY, hsts);
     }
-    if path.starts_with("/api/") {
-        headers
-            .entry(header::CACHE_CONTROL)
-            .or_insert(HeaderValue::from_static("no-store"));
-    }
+    // Server functions answer with a patient's data: kept nowhere. Pages are made for one
+    // patient at one moment: the browser asks again. (Assets and token pages set their own.)
+    let cache = if path.starts_with("/api/") {
+        "no-store"
+    } else {
+        "no-cache"
+    };
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(cache));
     response
 }
 

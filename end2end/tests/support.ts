@@ -8,7 +8,7 @@ import { hydrated } from "./fixtures";
  * the server under test (CARELINK_E2E_DB, set by playwright.config.ts or by whoever runs the
  * tests against their own server).
  */
-const binary = process.env.CARELINK_BIN ?? path.resolve(__dirname, "../../target/debug/carelink");
+const binary = process.env.CARELINK_BIN ?? path.resolve(__dirname, "../../target/release/carelink");
 
 function carelink(args: string[], input?: string): string {
   return execFileSync(binary, args, {
@@ -36,9 +36,29 @@ export function addPatient(name: string, options: { invited?: boolean } = {}): s
   return email;
 }
 
-export function addAppointment(email: string, clinician: string, inDays: number): void {
-  const startsAt = new Date(Date.now() + inDays * 86_400_000).toISOString().replace(/\.\d+Z$/, "Z");
-  carelink(["appointment", "add", "--email", email, "--starts-at", startsAt, "--clinician", clinician]);
+/**
+ * Books an appointment `inDays` from now (negative: in the past), or at a given moment, and
+ * returns its id.
+ */
+export function addAppointment(email: string, clinician: string, when: number | Date): number {
+  const at = typeof when === "number" ? new Date(Date.now() + when * 86_400_000) : when;
+  const startsAt = at.toISOString().replace(/\.\d+Z$/, "Z");
+  const out = carelink(["appointment", "add", "--email", email, "--starts-at", startsAt, "--clinician", clinician,
+    "--video-url", "https://video.example.org/room"]);
+  return idIn(out, /Booked appointment (\d+)/);
+}
+
+/** Records a response to the form `title` and returns its id. */
+export function addFormResponse(email: string, title: string, answers: string[]): number {
+  const out = carelink(["form-response", "add", "--email", email, "--form", title,
+    ...answers.flatMap((answer) => ["--answer", answer])]);
+  return idIn(out, /Recorded form response (\d+)/);
+}
+
+function idIn(output: string, pattern: RegExp): number {
+  const match = output.match(pattern);
+  if (!match) throw new Error(`the CLI did not say what it added: ${output}`);
+  return Number(match[1]);
 }
 
 export interface Mail {
@@ -55,16 +75,20 @@ export interface Mail {
 export async function mailTo(email: string, subject: string | RegExp, count = 1): Promise<Mail> {
   const api = process.env.E2E_MAIL_API;
   if (!api) throw new Error("E2E_MAIL_API is not set: run the tests through playwright.config.ts");
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const response = await fetch(`${api}/messages?to=${encodeURIComponent(email)}`);
-    const mails = ((await response.json()) as Mail[]).filter((m) =>
-      typeof subject === "string" ? m.subject === subject : subject.test(m.subject),
-    );
-    if (mails.length >= count) return mails[count - 1];
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no message #${count} "${subject}" for ${email} within 15 s`);
+  let mails: Mail[] = [];
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`${api}/messages?to=${encodeURIComponent(email)}`);
+        mails = ((await response.json()) as Mail[]).filter((m) =>
+          typeof subject === "string" ? m.subject === subject : subject.test(m.subject),
+        );
+        return mails.length;
+      },
+      { message: `message #${count} "${subject}" for ${email}`, timeout: 15_000 },
+    )
+    .toBeGreaterThanOrEqual(count);
+  return mails[count - 1];
 }
 
 /** The link behind a message's button (`label`), from its text part. */
@@ -88,6 +112,13 @@ export async function requestLink(page: Page, email: string, isMobile: boolean):
   await page.getByLabel("Email address").first().fill(email);
   await sendLinkButton(page, isMobile).click();
   await expect(page).toHaveURL(/\/login\/check-email/);
+}
+
+/** Signs `email` in with the password form and waits for the appointments page. */
+export async function signIn(page: Page, email: string): Promise<void> {
+  await page.goto("/login");
+  await submitPassword(page, email);
+  await expect(page).toHaveURL(/\/appointments$/);
 }
 
 /** Fills and sends the password form of the login page `page` is on. */
