@@ -144,16 +144,18 @@ fn AppointmentRow(a: AppointmentView) -> impl IntoView {
                 <span class="who">{a.clinician}</span>
                 {(!a.reason.is_empty()).then(|| view! { <span class="muted">{a.reason}</span> })}
             </a>
-            {join.map(|url| view! { <JoinButton url/> })}
+            {join.map(|url| view! { <JoinButton url prominent=true/> })}
         </li>
     }
 }
 
-/// The way into the video visit, opened beside the portal.
+/// The way into the video visit, opened beside the portal; `prominent` once it is time.
 #[component]
-fn JoinButton(url: String) -> impl IntoView {
+fn JoinButton(url: String, prominent: bool) -> impl IntoView {
     view! {
-        <a class="button join" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
+        <a class="button join" class:secondary=!prominent href=url target="_blank" rel="noopener noreferrer">
+            "Join video visit"<span class="visually-hidden">" (opens in a new tab)"</span>
+        </a>
     }
 }
 
@@ -173,18 +175,18 @@ fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
             {(!a.reason.is_empty()).then(|| view! { <p>{a.reason}</p> })}
             {match (a.upcoming, a.video_url) {
                 (true, Some(url)) if a.joinable => view! {
-                    <p class="lead">"It is time: your clinician is ready for you."</p>
-                    <JoinButton url/>
+                    <p class="lead">"Your visit starts soon. Join when you are ready."</p>
+                    <JoinButton url prominent=true/>
                 }.into_any(),
                 (true, Some(url)) => view! {
-                    <p class="muted">"The video visit opens 15 minutes before it starts."</p>
-                    <a class="button secondary" href=url target="_blank" rel="noopener noreferrer">"Join video visit"</a>
+                    <p class="muted">"Join from 15 minutes before the start. You can open it now to check your camera and sound."</p>
+                    <JoinButton url prominent=false/>
                 }.into_any(),
                 (true, None) => view! { <p class="muted">"Your clinic will share how to join before the visit."</p> }.into_any(),
                 (false, _) => view! { <p class="muted">"This appointment has passed."</p> }.into_any(),
             }}
             {a.upcoming.then(|| view! {
-                <p><a class="button secondary" href=format!("/appointments/{}/calendar.ics", a.id) download>"Add to calendar"</a></p>
+                <p><a class="button secondary" href=format!("/appointments/{}/calendar.ics", a.id) download>"Add to calendar"<span class="visually-hidden">" (.ics file)"</span></a></p>
             })}
         </section>
     }

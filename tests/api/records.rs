@@ -65,6 +65,43 @@ async fn appointments_list_upcoming_first_then_past() {
 }
 
 #[tokio::test]
+async fn the_join_button_turns_prominent_shortly_before_the_visit() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let email = EmailAddress::parse(&pat.email).unwrap();
+    let now = app.clock.now();
+    let mut ids = Vec::new();
+    for (starts_at, clinician) in [
+        (now + Duration::minutes(10), "Dr. Soon"),
+        (now + Duration::hours(3), "Dr. Later"),
+    ] {
+        let new = NewAppointment {
+            starts_at,
+            clinician,
+            reason: "",
+            video_url: Some("https://video.example.org/room"),
+        };
+        ids.push(app.care.book_appointment(&email, &new).await.unwrap());
+    }
+    app.sign_in(&pat, PASSWORD).await;
+
+    let list = app.page("/appointments").await;
+    assert_eq!(list.matches("Join video visit").count(), 1, "{list}");
+    let soon = list.find("Dr. Soon").unwrap();
+    let join = list.find("Join video visit").unwrap();
+    assert!(soon < join && join < list.find("Dr. Later").unwrap());
+
+    let soon = app.page(&format!("/appointments/{}", ids[0])).await;
+    assert!(soon.contains(r#"class="button join""#), "{soon}");
+    let later = app.page(&format!("/appointments/{}", ids[1])).await;
+    assert!(
+        later.contains(r#"class="button join secondary""#),
+        "{later}"
+    );
+    assert!(later.contains("Join from 15 minutes before the start."));
+}
+
+#[tokio::test]
 async fn recent_sign_in_activity_is_shown_on_the_account_page() {
     let app = TestApp::spawn().await;
     let pat = TestPatient::new().with_password().store(&app).await;

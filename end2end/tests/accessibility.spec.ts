@@ -1,0 +1,163 @@
+import * as path from "node:path";
+import AxeBuilder from "@axe-core/playwright";
+import type { Browser, Page, TestInfo } from "@playwright/test";
+import { test, expect, hydrated } from "./fixtures";
+import {
+  LOGIN_MAIL,
+  addAppointment,
+  addFormResponse,
+  addPatient,
+  buttonLink,
+  mailTo,
+  requestLink,
+  signIn,
+} from "./support";
+
+/**
+ * Every screen a patient can reach, checked as a screen-reader user, a keyboard user and a
+ * patient on a small phone would need it, and photographed for review:
+ * end2end/screenshots/<project>/<screen>.png (also attached to the HTML report).
+ */
+const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
+const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+/** The smallest a control may be on a phone (WCAG 2.5.5's 44 CSS px). */
+const TAP = 44;
+
+async function checkScreen(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
+  await expect(page.locator("h1"), "one h1 per page").toHaveCount(1);
+  await expect(page.getByRole("banner")).toHaveCount(1);
+  await expect(page.getByRole("main")).toHaveCount(1);
+  await expect(page.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
+
+  const axe = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
+  const violations = axe.violations.map(
+    (v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+  );
+  expect(violations, `axe on ${screen}`).toEqual([]);
+
+  // The header's links stay on one line, however narrow the screen.
+  const navLines = await page.locator(".site-nav > *").evaluateAll(
+    (items) => new Set(items.map((item) => Math.round(item.getBoundingClientRect().top))).size,
+  );
+  expect(navLines, "lines the header's links take").toBeLessThanOrEqual(1);
+
+  if (testInfo.project.use.isMobile) {
+    // Controls a thumb must hit; links inside a sentence are exempt, as WCAG exempts them.
+    const small = await page
+      .locator("button, input:not([type=hidden]), select, summary, a:not(p a, li a, dd a)")
+      .evaluateAll((controls, tap) =>
+        controls
+          .filter((c) => (c as HTMLElement).offsetParent !== null)
+          .map((c) => ({ c, height: c.getBoundingClientRect().height }))
+          .filter(({ height }) => height < tap)
+          .map(({ c, height }) => `${c.outerHTML.slice(0, 80)} is ${height.toFixed(0)} px tall`),
+      TAP);
+    expect(small, "controls under 44 px tall").toEqual([]);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow, "sideways scrolling").toBeLessThanOrEqual(0);
+  }
+
+  const file = path.join(SCREENSHOTS, testInfo.project.name, `${screen}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(screen, { path: file, contentType: "image/png" });
+}
+
+/** A second browser with this project's device: the phone the email was opened on. */
+async function anotherBrowser(browser: Browser, testInfo: TestInfo): Promise<Page> {
+  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
+  const context = await browser.newContext({ viewport, userAgent, deviceScaleFactor, isMobile, hasTouch });
+  return context.newPage();
+}
+
+test("the screens before signing in", async ({ page }, testInfo) => {
+  const isMobile = !!testInfo.project.use.isMobile;
+  await page.goto("/login");
+  await checkScreen(page, testInfo, "login");
+
+  await hydrated(page);
+  await page.getByText("Log in with your password instead").click();
+  await checkScreen(page, testInfo, "login-password");
+
+  await page.goto("/no/such/page");
+  await checkScreen(page, testInfo, "not-found");
+
+  await page.goto("/password/reset");
+  await checkScreen(page, testInfo, "password-reset");
+
+  await page.goto("/login/link/not-a-real-token");
+  await checkScreen(page, testInfo, "link-invalid");
+
+  const email = addPatient("Alex Access");
+  await requestLink(page, email, isMobile);
+  await checkScreen(page, testInfo, "check-email");
+});
+
+test("the link page in each state", async ({ page, browser }, testInfo) => {
+  const email = addPatient("Lou Link");
+  await requestLink(page, email, !!testInfo.project.use.isMobile);
+  const link = buttonLink(await mailTo(email, LOGIN_MAIL));
+
+  // Opened on another device: it names the account and waits for a tap.
+  const phone = await anotherBrowser(browser, testInfo);
+  await phone.goto(link);
+  await hydrated(phone);
+  await checkScreen(phone, testInfo, "link-ready");
+
+  await phone.getByRole("button", { name: "Log In" }).click();
+  await expect(phone).toHaveURL(/\/appointments$/);
+  await phone.context().close();
+
+  // The same link again, in a browser that is not signed in.
+  const other = await anotherBrowser(browser, testInfo);
+  await other.goto(link);
+  await checkScreen(other, testInfo, "link-used");
+  await other.context().close();
+});
+
+test("the screens of a signed-in patient", async ({ page }, testInfo) => {
+  const email = addPatient("Pat Portal");
+  const next = addAppointment(email, "Dr. Upcoming", 2);
+  addAppointment(email, "Dr. Earlier", -3);
+  const form = addFormResponse(email, "Health questionnaire", ["Allergies=None", "Medication=Vitamin D"]);
+  await signIn(page, email);
+  await checkScreen(page, testInfo, "appointments");
+
+  await page.goto(`/appointments/${next}`);
+  await checkScreen(page, testInfo, "appointment");
+
+  await page.goto(`/forms/${form}`);
+  await checkScreen(page, testInfo, "form-response");
+
+  await page.goto("/account");
+  await checkScreen(page, testInfo, "account");
+
+  await page.goto("/appointments/999999999");
+  await checkScreen(page, testInfo, "appointment-not-found");
+});
+
+test("a keyboard reaches the form past a visible skip link, and sees where it is", async ({ page }) => {
+  await page.goto("/login");
+  await page.keyboard.press("Tab");
+  const skip = page.getByRole("link", { name: "Skip to main content" });
+  await expect(skip).toBeFocused();
+  await expect(skip).toBeInViewport();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Tab");
+  const email = page.getByLabel("Email address").first();
+  await expect(email).toBeFocused();
+  const ring = await email.evaluate((e) => {
+    const style = getComputedStyle(e);
+    return { style: style.outlineStyle, width: parseFloat(style.outlineWidth) };
+  });
+  expect(ring.style).not.toBe("none");
+  expect(ring.width).toBeGreaterThanOrEqual(2);
+});
+
+test("the countdown on Send again is not announced every second", async ({ page }, testInfo) => {
+  const email = addPatient("Quinn Quiet");
+  await requestLink(page, email, !!testInfo.project.use.isMobile);
+  const again = page.getByRole("button", { name: /^Send again in \d+ s$/ });
+  await expect(again).toBeVisible();
+  const live = await again.evaluate((b) => b.closest("[aria-live], [role=status], [role=alert], [role=timer]"));
+  expect(live).toBeNull();
+});
