@@ -7,11 +7,14 @@ use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{sign_in_code::SignInCode, ClientMeta};
+
+mod revoke;
 use crate::{
     clock::Timestamp,
     db::{self, text_enum, Executor},
     email_address::EmailAddress,
 };
+pub use revoke::{revoke_all_for_user, revoke_others, revoke_pending_except};
 
 /// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
 pub fn generate_secret() -> String {
@@ -153,26 +156,6 @@ pub async fn open_requests(
     .await
 }
 
-/// Revokes the open login links this browser (`pending_cookie`) asked for, but those of
-/// `keep`: the browser now asks for another patient (or for nobody).
-pub async fn revoke_pending_except(
-    db: impl Executor<'_>,
-    pending_cookie: &str,
-    keep: Option<i64>,
-    now: OffsetDateTime,
-) -> sqlx::Result<u64> {
-    Ok(sqlx::query(&format!(
-        "UPDATE user_tokens SET revoked_at = $1
-         WHERE pending_cookie_hash = $2 AND user_id <> COALESCE($3, -1) AND {USABLE}"
-    ))
-    .bind(Timestamp::from(now))
-    .bind(hash_secret(pending_cookie))
-    .bind(keep)
-    .execute(db)
-    .await?
-    .rows_affected())
-}
-
 /// Tries a sign-in code against the login links this browser (`pending_cookie`) asked for.
 /// A right code uses the link up in the same single statement as a click would, so a code and
 /// its link racing each other sign in once. A wrong one counts against every such request.
@@ -248,46 +231,6 @@ pub async fn lookup(
     .bind(purpose)
     .fetch_optional(db)
     .await
-}
-
-/// Revokes the patient's other unused tokens of `purpose` (after one of them was used).
-pub async fn revoke_others(
-    db: &mut db::Connection,
-    user_id: i64,
-    purpose: Purpose,
-    keep: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE user_tokens SET revoked_at = $1
-         WHERE user_id = $2 AND purpose = $3 AND id <> $4
-           AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(Timestamp::from(now))
-    .bind(user_id)
-    .bind(purpose)
-    .bind(keep)
-    .execute(db)
-    .await?
-    .rows_affected())
-}
-
-/// Revokes every unused token of the patient, links and codes of every purpose: after the
-/// password changes, or "Sign out everywhere", none of them may sign in any more.
-pub async fn revoke_all_for_user(
-    db: impl Executor<'_>,
-    user_id: i64,
-    now: OffsetDateTime,
-) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
-        "UPDATE user_tokens SET revoked_at = $1
-         WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(Timestamp::from(now))
-    .bind(user_id)
-    .execute(db)
-    .await?
-    .rows_affected())
 }
 
 /// Whether a token would still work, without using it (to show the right page).
