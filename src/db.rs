@@ -4,7 +4,10 @@
 
 use std::{str::FromStr, time::Duration};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    ConnectOptions,
+};
 
 /// The engine behind every pool, connection and transaction.
 pub type Db = sqlx::Sqlite;
@@ -48,6 +51,31 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
     Ok(pool)
+}
+
+/// Writes a consistent copy of the existing database at `url` to the new file `to`, while the
+/// portal keeps serving: SQLite's `VACUUM INTO` reads it in one transaction, so the copy is
+/// whole and holds every commit made before it started.
+pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
+    let target = to
+        .to_str()
+        .ok_or_else(|| anyhow::anyhow!("the backup's path {} is not UTF-8", to.display()))?;
+    if to.exists() {
+        anyhow::bail!("{target} already exists: a backup never overwrites a file");
+    }
+    // Not created when missing: a backup of nothing is a mistake in DATABASE_URL.
+    let mut db = SqliteConnectOptions::from_str(url)
+        .map_err(|e| anyhow::anyhow!("DATABASE_URL {url:?} is not a valid SQLite URL: {e}"))?
+        .busy_timeout(Duration::from_secs(5))
+        .connect()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&mut db)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
+    Ok(())
 }
 
 /// Whether the database answers (for `/health`).

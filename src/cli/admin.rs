@@ -64,7 +64,9 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
                 },
         } => admin.add_form_response(email, form, answers).await,
         Command::Demo => admin.demo().await,
-        Command::Serve | Command::Mail { .. } => unreachable!("handled by `run`"),
+        Command::Serve | Command::Mail { .. } | Command::Backup { .. } => {
+            unreachable!("handled by `run`")
+        }
     }
 }
 

@@ -60,6 +60,11 @@ enum Command {
     },
     /// Load demo patients, appointments and a form response (safe to run again).
     Demo,
+    /// Write a consistent copy of the database to FILE (a new file), while the portal runs.
+    Backup {
+        #[arg(value_name = "FILE")]
+        file: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -179,6 +184,7 @@ pub async fn run() -> ExitCode {
         Command::Mail {
             command: MailCommand::Test { to },
         } => mail_test::run(settings, to).await,
+        Command::Backup { file } => back_up(&settings, &file).await,
         command => admin::run(settings, command).await,
     };
     outcome.map_or_else(fail, |()| ExitCode::SUCCESS)
@@ -188,6 +194,16 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let app = Application::build(settings, Clock::system()).await?;
     tracing::info!("Carelink is listening on http://{}", app.address());
     app.run_until_stopped().await?;
+    Ok(())
+}
+
+async fn back_up(settings: &Settings, file: &std::path::Path) -> anyhow::Result<()> {
+    crate::db::back_up(&settings.database.url, file).await?;
+    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "Backed up the database to {} ({size} bytes).",
+        file.display()
+    );
     Ok(())
 }
 

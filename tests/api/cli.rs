@@ -4,6 +4,7 @@ use crate::support::cli::{
     add_patient_with_password, assert_refused, carelink, carelink_with_input, query_one, stderr,
     stdout,
 };
+use crate::support::{test_settings, TestApp, TestPatient, PASSWORD};
 
 #[tokio::test]
 async fn user_add_with_a_password_from_stdin() {
@@ -289,4 +290,56 @@ async fn demo_loads_once() {
     )
     .await;
     assert_eq!((users, appointments, invited), (2, 3, 1));
+}
+
+/// A backup taken while the portal serves is a whole database: a portal started on it signs
+/// the patient in. A backup never overwrites a file, and needs a database to copy.
+#[tokio::test]
+async fn a_backup_of_the_live_database_restores_and_signs_in() {
+    let live_dir = tempfile::tempdir().unwrap();
+    let live = test_settings(&live_dir, |_| {});
+    let url = live.database.url.clone();
+    let app = TestApp::spawn_in(live_dir, live).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    app.ask_for_link(&pat).await;
+    app.last_email_to(&pat).await;
+
+    let cli_dir = tempfile::tempdir().unwrap();
+    let backup = cli_dir.path().join("nightly.db");
+    let backup_path = backup.to_str().unwrap();
+    let output = carelink(
+        &cli_dir,
+        &[("DATABASE_URL", &url)],
+        &["backup", backup_path],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("Backed up the database to"));
+
+    let again = carelink(
+        &cli_dir,
+        &[("DATABASE_URL", &url)],
+        &["backup", backup_path],
+    );
+    assert_refused(&again, 1, &["already exists"]);
+    let nothing = carelink(
+        &cli_dir,
+        &[("DATABASE_URL", "sqlite:///nowhere/carelink.db")],
+        &["backup", "elsewhere.db"],
+    );
+    assert_refused(&nothing, 1, &["cannot open the database"]);
+    assert!(!std::path::Path::new("/nowhere/carelink.db").exists());
+
+    let restored_dir = tempfile::tempdir().unwrap();
+    let restored = test_settings(&restored_dir, |s| {
+        s.database.url = format!("sqlite://{}", backup.display());
+    });
+    let restored = TestApp::spawn_in(restored_dir, restored).await;
+    let signed_in = restored.sign_in(&pat, PASSWORD).await;
+    assert_eq!(signed_in.status(), 302);
+    assert!(restored.session_cookie().is_some());
+    assert_eq!(
+        restored.emails_to(&pat).await,
+        1,
+        "the queued email came along"
+    );
 }
