@@ -15,6 +15,8 @@ pub struct AppState {
     pub pool: db::Pool,
     pub accounts: Accounts,
     pub care: Care,
+    /// The mail worker's, for `/readyz`.
+    pub mail_heartbeat: crate::mail::Heartbeat,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -12,4 +12,4 @@ mod worker;
 pub use layout::{compose, Button, Content, Highlight};
 pub use outbox::{sweep, Outbox, OutboxStatus, OutgoingEmail, StoredEmail};
 pub use transport::{DeliveryError, Transport};
-pub use worker::{deliver_now, spawn_worker, DeliveryOutcome};
+pub use worker::{deliver_now, spawn_worker, DeliveryOutcome, Heartbeat};

@@ -1,8 +1,12 @@
 //! The delivery worker: woken through a channel when something is queued, it claims due
 //! messages and sends them concurrently, retrying temporary failures with exponential backoff.
 
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicI64, Ordering},
+    Arc,
+};
 
+use time::OffsetDateTime;
 use tokio::{sync::Semaphore, task::JoinHandle};
 
 use super::{
@@ -23,6 +27,24 @@ pub enum DeliveryOutcome {
     Expired,
 }
 
+/// When the worker last went round its loop or finished an attempt, so that `/readyz` can tell
+/// a portal whose worker has stopped (or never started) from one that is only idle.
+#[derive(Clone, Default)]
+pub struct Heartbeat(Arc<AtomicI64>);
+
+impl Heartbeat {
+    fn beat(&self, now: OffsetDateTime) {
+        self.0.store(now.unix_timestamp(), Ordering::Relaxed);
+    }
+
+    /// Whether the worker has beaten within `within` of `now`. An idle worker beats at least
+    /// every `RetryPolicy::idle_poll`; a busy one each time a send ends.
+    pub fn alive(&self, now: OffsetDateTime, within: time::Duration) -> bool {
+        let last = self.0.load(Ordering::Relaxed);
+        last != 0 && now.unix_timestamp() - last <= within.whole_seconds()
+    }
+}
+
 /// Starts the worker. It runs until the runtime stops; a message it holds when the process dies
 /// is claimed again once its lease lapses, so delivery is at least once.
 pub fn spawn_worker(
@@ -30,21 +52,30 @@ pub fn spawn_worker(
     outbox: Outbox,
     transport: Arc<Transport>,
     policy: RetryPolicy,
+    heartbeat: Heartbeat,
 ) -> JoinHandle<()> {
+    // Started counts as alive, before the task first runs.
+    heartbeat.beat(outbox.clock().now());
     tokio::spawn(async move {
         tracing::info!(transport = %transport.describe(), "mail worker started");
         let slots = Arc::new(Semaphore::new(CONCURRENCY));
         loop {
+            heartbeat.beat(outbox.clock().now());
             let Ok(slot) = slots.clone().acquire_owned().await else {
                 return;
             };
             let now = outbox.clock().now();
             match outbox::claim_next(&pool, now, policy.lease).await {
                 Ok(Some(email)) => {
-                    let (pool, transport, outbox) =
-                        (pool.clone(), transport.clone(), outbox.clone());
+                    let (pool, transport, outbox, heartbeat) = (
+                        pool.clone(),
+                        transport.clone(),
+                        outbox.clone(),
+                        heartbeat.clone(),
+                    );
                     tokio::spawn(async move {
                         attempt(&pool, &transport, &outbox, &policy, email).await;
+                        heartbeat.beat(outbox.clock().now());
                         drop(slot);
                     });
                 }
@@ -146,5 +177,22 @@ impl RetryPolicy {
             .unwrap_or(0)
             .min(20);
         (self.first_delay * 2_i32.pow(doublings)).min(self.max_delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::{macros::datetime, Duration};
+
+    use super::Heartbeat;
+
+    #[test]
+    fn a_worker_is_alive_only_if_it_beat_lately() {
+        let heartbeat = Heartbeat::default();
+        let now = datetime!(2031-03-02 12:00 UTC);
+        assert!(!heartbeat.alive(now, Duration::minutes(4)), "never started");
+        heartbeat.beat(now);
+        assert!(heartbeat.alive(now + Duration::minutes(4), Duration::minutes(4)));
+        assert!(!heartbeat.alive(now + Duration::minutes(5), Duration::minutes(4)));
     }
 }

@@ -31,7 +31,7 @@ use crate::{
     clock::Clock,
     configuration::{Environment, RetryPolicy, Settings},
     db,
-    mail::{self, spawn_worker, Outbox, Transport},
+    mail::{self, spawn_worker, Heartbeat, Outbox, Transport},
     pages,
     security_headers::{provide_request_nonce, security_headers},
     state::AppState,
@@ -102,6 +102,7 @@ impl Application {
             pool,
             accounts,
             care,
+            mail_heartbeat: Heartbeat::default(),
         };
         Ok(Self {
             listener,
@@ -144,7 +145,8 @@ impl Application {
             policy,
         } = self.mail_worker;
         let sweeper = spawn_sweeper(self.state.clone(), outbox.clone());
-        let worker = spawn_worker(pool, outbox, transport, policy);
+        let heartbeat = self.state.mail_heartbeat.clone();
+        let worker = spawn_worker(pool, outbox, transport, policy, heartbeat);
         // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
         // connections; pages and assets are small, so send them at once.
         let listener = self.listener.tap_io(|tcp| {
@@ -172,7 +174,9 @@ static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sy
 fn router(state: AppState) -> Router {
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let app = Router::new()
-        .route("/health", get(health))
+        .route("/livez", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .route("/health", get(ready))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
         .route(
             "/appointments/{id}/calendar.ics",
@@ -219,15 +223,23 @@ fn provide_render_context() {
     auth::provide_flash_for_render();
 }
 
-/// For load balancers and test harnesses: answers 200 once the database answers.
-async fn health(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    match db::ping(&state.pool).await {
-        Ok(_) => (StatusCode::OK, "ok"),
-        Err(e) => {
-            tracing::error!(error = %e, "health check: database unavailable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
-        }
+/// How long the mail worker may be silent before the portal says it is not ready: twice the
+/// lease after which another worker would take its messages over.
+const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
+
+/// `/readyz` (and `/health`, its older name), for load balancers and orchestrators: 200 while
+/// the database answers and the mail worker runs. `/livez` says only that the process answers.
+async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if let Err(e) = db::ping(&state.pool).await {
+        tracing::error!(error = %e, "not ready: database unavailable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
     }
+    let now = state.care.now();
+    if !state.mail_heartbeat.alive(now, WORKER_SILENCE) {
+        tracing::error!("not ready: the mail worker has stopped");
+        return (StatusCode::SERVICE_UNAVAILABLE, "mail worker stopped");
+    }
+    (StatusCode::OK, "ok")
 }
 
 /// Deletes what can no longer matter (`Accounts::sweep`, done outbox rows) every ten minutes.

@@ -19,6 +19,16 @@ async fn health_answers_once_the_database_does() {
 }
 
 #[tokio::test]
+async fn probes_say_the_process_answers_and_the_portal_is_ready() {
+    let app = TestApp::spawn().await;
+    for probe in ["/livez", "/readyz"] {
+        let response = app.get(probe).await;
+        assert_eq!(response.status(), 200, "{probe}");
+        assert_eq!(response.text().await.unwrap(), "ok");
+    }
+}
+
+#[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
     let first = app.get("/health").await;
