@@ -1,7 +1,7 @@
 //! Structured logs for the server and the CLI, and the per-request span that carries a request id.
 
 use axum::{extract::MatchedPath, http::Request};
-use tower_http::request_id::RequestId;
+use tower_http::{request_id::RequestId, trace::DefaultOnResponse, LatencyUnit};
 use tracing::Span;
 use tracing_subscriber::{fmt, EnvFilter};
 
@@ -10,7 +10,11 @@ use tracing_subscriber::{fmt, EnvFilter};
 pub fn init(default_filter: &str) {
     let filter =
         EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
-    let builder = fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Colours only for a person at a terminal: journald and log files get plain text.
+    let builder = fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     // A second call (tests start many apps in one process) is harmless: the first one stays.
     let _ = if std::env::var("LOG_FORMAT").is_ok_and(|v| v == "json") {
         builder.json().try_init()
@@ -33,6 +37,14 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
         .and_then(|id| id.header_value().to_str().ok())
         .unwrap_or("-");
     tracing::info_span!("request", method = %request.method(), route, request_id)
+}
+
+/// The access log: one INFO line as each response starts, with its status and latency, inside
+/// the request's span (method, route pattern, request id).
+pub fn access_log() -> DefaultOnResponse {
+    DefaultOnResponse::new()
+        .level(tracing::Level::INFO)
+        .latency_unit(LatencyUnit::Micros)
 }
 
 /// Unmatched paths are static files or 404s: keep static asset paths, fold anything else so that a

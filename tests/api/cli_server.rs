@@ -188,4 +188,12 @@ async fn tokens_never_reach_the_logs() {
         &logs[..logs.len().min(2000)]
     );
     assert!(!logs.contains(&token), "the token leaked into the logs");
+    // One access line per request, at INFO: the route, its status, latency and request id.
+    let access = logs
+        .lines()
+        .find(|line| line.contains("/login/link/{token}") && line.contains("finished processing"))
+        .unwrap_or_else(|| panic!("no access line: {}", &logs[..logs.len().min(2000)]));
+    for part in ["INFO", "request_id=", "status=200", "latency="] {
+        assert!(access.contains(part), "{part} missing from {access}");
+    }
 }
