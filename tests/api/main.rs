@@ -9,6 +9,7 @@ mod support;
 
 mod cli;
 mod cli_server;
+mod deploy;
 mod devices;
 mod foundation;
 mod link_limits;
