@@ -76,8 +76,9 @@ impl Accounts {
         };
         let held = browser.device.as_deref();
         let device = devices::remember(&mut *tx, user_id, held, now, &browser.client).await?;
-        // Times read in the patient's own zone from now on, if they had none yet.
-        if let Some(zone) = &browser.time_zone {
+        // Times read in the patient's own zone from now on, if they had none yet and the
+        // browser's names a place (privacy modes say UTC wherever they are).
+        if let Some(zone) = browser.time_zone.as_ref().filter(|zone| zone.is_a_place()) {
             users::set_time_zone(&mut *tx, user_id, zone, true).await?;
         }
         Ok(SignInCookies { session, device })

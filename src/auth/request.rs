@@ -65,11 +65,7 @@ impl RequestContext {
     /// anything else is ignored).
     pub fn browser_in(&self, time_zone: Option<String>) -> Browser {
         Browser {
-            // What the browser says is only taken when it names a place (see `Zone::is_a_place`).
-            time_zone: time_zone
-                .as_deref()
-                .and_then(Zone::parse)
-                .filter(Zone::is_a_place),
+            time_zone: time_zone.as_deref().and_then(Zone::parse),
             ..self.browser.clone()
         }
     }
