@@ -43,6 +43,9 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A connection to a local file does not drop the way a network one does, and each check
+        // is a round trip to the connection's thread on every query.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;

@@ -6,7 +6,7 @@
 //! compiled for both.
 //!
 //! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address`,
-//! `background` →
+//! `background`, `metrics` →
 //! `mail` (lays out, queues, delivers) → `accounts` (sign-in rules and their storage) → `care`
 //! (appointments, forms) → `auth` (HTTP into values, outcomes into cookies and statuses) →
 //! `pages`, `app`, `startup`, `cli`.
@@ -35,6 +35,8 @@ pub mod configuration;
 pub mod db;
 #[cfg(feature = "ssr")]
 pub mod mail;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 #[cfg(feature = "ssr")]
 pub mod security_headers;
 #[cfg(feature = "ssr")]

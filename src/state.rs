@@ -1,15 +1,20 @@
 //! What every handler and server function can reach: the router state, also provided to Leptos
-//! as context (`AppState::from_context()`).
+//! as context (`AppState::from_context()`). Every middleware and render takes its own copy, so a
+//! copy is one shared pointer.
 
-use std::sync::Arc;
+use std::{ops::Deref, sync::Arc};
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{accounts::Accounts, care::Care, configuration::Settings, db, error::AppError};
+use crate::{
+    accounts::Accounts, care::Care, configuration::Settings, db, error::AppError, metrics::Metrics,
+};
 
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub pool: db::Pool,
@@ -17,6 +22,22 @@ pub struct AppState {
     pub care: Care,
     /// The mail worker's, for `/readyz`.
     pub mail_heartbeat: crate::mail::Heartbeat,
+    /// What `/metrics` reports; accounts and the mail worker count into it too.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -47,6 +47,19 @@ pub fn access_log() -> DefaultOnResponse {
         .latency_unit(LatencyUnit::Micros)
 }
 
+/// The route a request took, as `/metrics` labels it: its pattern (`/login/link/{token}`),
+/// `/pkg/{file}` for the site's files (their names change with every build), the favicon, or
+/// `<unmatched>`.
+pub fn route_label<B>(request: &Request<B>) -> String {
+    let path = request.uri().path();
+    match request.extensions().get::<MatchedPath>() {
+        _ if path.starts_with("/pkg/") => "/pkg/{file}".to_owned(),
+        Some(route) => route.as_str().to_owned(),
+        None if path == "/favicon.ico" => path.to_owned(),
+        None => "<unmatched>".to_owned(),
+    }
+}
+
 /// Unmatched paths are static files or 404s: keep static asset paths, fold anything else so that a
 /// mistyped link with a token in it is not logged whole.
 fn static_path(path: &str) -> String {

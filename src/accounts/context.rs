@@ -20,6 +20,7 @@ use crate::{
     db,
     email_address::EmailAddress,
     mail::Outbox,
+    metrics::Metrics,
 };
 
 /// Storage, time, the outbox for account emails, the portal's address for the links in them,
@@ -35,6 +36,8 @@ pub struct Accounts {
     /// Times read in this zone for a patient whose own is not known yet.
     clinic_zone: Zone,
     background: Background,
+    /// Sign-ins and rate-limit refusals are counted for `/metrics`.
+    pub(super) metrics: Metrics,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -139,6 +142,7 @@ impl Accounts {
         outbox: Outbox,
         background: Background,
         settings: &Settings,
+        metrics: Metrics,
     ) -> Self {
         Self {
             pool,
@@ -149,6 +153,7 @@ impl Accounts {
             policy: settings.auth,
             clinic_zone: settings.clinic.time_zone.clone(),
             background,
+            metrics,
         }
     }
 
@@ -168,6 +173,11 @@ impl Accounts {
     /// The queue of work that runs after answers (tests wait for it to be idle).
     pub fn background(&self) -> &Background {
         &self.background
+    }
+
+    /// How many password checks were answered busy since start.
+    pub fn hashing_busy(&self) -> u64 {
+        self.hasher.busy()
     }
 
     pub(super) fn now(&self) -> OffsetDateTime {
@@ -197,7 +207,25 @@ impl Accounts {
     pub(super) async fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
         rate_limit::client_allowed(&self.pool, client.ip.as_deref(), self.now())
             .await?
-            .map_err(|wait| AccountError::TooManyRequests { wait })
+            .map_err(|wait| {
+                self.metrics.refused("ip");
+                AccountError::TooManyRequests { wait }
+            })
+    }
+
+    /// Counts an email of `kind` ("login", "password") asked for `email`; `false` once the
+    /// address's limits are reached, and the request is then dropped silently.
+    pub(super) async fn email_allowed(
+        &self,
+        kind: &'static str,
+        email: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<bool> {
+        let allowed = rate_limit::email_allowed(&self.pool, kind, email, now).await?;
+        if !allowed {
+            self.metrics.refused(kind);
+        }
+        Ok(allowed)
     }
 
     /// Counts a password attempt against the client's budget and, when given, the account's,
@@ -214,7 +242,10 @@ impl Accounts {
         let limits = &rate_limit::WRONG_PASSWORDS_PER_CLIENT;
         let client_hit = rate_limit::hit(&self.pool, &by_client, limits, now)
             .await?
-            .map_err(|wait| AccountError::TooManyAttempts { wait })?;
+            .map_err(|wait| {
+                self.metrics.refused("wrong-password-ip");
+                AccountError::TooManyAttempts { wait }
+            })?;
         let mut counted = vec![client_hit];
         if let Some(account) = account {
             let by_account = rate_limit::account_bucket("wrong-password", account);
@@ -222,6 +253,7 @@ impl Accounts {
             match rate_limit::hit(&self.pool, &by_account, limits, now).await? {
                 Ok(hit) => counted.push(hit),
                 Err(wait) => {
+                    self.metrics.refused("wrong-password");
                     rate_limit::forget(&self.pool, &counted).await?;
                     return Err(AccountError::TooManyAttempts { wait });
                 }

@@ -15,7 +15,6 @@ use super::{
     landing,
     links::LinkState,
     notifier::PasswordLinkReason,
-    rate_limit,
     sessions::Session,
     sign_in::is_signed_in_as,
     sign_in_code::SignInCode,
@@ -104,7 +103,7 @@ impl Accounts {
         // patient's daily cap).
         let keep = user.as_ref().map(|user| user.id);
         tokens::revoke_pending_except(&self.pool, pending, keep, now).await?;
-        if !rate_limit::email_allowed(&self.pool, "login", email, now).await? {
+        if !self.email_allowed("login", email, now).await? {
             tracing::info!("login link not sent: the address's rate limit is reached");
             return Ok(());
         }
@@ -266,6 +265,10 @@ impl Accounts {
         self.record(&mut tx, Some(used.user_id), how, browser)
             .await?;
         tx.commit().await?;
+        self.metrics.signed_in(match how {
+            EventKind::SignedInWithCode => "code",
+            _ => "link",
+        });
         Ok(SignedIn {
             cookies: Some(cookies),
             landing: landing::landing(used.redirect_to.as_deref()),

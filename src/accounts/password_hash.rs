@@ -3,7 +3,13 @@
 //! most `concurrent` run together (the cores), at most `waiting` more wait their turn, briefly,
 //! and anything past that is answered "busy" at once.
 
-use std::{sync::Arc, sync::LazyLock, time::Duration};
+use std::{
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, LazyLock,
+    },
+    time::Duration,
+};
 
 use argon2::{
     password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -29,6 +35,8 @@ pub struct Hasher {
     running: Arc<Semaphore>,
     /// A permit for each hash that may run or wait.
     admitted: Arc<Semaphore>,
+    /// Hashes refused as `Busy` since start.
+    busy: Arc<AtomicU64>,
 }
 
 impl Hasher {
@@ -37,7 +45,13 @@ impl Hasher {
         Self {
             running: Arc::new(Semaphore::new(concurrent)),
             admitted: Arc::new(Semaphore::new(concurrent + limits.waiting)),
+            busy: Arc::default(),
         }
+    }
+
+    /// How many hashes were refused as `Busy` since start.
+    pub fn busy(&self) -> u64 {
+        self.busy.load(Ordering::Relaxed)
     }
 
     /// Runs `work` on a blocking thread when its turn comes, in the caller's span.
@@ -47,12 +61,14 @@ impl Hasher {
     ) -> Result<T, Busy> {
         let Ok(_admitted) = self.admitted.try_acquire() else {
             tracing::warn!("password hashing is full: request answered busy");
+            self.busy.fetch_add(1, Ordering::Relaxed);
             return Err(Busy);
         };
         let running = tokio::time::timeout(MAX_WAIT, self.running.clone().acquire_owned())
             .await
             .map_err(|_| {
                 tracing::warn!("a password hash waited too long for its turn");
+                self.busy.fetch_add(1, Ordering::Relaxed);
                 Busy
             })?
             .expect("the semaphore is never closed");

@@ -6,7 +6,7 @@ use super::{
     events::EventKind,
     landing,
     notifier::PasswordLinkReason,
-    rate_limit, sessions,
+    sessions,
     sessions::Session,
     tokens::{self, Purpose},
     users::{self, CreateUserError, User},
@@ -55,7 +55,7 @@ impl Accounts {
         let (accounts, client) = (self.clone(), browser.client.clone());
         self.after_the_answer("issue a set-password link", async move {
             let now = accounts.now();
-            if !rate_limit::email_allowed(&accounts.pool, "password", &email, now).await? {
+            if !accounts.email_allowed("password", &email, now).await? {
                 tracing::info!("set-password link not sent: the address's rate limit is reached");
                 return Ok(());
             }
@@ -108,6 +108,7 @@ impl Accounts {
         self.record(&mut tx, Some(used.user_id), EventKind::PasswordSet, browser)
             .await?;
         tx.commit().await?;
+        self.metrics.signed_in("set_password");
         Ok(SignedIn {
             cookies: Some(cookies),
             landing: landing::landing(used.redirect_to.as_deref()),

@@ -39,6 +39,7 @@ impl Accounts {
                 self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
                     .await?;
                 tx.commit().await?;
+                self.metrics.signed_in("password");
                 Ok(SignedIn {
                     cookies: Some(cookies),
                     landing: landing::landing(next),

@@ -15,6 +15,7 @@ use crate::{
     db,
     email_address::EmailAddress,
     mail::{Outbox, Transport},
+    metrics::Metrics,
 };
 
 /// The commands that change records: they share one database connection and outbox.
@@ -101,6 +102,7 @@ impl Admin {
             outbox.clone(),
             Background::start(settings.server.background),
             &settings,
+            Metrics::default(),
         );
         let care = Care::new(pool, clock, outbox, accounts.clone());
         let clinic_zone = settings.clinic.time_zone;

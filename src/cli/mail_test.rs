@@ -1,5 +1,7 @@
 //! `carelink mail test`: proves the configured transport delivers, and prints its answer.
 
+use std::sync::Arc;
+
 use url::Url;
 
 use crate::{
@@ -7,15 +9,14 @@ use crate::{
     configuration::Settings,
     db,
     email_address::EmailAddress,
-    mail::{
-        compose, deliver_now, Button, Content, DeliveryOutcome, Outbox, OutgoingEmail, Transport,
-    },
+    mail::{compose, Button, Content, Delivery, DeliveryOutcome, Outbox, OutgoingEmail, Transport},
+    metrics::Metrics,
 };
 
 /// Queues a test email like any other and delivers it at once, so the whole pipeline is checked.
 pub(super) async fn run(settings: Settings, to: EmailAddress) -> anyhow::Result<()> {
     let pool = db::connect_and_migrate(&settings.database.url).await?;
-    let transport = Transport::from_settings(&settings.mail)?;
+    let transport = Arc::new(Transport::from_settings(&settings.mail)?);
     let outbox = Outbox::new(Clock::system(), transport.sender_domain());
     let email = test_email(&to, &settings.server.public_url);
     let mut tx = pool.begin().await?;
@@ -25,7 +26,14 @@ pub(super) async fn run(settings: Settings, to: EmailAddress) -> anyhow::Result<
         "Sending a test email to {to} through {}...",
         transport.describe()
     );
-    match deliver_now(&pool, &outbox, &transport, &settings.mail.retry, id).await? {
+    let delivery = Delivery {
+        pool,
+        outbox,
+        transport,
+        policy: settings.mail.retry,
+        metrics: Metrics::default(),
+    };
+    match delivery.deliver_now(id).await? {
         DeliveryOutcome::Sent { response } => {
             println!("Accepted: {response}");
             Ok(())

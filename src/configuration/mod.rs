@@ -42,6 +42,8 @@ pub struct ServerSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client. Empty: the TCP peer is the
     /// client (rate limits and security events use its address).
     pub trusted_proxies: Vec<IpAddr>,
+    /// Who may read `/metrics` besides this machine (a Prometheus server elsewhere).
+    pub metrics_allow: Vec<IpAddr>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,15 +72,18 @@ pub struct MailSettings {
     pub retry: RetryPolicy,
 }
 
-/// How the mail worker retries temporary failures. Not in Leptos.toml: the defaults suit every
-/// deployment so far; tests shorten them.
+/// How the mail worker retries temporary failures. Only the lease is in Leptos.toml
+/// (`MAIL_LEASE_SECONDS`); the other defaults suit every deployment so far, and tests shorten them.
 #[derive(Debug, Clone, Copy)]
 pub struct RetryPolicy {
     pub first_delay: time::Duration,
     pub max_delay: time::Duration,
     /// Attempts before a temporary failure is recorded as permanent.
     pub max_attempts: u32,
-    /// How long a worker holds a message it is sending before another may take it over.
+    /// How long a worker holds a message it is sending before another may take it over: after a
+    /// crash, the message waits this long before it is sent again (by another instance, or this
+    /// one restarted). Longer than a send can take (a slow server takes up to 75 s), or a
+    /// message may be sent twice.
     pub lease: time::Duration,
     /// The longest the worker sleeps without a wake-up (emails queued by another process).
     pub idle_poll: time::Duration,

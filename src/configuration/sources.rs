@@ -34,6 +34,7 @@ struct FileServer {
     env: Option<String>,
     public_url: Option<String>,
     trusted_proxies: Option<String>,
+    metrics_allow: Option<String>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -53,6 +54,7 @@ struct FileDatabase {
 struct FileMail {
     smtp_url: Option<String>,
     from: Option<String>,
+    lease_seconds: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -99,8 +101,8 @@ pub(super) fn resolve(
             Url::parse(&format!("http://{site_addr}/")).expect("a socket address is a valid host")
         }
     };
-    let trusted_proxies = match pick("TRUSTED_PROXIES", file.server.trusted_proxies) {
-        Some(v) => parse("TRUSTED_PROXIES", v, |v| {
+    let ip_list = |name: &'static str, from_file: Option<String>| match pick(name, from_file) {
+        Some(v) => parse(name, v, |v| {
             v.split(',')
                 .map(str::trim)
                 .filter(|ip| !ip.is_empty())
@@ -109,9 +111,11 @@ pub(super) fn resolve(
                 .map_err(|_| {
                     "expected IP addresses separated by commas, like 10.0.0.2, 10.0.0.3".into()
                 })
-        })?,
-        None => Vec::new(),
+        }),
+        None => Ok(Vec::new()),
     };
+    let trusted_proxies = ip_list("TRUSTED_PROXIES", file.server.trusted_proxies)?;
+    let metrics_allow = ip_list("METRICS_ALLOW", file.server.metrics_allow)?;
 
     let clinic_zone = parse(
         "CLINIC_TIME_ZONE",
@@ -181,6 +185,7 @@ pub(super) fn resolve(
         12,
         1..=24 * 30,
     )?;
+    let lease = whole_number("MAIL_LEASE_SECONDS", file.mail.lease_seconds, 120, 5..=3600)?;
 
     if environment == Environment::Production && smtp_url.is_none() {
         return Err(ConfigError::Invalid {
@@ -216,6 +221,7 @@ pub(super) fn resolve(
             environment,
             public_url,
             trusted_proxies,
+            metrics_allow,
         },
         clinic: ClinicSettings {
             time_zone: clinic_zone,
@@ -224,7 +230,10 @@ pub(super) fn resolve(
         mail: MailSettings {
             smtp_url,
             from,
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy {
+                lease: time::Duration::seconds(lease),
+                ..RetryPolicy::default()
+            },
         },
         auth: AuthSettings {
             login_link_ttl: time::Duration::minutes(ttl),

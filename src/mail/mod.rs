@@ -6,10 +6,11 @@
 pub mod dev_mailbox;
 mod layout;
 mod outbox;
+mod smtp;
 mod transport;
 mod worker;
 
 pub use layout::{compose, Button, Content, Highlight};
-pub use outbox::{sweep, Outbox, OutboxStatus, OutgoingEmail, StoredEmail};
+pub use outbox::{sweep, waiting, Outbox, OutboxStatus, OutgoingEmail, StoredEmail, Waiting};
 pub use transport::{DeliveryError, Transport};
-pub use worker::{deliver_now, spawn_worker, DeliveryOutcome, Heartbeat};
+pub use worker::{Delivery, DeliveryOutcome, Heartbeat};

@@ -121,28 +121,46 @@ impl Outbox {
 const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_body, text_body, \
                        attempts, expires_at, created_at";
 
-/// Claims the next message that is due, holding it until `lease` has passed. Expired messages
-/// are set aside first. A single statement, so two workers never claim the same message.
-pub(super) async fn claim_next(
+/// Claims up to `limit` messages that are due, oldest due first, holding each until `lease`
+/// has passed. A single statement, so two workers never claim the same message; it walks the
+/// `outbox_due` index in order, so it costs the same with five messages waiting or five
+/// thousand.
+pub(super) async fn claim_due(
     pool: &db::Pool,
     now: OffsetDateTime,
     lease: Duration,
-) -> sqlx::Result<Option<StoredEmail>> {
-    expire_overdue(pool, now).await?;
+    limit: usize,
+) -> sqlx::Result<Vec<StoredEmail>> {
     sqlx::query_as(&format!(
         "UPDATE outbox SET status = $3, attempts = attempts + 1, lease_until = $1
-         WHERE id = (SELECT id FROM outbox
-                     WHERE (status = $4 AND next_attempt_at <= $2)
-                        OR (status = $3 AND lease_until <= $2)
-                     ORDER BY next_attempt_at, id LIMIT 1)
+         WHERE id IN (SELECT id FROM outbox WHERE status = $4 AND next_attempt_at <= $2
+                      ORDER BY next_attempt_at, id LIMIT $5)
          {CLAIMED}"
     ))
     .bind(Timestamp::from(now + lease))
     .bind(Timestamp::from(now))
     .bind(OutboxStatus::Sending)
     .bind(OutboxStatus::Queued)
-    .fetch_optional(pool)
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
     .await
+}
+
+/// What the worker does every so often rather than at every claim: sets aside messages whose
+/// content expired before they could go, and puts back in the queue the claims of a worker
+/// that died (their lease lapsed), due at once.
+pub(super) async fn tidy(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<()> {
+    expire_overdue(pool, now).await?;
+    sqlx::query(
+        "UPDATE outbox SET status = $1, next_attempt_at = lease_until, lease_until = NULL
+         WHERE status = $2 AND lease_until <= $3",
+    )
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
+    .bind(Timestamp::from(now))
+    .execute(pool)
+    .await?;
+    Ok(())
 }
 
 /// Claims one message by id, whatever its schedule (for `carelink mail test`).
@@ -166,11 +184,12 @@ pub(super) async fn claim(
 }
 
 async fn expire_overdue(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<()> {
+    // Each status on its own, so both halves walk the `outbox_expiry` index.
     sqlx::query(&format!(
         "UPDATE outbox SET status = $2, lease_until = NULL,
                 last_error = 'not delivered before what it carries expired', {}
-         WHERE expires_at <= $1
-           AND (status = $3 OR (status = $4 AND lease_until <= $1))",
+         WHERE (status = $3 AND expires_at <= $1)
+            OR (status = $4 AND expires_at <= $1 AND lease_until <= $1)",
         erase_secrets("transport")
     ))
     .bind(Timestamp::from(now))
@@ -266,6 +285,27 @@ pub(super) async fn next_due(pool: &db::Pool) -> sqlx::Result<Option<OffsetDateT
     .fetch_one(pool)
     .await?;
     Ok(next.map(OffsetDateTime::from))
+}
+
+/// What is still to be delivered (queued, or being sent).
+pub struct Waiting {
+    pub count: i64,
+    /// How long the oldest of them has waited; zero when none waits.
+    pub oldest: Duration,
+}
+
+pub async fn waiting(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<Waiting> {
+    let (count, oldest): (i64, Option<Timestamp>) =
+        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ($1, $2)")
+            .bind(OutboxStatus::Queued)
+            .bind(OutboxStatus::Sending)
+            .fetch_one(pool)
+            .await?;
+    let oldest = oldest.map_or(Duration::ZERO, |at| now - OffsetDateTime::from(at));
+    Ok(Waiting {
+        count,
+        oldest: oldest.max(Duration::ZERO),
+    })
 }
 
 /// How long a message that is done with (sent, failed, expired) stays in the outbox, for

@@ -1,9 +1,12 @@
 //! The delivery worker: woken through a channel when something is queued, it claims due
 //! messages and sends them concurrently, retrying temporary failures with exponential backoff.
 
-use std::sync::{
-    atomic::{AtomicI64, Ordering},
-    Arc,
+use std::{
+    sync::{
+        atomic::{AtomicI64, Ordering},
+        Arc,
+    },
+    time::Instant,
 };
 
 use time::OffsetDateTime;
@@ -13,10 +16,14 @@ use super::{
     outbox::{self, OutboxStatus},
     Outbox, StoredEmail, Transport,
 };
-use crate::{configuration::RetryPolicy, db};
+use crate::{configuration::RetryPolicy, db, metrics::Metrics};
 
 /// How many messages are in flight at once (the SMTP pool holds as many connections).
-const CONCURRENCY: usize = 8;
+pub(super) const CONCURRENCY: usize = 8;
+
+/// How often a busy worker sets expired messages aside and takes back lapsed claims; an idle
+/// one does it each time it wakes.
+const TIDY_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// What became of one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,129 +52,164 @@ impl Heartbeat {
     }
 }
 
-/// Starts the worker. It runs until the runtime stops; a message it holds when the process dies
-/// is claimed again once its lease lapses, so delivery is at least once.
-pub fn spawn_worker(
-    pool: db::Pool,
-    outbox: Outbox,
-    transport: Arc<Transport>,
-    policy: RetryPolicy,
-    heartbeat: Heartbeat,
-) -> JoinHandle<()> {
-    // Started counts as alive, before the task first runs.
-    heartbeat.beat(outbox.clock().now());
-    tokio::spawn(async move {
-        tracing::info!(transport = %transport.describe(), "mail worker started");
-        let slots = Arc::new(Semaphore::new(CONCURRENCY));
-        loop {
-            heartbeat.beat(outbox.clock().now());
-            let Ok(slot) = slots.clone().acquire_owned().await else {
-                return;
-            };
-            let now = outbox.clock().now();
-            match outbox::claim_next(&pool, now, policy.lease).await {
-                Ok(Some(email)) => {
-                    let (pool, transport, outbox, heartbeat) = (
-                        pool.clone(),
-                        transport.clone(),
-                        outbox.clone(),
-                        heartbeat.clone(),
-                    );
-                    tokio::spawn(async move {
-                        attempt(&pool, &transport, &outbox, &policy, email).await;
-                        heartbeat.beat(outbox.clock().now());
-                        drop(slot);
-                    });
+/// What delivering needs: the outbox table and its handle, where mail goes, how to retry, and
+/// where outcomes are counted.
+pub struct Delivery {
+    pub pool: db::Pool,
+    pub outbox: Outbox,
+    pub transport: Arc<Transport>,
+    pub policy: RetryPolicy,
+    pub metrics: Metrics,
+}
+
+impl Delivery {
+    /// Starts the worker. It runs until the runtime stops; a message it holds when the process
+    /// dies is claimed again once its lease lapses, so delivery is at least once.
+    pub fn spawn(self, heartbeat: Heartbeat) -> JoinHandle<()> {
+        // Started counts as alive, before the task first runs.
+        heartbeat.beat(self.outbox.clock().now());
+        let delivery = Arc::new(self);
+        tokio::spawn(async move {
+            let describe = delivery.transport.describe();
+            tracing::info!(transport = %describe, "mail worker started");
+            let slots = Arc::new(Semaphore::new(CONCURRENCY));
+            let mut tidied: Option<Instant> = None;
+            loop {
+                heartbeat.beat(delivery.outbox.clock().now());
+                if tidied.is_none_or(|at| at.elapsed() >= TIDY_EVERY) {
+                    if let Err(e) = delivery.tidy().await {
+                        tracing::error!(error = %e, "mail worker cannot tidy the outbox");
+                    }
+                    tidied = Some(Instant::now());
                 }
-                Ok(None) => {
-                    drop(slot);
-                    let wait = match outbox::next_due(&pool).await {
-                        Ok(Some(due)) => (due - outbox.clock().now())
-                            .clamp(time::Duration::ZERO, policy.idle_poll),
-                        _ => policy.idle_poll,
-                    };
-                    // Woken at once by `Outbox::wake`; the timer covers retries that fall due
-                    // and emails queued by another process (the CLI).
-                    tokio::select! {
-                        _ = outbox.woken() => {}
-                        _ = tokio::time::sleep(wait.unsigned_abs()) => {}
+                // As many messages at once as there are free slots, once there is one.
+                let Ok(slot) = slots.clone().acquire_owned().await else {
+                    return;
+                };
+                let mut free = vec![slot];
+                free.extend(std::iter::from_fn(|| {
+                    slots.clone().try_acquire_owned().ok()
+                }));
+                match delivery.claim_due(free.len()).await {
+                    Ok(emails) if !emails.is_empty() => {
+                        for (email, slot) in emails.into_iter().zip(free) {
+                            let (delivery, heartbeat) = (delivery.clone(), heartbeat.clone());
+                            tokio::spawn(async move {
+                                delivery.attempt(email).await;
+                                heartbeat.beat(delivery.outbox.clock().now());
+                                drop(slot);
+                            });
+                        }
+                    }
+                    Ok(_) => {
+                        drop(free);
+                        delivery.idle().await;
+                        // Nothing was due: a good moment to look for lapsed claims too.
+                        tidied = None;
+                    }
+                    Err(e) => {
+                        drop(free);
+                        tracing::error!(error = %e, "mail worker cannot read the outbox");
+                        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
                     }
                 }
-                Err(e) => {
-                    drop(slot);
-                    tracing::error!(error = %e, "mail worker cannot read the outbox");
-                    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
-                }
             }
-        }
-    })
-}
-
-/// Sends the queued message `id` now, whatever its schedule (for `carelink mail test`).
-pub async fn deliver_now(
-    pool: &db::Pool,
-    outbox: &Outbox,
-    transport: &Transport,
-    policy: &RetryPolicy,
-    id: i64,
-) -> anyhow::Result<DeliveryOutcome> {
-    let email = outbox::claim(pool, id, outbox.clock().now(), policy.lease)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
-    Ok(attempt(pool, transport, outbox, policy, email).await)
-}
-
-async fn attempt(
-    pool: &db::Pool,
-    transport: &Transport,
-    outbox: &Outbox,
-    policy: &RetryPolicy,
-    email: StoredEmail,
-) -> DeliveryOutcome {
-    let result = transport.send(&email).await;
-    let now = outbox.clock().now();
-    let retry_at = now + policy.delay_after(email.attempts);
-    let outcome = match result {
-        Ok(response) => DeliveryOutcome::Sent { response },
-        Err(e) if e.permanent => DeliveryOutcome::Failed { reason: e.reason },
-        Err(e) if email.attempts >= i64::from(policy.max_attempts) => DeliveryOutcome::Failed {
-            reason: format!("gave up after {} attempts: {}", email.attempts, e.reason),
-        },
-        // No point retrying a sign-in link that will have expired by then.
-        Err(_)
-            if email
-                .expires_at
-                .is_some_and(|expiry| time::OffsetDateTime::from(expiry) <= retry_at) =>
-        {
-            DeliveryOutcome::Expired
-        }
-        Err(e) => DeliveryOutcome::RetryLater { reason: e.reason },
-    };
-    let (id, kind) = (email.id, email.kind.as_str());
-    let recorded = match &outcome {
-        DeliveryOutcome::Sent { response } => {
-            tracing::info!(id, kind, %response, "email sent");
-            outbox::mark_sent(pool, id, now, transport.name(), response).await
-        }
-        DeliveryOutcome::Failed { reason } => {
-            tracing::warn!(id, kind, %reason, "email failed permanently");
-            outbox::mark_undelivered(pool, id, OutboxStatus::Failed, reason).await
-        }
-        DeliveryOutcome::Expired => {
-            tracing::info!(id, kind, "email expired before it could be delivered");
-            let reason = "expired before it could be delivered";
-            outbox::mark_undelivered(pool, id, OutboxStatus::Expired, reason).await
-        }
-        DeliveryOutcome::RetryLater { reason } => {
-            tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");
-            outbox::schedule_retry(pool, id, retry_at, reason).await
-        }
-    };
-    if let Err(e) = recorded {
-        // The lease lapses and the message is tried again: at least once, never lost.
-        tracing::error!(id, error = %e, "cannot record a delivery attempt");
+        })
     }
-    outcome
+
+    async fn claim_due(&self, limit: usize) -> sqlx::Result<Vec<StoredEmail>> {
+        let now = self.outbox.clock().now();
+        outbox::claim_due(&self.pool, now, self.policy.lease, limit).await
+    }
+
+    async fn tidy(&self) -> sqlx::Result<()> {
+        outbox::tidy(&self.pool, self.outbox.clock().now()).await
+    }
+
+    /// Waits for the next message: woken at once by `Outbox::wake`; the timer covers retries
+    /// that fall due and emails queued by another process (the CLI).
+    async fn idle(&self) {
+        let wait = match outbox::next_due(&self.pool).await {
+            Ok(Some(due)) => {
+                (due - self.outbox.clock().now()).clamp(time::Duration::ZERO, self.policy.idle_poll)
+            }
+            _ => self.policy.idle_poll,
+        };
+        tokio::select! {
+            _ = self.outbox.woken() => {}
+            _ = tokio::time::sleep(wait.unsigned_abs()) => {}
+        }
+    }
+
+    /// Sends the queued message `id` now, whatever its schedule (for `carelink mail test`).
+    pub async fn deliver_now(&self, id: i64) -> anyhow::Result<DeliveryOutcome> {
+        let now = self.outbox.clock().now();
+        let email = outbox::claim(&self.pool, id, now, self.policy.lease)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
+        Ok(self.attempt(email).await)
+    }
+
+    async fn attempt(&self, email: StoredEmail) -> DeliveryOutcome {
+        let (pool, policy) = (&self.pool, &self.policy);
+        let result = self.transport.send(&email).await;
+        let now = self.outbox.clock().now();
+        let retry_at = now + policy.delay_after(email.attempts);
+        let outcome = match result {
+            Ok(response) => DeliveryOutcome::Sent { response },
+            Err(e) if e.permanent => DeliveryOutcome::Failed { reason: e.reason },
+            Err(e) if email.attempts >= i64::from(policy.max_attempts) => DeliveryOutcome::Failed {
+                reason: format!("gave up after {} attempts: {}", email.attempts, e.reason),
+            },
+            // No point retrying a sign-in link that will have expired by then.
+            Err(_)
+                if email
+                    .expires_at
+                    .is_some_and(|expiry| time::OffsetDateTime::from(expiry) <= retry_at) =>
+            {
+                DeliveryOutcome::Expired
+            }
+            Err(e) => DeliveryOutcome::RetryLater { reason: e.reason },
+        };
+        let (id, kind) = (email.id, email.kind.as_str());
+        let recorded = match &outcome {
+            DeliveryOutcome::Sent { response } => {
+                tracing::info!(id, kind, %response, "email sent");
+                outbox::mark_sent(pool, id, now, self.transport.name(), response).await
+            }
+            DeliveryOutcome::Failed { reason } => {
+                tracing::warn!(id, kind, %reason, "email failed permanently");
+                outbox::mark_undelivered(pool, id, OutboxStatus::Failed, reason).await
+            }
+            DeliveryOutcome::Expired => {
+                tracing::info!(id, kind, "email expired before it could be delivered");
+                let reason = "expired before it could be delivered";
+                outbox::mark_undelivered(pool, id, OutboxStatus::Expired, reason).await
+            }
+            DeliveryOutcome::RetryLater { reason } => {
+                tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");
+                outbox::schedule_retry(pool, id, retry_at, reason).await
+            }
+        };
+        self.metrics.delivered(outcome.label());
+        if let Err(e) = recorded {
+            // The lease lapses and the message is tried again: at least once, never lost.
+            tracing::error!(id, error = %e, "cannot record a delivery attempt");
+        }
+        outcome
+    }
+}
+
+impl DeliveryOutcome {
+    /// How `/metrics` counts it.
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Sent { .. } => "sent",
+            Self::RetryLater { .. } => "retry",
+            Self::Failed { .. } => "failed",
+            Self::Expired => "expired",
+        }
+    }
 }
 
 impl RetryPolicy {

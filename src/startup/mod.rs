@@ -3,19 +3,14 @@
 use std::{net::SocketAddr, sync::Arc};
 
 use axum::{
-    extract::State,
-    http::{HeaderName, StatusCode},
-    middleware,
-    response::Redirect,
-    routing::get,
-    serve::ListenerExt,
-    Router,
+    http::HeaderName, middleware, response::Redirect, routing::get, serve::ListenerExt, Router,
 };
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 mod layers;
+mod probes;
 use layers::{assets, bounded, files_are_hashed};
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
@@ -29,12 +24,13 @@ use crate::{
     background::Background,
     care::Care,
     clock::Clock,
-    configuration::{Environment, RetryPolicy, Settings},
+    configuration::{Environment, Settings},
     db,
-    mail::{self, spawn_worker, Heartbeat, Outbox, Transport},
+    mail::{self, Delivery, Heartbeat, Outbox, Transport},
+    metrics::Metrics,
     pages,
     security_headers::{provide_request_nonce, security_headers},
-    state::AppState,
+    state::{AppState, Shared},
     telemetry,
 };
 
@@ -45,15 +41,8 @@ pub struct Application {
     router: Router,
     state: AppState,
     address: SocketAddr,
-    mail_worker: MailWorker,
-}
-
-/// What the mail worker needs; it starts with the server, not before.
-struct MailWorker {
-    pool: db::Pool,
-    outbox: Outbox,
-    transport: Arc<Transport>,
-    policy: RetryPolicy,
+    /// The mail worker starts with the server, not before.
+    delivery: Delivery,
 }
 
 impl Application {
@@ -82,11 +71,13 @@ impl Application {
             .site_addr(address)
             .hash_files(files_are_hashed())
             .build();
-        let mail_worker = MailWorker {
+        let metrics = Metrics::default();
+        let delivery = Delivery {
             pool: pool.clone(),
             outbox: outbox.clone(),
             transport,
             policy: settings.mail.retry,
+            metrics: metrics.clone(),
         };
         let accounts = Accounts::new(
             pool.clone(),
@@ -94,22 +85,24 @@ impl Application {
             outbox.clone(),
             Background::start(settings.server.background),
             &settings,
+            metrics.clone(),
         );
         let care = Care::new(pool.clone(), clock, outbox, accounts.clone());
-        let state = AppState {
+        let state = AppState::new(Shared {
             leptos_options,
             settings: Arc::new(settings),
             pool,
             accounts,
             care,
             mail_heartbeat: Heartbeat::default(),
-        };
+            metrics,
+        });
         Ok(Self {
             listener,
             router: router(state.clone()),
             state,
             address,
-            mail_worker,
+            delivery,
         })
     }
 
@@ -124,7 +117,7 @@ impl Application {
 
     /// The app's outbox, for callers in the same process (tests, benchmarks) that queue email.
     pub fn outbox(&self) -> Outbox {
-        self.mail_worker.outbox.clone()
+        self.delivery.outbox.clone()
     }
 
     /// The app's sign-in rules and care records, for callers in the same process (tests).
@@ -138,15 +131,8 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let MailWorker {
-            pool,
-            outbox,
-            transport,
-            policy,
-        } = self.mail_worker;
-        let sweeper = spawn_sweeper(self.state.clone(), outbox.clone());
-        let heartbeat = self.state.mail_heartbeat.clone();
-        let worker = spawn_worker(pool, outbox, transport, policy, heartbeat);
+        let sweeper = spawn_sweeper(self.state.clone(), self.delivery.outbox.clone());
+        let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
         // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
         // connections; pages and assets are small, so send them at once.
         let listener = self.listener.tap_io(|tcp| {
@@ -175,8 +161,9 @@ fn router(state: AppState) -> Router {
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let app = Router::new()
         .route("/livez", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
-        .route("/health", get(ready))
+        .route("/readyz", get(probes::ready))
+        .route("/health", get(probes::ready))
+        .route("/metrics", get(probes::metrics))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
         .route(
             "/appointments/{id}/calendar.ics",
@@ -216,6 +203,10 @@ fn router(state: AppState) -> Router {
                 .make_span_with(telemetry::request_span)
                 .on_response(telemetry::access_log()),
         )
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            probes::count_requests,
+        ))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
@@ -225,25 +216,6 @@ fn router(state: AppState) -> Router {
 fn provide_render_context() {
     provide_request_nonce();
     auth::provide_flash_for_render();
-}
-
-/// How long the mail worker may be silent before the portal says it is not ready: twice the
-/// lease after which another worker would take its messages over.
-const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
-
-/// `/readyz` (and `/health`, its older name), for load balancers and orchestrators: 200 while
-/// the database answers and the mail worker runs. `/livez` says only that the process answers.
-async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if let Err(e) = db::ping(&state.pool).await {
-        tracing::error!(error = %e, "not ready: database unavailable");
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
-    }
-    let now = state.care.now();
-    if !state.mail_heartbeat.alive(now, WORKER_SILENCE) {
-        tracing::error!("not ready: the mail worker has stopped");
-        return (StatusCode::SERVICE_UNAVAILABLE, "mail worker stopped");
-    }
-    (StatusCode::OK, "ok")
 }
 
 /// Deletes what can no longer matter (`Accounts::sweep`, done outbox rows) every ten minutes.

@@ -1,0 +1,114 @@
+//! What an operator's tools call: `/readyz` for load balancers and orchestrators (`/livez` is a
+//! constant answer in the router), `/metrics` for Prometheus, and the layer that counts every
+//! request for it.
+
+use std::{net::SocketAddr, time::Instant};
+
+use axum::{
+    extract::{ConnectInfo, Request, State},
+    http::{header, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+
+use crate::{
+    db, mail,
+    metrics::{Kind, Sample},
+    state::AppState,
+    telemetry,
+};
+
+/// How long the mail worker may be silent before the portal says it is not ready: twice the
+/// lease after which another worker would take its messages over.
+const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
+
+/// `/readyz` (and `/health`, its older name): 200 while the database answers and the mail worker
+/// runs. `/livez` says only that the process answers.
+pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if let Err(e) = db::ping(&state.pool).await {
+        tracing::error!(error = %e, "not ready: database unavailable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
+    }
+    let now = state.care.now();
+    if !state.mail_heartbeat.alive(now, WORKER_SILENCE) {
+        tracing::error!("not ready: the mail worker has stopped");
+        return (StatusCode::SERVICE_UNAVAILABLE, "mail worker stopped");
+    }
+    (StatusCode::OK, "ok")
+}
+
+/// `/metrics`, for this machine and the addresses in `METRICS_ALLOW` only, and never through a
+/// proxy (a reverse proxy on this machine would otherwise relay anyone's request from
+/// loopback). Anyone else is told there is nothing here.
+pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip());
+    let headers = request.headers();
+    let proxied =
+        headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
+    let allowed = peer.is_some_and(|peer| {
+        peer.is_loopback() || state.settings.server.metrics_allow.contains(&peer)
+    });
+    if proxied || !allowed {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    let now = state.care.now();
+    let mut samples = vec![
+        Sample {
+            name: "carelink_background_dropped_total",
+            help: "Work after an answer (a login link's email) dropped: its queue was full.",
+            kind: Kind::Counter,
+            value: state.accounts.background().dropped() as f64,
+        },
+        Sample {
+            name: "carelink_password_hashing_busy_total",
+            help: "Password checks answered busy (503): no room to hash another.",
+            kind: Kind::Counter,
+            value: state.accounts.hashing_busy() as f64,
+        },
+    ];
+    match mail::waiting(&state.pool, now).await {
+        Ok(waiting) => samples.extend([
+            Sample {
+                name: "carelink_outbox_waiting",
+                help: "Emails queued or being sent.",
+                kind: Kind::Gauge,
+                value: waiting.count as f64,
+            },
+            Sample {
+                name: "carelink_outbox_oldest_waiting_seconds",
+                help: "How long the oldest email still waiting has waited (0: none waits).",
+                kind: Kind::Gauge,
+                value: waiting.oldest.as_seconds_f64(),
+            },
+        ]),
+        Err(e) => tracing::error!(error = %e, "/metrics cannot read the outbox"),
+    }
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(&samples),
+    )
+        .into_response()
+}
+
+/// Counts each request for `/metrics`, by method, route pattern and status, with its latency.
+pub(super) async fn count_requests(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let route = telemetry::route_label(&request);
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    state
+        .metrics
+        .request(method.as_str(), &route, status, started.elapsed());
+    response
+}
