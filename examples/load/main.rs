@@ -1,0 +1,105 @@
+//! Carelink's release server under load, measured from outside: what `scripts/bench` runs.
+//!
+//! It seeds a fresh SQLite file (patients, sessions, unused login links), starts the release
+//! `carelink serve` on it with `TRUSTED_PROXIES=127.0.0.1` and a loopback SMTP server, then drives
+//! each scenario with wrk from its own process (every request from its own client address) and
+//! prints requests/s, p50 and p99 latency, errors and the server's peak RSS, each rate against
+//! the static file's. Last, a clinic's morning: 5,000 "New appointment created" emails booked at
+//! once, delivered through the SMTP server.
+//!
+//!   target/debug/examples/load --server target/release/carelink --site target/site
+
+// Shared with the integration tests, which use other parts of it.
+#[allow(dead_code, unused_imports)]
+#[path = "../../tests/support/smtp_server.rs"]
+mod smtp_server;
+
+mod mail;
+mod seed;
+mod server;
+mod wrk;
+
+use std::{path::PathBuf, time::Duration};
+
+use clap::Parser;
+
+use server::Server;
+use wrk::{Row, Scenario};
+
+#[derive(Debug, Parser)]
+#[command(about = "Load-test Carelink's release server and print one table")]
+struct Args {
+    /// The release server binary (`cargo leptos build --release` writes it).
+    #[arg(long, default_value = "target/release/carelink")]
+    server: PathBuf,
+    /// The compiled site it serves.
+    #[arg(long, default_value = "target/site")]
+    site: PathBuf,
+    /// How long each scenario runs.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// wrk's open connections.
+    #[arg(long, default_value_t = 32)]
+    connections: u32,
+    /// wrk's threads.
+    #[arg(long, default_value_t = 2)]
+    threads: u32,
+    /// Notification emails booked at once in the mail scenario.
+    #[arg(long, default_value_t = 5_000)]
+    emails: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+
+    // Enough fresh links that redeeming them at the static file's rate still finds one.
+    let fresh_links = 12_000 * args.seconds as usize;
+    eprintln!("bench: seeding {fresh_links} unused login links, patients and sessions");
+    let seeded = seed::seed(&database_url, fresh_links, args.emails).await?;
+
+    let smtp = smtp_server::SmtpServer::start().await;
+    let server = Server::start(
+        &args.server,
+        &args.site,
+        &database_url,
+        &smtp.url(),
+        dir.path(),
+    )
+    .await?;
+    let run = wrk::Runner::new(&args, &server, dir.path());
+
+    let static_file = server::stylesheet(&args.site)?;
+    let scenarios = [
+        Scenario::new("(f) static asset", "static", &[]).extra(&static_file),
+        Scenario::new("    login page", "login", &[]),
+        Scenario::new("(d) link page, not used", "link_page", &seeded.page_links),
+        Scenario::new(
+            "(c) /appointments, signed in",
+            "appointments",
+            &seeded.sessions,
+        ),
+        Scenario::new("(a) Send Secure Login Link", "ask", &seeded.addresses),
+        Scenario::new("(b) redeem a fresh link", "redeem", &seeded.fresh_links),
+        Scenario::new("(e) password sign-in", "password", &seeded.patients).extra(seed::PASSWORD),
+    ];
+    let mut rows: Vec<Row> = Vec::new();
+    for scenario in &scenarios {
+        eprintln!("bench: {}", scenario.label.trim());
+        rows.push(run.scenario(scenario).await?);
+        // Let the work queued behind the answers settle before the next scenario.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+    let metrics = server.metrics().await.unwrap_or_default();
+
+    eprintln!("bench: booking {} appointments at once", args.emails);
+    let mail = mail::clinic_morning(&database_url, &seeded.clinic_patients, &smtp).await?;
+    let peak_rss = server.peak_rss_kib()?;
+
+    wrk::print_table(&args, &rows, peak_rss, &metrics);
+    mail.print();
+    server.stop();
+    Ok(())
+}
