@@ -70,7 +70,7 @@ async fn run(
     let elapsed = start.elapsed();
     let ids: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT message_id, id FROM outbox")
-            .fetch_all(&app.pool)
+            .fetch_all(app.pool.write())
             .await
             .unwrap()
             .into_iter()

@@ -7,7 +7,19 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    carelink::cli::run().await
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        // Blocking work is password hashing (bounded by the cores) and name lookups: tokio's
+        // default of 512 threads would only ever be reached by a bug, each thread with its own
+        // stack and allocator heap.
+        .max_blocking_threads(32)
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(carelink::cli::run()),
+        Err(e) => {
+            eprintln!("carelink: cannot start the async runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

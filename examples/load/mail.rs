@@ -51,7 +51,7 @@ pub async fn clinic_morning(
     let ours: HashMap<String, i64> =
         sqlx::query_as::<_, (String, i64)>("SELECT message_id, id FROM outbox WHERE id >= $1")
             .bind(ids.first().copied().unwrap_or_default())
-            .fetch_all(&pool)
+            .fetch_all(pool.write())
             .await?
             .into_iter()
             .collect();
@@ -80,7 +80,7 @@ async fn wait_for_empty_outbox(pool: &db::Pool) -> anyhow::Result<()> {
     loop {
         let waiting: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE status IN ('queued', 'sending')")
-                .fetch_one(pool)
+                .fetch_one(pool.read())
                 .await?;
         if waiting == 0 {
             return Ok(());

@@ -69,6 +69,7 @@ async fn main() -> anyhow::Result<()> {
         dir.path(),
     )
     .await?;
+    let started_rss = server.peak_rss_kib()?;
     let run = wrk::Runner::new(&args, &server, dir.path());
 
     let static_file = server::stylesheet(&args.site)?;
@@ -98,7 +99,7 @@ async fn main() -> anyhow::Result<()> {
     let mail = mail::clinic_morning(&database_url, &seeded.clinic_patients, &smtp).await?;
     let peak_rss = server.peak_rss_kib()?;
 
-    wrk::print_table(&args, &rows, peak_rss, &metrics);
+    wrk::print_table(&args, &rows, (started_rss, peak_rss), &metrics);
     mail.print();
     server.stop();
     Ok(())

@@ -190,7 +190,8 @@ impl RssSampler {
     }
 }
 
-pub fn print_table(args: &Args, rows: &[Row], peak_rss_kib: u64, metrics: &str) {
+/// `rss_kib`: the server's resident memory once started, and its peak over the whole run.
+pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &str) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!();
     println!(
@@ -222,8 +223,9 @@ pub fn print_table(args: &Args, rows: &[Row], peak_rss_kib: u64, metrics: &str) 
         );
     }
     println!(
-        "server peak RSS over the whole run: {:.1} MB",
-        peak_rss_kib as f64 / 1024.0
+        "server RSS once started: {:.1} MB; peak over the whole run: {:.1} MB",
+        rss_kib.0 as f64 / 1024.0,
+        rss_kib.1 as f64 / 1024.0
     );
     for (name, what) in [
         (

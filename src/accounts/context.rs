@@ -167,7 +167,7 @@ impl Accounts {
 
     /// The patient chose their zone (on /account).
     pub async fn set_time_zone(&self, user: &users::User, zone: &Zone) -> sqlx::Result<()> {
-        users::set_time_zone(&self.pool, user.id, zone, false).await
+        users::set_time_zone(self.pool.write(), user.id, zone, false).await
     }
 
     /// The queue of work that runs after answers (tests wait for it to be idle).
@@ -200,7 +200,7 @@ impl Accounts {
         &self,
         email: &crate::email_address::EmailAddress,
     ) -> sqlx::Result<Option<users::User>> {
-        users::by_email(&self.pool, email).await
+        users::by_email(self.pool.read(), email).await
     }
 
     /// Counts a request that sends email against its client's limit.
@@ -254,7 +254,7 @@ impl Accounts {
                 Ok(hit) => counted.push(hit),
                 Err(wait) => {
                     self.metrics.refused("wrong-password");
-                    rate_limit::forget(&self.pool, &counted).await?;
+                    rate_limit::forget(self.pool.write(), &counted).await?;
                     return Err(AccountError::TooManyAttempts { wait });
                 }
             }
@@ -271,7 +271,7 @@ impl Accounts {
         match step.await {
             Ok(judged) => Ok(judged),
             Err(Busy) => {
-                rate_limit::forget(&self.pool, &attempt.counted).await?;
+                rate_limit::forget(self.pool.write(), &attempt.counted).await?;
                 Err(AccountError::Busy)
             }
         }
@@ -306,11 +306,12 @@ impl Accounts {
     /// rate-limit counts, tokens a day past their expiry, and security events past retention.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = self.now();
-        let ended = sessions::sweep(&self.pool, now, self.policy.session_idle_timeout).await?;
-        let browsers = devices::sweep(&self.pool, now).await?;
-        let counts = rate_limit::sweep(&self.pool, now).await?;
-        let tokens = tokens::sweep(&self.pool, now - Duration::days(1)).await?;
-        let events = events::sweep(&self.pool, now - self.policy.event_retention).await?;
+        let ended =
+            sessions::sweep(self.pool.write(), now, self.policy.session_idle_timeout).await?;
+        let browsers = devices::sweep(self.pool.write(), now).await?;
+        let counts = rate_limit::sweep(self.pool.write(), now).await?;
+        let tokens = tokens::sweep(self.pool.write(), now - Duration::days(1)).await?;
+        let events = events::sweep(self.pool.write(), now - self.policy.event_retention).await?;
         if ended + browsers + counts + tokens + events > 0 {
             tracing::info!(ended, browsers, counts, tokens, events, "swept");
         }

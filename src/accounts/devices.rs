@@ -47,7 +47,7 @@ impl Accounts {
         .bind(browser.device.as_deref().map(hash_secret))
         .bind(user.id)
         .bind(Timestamp::from(self.now()))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool.read())
         .await
     }
 

@@ -77,7 +77,7 @@ impl Accounts {
         old_token: &str,
         browser: &Browser,
     ) -> Result<AskedForLink, AccountError> {
-        let info = tokens::lookup(&self.pool, old_token, Purpose::Login).await?;
+        let info = tokens::lookup(self.pool.read(), old_token, Purpose::Login).await?;
         let Some(info) = info.filter(|info| info.revoked_at.is_none()) else {
             return Err(AccountError::LinkInvalid);
         };
@@ -96,13 +96,13 @@ impl Accounts {
         client: &ClientMeta,
         now: OffsetDateTime,
     ) -> sqlx::Result<()> {
-        let user = users::by_email(&self.pool, email).await?;
+        let user = users::by_email(self.pool.read(), email).await?;
         // One browser, one patient: asking for anyone else ends this browser's requests for
         // others, so a code is only ever tried against one patient's links (else one wrong code
         // would count for the first patient only, telling who has an account, and dodging each
         // patient's daily cap).
         let keep = user.as_ref().map(|user| user.id);
-        tokens::revoke_pending_except(&self.pool, pending, keep, now).await?;
+        tokens::revoke_pending_except(self.pool.write(), pending, keep, now).await?;
         if !self.email_allowed("login", email, now).await? {
             tracing::info!("login link not sent: the address's rate limit is reached");
             return Ok(());
@@ -129,7 +129,7 @@ impl Accounts {
         browser: &Browser,
         current: Option<&Session>,
     ) -> sqlx::Result<OpenedLink> {
-        let Some(info) = tokens::lookup(&self.pool, token, Purpose::Login).await? else {
+        let Some(info) = tokens::lookup(self.pool.read(), token, Purpose::Login).await? else {
             return Ok(OpenedLink {
                 state: LinkState::Invalid,
                 go_to: None,
@@ -171,7 +171,7 @@ impl Accounts {
         let Some(device) = &browser.device else {
             return Ok(false);
         };
-        devices::belongs_to(&self.pool, device, link.user_id, now).await
+        devices::belongs_to(self.pool.read(), device, link.user_id, now).await
     }
 
     /// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
@@ -215,9 +215,10 @@ impl Accounts {
         let now = self.now();
         // Outside the transaction below: a read-then-write SQLite transaction fails at once when
         // another connection writes in between.
-        for user_id in tokens::open_requests(&self.pool, pending, now).await? {
+        for user_id in tokens::open_requests(self.pool.read(), pending, now).await? {
             let since = now - Duration::days(1);
-            let wrong = events::count_since(&self.pool, user_id, EventKind::WrongSignInCode, since);
+            let wrong =
+                events::count_since(self.pool.read(), user_id, EventKind::WrongSignInCode, since);
             if wrong.await? >= tokens::WRONG_CODES_PER_DAY {
                 tracing::warn!(
                     user_id,

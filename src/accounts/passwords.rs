@@ -59,7 +59,7 @@ impl Accounts {
                 tracing::info!("set-password link not sent: the address's rate limit is reached");
                 return Ok(());
             }
-            let Some(user) = users::by_email(&accounts.pool, &email).await? else {
+            let Some(user) = users::by_email(accounts.pool.read(), &email).await? else {
                 return Ok(());
             };
             let mut tx = accounts.pool.begin().await?;
@@ -74,7 +74,7 @@ impl Accounts {
 
     /// Whether a set-password link still works (to show the form or an explanation).
     pub async fn password_link_works(&self, token: &str) -> sqlx::Result<bool> {
-        tokens::is_usable(&self.pool, token, Purpose::SetPassword, self.now()).await
+        tokens::is_usable(self.pool.read(), token, Purpose::SetPassword, self.now()).await
     }
 
     /// Uses a set-password link: sets the password, ends every session, revokes every other

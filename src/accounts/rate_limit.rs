@@ -136,7 +136,7 @@ pub async fn hit(
     for limit in limits {
         insert = insert.bind(Timestamp::from(now - limit.per));
     }
-    if let Some(id) = insert.fetch_optional(pool).await? {
+    if let Some(id) = insert.fetch_optional(pool.write()).await? {
         return Ok(Ok(id));
     }
     // Limited: the wait is the longest of the full windows' time left.
@@ -147,7 +147,7 @@ pub async fn hit(
         )
         .bind(bucket)
         .bind(Timestamp::from(now - limit.per))
-        .fetch_one(pool)
+        .fetch_one(pool.read())
         .await?;
         if count >= limit.max {
             let oldest = oldest.map_or(now, time::OffsetDateTime::from);

@@ -78,7 +78,7 @@ pub async fn find(
     .bind(hash_secret(secret))
     .bind(Timestamp::from(now))
     .bind(Timestamp::from(now - idle_timeout))
-    .fetch_optional(pool)
+    .fetch_optional(pool.read())
     .await?;
     let Some(row) = row else {
         return Ok(None);
@@ -87,7 +87,7 @@ pub async fn find(
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(Timestamp::from(now))
             .bind(row.id)
-            .execute(pool)
+            .execute(pool.write())
             .await?;
     }
     Ok(Some(Session {

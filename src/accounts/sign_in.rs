@@ -26,7 +26,7 @@ impl Accounts {
         let attempt = self
             .count_password_attempt(Some(email), &browser.client)
             .await?;
-        let user = users::by_email(&self.pool, email).await?;
+        let user = users::by_email(self.pool.read(), email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.clone());
         let matches = self
             .judged(&attempt, self.hasher.verify(password, stored))
@@ -131,7 +131,7 @@ impl Accounts {
 
     /// The patient's recent security events, newest first.
     pub async fn recent_activity(&self, user: &User) -> sqlx::Result<Vec<events::SecurityEvent>> {
-        events::recent(&self.pool, user.id, 20).await
+        events::recent(self.pool.read(), user.id, 20).await
     }
 }
 

@@ -48,7 +48,7 @@ impl Care {
         &self,
         user_id: i64,
     ) -> sqlx::Result<Vec<appointments::Appointment>> {
-        appointments::for_user(&self.pool, user_id, self.now()).await
+        appointments::for_user(self.pool.read(), user_id, self.now()).await
     }
 
     /// The appointment if it exists and is the patient's.
@@ -57,7 +57,7 @@ impl Care {
         user_id: i64,
         id: i64,
     ) -> sqlx::Result<Option<appointments::Appointment>> {
-        appointments::find(&self.pool, user_id, id).await
+        appointments::find(self.pool.read(), user_id, id).await
     }
 
     /// "Add to calendar": the patient's appointment as an iCalendar file in their zone, if it
@@ -84,6 +84,6 @@ impl Care {
         user_id: i64,
         id: i64,
     ) -> sqlx::Result<Option<forms::FormResponse>> {
-        forms::find(&self.pool, user_id, id).await
+        forms::find(self.pool.read(), user_id, id).await
     }
 }

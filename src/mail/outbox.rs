@@ -142,7 +142,7 @@ pub(super) async fn claim_due(
     .bind(OutboxStatus::Sending)
     .bind(OutboxStatus::Queued)
     .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-    .fetch_all(pool)
+    .fetch_all(pool.write())
     .await
 }
 
@@ -158,7 +158,7 @@ pub(super) async fn tidy(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<(
     .bind(OutboxStatus::Queued)
     .bind(OutboxStatus::Sending)
     .bind(Timestamp::from(now))
-    .execute(pool)
+    .execute(pool.write())
     .await?;
     Ok(())
 }
@@ -179,7 +179,7 @@ pub(super) async fn claim(
     .bind(id)
     .bind(OutboxStatus::Sending)
     .bind(OutboxStatus::Queued)
-    .fetch_optional(pool)
+    .fetch_optional(pool.write())
     .await
 }
 
@@ -196,7 +196,7 @@ async fn expire_overdue(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<()
     .bind(OutboxStatus::Expired)
     .bind(OutboxStatus::Queued)
     .bind(OutboxStatus::Sending)
-    .execute(pool)
+    .execute(pool.write())
     .await?;
     Ok(())
 }
@@ -230,7 +230,7 @@ pub(super) async fn mark_sent(
     .bind(response)
     .bind(id)
     .bind(OutboxStatus::Sent)
-    .execute(pool)
+    .execute(pool.write())
     .await?;
     Ok(())
 }
@@ -250,7 +250,7 @@ pub(super) async fn mark_undelivered(
     .bind(status)
     .bind(reason)
     .bind(id)
-    .execute(pool)
+    .execute(pool.write())
     .await?;
     Ok(())
 }
@@ -269,7 +269,7 @@ pub(super) async fn schedule_retry(
     .bind(reason)
     .bind(id)
     .bind(OutboxStatus::Queued)
-    .execute(pool)
+    .execute(pool.write())
     .await?;
     Ok(())
 }
@@ -282,7 +282,7 @@ pub(super) async fn next_due(pool: &db::Pool) -> sqlx::Result<Option<OffsetDateT
     )
     .bind(OutboxStatus::Queued)
     .bind(OutboxStatus::Sending)
-    .fetch_one(pool)
+    .fetch_one(pool.read())
     .await?;
     Ok(next.map(OffsetDateTime::from))
 }
@@ -299,7 +299,7 @@ pub async fn waiting(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<Waiti
         sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ($1, $2)")
             .bind(OutboxStatus::Queued)
             .bind(OutboxStatus::Sending)
-            .fetch_one(pool)
+            .fetch_one(pool.read())
             .await?;
     let oldest = oldest.map_or(Duration::ZERO, |at| now - OffsetDateTime::from(at));
     Ok(Waiting {
@@ -321,7 +321,7 @@ pub async fn sweep(pool: &db::Pool, outbox: &Outbox) -> sqlx::Result<u64> {
             .bind(OutboxStatus::Failed)
             .bind(OutboxStatus::Expired)
             .bind(Timestamp::from(now - KEEP_DONE))
-            .execute(pool)
+            .execute(pool.write())
             .await?
             .rows_affected(),
     )

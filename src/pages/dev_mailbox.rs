@@ -31,7 +31,7 @@ pub async fn list_dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, AppError>
     {
         return Ok(None);
     }
-    let rows = dev_mailbox::list(&state.pool, 100).await?;
+    let rows = dev_mailbox::list(state.pool.read(), 100).await?;
     Ok(Some(
         rows.into_iter()
             .map(|row| MailboxMessage {

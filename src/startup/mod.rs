@@ -9,9 +9,11 @@ use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
+mod assets;
 mod layers;
 mod probes;
-use layers::{assets, bounded, files_are_hashed};
+use assets::{assets, files_are_hashed};
+use layers::bounded;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,

@@ -24,7 +24,7 @@ async fn sam(app: &TestApp) -> TestPatient {
 async fn devices_of(app: &TestApp, user: &TestPatient) -> Vec<i64> {
     sqlx::query_scalar("SELECT id FROM devices WHERE user_id = $1 ORDER BY id")
         .bind(user.id)
-        .fetch_all(&app.pool)
+        .fetch_all(app.pool.write())
         .await
         .unwrap()
 }
@@ -55,7 +55,7 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
     assert!(device.contains("Max-Age=7776000"), "90 days: {device}");
     let secret = app.cookie(DEVICE).unwrap();
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM devices")
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert_eq!(stored, carelink::accounts::tokens::hash_secret(&secret));

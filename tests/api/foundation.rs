@@ -80,7 +80,7 @@ async fn the_database_file_is_created_with_its_folder() {
     let url = format!("sqlite://{}", db.display());
     let pool = carelink::db::connect_and_migrate(&url).await.unwrap();
     let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&pool)
+        .fetch_one(pool.write())
         .await
         .unwrap();
     assert_eq!(mode, "wal");

@@ -9,7 +9,7 @@ use crate::support::{
 
 async fn used_at(app: &TestApp) -> Vec<Option<i64>> {
     sqlx::query_scalar("SELECT used_at FROM user_tokens WHERE purpose = 'login' ORDER BY id")
-        .fetch_all(&app.pool)
+        .fetch_all(app.pool.write())
         .await
         .unwrap()
 }
@@ -54,7 +54,7 @@ async fn asking_for_a_link_emails_one_to_a_patient_with_a_password() {
     );
     let stored: Vec<u8> =
         sqlx::query_scalar("SELECT token_hash FROM user_tokens WHERE purpose = 'login'")
-            .fetch_one(&app.pool)
+            .fetch_one(app.pool.write())
             .await
             .unwrap();
     assert_eq!(

@@ -19,7 +19,7 @@ const WAIT: Duration = Duration::from_secs(10);
 async fn message_id(app: &TestApp, id: i64) -> String {
     sqlx::query_scalar("SELECT message_id FROM outbox WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap()
 }
@@ -73,7 +73,7 @@ async fn a_queued_email_arrives_with_headers_both_parts_and_its_link() {
     assert_eq!((status.as_str(), attempts), ("sent", 1));
     let response: String = sqlx::query_scalar("SELECT server_response FROM outbox WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert!(response.starts_with("250 "), "{response}");
@@ -189,7 +189,7 @@ async fn mail_queued_before_a_crash_is_delivered_after_the_restart() {
         "UPDATE outbox SET status = 'sending', attempts = 1, lease_until = 0 WHERE id = $1",
     )
     .bind(second)
-    .execute(&pool)
+    .execute(pool.write())
     .await
     .unwrap();
 
@@ -211,7 +211,7 @@ async fn an_email_is_not_queued_when_its_transaction_rolls_back() {
 
     tokio::time::sleep(Duration::from_millis(300)).await;
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert_eq!(count, 0);

@@ -20,7 +20,7 @@ async fn an_expired_email_is_never_sent_and_its_secret_is_erased() {
     let bodies: (Option<String>, Option<String>) =
         sqlx::query_as("SELECT html_body, text_body FROM outbox WHERE id = $1")
             .bind(id)
-            .fetch_one(&app.pool)
+            .fetch_one(app.pool.write())
             .await
             .unwrap();
     assert_eq!(bodies, (None, None), "a dead sign-in link is not kept");
@@ -40,7 +40,7 @@ async fn a_sent_secret_is_erased_from_the_outbox() {
     app.wait_for_status(id, "sent").await;
     let html: Option<String> = sqlx::query_scalar("SELECT html_body FROM outbox WHERE id = $1")
         .bind(id)
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert_eq!(html, None);

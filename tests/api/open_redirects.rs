@@ -95,7 +95,7 @@ async fn a_stored_destination_is_checked_again_on_the_way_out() {
     // A row written before the check existed, or by a careless import.
     sqlx::query("UPDATE user_tokens SET redirect_to = $1")
         .bind(ESCAPES[0])
-        .execute(&app.pool)
+        .execute(app.pool.write())
         .await
         .unwrap();
     assert_eq!(location(&app.use_link(&link).await), "/appointments");

@@ -12,7 +12,7 @@ use crate::support::{
 async fn devices(app: &TestApp, user: &TestPatient) -> i64 {
     sqlx::query_scalar("SELECT COUNT(*) FROM devices WHERE user_id = $1")
         .bind(user.id)
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap()
 }

@@ -53,7 +53,7 @@ async fn the_right_code_signs_in_like_the_link_and_ends_it() {
     );
     let stored: Option<Vec<u8>> =
         sqlx::query_scalar("SELECT code_hash FROM user_tokens WHERE purpose = 'login'")
-            .fetch_one(&app.pool)
+            .fetch_one(app.pool.write())
             .await
             .unwrap();
     let stored = stored.expect("a code was issued");
@@ -242,7 +242,7 @@ async fn malformed_input_is_explained_and_does_not_count() {
         );
     }
     let failures: i64 = sqlx::query_scalar("SELECT code_failures FROM user_tokens")
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert_eq!(failures, 0);
@@ -277,7 +277,7 @@ async fn a_code_and_its_link_used_at_once_sign_in_once() {
     let pat = TestPatient::new().with_password().store(&app).await;
     for round in 0..10 {
         sqlx::query("DELETE FROM sessions")
-            .execute(&app.pool)
+            .execute(app.pool.write())
             .await
             .unwrap();
         let asker = app.new_browser();
@@ -293,7 +293,7 @@ async fn a_code_and_its_link_used_at_once_sign_in_once() {
         assert_eq!(app.session_count().await, 1, "round {round}");
         // The next round's request needs the per-address minute to pass.
         sqlx::query("DELETE FROM rate_limit_hits")
-            .execute(&app.pool)
+            .execute(app.pool.write())
             .await
             .unwrap();
     }
@@ -309,7 +309,7 @@ async fn notifications_carry_no_code() {
     assert!(!text.contains("code"), "{text}");
     let codes: i64 =
         sqlx::query_scalar("SELECT COUNT(*) FROM user_tokens WHERE code_hash IS NOT NULL")
-            .fetch_one(&app.pool)
+            .fetch_one(app.pool.write())
             .await
             .unwrap();
     assert_eq!(codes, 0);
@@ -323,7 +323,7 @@ async fn code_look_ups_use_the_pending_cookie_index() {
          WHERE pending_cookie_hash = x'00' AND code_hash IS NOT NULL AND purpose = 'login'
            AND used_at IS NULL AND revoked_at IS NULL AND expires_at > 0",
     )
-    .fetch_all(&app.pool)
+    .fetch_all(app.pool.write())
     .await
     .unwrap();
     let plan: Vec<&str> = plan.iter().map(|row| row.3.as_str()).collect();

@@ -8,7 +8,7 @@ use crate::support::{TestApp, TestPatient, PASSWORD};
 
 async fn count(app: &TestApp, table: &str) -> i64 {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap()
 }
@@ -21,7 +21,7 @@ async fn old_tokens_events_and_mail_are_swept_and_new_ones_stay() {
     app.link_for(&pat).await;
     app.sign_in(&pat, PASSWORD).await;
     let first_email: i64 = sqlx::query_scalar("SELECT MIN(id) FROM outbox")
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     app.wait_for_status(first_email, "sent").await;
@@ -42,7 +42,7 @@ async fn old_tokens_events_and_mail_are_swept_and_new_ones_stay() {
         "400 days of activity are kept, no more"
     );
     let left: Vec<i64> = sqlx::query_scalar("SELECT id FROM outbox")
-        .fetch_all(&app.pool)
+        .fetch_all(app.pool.write())
         .await
         .unwrap();
     assert!(!left.contains(&first_email), "{left:?}");

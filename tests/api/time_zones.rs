@@ -78,7 +78,7 @@ async fn without_a_known_zone_times_are_the_clinics() {
     let html = app.page("/appointments").await;
     assert!(html.contains("Tue 4 March 2031, 1:00 p.m. CET"), "{html}");
     let stored: Option<String> = sqlx::query_scalar("SELECT time_zone FROM users")
-        .fetch_one(&app.pool)
+        .fetch_one(app.pool.write())
         .await
         .unwrap();
     assert_eq!(stored, None);

@@ -129,7 +129,7 @@ impl TestApp {
                 "SELECT text_body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
             )
             .bind(to)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool.write())
             .await
             .unwrap()
             .flatten()
@@ -146,7 +146,7 @@ impl TestApp {
     async fn count_emails_to(&self, to: &str) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = $1")
             .bind(to)
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool.write())
             .await
             .unwrap()
     }
@@ -211,7 +211,7 @@ impl TestApp {
     pub async fn outbox_row(&self, id: i64) -> (String, i64, Option<String>) {
         sqlx::query_as("SELECT status, attempts, last_error FROM outbox WHERE id = $1")
             .bind(id)
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool.write())
             .await
             .unwrap()
     }
@@ -227,7 +227,7 @@ impl TestApp {
     /// How many sessions exist, whoever they belong to.
     pub async fn session_count(&self) -> i64 {
         sqlx::query_scalar("SELECT COUNT(*) FROM sessions")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool.write())
             .await
             .unwrap()
     }
@@ -236,7 +236,7 @@ impl TestApp {
     pub async fn events(&self, kind: &str) -> Vec<Option<i64>> {
         sqlx::query_scalar("SELECT user_id FROM security_events WHERE kind = $1 ORDER BY id")
             .bind(kind)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool.write())
             .await
             .unwrap()
     }
@@ -244,7 +244,7 @@ impl TestApp {
     /// Every security event's kind, oldest first.
     pub async fn event_kinds(&self) -> Vec<String> {
         sqlx::query_scalar("SELECT kind FROM security_events ORDER BY id")
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool.write())
             .await
             .unwrap()
     }

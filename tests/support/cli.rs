@@ -68,7 +68,7 @@ where
     T: Send + Unpin + for<'r> sqlx::Decode<'r, Db> + sqlx::Type<Db>,
 {
     let url = format!("sqlite://{}", dir.path().join("cli.db").display());
-    let pool = carelink::db::Pool::connect(&url).await.unwrap();
+    let pool = sqlx::Pool::<Db>::connect(&url).await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
 }
 

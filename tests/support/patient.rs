@@ -73,7 +73,7 @@ impl TestPatient {
                 .await
                 .unwrap(),
             None => users::create(
-                &app.pool,
+                app.pool.write(),
                 &email,
                 NAME,
                 None,

@@ -5,20 +5,59 @@
 use std::{str::FromStr, time::Duration};
 
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
     ConnectOptions,
 };
 
+mod connections;
+pub use connections::{Connections, Transaction};
+
 /// The engine behind every pool, connection and transaction.
 pub type Db = sqlx::Sqlite;
-pub type Pool = sqlx::Pool<Db>;
 pub type Connection = <Db as sqlx::Database>::Connection;
-pub type Transaction = sqlx::Transaction<'static, Db>;
 
-/// What a single-statement storage function runs on: the pool, or a connection or transaction
-/// (`&mut *tx`) when the statement must join the caller's transaction.
+/// What a single-statement storage function runs on: `Pool::read()` or `Pool::write()`, or a
+/// connection or transaction (`&mut *tx`) when the statement must join the caller's transaction.
 pub trait Executor<'c>: sqlx::Executor<'c, Database = Db> {}
 impl<'c, T: sqlx::Executor<'c, Database = Db>> Executor<'c> for T {}
+
+/// Readers and the one writer. SQLite lets one connection write at a time; the others wait in
+/// its busy handler, which sleeps in steps of up to 100 ms, so under a burst of sign-ins a write
+/// that could have run in a millisecond waited a hundred. Here every write queues, in order, for
+/// the one connection that writes, and reads never wait for it (WAL).
+#[derive(Clone)]
+pub struct Pool {
+    reads: std::sync::Arc<Connections>,
+    writes: std::sync::Arc<Connections>,
+}
+
+/// Readers: a few per core is as fast as more, and each keeps its own page cache.
+const READERS: usize = 4;
+
+impl Pool {
+    /// For statements that only read. These connections are opened read-only, so a write sent
+    /// here by mistake fails at once instead of contending with the writer.
+    pub fn read(&self) -> &Connections {
+        &self.reads
+    }
+
+    /// For statements that change something.
+    pub fn write(&self) -> &Connections {
+        &self.writes
+    }
+
+    /// A transaction on the writer. IMMEDIATE: it holds the write lock from its first statement,
+    /// so one that reads before it writes cannot find, at its first write, that another process
+    /// (the CLI) wrote in between, which SQLite answers with an error rather than a wait.
+    pub async fn begin(&self) -> sqlx::Result<Transaction> {
+        self.writes.begin("BEGIN IMMEDIATE").await
+    }
+
+    pub async fn close(&self) {
+        self.writes.close().await;
+        self.reads.close().await;
+    }
+}
 
 /// Opens (creating when missing) the database at `url` and brings its schema up to date.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
@@ -41,19 +80,22 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
             })?;
         }
     }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
-        // A connection to a local file does not drop the way a network one does, and each check
-        // is a round trip to the connection's thread on every query.
-        .test_before_acquire(false)
-        .connect_with(options)
+    let cannot_open = |e| anyhow::anyhow!("cannot open the database {url}: {e}");
+    // The writer first: it creates the file and the WAL that readers need.
+    let writes = Connections::open(options.clone(), 1)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
+        .map_err(cannot_open)?;
+    let mut writer = writes.acquire().await.map_err(cannot_open)?;
     sqlx::migrate!()
-        .run(&pool)
+        .run(&mut *writer)
         .await
         .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
-    Ok(pool)
+    drop(writer);
+    let reads = Connections::open(options.read_only(true).create_if_missing(false), READERS)
+        .await
+        .map_err(cannot_open)?;
+    let (reads, writes) = (reads.into(), writes.into());
+    Ok(Pool { reads, writes })
 }
 
 /// Writes a consistent copy of the existing database at `url` to the new file `to`, while the
@@ -83,7 +125,10 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
 
 /// Whether the database answers (for `/health`).
 pub async fn ping(pool: &Pool) -> sqlx::Result<()> {
-    sqlx::query("SELECT 1").execute(pool).await.map(|_| ())
+    sqlx::query("SELECT 1")
+        .execute(pool.read())
+        .await
+        .map(|_| ())
 }
 
 /// Declares an enum stored as TEXT: each variant with its stored name, `as_str`, and sqlx's

@@ -1,0 +1,262 @@
+//! A pool of SQLite connections that costs nothing between queries. sqlx's own pool pings every
+//! connection it takes back (and, unless told not to, every one it hands out), each a round trip
+//! to the connection's thread, and spawns a task for every return: with one connection for all
+//! writes, that was most of a sign-in's time. A file on this machine does not drop like a
+//! network peer, so none of that is needed here; a connection whose thread died is dropped and
+//! replaced at the next checkout.
+//!
+//! Connections are handed out first come, first served. A transaction holds its connection until
+//! it commits; dropped unfinished, it is rolled back before the connection serves anyone else.
+
+use std::{
+    ops::{Deref, DerefMut},
+    sync::{Arc, Mutex},
+};
+
+use futures_util::{future::BoxFuture, stream::BoxStream, StreamExt, TryStreamExt};
+use sqlx::{
+    sqlite::{SqliteConnectOptions, SqliteQueryResult, SqliteRow, SqliteStatement, SqliteTypeInfo},
+    ConnectOptions, Connection as _, Either, Execute, Sqlite, SqliteConnection,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+pub struct Connections(Arc<Shared>);
+
+struct Shared {
+    options: SqliteConnectOptions,
+    idle: Mutex<Vec<SqliteConnection>>,
+    /// One for each connection there may be; tokio's semaphore serves waiters in order.
+    permits: Arc<Semaphore>,
+}
+
+impl Connections {
+    /// Up to `count` connections with `options`; the first is opened now, so a database that
+    /// cannot be opened is reported at start-up.
+    pub async fn open(options: SqliteConnectOptions, count: usize) -> sqlx::Result<Self> {
+        let first = options.connect().await?;
+        Ok(Self(Arc::new(Shared {
+            options,
+            idle: Mutex::new(vec![first]),
+            permits: Arc::new(Semaphore::new(count)),
+        })))
+    }
+
+    /// A connection to use alone until the checkout is dropped.
+    pub async fn acquire(&self) -> sqlx::Result<Checkout> {
+        let permit = self
+            .0
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let idle = self.0.idle().pop();
+        let connection = match idle {
+            Some(connection) => connection,
+            None => self.0.options.connect().await?,
+        };
+        Ok(Checkout {
+            connection: Some(connection),
+            permit: Some(permit),
+            shared: self.0.clone(),
+            unfinished: false,
+            broken: false,
+        })
+    }
+
+    /// A transaction begun with `statement` ("BEGIN IMMEDIATE").
+    pub async fn begin(&self, statement: &'static str) -> sqlx::Result<Transaction> {
+        let mut checkout = self.acquire().await?;
+        sqlx::query(statement).execute(&mut *checkout).await?;
+        checkout.unfinished = true;
+        Ok(Transaction(checkout))
+    }
+
+    /// Closes the idle connections and refuses new checkouts.
+    pub async fn close(&self) {
+        self.0.permits.close();
+        let idle = std::mem::take(&mut *self.0.idle());
+        for connection in idle {
+            let _ = connection.close().await;
+        }
+    }
+}
+
+impl Shared {
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
+        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A connection taken from `Connections`, back in the pool when dropped.
+pub struct Checkout {
+    connection: Option<SqliteConnection>,
+    permit: Option<OwnedSemaphorePermit>,
+    shared: Arc<Shared>,
+    /// In a transaction that neither committed nor rolled back.
+    unfinished: bool,
+    /// Its thread is gone: it is dropped rather than handed out again.
+    broken: bool,
+}
+
+impl Checkout {
+    fn note<T>(&mut self, result: &sqlx::Result<T>) {
+        if let Err(sqlx::Error::WorkerCrashed | sqlx::Error::Io(_)) = result {
+            self.broken = true;
+        }
+    }
+}
+
+impl Deref for Checkout {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        self.connection.as_ref().expect("held until dropped")
+    }
+}
+
+impl DerefMut for Checkout {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.connection.as_mut().expect("held until dropped")
+    }
+}
+
+impl Drop for Checkout {
+    fn drop(&mut self) {
+        let (Some(mut connection), Some(permit)) = (self.connection.take(), self.permit.take())
+        else {
+            return;
+        };
+        if self.broken {
+            return;
+        }
+        if !self.unfinished {
+            self.shared.idle().push(connection);
+            return;
+        }
+        // Rolled back off the caller's path, still holding the permit, so nobody is handed the
+        // connection before it is clean. Without a runtime (shutting down) it is simply closed.
+        let shared = self.shared.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if sqlx::query("ROLLBACK")
+                    .execute(&mut connection)
+                    .await
+                    .is_ok()
+                {
+                    shared.idle().push(connection);
+                }
+                drop(permit);
+            });
+        }
+    }
+}
+
+/// A transaction on a connection of its own: committed by `commit`, rolled back when dropped.
+pub struct Transaction(Checkout);
+
+impl Transaction {
+    pub async fn commit(self) -> sqlx::Result<()> {
+        self.end("COMMIT").await
+    }
+
+    pub async fn rollback(self) -> sqlx::Result<()> {
+        self.end("ROLLBACK").await
+    }
+
+    async fn end(mut self, statement: &'static str) -> sqlx::Result<()> {
+        let result = sqlx::query(statement).execute(&mut *self.0).await;
+        self.0.note(&result);
+        // One that failed may leave the transaction open: the drop rolls it back.
+        self.0.unfinished = result.is_err();
+        result.map(|_| ())
+    }
+}
+
+impl Deref for Transaction {
+    type Target = SqliteConnection;
+
+    fn deref(&self) -> &SqliteConnection {
+        &self.0
+    }
+}
+
+impl DerefMut for Transaction {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.0
+    }
+}
+
+/// A statement on `&Connections` takes a connection for itself, like one on sqlx's pool.
+impl<'c> sqlx::Executor<'c> for &'c Connections {
+    type Database = Sqlite;
+
+    fn fetch_many<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxStream<'e, sqlx::Result<Either<SqliteQueryResult, SqliteRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Sqlite>,
+    {
+        // Our statements return a few rows: they are read whole, so that the connection goes
+        // back as soon as the statement is done.
+        futures_util::stream::once(async move {
+            let mut checkout = self.acquire().await?;
+            let rows: Vec<_> = checkout.fetch_many(query).collect().await;
+            if let Some(Err(e)) = rows.iter().find(|row| row.is_err()) {
+                if matches!(e, sqlx::Error::WorkerCrashed | sqlx::Error::Io(_)) {
+                    checkout.broken = true;
+                }
+            }
+            Ok::<_, sqlx::Error>(futures_util::stream::iter(rows))
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    fn fetch_optional<'e, 'q: 'e, E>(
+        self,
+        query: E,
+    ) -> BoxFuture<'e, sqlx::Result<Option<SqliteRow>>>
+    where
+        'c: 'e,
+        E: 'q + Execute<'q, Sqlite>,
+    {
+        Box::pin(async move {
+            let mut checkout = self.acquire().await?;
+            let row = checkout.fetch_optional(query).await;
+            checkout.note(&row);
+            row
+        })
+    }
+
+    fn prepare_with<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+        parameters: &'e [SqliteTypeInfo],
+    ) -> BoxFuture<'e, sqlx::Result<SqliteStatement<'q>>>
+    where
+        'c: 'e,
+    {
+        Box::pin(async move { self.acquire().await?.prepare_with(sql, parameters).await })
+    }
+
+    fn describe<'e, 'q: 'e>(
+        self,
+        sql: &'q str,
+    ) -> BoxFuture<'e, sqlx::Result<sqlx::Describe<Sqlite>>>
+    where
+        'c: 'e,
+    {
+        Box::pin(async move { self.acquire().await?.describe(sql).await })
+    }
+}
+
+impl std::fmt::Debug for Connections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connections")
+            .field("available", &self.0.permits.available_permits())
+            .finish()
+    }
+}
