@@ -19,6 +19,9 @@ pub enum AppError {
     Refused { status: u16, message: String },
     /// Too busy right now (503 with Retry-After): the same request will work in a moment.
     Busy,
+    /// Nothing can be saved right now (the disk is full, the database read-only): nothing was
+    /// changed, and someone at the clinic must act before it works again (503).
+    CannotSave,
     /// Our fault. The cause is in the server's log, never in the answer.
     Internal,
     /// The browser could not reach the server, or could not read its answer.
@@ -41,6 +44,10 @@ impl fmt::Display for AppError {
             Self::NotSignedIn => "Your session has ended. Please sign in again.",
             Self::Refused { message, .. } => message,
             Self::Busy => "Carelink is very busy right now. Please try again in a few seconds.",
+            Self::CannotSave => {
+                "Carelink cannot save anything right now, so nothing was changed. Please try \
+                 again later; if it keeps happening, tell your clinic."
+            }
             Self::Internal => "Something went wrong on our side. Please try again in a moment.",
             Self::Unreachable => {
                 "We could not reach Carelink. Check your connection and try again."
@@ -83,11 +90,26 @@ impl FromServerFnError for AppError {
     }
 }
 
-/// A database failure is ours: logged with its cause, answered as `Internal`.
+/// A database failure is ours: logged with its cause. One that comes from the database's state
+/// (a full disk, a read-only file, a lock held elsewhere) is told as such; any other is
+/// `Internal`.
 #[cfg(feature = "ssr")]
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
-        Self::Internal
+        use crate::db::Trouble;
+        match Trouble::of(&error) {
+            Some(Trouble::Locked) => {
+                tracing::warn!(%error, "database busy");
+                Self::Busy
+            }
+            Some(trouble) => {
+                tracing::error!(%error, "cannot save: {}", trouble.describe());
+                Self::CannotSave
+            }
+            None => {
+                tracing::error!(%error, "database error");
+                Self::Internal
+            }
+        }
     }
 }

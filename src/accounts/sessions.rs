@@ -84,11 +84,16 @@ pub async fn find(
         return Ok(None);
     };
     if now - OffsetDateTime::from(row.last_seen_at) >= TOUCH_AFTER {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+        // Best effort: a database that cannot be written (a full disk) must not sign everyone
+        // out; the session only ends a minute sooner than it would.
+        let touched = sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
             .bind(Timestamp::from(now))
             .bind(row.id)
             .execute(pool.write())
-            .await?;
+            .await;
+        if let Err(error) = touched {
+            tracing::warn!(%error, "cannot note that a session was used");
+        }
     }
     Ok(Some(Session {
         id: row.id,

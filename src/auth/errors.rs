@@ -59,7 +59,7 @@ fn status_of(error: &AppError) -> StatusCode {
         AppError::Refused { status, .. } => {
             StatusCode::from_u16(*status).unwrap_or(StatusCode::BAD_REQUEST)
         }
-        AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Busy | AppError::CannotSave => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal | AppError::Unreachable => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

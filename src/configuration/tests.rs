@@ -76,6 +76,9 @@ fn bad_values_are_named_in_the_error() {
         ("SMTP_URL", "http://mail.example"),
         ("LEPTOS_ENV", "staging"),
         ("TRUSTED_PROXIES", "10.0.0.2, proxy.internal"),
+        ("METRICS_ALLOW", "prometheus.internal"),
+        ("MAIL_LEASE_SECONDS", "2"),
+        ("MAIL_LEASE_SECONDS", "a minute"),
     ];
     for (name, value) in cases {
         let err = Settings::from_sources("", env(&[(name, value)]))
@@ -83,6 +86,20 @@ fn bad_values_are_named_in_the_error() {
             .to_string();
         assert!(err.starts_with(name), "{name}: {err}");
     }
+}
+
+#[test]
+fn metrics_readers_and_the_mail_lease_are_read() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert!(s.server.metrics_allow.is_empty());
+    assert_eq!(s.mail.retry.lease, time::Duration::minutes(2));
+    let file = "[server]\nmetrics_allow = \"10.0.0.9\"\n[mail]\nlease_seconds = 30\n";
+    let s = Settings::from_sources(file, env(&[])).unwrap();
+    assert_eq!(
+        s.server.metrics_allow,
+        ["10.0.0.9".parse::<IpAddr>().unwrap()]
+    );
+    assert_eq!(s.mail.retry.lease, time::Duration::seconds(30));
 }
 
 #[test]

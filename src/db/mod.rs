@@ -123,12 +123,59 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Whether the database answers (for `/health`).
-pub async fn ping(pool: &Pool) -> sqlx::Result<()> {
-    sqlx::query("SELECT 1")
-        .execute(pool.read())
-        .await
-        .map(|_| ())
+/// Whether the database answers, and takes a write (for `/readyz`): a full disk or a read-only
+/// file still answers reads.
+pub async fn ping(pool: &Pool, now: time::OffsetDateTime) -> sqlx::Result<()> {
+    sqlx::query("SELECT 1").execute(pool.read()).await?;
+    sqlx::query(
+        "INSERT INTO readiness (id, checked_at) VALUES (1, $1)
+         ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+    )
+    .bind(crate::clock::Timestamp::from(now))
+    .execute(pool.write())
+    .await?;
+    Ok(())
+}
+
+/// When a statement failed because of the database's state rather than the statement: nothing
+/// can be saved until someone frees the disk or fixes the file, or until another process lets go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trouble {
+    /// The disk (or the file's quota) is full.
+    Full,
+    /// The file, its folder or its mount cannot be written.
+    ReadOnly,
+    /// The disk failed to read or write.
+    Io,
+    /// Another process held the database's lock for longer than the busy timeout.
+    Locked,
+}
+
+impl Trouble {
+    pub fn of(error: &sqlx::Error) -> Option<Self> {
+        let sqlx::Error::Database(error) = error else {
+            return None;
+        };
+        // SQLite's extended result code; the primary code is its low byte.
+        let code: i32 = error.code()?.parse().ok()?;
+        match code & 0xff {
+            13 => Some(Self::Full),
+            8 => Some(Self::ReadOnly),
+            10 => Some(Self::Io),
+            5 | 6 => Some(Self::Locked),
+            _ => None,
+        }
+    }
+
+    /// Fit for an operator's log or `/readyz`.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Full => "the disk is full",
+            Self::ReadOnly => "the database is read-only",
+            Self::Io => "the disk failed",
+            Self::Locked => "another process holds the database's lock",
+        }
+    }
 }
 
 /// Declares an enum stored as TEXT: each variant with its stored name, `as_str`, and sqlx's

@@ -2,11 +2,14 @@
 //! constant answer in the router), `/metrics` for Prometheus, and the layer that counts every
 //! request for it.
 
-use std::{net::SocketAddr, time::Instant};
+use std::{
+    net::{IpAddr, SocketAddr},
+    time::Instant,
+};
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, StatusCode},
+    http::{header, HeaderMap, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -22,19 +25,26 @@ use crate::{
 /// lease after which another worker would take its messages over.
 const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
 
-/// `/readyz` (and `/health`, its older name): 200 while the database answers and the mail worker
-/// runs. `/livez` says only that the process answers.
-pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if let Err(e) = db::ping(&state.pool).await {
-        tracing::error!(error = %e, "not ready: database unavailable");
-        return (StatusCode::SERVICE_UNAVAILABLE, "database unavailable");
-    }
+/// `/readyz` (and `/health`, its older name): 200 while the database answers and takes a write,
+/// and the mail worker runs. `/livez` says only that the process answers.
+pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
     let now = state.care.now();
+    if let Err(e) = db::ping(&state.pool, now).await {
+        let reason = match db::Trouble::of(&e) {
+            Some(trouble) => format!("database cannot be written: {}", trouble.describe()),
+            None => "database unavailable".to_owned(),
+        };
+        tracing::error!(error = %e, "not ready: {reason}");
+        return (StatusCode::SERVICE_UNAVAILABLE, reason);
+    }
     if !state.mail_heartbeat.alive(now, WORKER_SILENCE) {
         tracing::error!("not ready: the mail worker has stopped");
-        return (StatusCode::SERVICE_UNAVAILABLE, "mail worker stopped");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "mail worker stopped".to_owned(),
+        );
     }
-    (StatusCode::OK, "ok")
+    (StatusCode::OK, "ok".to_owned())
 }
 
 /// `/metrics`, for this machine and the addresses in `METRICS_ALLOW` only, and never through a
@@ -45,13 +55,11 @@ pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> 
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let headers = request.headers();
-    let proxied =
-        headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
-    let allowed = peer.is_some_and(|peer| {
-        peer.is_loopback() || state.settings.server.metrics_allow.contains(&peer)
-    });
-    if proxied || !allowed {
+    if !may_scrape(
+        peer,
+        request.headers(),
+        &state.settings.server.metrics_allow,
+    ) {
         return StatusCode::NOT_FOUND.into_response();
     }
     let now = state.care.now();
@@ -96,6 +104,13 @@ pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> 
         .into_response()
 }
 
+fn may_scrape(peer: Option<IpAddr>, headers: &HeaderMap, allowed: &[IpAddr]) -> bool {
+    let proxied =
+        headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
+    let known = peer.is_some_and(|peer| peer.is_loopback() || allowed.contains(&peer));
+    known && !proxied
+}
+
 /// Counts each request for `/metrics`, by method, route pattern and status, with its latency.
 pub(super) async fn count_requests(
     State(state): State<AppState>,
@@ -111,4 +126,24 @@ pub(super) async fn count_requests(
         .metrics
         .request(method.as_str(), &route, status, started.elapsed());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_this_machine_and_allowed_addresses_may_scrape_and_never_through_a_proxy() {
+        let ip = |text: &str| text.parse::<IpAddr>().unwrap();
+        let prometheus = [ip("10.0.0.9")];
+        let direct = HeaderMap::new();
+        let mut relayed = HeaderMap::new();
+        relayed.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
+        assert!(may_scrape(Some(ip("127.0.0.1")), &direct, &[]));
+        assert!(may_scrape(Some(ip("::1")), &direct, &[]));
+        assert!(may_scrape(Some(ip("10.0.0.9")), &direct, &prometheus));
+        assert!(!may_scrape(Some(ip("10.0.0.8")), &direct, &prometheus));
+        assert!(!may_scrape(Some(ip("127.0.0.1")), &relayed, &prometheus));
+        assert!(!may_scrape(None, &direct, &prometheus));
+    }
 }

@@ -1,9 +1,7 @@
 //! The `carelink` binary's server side: `mail test`, refused settings, and its logs.
 
 use crate::support::{
-    cli::{
-        add_patient_with_password, assert_refused, carelink, command, query_one, stderr, stdout,
-    },
+    cli::{add_patient_with_password, assert_refused, carelink, query_one, stderr, stdout, Served},
     eventually, link_in,
     smtp_server::{Behaviour, SmtpServer},
     TestBrowser,
@@ -138,30 +136,10 @@ fn production_without_smtp_refuses_to_start() {
 async fn tokens_never_reach_the_logs() {
     let dir = tempfile::tempdir().unwrap();
     add_patient_with_password(&dir, "pat@example.org");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("http://127.0.0.1:{port}");
     let log = dir.path().join("server.log");
-    let mut server = command(
-        &dir,
-        &[
-            ("RUST_LOG", "trace"),
-            ("LEPTOS_SITE_ADDR", &format!("127.0.0.1:{port}")),
-        ],
-        &["serve"],
-    )
-    .stdout(std::fs::File::create(dir.path().join("stdout.log")).unwrap())
-    .stderr(std::fs::File::create(&log).unwrap())
-    .spawn()
-    .unwrap();
+    let mut server = Served::start(&dir, &[("RUST_LOG", "trace")], "server.log").await;
+    let address = server.address.clone();
     let browser = TestBrowser::new(&address, &address);
-    eventually("the server to answer", || async {
-        reqwest::get(format!("{address}/health")).await.ok()
-    })
-    .await;
     browser.ask_for_link("pat@example.org").await;
     let text: String = eventually("the login email", || async {
         query_one::<Option<String>>(
@@ -178,8 +156,7 @@ async fn tokens_never_reach_the_logs() {
     let used = browser.use_link(&link).await;
     assert_eq!(used.headers()["location"], "/appointments");
     browser.open_link(&link).await;
-    let _ = server.kill();
-    let _ = server.wait();
+    server.kill();
 
     let logs = std::fs::read_to_string(&log).unwrap();
     assert!(

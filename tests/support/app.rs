@@ -30,6 +30,7 @@ pub struct TestApp {
     pub care: Care,
     /// The portal's origin as browsers see it (from PUBLIC_URL).
     origin: String,
+    database_url: String,
     browser: TestBrowser,
     // Dropped last: removes the database file when the test ends.
     _dir: TempDir,
@@ -106,6 +107,7 @@ impl TestApp {
         Self {
             browser: TestBrowser::new(&address, &origin),
             origin,
+            database_url: settings.database.url.clone(),
             address,
             pool,
             clock,
@@ -114,6 +116,12 @@ impl TestApp {
             care,
             _dir: dir,
         }
+    }
+
+    /// The path of the app's SQLite file.
+    pub fn database_file(&self) -> String {
+        let path = self.database_url.strip_prefix("sqlite://");
+        path.expect("a sqlite:// URL").to_owned()
     }
 
     /// Another browser, with no cookies.

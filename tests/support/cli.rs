@@ -13,10 +13,7 @@ pub fn command(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Command {
         .args(args)
         .current_dir(dir.path())
         .env_remove("SMTP_URL")
-        .env(
-            "DATABASE_URL",
-            format!("sqlite://{}", dir.path().join("cli.db").display()),
-        )
+        .env("DATABASE_URL", database_url(dir))
         .env("RUST_LOG", "warn");
     for (name, value) in env {
         command.env(name, value);
@@ -67,8 +64,7 @@ pub async fn query_one<T>(dir: &TempDir, sql: &str) -> T
 where
     T: Send + Unpin + for<'r> sqlx::Decode<'r, Db> + sqlx::Type<Db>,
 {
-    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
-    let pool = sqlx::Pool::<Db>::connect(&url).await.unwrap();
+    let pool = sqlx::Pool::<Db>::connect(&database_url(dir)).await.unwrap();
     sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
 }
 
@@ -76,4 +72,56 @@ where
 pub fn add_patient_with_password(dir: &TempDir, email: &str) -> Output {
     let args = ["user", "add", "--email", email, "--password-stdin"];
     carelink_with_input(dir, &args, "a good long password\n")
+}
+
+/// `carelink serve` on the database in `dir`, as its own process, on a free port.
+pub struct Served {
+    child: std::process::Child,
+    pub address: String,
+}
+
+impl Served {
+    /// Starts the server with extra environment variables, its log in `dir/<log>`, and waits
+    /// until it answers.
+    pub async fn start(dir: &TempDir, env: &[(&str, &str)], log: &str) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let site_addr = format!("127.0.0.1:{port}");
+        let mut env = env.to_vec();
+        env.push(("LEPTOS_SITE_ADDR", &site_addr));
+        let child = command(dir, &env, &["serve"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(dir.path().join(log)).unwrap())
+            .spawn()
+            .unwrap();
+        let served = Self {
+            child,
+            address: format!("http://{site_addr}"),
+        };
+        super::eventually("the server to answer", || async {
+            reqwest::get(format!("{}/livez", served.address)).await.ok()
+        })
+        .await;
+        served
+    }
+
+    /// Kills it at once (SIGKILL), as a power cut or the OOM killer would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// The SQLite database `cli.db` in `dir`, as every command here uses it.
+pub fn database_url(dir: &TempDir) -> String {
+    format!("sqlite://{}", dir.path().join("cli.db").display())
 }

@@ -6,6 +6,7 @@ pub mod app;
 pub mod browser;
 pub mod cli;
 pub mod mail;
+pub mod mounts;
 pub mod patient;
 pub mod smtp_server;
 

@@ -1,0 +1,67 @@
+//! `/metrics`: what an operator's Prometheus reads, and who may read it.
+
+use crate::support::{mail::test_email, TestApp, TestPatient, PASSWORD};
+
+async fn metrics(app: &TestApp) -> String {
+    let answer = app.get("/metrics").await;
+    assert_eq!(answer.status(), 200);
+    assert_eq!(
+        answer.headers()["content-type"],
+        "text/plain; version=0.0.4; charset=utf-8"
+    );
+    answer.text().await.unwrap()
+}
+
+fn has(page: &str, line: &str) {
+    assert!(page.lines().any(|l| l == line), "no {line:?} in\n{page}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_sign_ins_refusals_and_mail_are_counted() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    app.get("/login").await;
+    app.sign_in(&pat, PASSWORD).await;
+    // Twenty link requests a client may send in fifteen minutes; the next is refused.
+    let browser = app.new_browser();
+    for n in 0..21 {
+        browser.ask_for_link(format!("p{n}@example.org")).await;
+    }
+    let id = app.queue(&test_email()).await;
+    app.wait_for_status(id, "sent").await;
+
+    let page = metrics(&app).await;
+    has(
+        &page,
+        r#"carelink_http_requests_total{method="GET",route="/login",status="200"} 1"#,
+    );
+    has(
+        &page,
+        r#"carelink_http_requests_total{method="POST",route="/api/sign_in_with_password",status="302"} 1"#,
+    );
+    has(&page, r#"carelink_sign_ins_total{method="password"} 1"#);
+    has(&page, r#"carelink_rate_limit_refusals_total{limit="ip"} 1"#);
+    assert!(
+        page.contains(r#"carelink_mail_deliveries_total{outcome="sent"} "#),
+        "{page}"
+    );
+    assert!(page.contains("carelink_outbox_waiting "), "{page}");
+    assert!(
+        page.contains("carelink_outbox_oldest_waiting_seconds "),
+        "{page}"
+    );
+    has(&page, "carelink_background_dropped_total 0");
+    // Routes are patterns: a token never becomes a label.
+    app.get("/login/link/a-secret-token").await;
+    let page = metrics(&app).await;
+    assert!(page.contains(r#"route="/login/link/{token}""#), "{page}");
+    assert!(!page.contains("a-secret-token"));
+}
+
+#[tokio::test]
+async fn requests_relayed_by_a_proxy_are_told_there_is_nothing_there() {
+    let app = TestApp::spawn().await;
+    let relayed = app.new_browser().at("203.0.113.7");
+    assert_eq!(relayed.get("/metrics").await.status(), 404);
+    assert_eq!(app.get("/metrics").await.status(), 200);
+}
