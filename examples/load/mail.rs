@@ -36,13 +36,14 @@ pub async fn clinic_morning(
     wait_for_empty_outbox(&pool).await?;
     let before = smtp.received().len();
     let outbox = Outbox::new(Clock::system(), "bench.example");
-    let mut tx = pool.begin().await?;
+    use anyhow::Context;
+    let mut tx = pool.begin().await.context("beginning the transaction")?;
     let mut ids = Vec::with_capacity(patients.len());
     for (n, patient) in patients.iter().enumerate() {
         let email = appointment_email(patient, n)?;
-        ids.push(outbox.queue(&mut tx, &email).await?);
+        ids.push(outbox.queue(&mut tx, &email).await.context("queueing")?);
     }
-    tx.commit().await?;
+    tx.commit().await.context("committing")?;
     let committed = Instant::now();
 
     let received = smtp
