@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     clock::Timestamp,
-    db::{self, Executor},
+    db::{self, Executor, Flag},
 };
 
 /// Renewed at every sign-in, so a browser in regular use stays known.
@@ -28,7 +28,7 @@ pub struct Device {
     pub user_agent: Option<String>,
     pub ip: Option<String>,
     /// Whether it is the browser asking.
-    pub current: bool,
+    pub current: Flag,
 }
 
 impl Accounts {
@@ -60,7 +60,7 @@ impl Accounts {
         browser: &Browser,
     ) -> Result<bool, AccountError> {
         let mut tx = self.pool.begin().await?;
-        let forgotten: Option<bool> = sqlx::query_scalar(
+        let forgotten: Option<Flag> = sqlx::query_scalar(
             "DELETE FROM devices WHERE id = $1 AND user_id = $2
              RETURNING CASE WHEN token_hash = $3 THEN 1 ELSE 0 END",
         )
@@ -69,7 +69,7 @@ impl Accounts {
         .bind(browser.device.as_deref().map(hash_secret))
         .fetch_optional(&mut *tx)
         .await?;
-        let this_browser = forgotten.ok_or(AccountError::UnknownBrowser)?;
+        let Flag(this_browser) = forgotten.ok_or(AccountError::UnknownBrowser)?;
         let kind = EventKind::DeviceForgotten;
         events::record(&mut *tx, Some(user.id), kind, self.now(), &browser.client).await?;
         tx.commit().await?;

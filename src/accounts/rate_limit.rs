@@ -105,8 +105,11 @@ pub async fn client_allowed(
 /// (to take it back with `forget`). `Err` says how long until the next request would be
 /// allowed.
 ///
-/// The check and the insert are one statement: a read-then-write transaction would fail at once
-/// with SQLITE_BUSY whenever another request writes at the same moment.
+/// The check and the insert are one statement, so that on SQLite, whose writes are one at a
+/// time, no other count can come between them. PostgreSQL runs writers side by side, and two of
+/// them could each see room for one more: there the statement runs after taking a lock on the
+/// bucket, held until its transaction ends, so counts in one bucket from any instance are made
+/// one after another.
 pub async fn hit(
     pool: &db::Pool,
     bucket: &str,
@@ -136,7 +139,20 @@ pub async fn hit(
     for limit in limits {
         insert = insert.bind(Timestamp::from(now - limit.per));
     }
-    if let Some(id) = insert.fetch_optional(pool.write()).await? {
+    let counted = match pool.engine() {
+        db::Engine::Sqlite => insert.fetch_optional(pool.write()).await?,
+        db::Engine::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(bucket)
+                .execute(&mut *tx)
+                .await?;
+            let id = insert.fetch_optional(&mut *tx).await?;
+            tx.commit().await?;
+            id
+        }
+    };
+    if let Some(id) = counted {
         return Ok(Ok(id));
     }
     // Limited: the wait is the longest of the full windows' time left.

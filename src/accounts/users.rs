@@ -89,10 +89,12 @@ pub async fn create(
 
 /// The patient with this address, whatever its case.
 pub async fn by_email(db: impl Executor<'_>, email: &EmailAddress) -> sqlx::Result<Option<User>> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
-        .bind(email.as_str())
-        .fetch_optional(db)
-        .await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1)"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(db)
+    .await
 }
 
 pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>> {

@@ -60,7 +60,7 @@ pub struct ClinicSettings {
 
 #[derive(Debug, Clone)]
 pub struct DatabaseSettings {
-    /// A `sqlite:` URL; the file and its folder are created when missing.
+    /// `sqlite://FILE` (the file and its folder are created when missing) or `postgres://...`.
     pub url: String,
 }
 

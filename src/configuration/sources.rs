@@ -126,11 +126,9 @@ pub(super) fn resolve(
     let database_url =
         pick("DATABASE_URL", file.database.url).unwrap_or("sqlite://data/carelink.db".into());
     let database_url = parse("DATABASE_URL", database_url, |v| {
-        if v.starts_with("sqlite:") {
-            Ok(v.to_owned())
-        } else {
-            Err("only SQLite is supported: expected a URL starting with sqlite:".into())
-        }
+        crate::db::Engine::of(v)
+            .map(|_| v.to_owned())
+            .map_err(|_| "expected sqlite://FILE or postgres://USER@HOST/DATABASE".into())
     })?;
 
     let smtp_url = pick("SMTP_URL", file.mail.smtp_url)

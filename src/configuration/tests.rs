@@ -72,7 +72,7 @@ fn bad_values_are_named_in_the_error() {
     let cases = [
         ("LEPTOS_SITE_ADDR", "localhost"),
         ("PUBLIC_URL", "ftp://portal.example"),
-        ("DATABASE_URL", "postgres://db/carelink"),
+        ("DATABASE_URL", "mysql://db/carelink"),
         ("SMTP_URL", "http://mail.example"),
         ("LEPTOS_ENV", "staging"),
         ("TRUSTED_PROXIES", "10.0.0.2, proxy.internal"),

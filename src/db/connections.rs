@@ -1,8 +1,8 @@
-//! A pool of SQLite connections that costs nothing between queries. sqlx's own pool pings every
+//! A pool of connections that costs nothing between queries. sqlx's own pool pings every
 //! connection it takes back (and, unless told not to, every one it hands out), each a round trip
-//! to the connection's thread, and spawns a task for every return: with one connection for all
-//! writes, that was most of a sign-in's time. A file on this machine does not drop like a
-//! network peer, so none of that is needed here; a connection whose thread died is dropped and
+//! to the connection's thread (on PostgreSQL, to the server), and spawns a task for every
+//! return: with one connection for all SQLite writes, that was most of a sign-in's time. None of
+//! that is needed: a connection that failed (its thread died, its socket closed) is dropped and
 //! replaced at the next checkout.
 //!
 //! Connections are handed out first come, first served. A transaction holds its connection until
@@ -15,30 +15,39 @@ use std::{
 
 use futures_util::{future::BoxFuture, stream::BoxStream, StreamExt, TryStreamExt};
 use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteQueryResult, SqliteRow, SqliteStatement, SqliteTypeInfo},
-    ConnectOptions, Connection as _, Either, Execute, Sqlite, SqliteConnection,
+    any::{AnyConnectOptions, AnyQueryResult, AnyRow, AnyStatement, AnyTypeInfo},
+    Any, AnyConnection, ConnectOptions, Connection as _, Either, Execute, Executor as _,
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub struct Connections(Arc<Shared>);
 
 struct Shared {
-    options: SqliteConnectOptions,
-    idle: Mutex<Vec<SqliteConnection>>,
+    options: AnyConnectOptions,
+    /// Statements every new connection runs first (SQLite's pragmas).
+    setup: &'static str,
+    idle: Mutex<Vec<AnyConnection>>,
     /// One for each connection there may be; tokio's semaphore serves waiters in order.
     permits: Arc<Semaphore>,
 }
 
 impl Connections {
-    /// Up to `count` connections with `options`; the first is opened now, so a database that
-    /// cannot be opened is reported at start-up.
-    pub async fn open(options: SqliteConnectOptions, count: usize) -> sqlx::Result<Self> {
-        let first = options.connect().await?;
-        Ok(Self(Arc::new(Shared {
+    /// Up to `count` connections with `options`, each running `setup` first; the first is
+    /// opened now, so a database that cannot be opened is reported at start-up.
+    pub async fn open(
+        options: AnyConnectOptions,
+        count: usize,
+        setup: &'static str,
+    ) -> sqlx::Result<Self> {
+        let shared = Shared {
             options,
-            idle: Mutex::new(vec![first]),
+            setup,
+            idle: Mutex::new(Vec::new()),
             permits: Arc::new(Semaphore::new(count)),
-        })))
+        };
+        let first = shared.connect().await?;
+        shared.idle().push(first);
+        Ok(Self(Arc::new(shared)))
     }
 
     /// A connection to use alone until the checkout is dropped.
@@ -53,7 +62,7 @@ impl Connections {
         let idle = self.0.idle().pop();
         let connection = match idle {
             Some(connection) => connection,
-            None => self.0.options.connect().await?,
+            None => self.0.connect().await?,
         };
         Ok(Checkout {
             connection: Some(connection),
@@ -83,14 +92,22 @@ impl Connections {
 }
 
 impl Shared {
-    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<SqliteConnection>> {
+    async fn connect(&self) -> sqlx::Result<AnyConnection> {
+        let mut connection = self.options.connect().await?;
+        if !self.setup.is_empty() {
+            connection.execute(sqlx::raw_sql(self.setup)).await?;
+        }
+        Ok(connection)
+    }
+
+    fn idle(&self) -> std::sync::MutexGuard<'_, Vec<AnyConnection>> {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
 /// A connection taken from `Connections`, back in the pool when dropped.
 pub struct Checkout {
-    connection: Option<SqliteConnection>,
+    connection: Option<AnyConnection>,
     permit: Option<OwnedSemaphorePermit>,
     shared: Arc<Shared>,
     /// In a transaction that neither committed nor rolled back.
@@ -108,15 +125,15 @@ impl Checkout {
 }
 
 impl Deref for Checkout {
-    type Target = SqliteConnection;
+    type Target = AnyConnection;
 
-    fn deref(&self) -> &SqliteConnection {
+    fn deref(&self) -> &AnyConnection {
         self.connection.as_ref().expect("held until dropped")
     }
 }
 
 impl DerefMut for Checkout {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
         self.connection.as_mut().expect("held until dropped")
     }
 }
@@ -174,30 +191,30 @@ impl Transaction {
 }
 
 impl Deref for Transaction {
-    type Target = SqliteConnection;
+    type Target = AnyConnection;
 
-    fn deref(&self) -> &SqliteConnection {
+    fn deref(&self) -> &AnyConnection {
         &self.0
     }
 }
 
 impl DerefMut for Transaction {
-    fn deref_mut(&mut self) -> &mut SqliteConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
         &mut self.0
     }
 }
 
 /// A statement on `&Connections` takes a connection for itself, like one on sqlx's pool.
 impl<'c> sqlx::Executor<'c> for &'c Connections {
-    type Database = Sqlite;
+    type Database = Any;
 
     fn fetch_many<'e, 'q: 'e, E>(
         self,
         query: E,
-    ) -> BoxStream<'e, sqlx::Result<Either<SqliteQueryResult, SqliteRow>>>
+    ) -> BoxStream<'e, sqlx::Result<Either<AnyQueryResult, AnyRow>>>
     where
         'c: 'e,
-        E: 'q + Execute<'q, Sqlite>,
+        E: 'q + Execute<'q, Any>,
     {
         // Our statements return a few rows: they are read whole, so that the connection goes
         // back as soon as the statement is done.
@@ -215,13 +232,10 @@ impl<'c> sqlx::Executor<'c> for &'c Connections {
         .boxed()
     }
 
-    fn fetch_optional<'e, 'q: 'e, E>(
-        self,
-        query: E,
-    ) -> BoxFuture<'e, sqlx::Result<Option<SqliteRow>>>
+    fn fetch_optional<'e, 'q: 'e, E>(self, query: E) -> BoxFuture<'e, sqlx::Result<Option<AnyRow>>>
     where
         'c: 'e,
-        E: 'q + Execute<'q, Sqlite>,
+        E: 'q + Execute<'q, Any>,
     {
         Box::pin(async move {
             let mut checkout = self.acquire().await?;
@@ -234,18 +248,15 @@ impl<'c> sqlx::Executor<'c> for &'c Connections {
     fn prepare_with<'e, 'q: 'e>(
         self,
         sql: &'q str,
-        parameters: &'e [SqliteTypeInfo],
-    ) -> BoxFuture<'e, sqlx::Result<SqliteStatement<'q>>>
+        parameters: &'e [AnyTypeInfo],
+    ) -> BoxFuture<'e, sqlx::Result<AnyStatement<'q>>>
     where
         'c: 'e,
     {
         Box::pin(async move { self.acquire().await?.prepare_with(sql, parameters).await })
     }
 
-    fn describe<'e, 'q: 'e>(
-        self,
-        sql: &'q str,
-    ) -> BoxFuture<'e, sqlx::Result<sqlx::Describe<Sqlite>>>
+    fn describe<'e, 'q: 'e>(self, sql: &'q str) -> BoxFuture<'e, sqlx::Result<sqlx::Describe<Any>>>
     where
         'c: 'e,
     {

@@ -1,42 +1,54 @@
 //! The database: the pool every storage function takes, the schema migrations embedded in the
 //! binary, and how enums are stored. Storage code names `Pool`, `Connection` and `Transaction`
-//! from here, never an engine's own types, so the engine is chosen in this one file.
-
-use std::{str::FromStr, time::Duration};
-
-use sqlx::{
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous},
-    ConnectOptions,
-};
+//! from here, never an engine's own types, so the engine is chosen in this one folder.
+//!
+//! One binary serves either engine, chosen by `DATABASE_URL`: SQLite (`sqlite://`), the
+//! embedded default, or PostgreSQL (`postgres://`), for several instances on one database.
+//! Queries are written once where the two agree (`$1` placeholders, `RETURNING`, `ON
+//! CONFLICT`, integer milliseconds for times, 0/1 for flags, `lower(email)` for addresses);
+//! where they do not, the statement asks `Pool::engine()` (the outbox's claims, rate limits).
 
 mod connections;
-pub use connections::{Connections, Transaction};
+mod postgres;
+mod sqlite;
 
-/// The engine behind every pool, connection and transaction.
-pub type Db = sqlx::Sqlite;
-pub type Connection = <Db as sqlx::Database>::Connection;
+pub use connections::{Connections, Transaction};
+pub use sqlite::back_up;
+
+/// The engine behind every pool, connection and transaction, as sqlx's runtime choice of driver.
+pub type Db = sqlx::Any;
+pub type Connection = sqlx::AnyConnection;
 
 /// What a single-statement storage function runs on: `Pool::read()` or `Pool::write()`, or a
 /// connection or transaction (`&mut *tx`) when the statement must join the caller's transaction.
 pub trait Executor<'c>: sqlx::Executor<'c, Database = Db> {}
 impl<'c, T: sqlx::Executor<'c, Database = Db>> Executor<'c> for T {}
 
-/// Readers and the one writer. SQLite lets one connection write at a time; the others wait in
-/// its busy handler, which sleeps in steps of up to 100 ms, so under a burst of sign-ins a write
-/// that could have run in a millisecond waited a hundred. Here every write queues, in order, for
-/// the one connection that writes, and reads never wait for it (WAL).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+/// Readers and writers. On SQLite there is one writer: SQLite lets one connection write at a
+/// time, and the others would wait in its busy handler, which sleeps in steps of up to 100 ms,
+/// so under a burst of sign-ins a write that could have run in a millisecond waited a hundred.
+/// Here every write queues, in order, for the connection that writes, and reads never wait for
+/// it (WAL). PostgreSQL takes concurrent writers, so both name the same connections there.
 #[derive(Clone)]
 pub struct Pool {
+    engine: Engine,
     reads: std::sync::Arc<Connections>,
     writes: std::sync::Arc<Connections>,
 }
 
-/// Readers: a few per core is as fast as more, and each keeps its own page cache.
-const READERS: usize = 4;
-
 impl Pool {
-    /// For statements that only read. These connections are opened read-only, so a write sent
-    /// here by mistake fails at once instead of contending with the writer.
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    /// For statements that only read. On SQLite these connections are opened read-only, so a
+    /// write sent here by mistake fails at once instead of contending with the writer.
     pub fn read(&self) -> &Connections {
         &self.reads
     }
@@ -46,11 +58,16 @@ impl Pool {
         &self.writes
     }
 
-    /// A transaction on the writer. IMMEDIATE: it holds the write lock from its first statement,
-    /// so one that reads before it writes cannot find, at its first write, that another process
-    /// (the CLI) wrote in between, which SQLite answers with an error rather than a wait.
+    /// A transaction for writing. On SQLite it is IMMEDIATE: it holds the write lock from its
+    /// first statement, so one that reads before it writes cannot find, at its first write, that
+    /// another process (the CLI) wrote in between, which SQLite answers with an error rather
+    /// than a wait.
     pub async fn begin(&self) -> sqlx::Result<Transaction> {
-        self.writes.begin("BEGIN IMMEDIATE").await
+        let begin = match self.engine {
+            Engine::Sqlite => "BEGIN IMMEDIATE",
+            Engine::Postgres => "BEGIN",
+        };
+        self.writes.begin(begin).await
     }
 
     pub async fn close(&self) {
@@ -59,68 +76,74 @@ impl Pool {
     }
 }
 
-/// Opens (creating when missing) the database at `url` and brings its schema up to date.
+/// Opens the database at `url` (a SQLite file is created when missing) and brings its schema up
+/// to date.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
-    let options = SqliteConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL {url:?} is not a valid SQLite URL: {e}"))?
-        .create_if_missing(true)
-        // WAL lets pages read while the mail worker writes; NORMAL is durable across process
-        // crashes in WAL mode, which is what we need (an OS crash may lose the last commit).
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5))
-        .foreign_keys(true);
-    if let Some(parent) = options.get_filename().parent() {
-        if !parent.as_os_str().is_empty() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot create the database folder {}: {e}",
-                    parent.display()
-                )
-            })?;
+    sqlx::any::install_default_drivers();
+    let pool = match Engine::of(url)? {
+        Engine::Sqlite => sqlite::open(url).await?,
+        Engine::Postgres => postgres::open(url).await?,
+    };
+    let mut connection = pool.write().acquire().await?;
+    let migrated = match pool.engine {
+        Engine::Sqlite => {
+            sqlx::migrate!("migrations/sqlite")
+                .run(&mut *connection)
+                .await
         }
-    }
-    let cannot_open = |e| anyhow::anyhow!("cannot open the database {url}: {e}");
-    // The writer first: it creates the file and the WAL that readers need.
-    let writes = Connections::open(options.clone(), 1)
-        .await
-        .map_err(cannot_open)?;
-    let mut writer = writes.acquire().await.map_err(cannot_open)?;
-    sqlx::migrate!()
-        .run(&mut *writer)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot migrate the database {url}: {e}"))?;
-    drop(writer);
-    let reads = Connections::open(options.read_only(true).create_if_missing(false), READERS)
-        .await
-        .map_err(cannot_open)?;
-    let (reads, writes) = (reads.into(), writes.into());
-    Ok(Pool { reads, writes })
+        Engine::Postgres => {
+            sqlx::migrate!("migrations/postgres")
+                .run(&mut *connection)
+                .await
+        }
+    };
+    migrated.map_err(|e| anyhow::anyhow!("cannot migrate the database {}: {e}", redact(url)))?;
+    Ok(pool)
 }
 
-/// Writes a consistent copy of the existing database at `url` to the new file `to`, while the
-/// portal keeps serving: SQLite's `VACUUM INTO` reads it in one transaction, so the copy is
-/// whole and holds every commit made before it started.
-pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
-    let target = to
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("the backup's path {} is not UTF-8", to.display()))?;
-    if to.exists() {
-        anyhow::bail!("{target} already exists: a backup never overwrites a file");
+impl Engine {
+    /// The engine a `DATABASE_URL` names.
+    pub fn of(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Self::Postgres)
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite: or postgres://")
+        }
     }
-    // Not created when missing: a backup of nothing is a mistake in DATABASE_URL.
-    let mut db = SqliteConnectOptions::from_str(url)
-        .map_err(|e| anyhow::anyhow!("DATABASE_URL {url:?} is not a valid SQLite URL: {e}"))?
-        .busy_timeout(Duration::from_secs(5))
-        .connect()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    sqlx::query("VACUUM INTO $1")
-        .bind(target)
-        .execute(&mut db)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
-    Ok(())
+}
+
+/// `url` without its password, for messages.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A yes or no as both engines keep and compute it: the integers 0 and 1 (SQLite has no boolean
+/// type, and sqlx's drivers disagree on what `x = y` returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<Db> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<Db>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<Db>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Db> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        <i64 as sqlx::Decode<'r, Db>>::decode(value).map(|n| Self(n != 0))
+    }
 }
 
 /// Whether the database answers, and takes a write (for `/readyz`): a full disk or a read-only
@@ -156,6 +179,17 @@ impl Trouble {
         let sqlx::Error::Database(error) = error else {
             return None;
         };
+        if let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            // SQLSTATE: disk_full, read_only_sql_transaction, io_error, lock_not_available,
+            // deadlock_detected.
+            return match error.code() {
+                "53100" => Some(Self::Full),
+                "25006" => Some(Self::ReadOnly),
+                "58030" => Some(Self::Io),
+                "55P03" | "40P01" => Some(Self::Locked),
+                _ => None,
+            };
+        }
         // SQLite's extended result code; the primary code is its low byte.
         let code: i32 = error.code()?.parse().ok()?;
         match code & 0xff {

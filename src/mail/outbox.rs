@@ -124,17 +124,23 @@ const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_
 /// Claims up to `limit` messages that are due, oldest due first, holding each until `lease`
 /// has passed. A single statement, so two workers never claim the same message; it walks the
 /// `outbox_due` index in order, so it costs the same with five messages waiting or five
-/// thousand.
+/// thousand. On PostgreSQL, where workers of several instances claim side by side, each skips
+/// the rows another is claiming at that moment rather than waiting for them and claiming them
+/// again.
 pub(super) async fn claim_due(
     pool: &db::Pool,
     now: OffsetDateTime,
     lease: Duration,
     limit: usize,
 ) -> sqlx::Result<Vec<StoredEmail>> {
+    let skip_locked = match pool.engine() {
+        db::Engine::Sqlite => "",
+        db::Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+    };
     sqlx::query_as(&format!(
         "UPDATE outbox SET status = $3, attempts = attempts + 1, lease_until = $1
          WHERE id IN (SELECT id FROM outbox WHERE status = $4 AND next_attempt_at <= $2
-                      ORDER BY next_attempt_at, id LIMIT $5)
+                      ORDER BY next_attempt_at, id LIMIT $5 {skip_locked})
          {CLAIMED}"
     ))
     .bind(Timestamp::from(now + lease))

@@ -61,7 +61,7 @@ pub async fn load_account() -> Result<AccountView, AppError> {
             id: d.id,
             browser: where_from(d.user_agent, d.ip),
             last_used: When::at(d.last_used_at, &zone),
-            this_browser: d.current,
+            this_browser: d.current.0,
         })
         .collect();
     Ok(AccountView {

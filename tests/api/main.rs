@@ -13,6 +13,7 @@ mod deploy;
 mod devices;
 mod faults;
 mod foundation;
+mod instances;
 mod link_limits;
 mod login_links;
 mod mail;

@@ -48,10 +48,10 @@ impl Deref for TestApp {
 /// Settings for a test: defaults, a fresh database, a free port, retries in milliseconds rather
 /// than seconds. `adjust` may change anything.
 pub fn test_settings(dir: &TempDir, adjust: impl FnOnce(&mut Settings)) -> Settings {
-    let db = dir.path().join("carelink.db");
+    let database = super::database::url_for(dir.path(), "carelink.db");
     let mut settings = Settings::from_sources("", |name| match name {
         "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
-        "DATABASE_URL" => Some(format!("sqlite://{}", db.display())),
+        "DATABASE_URL" => Some(database.clone()),
         _ => None,
     })
     .expect("test settings are valid");

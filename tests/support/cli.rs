@@ -64,8 +64,13 @@ pub async fn query_one<T>(dir: &TempDir, sql: &str) -> T
 where
     T: Send + Unpin + for<'r> sqlx::Decode<'r, Db> + sqlx::Type<Db>,
 {
-    let pool = sqlx::Pool::<Db>::connect(&database_url(dir)).await.unwrap();
-    sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap()
+    let pool = carelink::db::connect_and_migrate(&database_url(dir))
+        .await
+        .unwrap();
+    sqlx::query_scalar(sql)
+        .fetch_one(pool.read())
+        .await
+        .unwrap()
 }
 
 /// `carelink user add` for `email`, with a password from standard input.
@@ -121,7 +126,8 @@ impl Drop for Served {
     }
 }
 
-/// The SQLite database `cli.db` in `dir`, as every command here uses it.
+/// The database every command here uses: `cli.db` in `dir`, or one named after `dir` on the
+/// PostgreSQL pass.
 pub fn database_url(dir: &TempDir) -> String {
-    format!("sqlite://{}", dir.path().join("cli.db").display())
+    super::database::url_for(dir.path(), "cli.db")
 }

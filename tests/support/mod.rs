@@ -5,6 +5,7 @@
 pub mod app;
 pub mod browser;
 pub mod cli;
+pub mod database;
 pub mod mail;
 pub mod mounts;
 pub mod patient;
