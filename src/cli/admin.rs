@@ -65,7 +65,10 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
                 },
         } => admin.add_form_response(email, form, answers).await,
         Command::Demo => admin.demo().await,
-        Command::Serve | Command::Mail { .. } | Command::Backup { .. } => {
+        Command::Serve
+        | Command::Mail { .. }
+        | Command::Backup { .. }
+        | Command::MigrateTo { .. } => {
             unreachable!("handled by `run`")
         }
     }

@@ -65,6 +65,12 @@ enum Command {
         #[arg(value_name = "FILE")]
         file: std::path::PathBuf,
     },
+    /// Copy the SQLite database into the empty PostgreSQL database at URL, and check the counts.
+    /// Stop the portal first: what it writes during the copy stays behind.
+    MigrateTo {
+        #[arg(value_name = "URL")]
+        url: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -185,6 +191,7 @@ pub async fn run() -> ExitCode {
             command: MailCommand::Test { to },
         } => mail_test::run(settings, to).await,
         Command::Backup { file } => back_up(&settings, &file).await,
+        Command::MigrateTo { url } => migrate_to(&settings, &url).await,
         command => admin::run(settings, command).await,
     };
     outcome.map_or_else(fail, |()| ExitCode::SUCCESS)
@@ -203,6 +210,23 @@ async fn back_up(settings: &Settings, file: &std::path::Path) -> anyhow::Result<
     println!(
         "Backed up the database to {} ({size} bytes).",
         file.display()
+    );
+    Ok(())
+}
+
+async fn migrate_to(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let copied = crate::db::migrate_to(&settings.database.url, url).await?;
+    println!(
+        "Copied {} into {}:",
+        settings.database.url,
+        crate::db::redact(url)
+    );
+    for (table, rows) in copied {
+        println!("  {table:<16} {rows:>9}");
+    }
+    println!(
+        "Every count matches. Start Carelink with DATABASE_URL set to that URL; the SQLite file \
+         is left as it was."
     );
     Ok(())
 }

@@ -9,10 +9,12 @@
 //! where they do not, the statement asks `Pool::engine()` (the outbox's claims, rate limits).
 
 mod connections;
+mod migrate_to;
 mod postgres;
 mod sqlite;
 
 pub use connections::{Connections, Transaction};
+pub use migrate_to::migrate_to;
 pub use sqlite::back_up;
 
 /// The engine behind every pool, connection and transaction, as sqlx's runtime choice of driver.
@@ -114,15 +116,30 @@ impl Engine {
     }
 }
 
-/// `url` without its password, for messages.
+/// `url` without its password (in the address or as `?password=`), for messages. One that does
+/// not parse is not shown at all: its password cannot be found to hide.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("***"));
-            parsed.to_string()
-        }
-        _ => url.to_owned(),
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return "(a URL that does not parse)".to_owned();
+    };
+    if parsed.password().is_some() {
+        let _ = parsed.set_password(Some("***"));
     }
+    if parsed.query_pairs().any(|(name, _)| name == "password") {
+        let pairs: Vec<(String, String)> = parsed
+            .query_pairs()
+            .map(|(name, value)| {
+                let value = if name == "password" {
+                    "***".into()
+                } else {
+                    value
+                };
+                (name.into_owned(), value.into_owned())
+            })
+            .collect();
+        parsed.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    parsed.to_string()
 }
 
 /// A yes or no as both engines keep and compute it: the integers 0 and 1 (SQLite has no boolean
@@ -267,3 +284,26 @@ macro_rules! text_enum {
     };
 }
 pub(crate) use text_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        assert_eq!(
+            redact("postgres://carelink:hunter2@db.internal/carelink"),
+            "postgres://carelink:***@db.internal/carelink"
+        );
+        let query =
+            redact("postgres://carelink@db.internal/carelink?password=hunter2&sslmode=require");
+        assert!(!query.contains("hunter2"), "{query}");
+        assert!(query.contains("sslmode=require"), "{query}");
+        // An unescaped slash in the password: the URL does not parse, and is not shown.
+        assert!(!redact("postgres://carelink:ab/cd@db.internal/carelink").contains("ab/cd"));
+        assert_eq!(
+            redact("sqlite://data/carelink.db"),
+            "sqlite://data/carelink.db"
+        );
+    }
+}

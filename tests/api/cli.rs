@@ -11,6 +11,7 @@ async fn user_add_with_a_password_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink_with_input(
         &dir,
+        &[],
         &[
             "user",
             "add",
@@ -60,6 +61,7 @@ async fn user_add_refuses_bad_input_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let short = carelink_with_input(
         &dir,
+        &[],
         &[
             "user",
             "add",
@@ -108,6 +110,7 @@ async fn appointment_add_books_and_queues_the_notification_together() {
     let dir = tempfile::tempdir().unwrap();
     let added = carelink_with_input(
         &dir,
+        &[],
         &[
             "user",
             "add",

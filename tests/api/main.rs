@@ -20,6 +20,7 @@ mod mail;
 mod mail_kept;
 mod malformed;
 mod metrics;
+mod migrate_to;
 mod notifications;
 mod open_redirects;
 mod other_sites;

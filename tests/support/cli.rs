@@ -42,10 +42,15 @@ pub fn assert_refused(output: &Output, code: i32, messages: &[&str]) {
     }
 }
 
-/// Runs `carelink ARGS` with `stdin` as standard input.
-pub fn carelink_with_input(dir: &TempDir, args: &[&str], stdin: &str) -> Output {
+/// Runs `carelink ARGS` with extra environment variables and `stdin` as standard input.
+pub fn carelink_with_input(
+    dir: &TempDir,
+    env: &[(&str, &str)],
+    args: &[&str],
+    stdin: &str,
+) -> Output {
     use std::{io::Write, process::Stdio};
-    let mut child = command(dir, &[], args)
+    let mut child = command(dir, env, args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -76,7 +81,7 @@ where
 /// `carelink user add` for `email`, with a password from standard input.
 pub fn add_patient_with_password(dir: &TempDir, email: &str) -> Output {
     let args = ["user", "add", "--email", email, "--password-stdin"];
-    carelink_with_input(dir, &args, "a good long password\n")
+    carelink_with_input(dir, &[], &args, "a good long password\n")
 }
 
 /// `carelink serve` on the database in `dir`, as its own process, on a free port.
