@@ -14,12 +14,16 @@ const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
 const mailPort = Number(process.env.E2E_MAIL_PORT ?? 3101);
 process.env.E2E_MAIL_API ??= `http://127.0.0.1:${mailPort}`;
 
-// One fresh database per run. The config is evaluated again in every worker; the variable set
-// here is inherited by them, so they all agree on the file.
-process.env.CARELINK_E2E_DB ??= path.join(
+// One fresh database per run: a new SQLite file, unless CARELINK_E2E_DATABASE_URL names an
+// empty one (scripts/test gives a PostgreSQL database for the two-instance pass). The config is
+// evaluated again in every worker; the variable set here is inherited by them, so they agree.
+process.env.CARELINK_E2E_DATABASE_URL ??= `sqlite://${path.join(
   os.tmpdir(),
   `carelink-e2e-${process.pid}-${Date.now()}.db`,
-);
+)}`;
+// E2E_INSTANCES=2: two instances on that database behind HAProxy (deploy/haproxy.cfg) at
+// baseURL, as a health network runs them; each request may reach either.
+const instances = Number(process.env.E2E_INSTANCES ?? 1);
 
 const launchOptions = {
   executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
@@ -68,22 +72,45 @@ export default defineConfig({
           timeout: 30_000,
           env: { E2E_SMTP_PORT: String(smtpPort), E2E_MAIL_PORT: String(mailPort) },
         },
-        {
-          command: `"${process.env.CARELINK_BIN ?? path.join(projectRoot, "target/release/carelink")}" serve`,
-          cwd: projectRoot,
-          url: `${baseURL}/health`,
-          reuseExistingServer: !process.env.CI,
-          timeout: 60_000,
-          stdout: "pipe",
-          stderr: "pipe",
-          env: {
-            LEPTOS_ENV: "DEV",
-            LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
-            LEPTOS_SITE_ROOT: path.join(projectRoot, "target/site"),
-            DATABASE_URL: `sqlite://${process.env.CARELINK_E2E_DB}`,
-            SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-            RUST_LOG: process.env.RUST_LOG ?? "warn,carelink=info",
-          },
-        },
+        ...(instances === 1 ? [portal(port)] : [portal(port + 2), portal(port + 3), balancer()]),
       ],
 });
+
+/** `carelink serve` on `at`, for patients at baseURL. */
+function portal(at: number) {
+  return {
+    command: `"${process.env.CARELINK_BIN ?? path.join(projectRoot, "target/release/carelink")}" serve`,
+    cwd: projectRoot,
+    url: `http://127.0.0.1:${at}/health`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 60_000,
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
+    env: {
+      LEPTOS_ENV: "DEV",
+      LEPTOS_SITE_ADDR: `127.0.0.1:${at}`,
+      LEPTOS_SITE_ROOT: path.join(projectRoot, "target/site"),
+      PUBLIC_URL: baseURL,
+      DATABASE_URL: process.env.CARELINK_E2E_DATABASE_URL!,
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      // Behind the balancer, the patient's address is the one it forwards.
+      ...(instances === 1 ? {} : { TRUSTED_PROXIES: "127.0.0.1" }),
+      RUST_LOG: process.env.RUST_LOG ?? "warn,carelink=info",
+    },
+  };
+}
+
+function balancer() {
+  return {
+    command: `haproxy -f "${path.join(projectRoot, "deploy/haproxy.cfg")}" -db`,
+    url: `${baseURL}/health`,
+    reuseExistingServer: !process.env.CI,
+    timeout: 30_000,
+    env: {
+      CARELINK_LISTEN: `127.0.0.1:${port}`,
+      CARELINK_A: `127.0.0.1:${port + 2}`,
+      CARELINK_B: `127.0.0.1:${port + 3}`,
+      CARELINK_SHOW_INSTANCE: "yes",
+    },
+  };
+}

@@ -5,8 +5,8 @@ import { hydrated } from "./fixtures";
 
 /**
  * Test data goes in through the same `carelink` CLI that clinics use, against the database of
- * the server under test (CARELINK_E2E_DB, set by playwright.config.ts or by whoever runs the
- * tests against their own server).
+ * the server under test (CARELINK_E2E_DATABASE_URL, set by playwright.config.ts or by whoever
+ * runs the tests against their own server).
  */
 const binary = process.env.CARELINK_BIN ?? path.resolve(__dirname, "../../target/release/carelink");
 
@@ -16,7 +16,7 @@ function carelink(args: string[], input?: string): string {
     encoding: "utf8",
     env: {
       ...process.env,
-      DATABASE_URL: `sqlite://${process.env.CARELINK_E2E_DB}`,
+      DATABASE_URL: process.env.CARELINK_E2E_DATABASE_URL,
       PUBLIC_URL: process.env.E2E_BASE_URL,
       RUST_LOG: "warn",
     },
