@@ -1,7 +1,8 @@
 //! Carelink's release server under load, measured from outside: what `scripts/bench` runs.
 //!
-//! It seeds a fresh SQLite file (patients, sessions, unused login links), starts the release
-//! `carelink serve` on it with `TRUSTED_PROXIES=127.0.0.1` and a loopback SMTP server, then drives
+//! It seeds a fresh database (a SQLite file, or the empty PostgreSQL database `--database-url`
+//! names) with patients, sessions and unused login links, starts the release `carelink serve` on
+//! it (or two, behind HAProxy) with `TRUSTED_PROXIES=127.0.0.1` and a loopback SMTP server, then drives
 //! each scenario with wrk from its own process (every request from its own client address) and
 //! prints requests/s, p50 and p99 latency, errors and the server's peak RSS, each rate against
 //! the static file's. Last, a clinic's morning: 5,000 "New appointment created" emails booked at
@@ -23,7 +24,7 @@ use std::{path::PathBuf, time::Duration};
 
 use clap::Parser;
 
-use server::Server;
+use server::Deployment;
 use wrk::{Row, Scenario};
 
 #[derive(Debug, Parser)]
@@ -47,13 +48,42 @@ struct Args {
     /// Notification emails booked at once in the mail scenario.
     #[arg(long, default_value_t = 5_000)]
     emails: usize,
+    /// An empty database to seed and serve (postgres://...); a fresh SQLite file without it.
+    #[arg(long, value_name = "URL")]
+    database_url: Option<String>,
+    /// Instances on that database: 1, or 2 behind HAProxy (PostgreSQL only).
+    #[arg(long, default_value_t = 1)]
+    instances: u32,
+    /// HAProxy's configuration for two instances.
+    #[arg(long, default_value = "deploy/haproxy.cfg")]
+    balancer_config: PathBuf,
+}
+
+impl Args {
+    /// What the table measures, for its title.
+    fn deployment(&self) -> &'static str {
+        let postgres = self.database_url.as_deref().is_some_and(|url| {
+            carelink::db::Engine::of(url).ok() == Some(carelink::db::Engine::Postgres)
+        });
+        match (postgres, self.instances) {
+            (false, _) => "fresh SQLite file",
+            (true, 1) => "one instance on PostgreSQL",
+            (true, _) => "two instances behind HAProxy on one PostgreSQL database",
+        }
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile::tempdir()?;
-    let database_url = format!("sqlite://{}", dir.path().join("bench.db").display());
+    let database_url = match &args.database_url {
+        Some(url) => url.clone(),
+        None if args.instances == 1 => {
+            format!("sqlite://{}", dir.path().join("bench.db").display())
+        }
+        None => anyhow::bail!("two instances share a PostgreSQL database: give --database-url"),
+    };
 
     // Enough fresh links that redeeming them at the static file's rate still finds one.
     let fresh_links = 12_000 * args.seconds as usize;
@@ -61,14 +91,7 @@ async fn main() -> anyhow::Result<()> {
     let seeded = seed::seed(&database_url, fresh_links, args.emails).await?;
 
     let smtp = smtp_server::SmtpServer::start().await;
-    let server = Server::start(
-        &args.server,
-        &args.site,
-        &database_url,
-        &smtp.url(),
-        dir.path(),
-    )
-    .await?;
+    let server = Deployment::start(&args, &database_url, &smtp.url(), dir.path()).await?;
     let started_rss = server.peak_rss_kib()?;
     let run = wrk::Runner::new(&args, &server, dir.path());
 

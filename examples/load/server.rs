@@ -1,5 +1,6 @@
 //! The release server under test: started as a clinic would run it (production logging to a
-//! file, SMTP, behind a trusted proxy), and its memory read from /proc.
+//! file, SMTP, behind a trusted proxy), one instance or two behind HAProxy, and its memory read
+//! from /proc.
 
 use std::{
     path::Path,
@@ -7,33 +8,137 @@ use std::{
     time::{Duration, Instant},
 };
 
-pub struct Server {
-    child: Child,
+/// What wrk drives: one `carelink serve`, or two on one database behind HAProxy
+/// (deploy/haproxy.cfg), as a health network runs them.
+pub struct Deployment {
+    instances: Vec<Server>,
+    balancer: Option<Server>,
+    /// Where patients connect: the only instance, or the balancer.
     pub origin: String,
 }
 
-impl Server {
+impl Deployment {
     pub async fn start(
-        binary: &Path,
-        site: &Path,
+        args: &super::Args,
         database_url: &str,
         smtp_url: &str,
         dir: &Path,
     ) -> anyhow::Result<Self> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
+        let front = free_port()?;
+        let origin = format!("http://127.0.0.1:{front}");
+        if args.instances == 1 {
+            let server =
+                Server::carelink(args, database_url, smtp_url, dir, front, &origin).await?;
+            return Ok(Self {
+                instances: vec![server],
+                balancer: None,
+                origin,
+            });
+        }
+        anyhow::ensure!(args.instances == 2, "--instances is 1 or 2");
+        let mut instances = Vec::new();
+        for _ in 0..2 {
+            let port = free_port()?;
+            instances
+                .push(Server::carelink(args, database_url, smtp_url, dir, port, &origin).await?);
+        }
+        let config = args.balancer_config.canonicalize()?;
+        let child = Command::new("haproxy")
+            .arg("-f")
+            .arg(&config)
+            .arg("-db")
+            .env("CARELINK_LISTEN", format!("127.0.0.1:{front}"))
+            .env("CARELINK_A", instances[0].address())
+            .env("CARELINK_B", instances[1].address())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(dir.join("haproxy.log"))?)
+            .spawn()
+            .map_err(|e| {
+                anyhow::anyhow!("cannot start haproxy (scripts/setup installs it): {e}")
+            })?;
+        let balancer = Server {
+            child,
+            origin: origin.clone(),
+        };
+        balancer.wait_until_ready().await?;
+        Ok(Self {
+            instances,
+            balancer: Some(balancer),
+            origin,
+        })
+    }
+
+    pub fn pids(&self) -> Vec<u32> {
+        self.instances.iter().map(|s| s.child.id()).collect()
+    }
+
+    /// The most resident memory any instance has had since it started, in KiB.
+    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
+        let mut peak = 0;
+        for pid in self.pids() {
+            peak = peak.max(status_field(pid, "VmHWM:")?);
+        }
+        Ok(peak)
+    }
+
+    /// Each instance's `/metrics`, as Prometheus would scrape it (from loopback, not through
+    /// the balancer, which /metrics refuses).
+    pub async fn metrics(&self) -> anyhow::Result<Vec<String>> {
+        let mut pages = Vec::new();
+        for server in &self.instances {
+            let response = reqwest::get(format!("{}/metrics", server.origin)).await?;
+            anyhow::ensure!(
+                response.status().is_success(),
+                "/metrics: {}",
+                response.status()
+            );
+            pages.push(response.text().await?);
+        }
+        Ok(pages)
+    }
+
+    /// Stops the balancer, then the instances.
+    pub fn stop(self) {
+        drop(self.balancer);
+        drop(self.instances);
+    }
+}
+
+/// A process the bench started, killed when dropped, so that an error part-way through leaves
+/// nothing running.
+struct Server {
+    child: Child,
+    origin: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Server {
+    async fn carelink(
+        args: &super::Args,
+        database_url: &str,
+        smtp_url: &str,
+        dir: &Path,
+        port: u16,
+        public_url: &str,
+    ) -> anyhow::Result<Self> {
         let origin = format!("http://127.0.0.1:{port}");
-        let log = std::fs::File::create(dir.join("server.log"))?;
+        let log_file = dir.join(format!("server-{port}.log"));
+        let log = std::fs::File::create(&log_file)?;
         // Run in the bench's own folder, so the checkout's Leptos.toml does not apply.
-        let (binary, site) = (binary.canonicalize()?, site.canonicalize()?);
+        let (binary, site) = (args.server.canonicalize()?, args.site.canonicalize()?);
         let child = Command::new(&binary)
             .arg("serve")
             .current_dir(dir)
             .env("LEPTOS_SITE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", &site)
             .env("LEPTOS_ENV", "PROD")
-            .env("PUBLIC_URL", &origin)
+            .env("PUBLIC_URL", public_url)
             .env("DATABASE_URL", database_url)
             .env("SMTP_URL", smtp_url)
             .env("TRUSTED_PROXIES", "127.0.0.1")
@@ -42,13 +147,17 @@ impl Server {
             .stderr(log)
             .spawn()
             .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?;
-        let mut server = Self { child, origin };
+        let server = Self { child, origin };
         if let Err(e) = server.wait_until_ready().await {
-            let _ = server.child.kill();
-            let log = std::fs::read_to_string(dir.join("server.log")).unwrap_or_default();
+            drop(server);
+            let log = std::fs::read_to_string(&log_file).unwrap_or_default();
             anyhow::bail!("{e}; its log:\n{log}");
         }
         Ok(server)
+    }
+
+    fn address(&self) -> &str {
+        self.origin.trim_start_matches("http://")
     }
 
     async fn wait_until_ready(&self) -> anyhow::Result<()> {
@@ -63,31 +172,12 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
+}
 
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// The most resident memory since it started, in KiB.
-    pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
-        status_field(self.pid(), "VmHWM:")
-    }
-
-    /// `/metrics`, as Prometheus would scrape it (from loopback).
-    pub async fn metrics(&self) -> anyhow::Result<String> {
-        let response = reqwest::get(format!("{}/metrics", self.origin)).await?;
-        anyhow::ensure!(
-            response.status().is_success(),
-            "/metrics: {}",
-            response.status()
-        );
-        Ok(response.text().await?)
-    }
-
-    pub fn stop(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn status_field(pid: u32, field: &str) -> anyhow::Result<u64> {

@@ -13,7 +13,7 @@ use std::{
 
 use std::process::Command;
 
-use super::{server::Server, Args};
+use super::{server::Deployment, Args};
 
 const SCRIPT: &str = include_str!("load.lua");
 
@@ -57,18 +57,18 @@ pub struct Row {
 pub struct Runner {
     dir: PathBuf,
     origin: String,
-    pid: u32,
+    pids: Vec<u32>,
     seconds: u64,
     connections: u32,
     threads: u32,
 }
 
 impl Runner {
-    pub fn new(args: &Args, server: &Server, dir: &Path) -> Self {
+    pub fn new(args: &Args, deployment: &Deployment, dir: &Path) -> Self {
         Self {
             dir: dir.to_owned(),
-            origin: server.origin.clone(),
-            pid: server.pid(),
+            origin: deployment.origin.clone(),
+            pids: deployment.pids(),
             seconds: args.seconds,
             connections: args.connections,
             threads: args.threads,
@@ -85,7 +85,7 @@ impl Runner {
             std::fs::write(&file, scenario.items.join("\n") + "\n")?;
             file.display().to_string()
         };
-        let sampler = RssSampler::start(self.pid);
+        let sampler = RssSampler::start(self.pids.clone());
         let mut wrk = Command::new("wrk");
         wrk.arg(format!("-t{}", self.threads))
             .arg(format!("-c{}", self.connections))
@@ -149,7 +149,8 @@ impl Row {
     }
 }
 
-/// The server's resident memory, read every 20 ms while a scenario runs; `stop` returns the most.
+/// The servers' resident memory, read every 20 ms while a scenario runs; `stop` returns the most
+/// any one of them had.
 struct RssSampler {
     running: Arc<AtomicBool>,
     peak: Arc<AtomicU64>,
@@ -157,20 +158,22 @@ struct RssSampler {
 }
 
 impl RssSampler {
-    fn start(pid: u32) -> Self {
+    fn start(pids: Vec<u32>) -> Self {
         let running = Arc::new(AtomicBool::new(true));
         let peak = Arc::new(AtomicU64::new(0));
         let thread = std::thread::spawn({
             let (running, peak) = (running.clone(), peak.clone());
             move || {
                 while running.load(Ordering::Relaxed) {
-                    let status = std::fs::read_to_string(format!("/proc/{pid}/status"));
-                    let rss = status.ok().and_then(|status| {
-                        let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
-                        line.split_whitespace().nth(1)?.parse().ok()
-                    });
-                    if let Some(rss) = rss {
-                        peak.fetch_max(rss, Ordering::Relaxed);
+                    for pid in &pids {
+                        let status = std::fs::read_to_string(format!("/proc/{pid}/status"));
+                        let rss = status.ok().and_then(|status| {
+                            let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+                            line.split_whitespace().nth(1)?.parse().ok()
+                        });
+                        if let Some(rss) = rss {
+                            peak.fetch_max(rss, Ordering::Relaxed);
+                        }
                     }
                     std::thread::sleep(Duration::from_millis(20));
                 }
@@ -191,13 +194,16 @@ impl RssSampler {
 }
 
 /// `rss_kib`: the server's resident memory once started, and its peak over the whole run.
-pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &str) {
+pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &[String]) {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!();
     println!(
-        "Carelink release server, fresh SQLite file, {cores} cores; wrk -t{} -c{} -d{}s on \
-         loopback, each request from its own client address",
-        args.threads, args.connections, args.seconds
+        "Carelink release server, {}, {cores} cores; wrk -t{} -c{} -d{}s on loopback, each \
+         request from its own client address",
+        args.deployment(),
+        args.threads,
+        args.connections,
+        args.seconds
     );
     println!(
         "{:<32} {:>9} {:>8} {:>8} {:>8} {:>10} {:>10}",
@@ -223,7 +229,8 @@ pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &str
         );
     }
     println!(
-        "server RSS once started: {:.1} MB; peak over the whole run: {:.1} MB",
+        "server RSS (the larger instance's) once started: {:.1} MB; peak over the whole run: \
+         {:.1} MB",
         rss_kib.0 as f64 / 1024.0,
         rss_kib.1 as f64 / 1024.0
     );
@@ -237,15 +244,16 @@ pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &str
             "password sign-ins answered busy (503 to scripts, the form's message to browsers)",
         ),
     ] {
-        if let Some(value) = metric(metrics, name) {
-            println!("{what}: {value}");
+        let values: Vec<f64> = metrics.iter().filter_map(|m| metric(m, name)).collect();
+        if !values.is_empty() {
+            println!("{what}: {}", values.iter().sum::<f64>());
         }
     }
 }
 
 /// The value of an unlabelled sample in a Prometheus text exposition.
-fn metric<'a>(metrics: &'a str, name: &str) -> Option<&'a str> {
+fn metric(metrics: &str, name: &str) -> Option<f64> {
     metrics
         .lines()
-        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
 }
