@@ -9,27 +9,28 @@ use crate::support::{
     test_settings, TestApp, TestPatient, PASSWORD,
 };
 
-/// Settings for an app on the SQLite file `clinic.db` in `dir`, whichever pass this is.
-fn on_sqlite(dir: &tempfile::TempDir) -> carelink::configuration::Settings {
-    let file = dir.path().join("clinic.db");
-    test_settings(dir, |s| {
-        s.database.url = format!("sqlite://{}", file.display())
-    })
+/// The copy's source: a clinic on a SQLite file of its own, with one patient who has a password,
+/// and its `DATABASE_URL`; `None`, ending the test, unless this is the PostgreSQL pass.
+async fn clinic_on_sqlite() -> Option<(TestApp, TestPatient, String)> {
+    if postgres().is_none() {
+        eprintln!("on the PostgreSQL pass only: the copy needs a server");
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("clinic.db").display());
+    let settings = test_settings(&dir, |s| s.database.url = url.clone());
+    let clinic = TestApp::spawn_in(dir, settings).await;
+    let pat = TestPatient::new().with_password().store(&clinic).await;
+    Some((clinic, pat, url))
 }
 
 #[tokio::test]
 async fn a_clinic_moves_to_postgres_and_its_patients_stay_signed_in() {
-    if postgres().is_none() {
-        eprintln!("on the PostgreSQL pass only: the copy needs a server");
-        return;
-    }
     // The clinic on SQLite: a patient signed in, a link asked for in another browser, an
     // appointment booked, their emails queued.
-    let clinic_dir = tempfile::tempdir().unwrap();
-    let settings = on_sqlite(&clinic_dir);
-    let sqlite = settings.database.url.clone();
-    let clinic = TestApp::spawn_in(clinic_dir, settings).await;
-    let pat = TestPatient::new().with_password().store(&clinic).await;
+    let Some((clinic, pat, sqlite)) = clinic_on_sqlite().await else {
+        return;
+    };
     clinic.book_appointment(&pat, "Dr. Osei").await;
     assert_eq!(clinic.sign_in(&pat, PASSWORD).await.status(), 302);
     let session = clinic.session_cookie().unwrap();
@@ -95,15 +96,9 @@ async fn a_clinic_moves_to_postgres_and_its_patients_stay_signed_in() {
 /// target as it was, ready for another try.
 #[tokio::test]
 async fn a_copy_that_fails_commits_nothing() {
-    if postgres().is_none() {
-        eprintln!("on the PostgreSQL pass only: the copy needs a server");
+    let Some((clinic, _, sqlite)) = clinic_on_sqlite().await else {
         return;
-    }
-    let clinic_dir = tempfile::tempdir().unwrap();
-    let settings = on_sqlite(&clinic_dir);
-    let sqlite = settings.database.url.clone();
-    let clinic = TestApp::spawn_in(clinic_dir, settings).await;
-    TestPatient::new().with_password().store(&clinic).await;
+    };
     // Text PostgreSQL refuses (a NUL character), in a table copied after the patients.
     sqlx::query(
         "INSERT INTO security_events (kind, occurred_at) VALUES (CAST(x'6100' AS TEXT), 0)",
