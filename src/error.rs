@@ -98,8 +98,8 @@ impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         use crate::db::Trouble;
         match Trouble::of(&error) {
-            Some(Trouble::Locked) => {
-                tracing::warn!(%error, "database busy");
+            Some(trouble @ (Trouble::Locked | Trouble::Unavailable)) => {
+                tracing::warn!(%error, "database busy: {}", trouble.describe());
                 Self::Busy
             }
             Some(trouble) => {

@@ -250,7 +250,7 @@ fn parse<T>(
 ) -> Result<T, ConfigError> {
     parser(&value).map_err(|reason| ConfigError::Invalid {
         setting,
-        value: redact_url_password(&value),
+        value: redact_url_password(value),
         reason,
     })
 }
@@ -286,13 +286,11 @@ fn parse_smtp_url(value: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-/// SMTP URLs can carry a password; error messages must not.
-fn redact_url_password(value: &str) -> String {
-    match Url::parse(value) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        _ => value.to_owned(),
+/// URLs (SMTP's, the database's) can carry a password; error messages must not.
+fn redact_url_password(value: String) -> String {
+    if value.contains("://") {
+        crate::db::redact(&value)
+    } else {
+        value
     }
 }

@@ -76,7 +76,10 @@ impl Connections {
     /// A transaction begun with `statement` ("BEGIN IMMEDIATE").
     pub async fn begin(&self, statement: &'static str) -> sqlx::Result<Transaction> {
         let mut checkout = self.acquire().await?;
-        sqlx::query(statement).execute(&mut *checkout).await?;
+        let begun = sqlx::query(statement).execute(&mut *checkout).await;
+        // A connection that died (PostgreSQL restarted) is dropped, not handed to the next caller.
+        checkout.note(&begun);
+        begun?;
         checkout.unfinished = true;
         Ok(Transaction(checkout))
     }

@@ -189,21 +189,32 @@ pub enum Trouble {
     Io,
     /// Another process held the database's lock for longer than the busy timeout.
     Locked,
+    /// The connection was lost, or the server is shutting down, starting or full: it passes
+    /// (a dead connection is replaced at the next checkout).
+    Unavailable,
 }
 
 impl Trouble {
     pub fn of(error: &sqlx::Error) -> Option<Self> {
-        let sqlx::Error::Database(error) = error else {
-            return None;
+        let error = match error {
+            sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed | sqlx::Error::PoolClosed => {
+                return Some(Self::Unavailable)
+            }
+            sqlx::Error::Database(error) => error,
+            _ => return None,
         };
         if let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
             // SQLSTATE: disk_full, read_only_sql_transaction, io_error, lock_not_available,
-            // deadlock_detected.
-            return match error.code() {
+            // deadlock_detected; the server shutting down, crashed, starting, out of
+            // connections; class 08, connection exceptions.
+            let code = error.code();
+            return match &*code {
                 "53100" => Some(Self::Full),
                 "25006" => Some(Self::ReadOnly),
                 "58030" => Some(Self::Io),
                 "55P03" | "40P01" => Some(Self::Locked),
+                "57P01" | "57P02" | "57P03" | "53300" => Some(Self::Unavailable),
+                code if code.starts_with("08") => Some(Self::Unavailable),
                 _ => None,
             };
         }
@@ -225,6 +236,7 @@ impl Trouble {
             Self::ReadOnly => "the database is read-only",
             Self::Io => "the disk failed",
             Self::Locked => "another process holds the database's lock",
+            Self::Unavailable => "the database server cannot be reached",
         }
     }
 }

@@ -31,8 +31,8 @@ pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, String)
     let now = state.care.now();
     if let Err(e) = db::ping(&state.pool, now).await {
         let reason = match db::Trouble::of(&e) {
+            None | Some(db::Trouble::Unavailable) => "database unavailable".to_owned(),
             Some(trouble) => format!("database cannot be written: {}", trouble.describe()),
-            None => "database unavailable".to_owned(),
         };
         tracing::error!(error = %e, "not ready: {reason}");
         return (StatusCode::SERVICE_UNAVAILABLE, reason);

@@ -181,3 +181,66 @@ async fn two_instances_on_one_database_share_links_sessions_limits_and_mail() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// PostgreSQL restarted, or its connections cut: the requests that meet a dead connection are
+/// answered 503 "very busy", never 500, and each dead connection is replaced, so the portal
+/// recovers by itself within a few requests.
+#[tokio::test]
+async fn connections_cut_by_the_server_are_replaced_and_answered_busy() {
+    let Some(admin) = postgres() else {
+        eprintln!("on the PostgreSQL pass only: the server cuts its own connections");
+        return;
+    };
+    // Each request from its own address, so no per-client limit answers first.
+    let app = crate::support::TestApp::spawn_with(|s| {
+        s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()]
+    })
+    .await;
+    let pat = crate::support::TestPatient::new()
+        .with_password()
+        .store(&app)
+        .await;
+    let pat_email = pat.email.clone();
+    let ask = |n: usize| {
+        let browser = app.new_browser().at(&format!("198.51.100.{n}"));
+        let email = pat_email.clone();
+        async move {
+            let fields = [("email", email.as_str())];
+            let answer = browser.call("/api/ask_for_login_link", &fields).await;
+            answer.status().as_u16()
+        }
+    };
+    let database: String = sqlx::query_scalar("SELECT current_database()::text")
+        .fetch_one(app.pool.read())
+        .await
+        .unwrap();
+    // Every connection the app holds, its idle ones included, is open after some traffic.
+    for n in 0..4 {
+        assert_eq!(ask(n).await, 200);
+    }
+    let mut server = <sqlx::PgConnection as sqlx::Connection>::connect(&admin)
+        .await
+        .unwrap();
+    let cut: Vec<bool> = sqlx::query_scalar(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = $1 AND pid <> pg_backend_pid()",
+    )
+    .bind(&database)
+    .fetch_all(&mut server)
+    .await
+    .unwrap();
+    assert!(!cut.is_empty(), "the app's connections were cut");
+
+    let mut statuses = Vec::new();
+    for n in 10..30 {
+        statuses.push(ask(n).await);
+    }
+    assert!(
+        statuses.iter().all(|s| [200, 503].contains(s)),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses[10..].iter().all(|s| *s == 200),
+        "recovered: {statuses:?}"
+    );
+}
