@@ -29,11 +29,17 @@ impl Accounts {
         let user = users::by_email(self.pool.read(), email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.clone());
         let matches = self
-            .judged(&attempt, self.hasher.verify(password, stored))
+            .judged(&attempt, self.hasher.verify(password, stored.clone()))
             .await?;
         let mut tx = self.pool.begin().await?;
+        // The hash may have changed while argon2 checked the old one (a reset, a change):
+        // then the old password no longer signs in.
+        let unchanged = match &user {
+            Some(user) => users::lock(&mut tx, self.pool.engine(), user.id).await? == stored,
+            None => false,
+        };
         match user {
-            Some(user) if matches => {
+            Some(user) if matches && unchanged => {
                 self.attempt_succeeded(&mut tx, attempt).await?;
                 let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
                 self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
@@ -65,6 +71,7 @@ impl Accounts {
         browser: &Browser,
         keep_session: bool,
     ) -> sqlx::Result<SignInCookies> {
+        users::lock(&mut *tx, self.pool.engine(), user_id).await?;
         let now = self.now();
         let session = if keep_session {
             None
@@ -105,6 +112,7 @@ impl Accounts {
     #[tracing::instrument(name = "sign out everywhere", skip_all)]
     pub async fn sign_out_everywhere(&self, user: &User, browser: &Browser) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
+        users::lock(&mut tx, self.pool.engine(), user.id).await?;
         sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, user.id, self.now()).await?;
         devices::forget_all_for_user(&mut *tx, user.id).await?;

@@ -207,8 +207,7 @@ impl Trouble {
             // SQLSTATE: disk_full, read_only_sql_transaction, io_error, lock_not_available,
             // deadlock_detected; the server shutting down, crashed, starting, out of
             // connections; class 08, connection exceptions.
-            let code = error.code();
-            return match &*code {
+            return match error.code() {
                 "53100" => Some(Self::Full),
                 "25006" => Some(Self::ReadOnly),
                 "58030" => Some(Self::Io),

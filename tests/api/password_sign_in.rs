@@ -243,3 +243,59 @@ async fn cookies_are_secure_when_the_portal_is_served_over_https() {
         .unwrap()
         .contains("Secure"));
 }
+
+/// The old password stops working the moment a new one is saved, even for a sign-in whose
+/// argon2 check of the old one was already under way: its session would outlive the change
+/// that was meant to end every session.
+#[tokio::test]
+async fn a_password_changed_while_a_sign_in_checks_the_old_one_refuses_it() {
+    use argon2::{password_hash::SaltString, Algorithm, Argon2, Params, PasswordHasher, Version};
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    // The stored hash names its own cost: 150 passes keep argon2 busy for a second or more,
+    // time enough to change the password under it.
+    let slow = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(19_456, 150, 1, None).unwrap(),
+    );
+    let salt = SaltString::encode_b64(b"sixteen byte slt").unwrap();
+    let hash = slow
+        .hash_password(PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    let set_hash = |hash: String| {
+        let pool = app.pool.clone();
+        let email = pat.email.clone();
+        async move {
+            sqlx::query("UPDATE users SET password_hash = $1 WHERE email = $2")
+                .bind(hash)
+                .bind(email)
+                .execute(pool.write())
+                .await
+                .unwrap();
+        }
+    };
+    set_hash(hash).await;
+
+    let browser = app.new_browser();
+    let email = pat.email.clone();
+    let started = std::time::Instant::now();
+    let signing_in = tokio::spawn(async move { browser.sign_in(&email, PASSWORD).await });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    // As a reset would: another hash entirely.
+    set_hash("$argon2id$v=19$m=19456,t=2,p=1$c2l4dGVlbiBieXRlIHNsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA".into())
+        .await;
+    let response = signing_in.await.unwrap();
+    assert!(
+        started.elapsed() > std::time::Duration::from_millis(300),
+        "the check outlasted the change ({:?})",
+        started.elapsed()
+    );
+    let cookies = set_cookies(&response);
+    assert!(
+        !cookies.iter().any(|c| c.starts_with("carelink_session")),
+        "signed in with the replaced password: {cookies:?}"
+    );
+    assert_eq!(app.session_count().await, 0);
+}
