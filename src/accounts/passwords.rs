@@ -98,7 +98,6 @@ impl Accounts {
         let Some(used) = tokens::consume(&mut tx, token, Purpose::SetPassword, now).await? else {
             return Err(AccountError::PasswordLinkSpent);
         };
-        users::lock(&mut tx, self.pool.engine(), used.user_id).await?;
         self.attempt_succeeded(&mut tx, attempt).await?;
         users::set_password_hash(&mut tx, used.user_id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, used.user_id, None).await?;
@@ -141,7 +140,6 @@ impl Accounts {
         let hash = self.hasher.hash(new).await?;
         let now = self.now();
         let mut tx = self.pool.begin().await?;
-        users::lock(&mut tx, self.pool.engine(), user.id).await?;
         self.attempt_succeeded(&mut tx, attempt).await?;
         users::set_password_hash(&mut tx, user.id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, user.id, Some(session.id)).await?;

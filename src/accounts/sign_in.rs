@@ -35,7 +35,11 @@ impl Accounts {
         // The hash may have changed while argon2 checked the old one (a reset, a change):
         // then the old password no longer signs in.
         let unchanged = match &user {
-            Some(user) => users::lock(&mut tx, self.pool.engine(), user.id).await? == stored,
+            Some(user) => {
+                users::lock(&mut tx, self.pool.engine(), user.id).await?;
+                let current = users::by_id(&mut *tx, user.id).await?;
+                current.and_then(|user| user.password_hash) == stored
+            }
             None => false,
         };
         match user {

@@ -104,26 +104,19 @@ pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>>
         .await
 }
 
-/// Holds the patient's row until the caller's transaction ends, and returns their password hash
-/// as it is now. Every transaction that starts, ends or revokes a patient's sessions and links
-/// takes it first, so a sign-in and a "sign out everywhere" or password change never interleave:
-/// on PostgreSQL this is a row lock; SQLite already runs write transactions one at a time.
-pub async fn lock(
-    tx: &mut db::Connection,
-    engine: db::Engine,
-    user_id: i64,
-) -> sqlx::Result<Option<String>> {
-    let for_update = match engine {
-        db::Engine::Sqlite => "",
-        db::Engine::Postgres => "FOR UPDATE",
-    };
-    let row: Option<(Option<String>,)> = sqlx::query_as(&format!(
-        "SELECT password_hash FROM users WHERE id = $1 {for_update}"
-    ))
-    .bind(user_id)
-    .fetch_optional(tx)
-    .await?;
-    Ok(row.and_then(|(hash,)| hash))
+/// Holds the patient's row until the caller's transaction ends. Every transaction that starts,
+/// ends or revokes a patient's sessions and links takes it first (a password's change holds it
+/// by its own UPDATE), so a sign-in and a "sign out everywhere" or password change never
+/// interleave. A row lock on PostgreSQL; SQLite already runs write transactions one at a time,
+/// so there it costs nothing.
+pub async fn lock(tx: &mut db::Connection, engine: db::Engine, user_id: i64) -> sqlx::Result<()> {
+    if engine == db::Engine::Postgres {
+        sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
+            .bind(user_id)
+            .execute(tx)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn set_password_hash(

@@ -226,7 +226,7 @@ async fn migrate_to(settings: &Settings, url: &str) -> anyhow::Result<()> {
     }
     println!(
         "Every count matches. Start Carelink with DATABASE_URL set to that URL; the SQLite file \
-         is left as it was."
+         keeps all its data."
     );
     Ok(())
 }
