@@ -3,7 +3,14 @@
 
 use leptos::{html, prelude::*};
 
-use crate::pages::{login::AskForLoginLink, login_link::SignInWithLink};
+use crate::{
+    error::AppError,
+    pages::{
+        check_email::{collect_approval, CollectApproval},
+        login::AskForLoginLink,
+        login_link::SignInWithLink,
+    },
+};
 
 /// Sets `data-hydrated` on `<body>` once the WASM has run. Effects never run on the server, so
 /// the attribute proves it; end-to-end tests wait for it before they rely on an island.
@@ -16,12 +23,12 @@ pub fn HydrationMarker() -> impl IntoView {
     });
 }
 
-/// "Log In" on a Secure Login Link's page. In a browser that proved it is the patient's
-/// (`automatic`), it presses itself once the script runs. Signed in, it replaces the link's page
+/// "Log In" (`label`) on a Secure Login Link's page. In a browser that proved it is the
+/// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the link's page
 /// with the landing page, so the token leaves the address bar and the history. Without the WASM
 /// it is a plain form, and the server redirects.
 #[island]
-pub fn LinkSignIn(token: String, account: String, automatic: bool) -> impl IntoView {
+pub fn LinkSignIn(token: String, account: String, automatic: bool, label: String) -> impl IntoView {
     let sign_in = ServerAction::<SignInWithLink>::new();
     let form = NodeRef::<html::Form>::new();
     // What the page promises only once the script runs: before, the button must be pressed.
@@ -51,7 +58,7 @@ pub fn LinkSignIn(token: String, account: String, automatic: bool) -> impl IntoV
             <input type="hidden" name="time_zone" value=""/>
             <button type="submit" class="block" data-automatic=automatic.to_string()
                 aria-busy=move || busy().then_some("true")>
-                {move || if busy() { "Logging in…" } else { "Log In" }}
+                {move || if busy() { "Logging in…".to_owned() } else { label.clone() }}
             </button>
         </ActionForm>
     }
@@ -96,4 +103,64 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
             </button>
         </ActionForm>
     }
+}
+
+/// The "Check your email" screen waiting for the phone's approval. Once the script runs, it asks
+/// the server again and again (each answer waits up to 20 seconds for the approval) and replaces
+/// the screen with the landing page as soon as it is signed in. Without the WASM it is a plain
+/// form: "I approved it, continue".
+#[island]
+pub fn WaitForApproval() -> impl IntoView {
+    let collect = ServerAction::<CollectApproval>::new();
+    let zone = NodeRef::<html::Input>::new();
+    let waiting = RwSignal::new(false);
+    let failed = RwSignal::new(None::<AppError>);
+    Effect::new(move |_| {
+        let zone = zone.get().map(|input| input.value()).unwrap_or_default();
+        waiting.set(true);
+        listen(zone, waiting, failed);
+    });
+    Effect::new(move |_| match collect.value().get() {
+        Some(Ok(Some(landing))) => {
+            let _ = window().location().replace(&landing);
+        }
+        Some(Err(error)) => failed.set(Some(error)),
+        _ => {}
+    });
+    view! {
+        {move || waiting.get().then(|| view! {
+            <p class="muted center" role="status">"Waiting for your phone…"</p>
+        })}
+        {move || failed.get().map(|error| view! {
+            <p class="alert error" role="alert">{error.to_string()}</p>
+        })}
+        <ActionForm action=collect>
+            <input type="hidden" name="time_zone" value="" node_ref=zone/>
+            <button type="submit" class="block secondary"
+                aria-busy=move || collect.pending().get().then_some("true")>
+                "I approved it, continue"
+            </button>
+        </ActionForm>
+    }
+}
+
+/// One long poll of the waiting screen, and the next after it: a failure that will pass (busy,
+/// offline) tries again a little later, any other stops and is shown.
+fn listen(zone: String, waiting: RwSignal<bool>, failed: RwSignal<Option<AppError>>) {
+    leptos::task::spawn_local(async move {
+        let again = match collect_approval(Some(zone.clone())).await {
+            Ok(Some(landing)) => {
+                let _ = window().location().replace(&landing);
+                return;
+            }
+            Ok(None) => std::time::Duration::from_millis(500),
+            Err(AppError::Busy | AppError::Unreachable) => std::time::Duration::from_secs(3),
+            Err(error) => {
+                waiting.set(false);
+                failed.set(Some(error));
+                return;
+            }
+        };
+        set_timeout(move || listen(zone, waiting, failed), again);
+    });
 }

@@ -90,7 +90,7 @@ impl Metrics {
         route.micros.fetch_add(micros, Ordering::Relaxed);
     }
 
-    /// A patient signed in: "password", "link", "code" or "set_password".
+    /// A patient signed in: "password", "link", "code", "approval" or "set_password".
     pub fn signed_in(&self, method: &'static str) {
         self.0.sign_ins.add(method);
     }

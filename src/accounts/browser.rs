@@ -42,9 +42,36 @@ pub fn describe(user_agent: Option<&str>) -> Option<String> {
     }
 }
 
+/// What the patient calls the device behind `user_agent`: "phone", "tablet" or "computer".
+pub fn device_kind(user_agent: Option<&str>) -> &'static str {
+    let user_agent = user_agent.unwrap_or_default();
+    if user_agent.contains("iPhone")
+        || (user_agent.contains("Android") && user_agent.contains("Mobile"))
+    {
+        "phone"
+    } else if user_agent.contains("iPad") || user_agent.contains("Android") {
+        "tablet"
+    } else {
+        "computer"
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::describe;
+    use super::{describe, device_kind};
+
+    #[test]
+    fn phones_tablets_and_computers_are_told_apart() {
+        let pixel = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/159.0.8154.6 Mobile Safari/537.36";
+        let tab = "Mozilla/5.0 (Linux; Android 14; SM-X710) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+        let iphone = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
+        let windows = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+        assert_eq!(device_kind(Some(pixel)), "phone");
+        assert_eq!(device_kind(Some(iphone)), "phone");
+        assert_eq!(device_kind(Some(tab)), "tablet");
+        assert_eq!(device_kind(Some(windows)), "computer");
+        assert_eq!(device_kind(None), "computer");
+    }
 
     #[test]
     fn common_browsers_read_as_browser_on_system() {

@@ -38,6 +38,8 @@ pub struct Accounts {
     background: Background,
     /// Sign-ins and rate-limit refusals are counted for `/metrics`.
     pub(super) metrics: Metrics,
+    /// Wakes this instance's waiting screens when a phone approves one of them.
+    pub(super) approvals: Arc<tokio::sync::Notify>,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -45,6 +47,8 @@ pub struct Accounts {
 pub struct ClientMeta {
     pub ip: Option<String>,
     pub user_agent: Option<String>,
+    /// The city a trusted proxy placed it in (`LOCATION_HEADER`).
+    pub place: Option<String>,
 }
 
 /// The browser a request comes from, as the sign-in rules see it: where it is and what it says
@@ -100,6 +104,18 @@ pub enum AccountError {
          where you asked for the link, or ask for a new link."
     )]
     CodeRefused,
+    /// A phone tapped a number that was not on the asking screen: the link is void.
+    #[error(
+        "That was not the number on the other screen, so for your safety this link no longer \
+         works. If it was you who asked, ask for a new link on that computer."
+    )]
+    WrongApprovalNumber,
+    /// "I approved it, continue" before any approval reached this browser.
+    #[error(
+        "No approval has arrived yet. On your phone, open the email, tap \"Log in on the \
+         computer that asked\", then tap the number shown here."
+    )]
+    NotApprovedYet,
     #[error("That browser is not on your list any more.")]
     UnknownBrowser,
     #[error("Too many requests from your network. Please try again in {}.", minutes(*.wait))]
@@ -154,6 +170,7 @@ impl Accounts {
             clinic_zone: settings.clinic.time_zone.clone(),
             background,
             metrics,
+            approvals: Arc::default(),
         }
     }
 

@@ -15,6 +15,9 @@ text_enum! {
         SignedInWithLink = "signed_in_with_link",
         SignedInWithCode = "signed_in_with_code",
         WrongSignInCode = "wrong_sign_in_code",
+        SignInApproved = "sign_in_approved",
+        SignedInByApproval = "signed_in_by_approval",
+        WrongApprovalNumber = "wrong_approval_number",
         SignInFailed = "sign_in_failed",
         SignedOut = "signed_out",
         SignedOutEverywhere = "signed_out_everywhere",
@@ -32,6 +35,11 @@ impl EventKind {
             Self::SignedInWithLink => "Signed in with a Secure Login Link",
             Self::SignedInWithCode => "Signed in with the code from a login email",
             Self::WrongSignInCode => "Wrong sign-in code entered",
+            Self::SignInApproved => "Approved a sign-in on the computer that asked for a link",
+            Self::SignedInByApproval => "Signed in, approved from another device",
+            Self::WrongApprovalNumber => {
+                "Wrong number tapped to approve a sign-in: that link was cancelled"
+            }
             Self::SignInFailed => "Failed sign-in attempt",
             Self::SignedOut => "Signed out",
             Self::SignedOutEverywhere => "Signed out on every device",

@@ -16,10 +16,16 @@ pub const LOGIN_LINK_MINUTES: RangeInclusive<i64> = 5..=60;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkState {
     /// It works. `automatic`: this browser proved it is the patient's, so it signs in without a
-    /// click once the page has loaded its script.
+    /// click once the page has loaded its script. `asker`: the link was asked for in another
+    /// browser, which this one may sign in instead (`Asker`).
     Ready {
         account: String,
         automatic: bool,
+        asker: Option<Asker>,
+    },
+    /// This link signed in the browser that asked for it, approved from here.
+    Approved {
+        account: String,
     },
     /// `login_url`: the login page, keeping the page the link was for.
     Used {
@@ -32,4 +38,36 @@ pub enum LinkState {
     },
     /// Unknown and revoked links read the same.
     Invalid,
+}
+
+/// The browser a link was asked for in, as the phone it opened on names it ("Chrome on
+/// Windows, near Toronto, 2 minutes ago"), and the three numbers the patient picks from: one is
+/// on that browser's screen, and nothing here says which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Asker {
+    /// "Chrome on Windows", or `None` for a browser we cannot name.
+    pub browser: Option<String>,
+    /// Its city, as the clinic's proxy named it.
+    pub place: Option<String>,
+    pub minutes_ago: i64,
+    pub choices: Vec<u8>,
+    /// What this browser is to the patient ("phone" or "computer"), for "Log in on this phone".
+    pub this_device: String,
+}
+
+impl Asker {
+    pub fn describe(&self) -> String {
+        let browser = self.browser.as_deref().unwrap_or("A browser");
+        let place = self
+            .place
+            .as_ref()
+            .map(|place| format!(", near {place}"))
+            .unwrap_or_default();
+        let when = match self.minutes_ago {
+            ..=0 => "just now".to_owned(),
+            1 => "1 minute ago".to_owned(),
+            n => format!("{n} minutes ago"),
+        };
+        format!("{browser}{place}, {when}")
+    }
 }

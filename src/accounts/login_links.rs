@@ -5,15 +5,15 @@
 //! opening a link never signs in. Its page signs in by itself only in a browser that proves it
 //! is the patient's (it holds the pending-request cookie whose hash is stored with the token, or
 //! a known-browser cookie of the same patient); anywhere else it names the account and waits for
-//! one click on "Log In".
+//! one click on "Log In", or offers to sign in the browser that asked instead (`approvals`).
 
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    devices,
+    approval_number, browser, devices,
     events::{self, EventKind},
     landing,
-    links::LinkState,
+    links::{Asker, LinkState},
     notifier::PasswordLinkReason,
     sessions::Session,
     sign_in::is_signed_in_as,
@@ -38,6 +38,19 @@ pub struct OpenedLink {
     /// Set when this browser is already signed in as the link's patient (another tab used the
     /// link): it goes straight to the link's page.
     pub go_to: Option<String>,
+}
+
+/// The browser that asked for `link`, for a phone (`browser`) that may approve it; `None` for a
+/// link no browser asked for.
+fn asker(link: &TokenInfo, browser: &Browser, now: OffsetDateTime) -> Option<Asker> {
+    let choices = approval_number::read_choices(link.approval_choices.as_deref()?);
+    Some(Asker {
+        browser: browser::describe(link.requested_user_agent.as_deref()),
+        place: link.requested_place.clone(),
+        minutes_ago: (now - OffsetDateTime::from(link.created_at)).whole_minutes(),
+        choices,
+        this_device: browser::device_kind(browser.client.user_agent.as_deref()).to_owned(),
+    })
 }
 
 impl Accounts {
@@ -142,13 +155,20 @@ impl Accounts {
         let now = self.now();
         let state = if info.revoked_at.is_some() {
             LinkState::Invalid
+        } else if info.approved_at.is_some() {
+            LinkState::Approved { account }
         } else if info.used_at.is_some() || signed_in_as_owner {
             LinkState::Used { account, login_url }
         } else if OffsetDateTime::from(info.expires_at) <= now {
             LinkState::Expired { account, login_url }
         } else {
             let automatic = self.proves_owner(&info, browser, now).await?;
-            LinkState::Ready { account, automatic }
+            let asker = (!automatic).then(|| asker(&info, browser, now)).flatten();
+            LinkState::Ready {
+                account,
+                automatic,
+                asker,
+            }
         };
         Ok(OpenedLink {
             state,
@@ -248,9 +268,9 @@ impl Accounts {
         }
     }
 
-    /// After a link or its code was used up in `tx`: signs in (keeping this browser's session if
+    /// After a link, its code or its approval was used up in `tx`: signs in (keeping this browser's session if
     /// it already is the patient's), revokes the patient's other links, records how.
-    async fn finish_link_sign_in(
+    pub(super) async fn finish_link_sign_in(
         &self,
         mut tx: db::Transaction,
         used: Consumed,
@@ -268,6 +288,7 @@ impl Accounts {
         tx.commit().await?;
         self.metrics.signed_in(match how {
             EventKind::SignedInWithCode => "code",
+            EventKind::SignedInByApproval => "approval",
             _ => "link",
         });
         Ok(SignedIn {

@@ -14,11 +14,18 @@
 //! - a link lands on the appointments page: `landing::HOME`;
 //! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`.
 //!
+//! Beyond the article: a phone that opened a link may sign in the browser that asked for it
+//! instead, by tapping the number that browser shows (`approvals`).
+//!
 //! `links` and `password` are shared with the WASM client; the rest is server-only.
 
 pub mod links;
 pub mod password;
 
+#[cfg(feature = "ssr")]
+pub mod approval_number;
+#[cfg(feature = "ssr")]
+mod approvals;
 #[cfg(feature = "ssr")]
 pub mod browser;
 #[cfg(feature = "ssr")]

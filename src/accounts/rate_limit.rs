@@ -56,6 +56,14 @@ pub const WRONG_PASSWORDS_PER_CLIENT: [Limit; 1] = [Limit {
     per: Duration::minutes(15),
 }];
 
+/// Checks of a waiting screen for its phone's approval, from one client: 180 every ten minutes.
+/// A screen that waits asks about once every 20 seconds (a long poll), so this is several
+/// screens of one clinic's network waiting at once, and far fewer than a flood.
+pub const APPROVAL_CHECKS_PER_CLIENT: [Limit; 1] = [Limit {
+    max: 180,
+    per: Duration::minutes(10),
+}];
+
 /// The bucket of the client at `ip`. An IPv6 client is keyed by its /64, the block one
 /// household or phone is given, so it cannot take a fresh address for every try.
 pub fn client_bucket(kind: &str, ip: Option<&str>) -> String {

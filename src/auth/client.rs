@@ -1,4 +1,5 @@
-//! Who a request comes from: its address (through trusted proxies only) and its user agent.
+//! Who a request comes from: its address and city (through trusted proxies only) and its user
+//! agent.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -7,14 +8,22 @@ use axum::{
     http::{header, request::Parts},
 };
 
-use crate::accounts::ClientMeta;
+use crate::{accounts::ClientMeta, configuration::ServerSettings};
 
-/// The client's address and browser, as far as this server can tell.
-pub fn client_meta(parts: &Parts, trusted_proxies: &[IpAddr]) -> ClientMeta {
+/// The client's address, city and browser, as far as this server can tell.
+pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
+    let trusted_proxies = &server.trusted_proxies;
     let peer = parts
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
+    let through_proxy = peer.is_some_and(|peer| trusted_proxies.contains(&peer));
+    let place = server
+        .location_header
+        .as_ref()
+        .filter(|_| through_proxy)
+        .and_then(|name| parts.headers.get(name))
+        .and_then(|value| place_name(value.as_bytes()));
     let forwarded_for = parts
         .headers
         .get_all("x-forwarded-for")
@@ -27,7 +36,22 @@ pub fn client_meta(parts: &Parts, trusted_proxies: &[IpAddr]) -> ClientMeta {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(300).collect()),
+        place,
     }
+}
+
+/// A city as a proxy names it ("Toronto", "S%C3%A3o Paulo"), if it reads as one: letters,
+/// spaces and the punctuation of place names, at most 60 characters. It is shown to patients as
+/// where a sign-in came from, so nothing else is let through.
+fn place_name(raw: &[u8]) -> Option<String> {
+    let decoded = percent_encoding::percent_decode(raw).decode_utf8().ok()?;
+    let name = decoded.trim();
+    let reads_as_a_place = (1..=60).contains(&name.chars().count())
+        && name.chars().any(char::is_alphabetic)
+        && name
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '.' | ','));
+    reads_as_a_place.then(|| name.to_owned())
 }
 
 /// The client behind `peer`. Only a trusted proxy's `X-Forwarded-For` is believed, read from
@@ -83,6 +107,24 @@ mod tests {
             client_ip(ip("10.0.0.2"), header.into_iter(), &proxy),
             ip("203.0.113.7")
         );
+    }
+
+    #[test]
+    fn only_names_that_read_as_places_are_kept() {
+        assert_eq!(place_name(b"Toronto").as_deref(), Some("Toronto"));
+        assert_eq!(place_name(b"S%C3%A3o Paulo").as_deref(), Some("São Paulo"));
+        assert_eq!(place_name(b"St. John's").as_deref(), Some("St. John's"));
+        for bad in [
+            &b""[..],
+            b"  ",
+            b"Call 555-0100",
+            b"<script>",
+            b"https://evil.example",
+            &[b'a'; 61],
+            b"%FF",
+        ] {
+            assert_eq!(place_name(bad), None, "{}", String::from_utf8_lossy(bad));
+        }
     }
 
     #[test]

@@ -14,7 +14,9 @@ use axum::{
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::{
-    accounts::{password::PasswordError, sign_in_code::NotACode, AccountError},
+    accounts::{
+        approval_number::NotANumber, password::PasswordError, sign_in_code::NotACode, AccountError,
+    },
     email_address::EmailAddressError,
     error::AppError,
 };
@@ -29,6 +31,8 @@ impl From<AccountError> for AppError {
                 StatusCode::BAD_REQUEST
             }
             LinkSpent => StatusCode::GONE,
+            WrongApprovalNumber => StatusCode::FORBIDDEN,
+            NotApprovedYet => StatusCode::CONFLICT,
             UnknownBrowser => StatusCode::NOT_FOUND,
             TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Busy => return AppError::Busy,
@@ -47,7 +51,7 @@ macro_rules! bad_input {
         }
     )+};
 }
-bad_input!(EmailAddressError, PasswordError, NotACode);
+bad_input!(EmailAddressError, PasswordError, NotACode, NotANumber);
 
 /// What a busy answer asks a client to wait: a hash takes tens of milliseconds, so the line is
 /// short again by then.

@@ -8,7 +8,10 @@ use super::{
     RequestContext,
 };
 use crate::{
-    accounts::{landing, links::LinkState, sign_in_code::SignInCode, SignedIn},
+    accounts::{
+        approval_number::ApprovalNumber, landing, links::LinkState, sign_in_code::SignInCode,
+        AccountError, SignedIn,
+    },
     email_address::EmailAddress,
     error::AppError,
 };
@@ -115,6 +118,48 @@ pub async fn sign_in_with_code(
         .sign_in_with_code(&code, &req.browser_in(time_zone), current.as_ref())
         .await?;
     Ok(land(&req, signed_in))
+}
+
+/// A tap on one of the three numbers on the phone that opened a link. Approved, a plain form
+/// goes back to the link's page, which now says so.
+pub async fn approve_sign_in(token: String, number: String) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let number = ApprovalNumber::parse(&number)?;
+    req.accounts()
+        .approve_sign_in(&token, number, &req.browser)
+        .await?;
+    Ok(())
+}
+
+/// The longest a waiting screen's check waits for its approval: well inside the request time
+/// limit and the proxies' timeouts, short enough to come back before anything gives up on it.
+const LONG_POLL: std::time::Duration = std::time::Duration::from_secs(20);
+
+/// The waiting screen's check for its phone's approval: the landing page once signed in. The
+/// hydrated screen asks again and again, each time waiting up to `LONG_POLL`; the plain form
+/// ("I approved it, continue") looks once, and is told if nothing has arrived.
+pub async fn collect_approval(time_zone: Option<String>) -> Result<Option<String>, AppError> {
+    let req = RequestContext::from_leptos()?;
+    let plain = req.is_plain_form();
+    let wait = if plain {
+        std::time::Duration::ZERO
+    } else {
+        LONG_POLL.min(req.state.settings.server.request_timeout / 2)
+    };
+    let current = req.current_session().await?;
+    let browser = req.browser_in(time_zone);
+    if browser.pending.is_none() {
+        return Err(AccountError::NotApprovedYet.into());
+    }
+    match req
+        .accounts()
+        .collect_approval(&browser, current.as_ref(), wait)
+        .await?
+    {
+        Some(signed_in) => Ok(Some(land(&req, signed_in))),
+        None if plain => Err(AccountError::NotApprovedYet.into()),
+        None => Ok(None),
+    }
 }
 
 /// A link or code sign-in's cookies (its request is over), then its landing page.

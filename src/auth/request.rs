@@ -206,7 +206,7 @@ pub(super) fn secure_cookies(state: &AppState) -> bool {
 fn browser(state: &AppState, parts: &Parts) -> Browser {
     let cookie = |cookie| cookies::read(&parts.headers, cookie, secure_cookies(state));
     Browser {
-        client: client_meta(parts, &state.settings.server.trusted_proxies),
+        client: client_meta(parts, &state.settings.server),
         session: cookie(CarelinkCookie::Session),
         device: cookie(CarelinkCookie::Device),
         pending: cookie(CarelinkCookie::Pending),

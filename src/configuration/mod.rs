@@ -42,6 +42,9 @@ pub struct ServerSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client. Empty: the TCP peer is the
     /// client (rate limits and security events use its address).
     pub trusted_proxies: Vec<IpAddr>,
+    /// The header in which a trusted proxy names the client's city ("Toronto"), shown when a
+    /// patient approves a sign-in from their phone. `None`: no place is shown.
+    pub location_header: Option<axum::http::HeaderName>,
     /// Who may read `/metrics` besides this machine (a Prometheus server elsewhere).
     pub metrics_allow: Vec<IpAddr>,
 }

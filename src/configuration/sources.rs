@@ -34,6 +34,7 @@ struct FileServer {
     env: Option<String>,
     public_url: Option<String>,
     trusted_proxies: Option<String>,
+    location_header: Option<String>,
     metrics_allow: Option<String>,
 }
 
@@ -116,6 +117,13 @@ pub(super) fn resolve(
     };
     let trusted_proxies = ip_list("TRUSTED_PROXIES", file.server.trusted_proxies)?;
     let metrics_allow = ip_list("METRICS_ALLOW", file.server.metrics_allow)?;
+    let location_header = match pick("LOCATION_HEADER", file.server.location_header) {
+        Some(v) if !v.trim().is_empty() => Some(parse("LOCATION_HEADER", v, |v| {
+            axum::http::HeaderName::try_from(v.trim())
+                .map_err(|_| "expected an HTTP header name, like CloudFront-Viewer-City".into())
+        })?),
+        _ => None,
+    };
 
     let clinic_zone = parse(
         "CLINIC_TIME_ZONE",
@@ -219,6 +227,7 @@ pub(super) fn resolve(
             environment,
             public_url,
             trusted_proxies,
+            location_header,
             metrics_allow,
         },
         clinic: ClinicSettings {

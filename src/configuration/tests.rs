@@ -118,6 +118,21 @@ fn trusted_proxies_are_a_list_of_addresses() {
 }
 
 #[test]
+fn the_location_header_is_a_header_name_or_unset() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert!(s.server.location_header.is_none());
+    let s = Settings::from_sources("", env(&[("LOCATION_HEADER", "CF-IPCity")])).unwrap();
+    assert_eq!(s.server.location_header.unwrap().as_str(), "cf-ipcity");
+    let err = Settings::from_sources("", env(&[("LOCATION_HEADER", "no spaces")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("LOCATION_HEADER") && err.contains("header name"),
+        "{err}"
+    );
+}
+
+#[test]
 fn unknown_keys_in_the_file_are_refused() {
     let err = Settings::from_sources("[server]\nsite_adr = \"x\"\n", env(&[]))
         .unwrap_err()

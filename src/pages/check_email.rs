@@ -2,13 +2,20 @@
 //! the address as typed, so a typo is caught at once, and a button to the patient's mailbox
 //! for the well-known providers. The address travels in a cookie, not the page's address, so
 //! it stays out of the history and proxies' logs.
+//!
+//! It also shows this browser's approval number: a patient who opens the email on their phone
+//! can tap "Log in on the computer that asked" and that number there, and this screen signs in
+//! by itself (`islands::WaitForApproval`).
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{failed, FormResult};
-use crate::{error::AppError, islands::SendAgain};
+use crate::{
+    error::AppError,
+    islands::{SendAgain, WaitForApproval},
+};
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
 const COOLDOWN_SECONDS: u32 = 60;
@@ -25,6 +32,8 @@ pub struct AskedFor {
     /// The patient's mailbox: its name ("Gmail") and address, when the provider is well known.
     pub mailbox: Option<(String, String)>,
     pub link_minutes: i64,
+    /// The number a phone must tap to sign this browser in, once it has asked for a link.
+    pub approval_number: Option<u8>,
 }
 
 #[server(endpoint = "load_check_email")]
@@ -32,6 +41,10 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
     let req = crate::auth::RequestContext::from_leptos()?;
     let asked = crate::auth::login_links::asked(&req);
     let link_minutes = req.accounts().login_link_lifetime().whole_minutes();
+    let approval_number = req
+        .accounts()
+        .approval_number(&req.browser)
+        .map(|number| number.get());
     Ok(match asked {
         Some(asked) => AskedFor {
             mailbox: (!asked.masked)
@@ -41,6 +54,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             masked: asked.masked,
             next: asked.next,
             link_minutes,
+            approval_number,
         },
         None => AskedFor {
             address: None,
@@ -48,6 +62,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             next: String::new(),
             mailbox: None,
             link_minutes,
+            approval_number,
         },
     })
 }
@@ -58,6 +73,11 @@ pub async fn sign_in_with_code(
     time_zone: Option<String>,
 ) -> Result<String, AppError> {
     crate::auth::login_links::sign_in_with_code(code, time_zone).await
+}
+
+#[server(endpoint = "collect_approval")]
+pub async fn collect_approval(time_zone: Option<String>) -> Result<Option<String>, AppError> {
+    crate::auth::login_links::collect_approval(time_zone).await
 }
 
 #[component]
@@ -86,6 +106,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         next,
         mailbox,
         link_minutes,
+        approval_number,
     } = asked;
     let sent = match (&address, masked) {
         (Some(address), true) => view! {
@@ -113,7 +134,28 @@ fn Asked(asked: AskedFor) -> impl IntoView {
             {format!("The link works once, for {link_minutes} minutes. ")}
             "Nothing after a few minutes? Check your spam folder."
         </p>
+        // Shown even once the request is gone (the pending cookie with it).
+        <FormResult form=CollectApproval::url()/>
+        {approval_number.map(|number| view! { <ApproveFromPhone number/> })}
         {send_again}
+    }
+}
+
+/// Opening the email on a phone: tapping this number there signs this screen in.
+#[component]
+fn ApproveFromPhone(number: u8) -> impl IntoView {
+    view! {
+        <section class="approve-from-phone" aria-labelledby="from-phone">
+            <h2 id="from-phone">"Opening the email on your phone?"</h2>
+            <p>
+                "Tap " <strong>"Log in on the computer that asked"</strong>
+                " there, then tap this number. This screen will log you in by itself."
+            </p>
+            <p class="approval-number">
+                <span class="visually-hidden">"Your number: "</span>{number}
+            </p>
+            <WaitForApproval/>
+        </section>
     }
 }
 

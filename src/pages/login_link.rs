@@ -1,12 +1,20 @@
 //! `/login/link/{token}`: where a Secure Login Link leads. Opening it never signs in by itself
 //! on the server; see `auth::login_links`.
+//!
+//! Opened in another browser than the one that asked (the phone, when the laptop asked), it
+//! offers two choices: "Log in on this phone", or "Log in on the computer that asked", which
+//! leads to `?on=computer`: the three numbers, one of them on that computer's screen.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use super::FormResult;
-use crate::{accounts::links::LinkState, error::AppError, islands::LinkSignIn};
+use crate::{
+    accounts::links::{Asker, LinkState},
+    error::AppError,
+    islands::LinkSignIn,
+};
 
 #[server(endpoint = "open_login_link")]
 pub async fn open_login_link(token: String) -> Result<LinkState, AppError> {
@@ -21,6 +29,11 @@ pub async fn sign_in_with_link(
     crate::auth::login_links::sign_in_with_link(token, time_zone).await
 }
 
+#[server(endpoint = "approve_sign_in")]
+pub async fn approve_sign_in(token: String, number: String) -> Result<(), AppError> {
+    crate::auth::login_links::approve_sign_in(token, number).await
+}
+
 #[server(endpoint = "ask_for_new_login_link")]
 pub async fn ask_for_new_login_link(token: String) -> Result<(), AppError> {
     crate::auth::login_links::ask_for_new_link(token).await
@@ -32,6 +45,7 @@ pub fn LoginLinkPage() -> impl IntoView {
         .read_untracked()
         .get("token")
         .unwrap_or_default();
+    let on_computer = use_query_map().read_untracked().get("on").as_deref() == Some("computer");
     let link = Resource::new(move || (), {
         let token = token.clone();
         move |_| open_login_link(token.clone())
@@ -42,7 +56,9 @@ pub fn LoginLinkPage() -> impl IntoView {
             <Suspense fallback=|| ()>
                 {move || {
                     let token = token.clone();
-                    Suspend::new(async move { view! { <LinkPage state=link.await token/> } })
+                    Suspend::new(async move {
+                        view! { <LinkPage state=link.await token on_computer/> }
+                    })
                 }}
             </Suspense>
         </section>
@@ -50,13 +66,47 @@ pub fn LoginLinkPage() -> impl IntoView {
 }
 
 #[component]
-fn LinkPage(state: Result<LinkState, AppError>, token: String) -> impl IntoView {
-    // A plain "Log In" that failed comes back here with its reason.
-    let tried = view! { <FormResult form=SignInWithLink::url()/> };
+fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool) -> impl IntoView {
+    // A plain "Log In", or a tap on a number, that failed comes back here with its reason.
+    let tried = view! {
+        <FormResult form=SignInWithLink::url()/>
+        <FormResult form=ApproveSignIn::url()/>
+    };
     match state {
-        Ok(LinkState::Ready { account, automatic }) => view! {
-            <LinkSignIn token account automatic/>
+        Ok(LinkState::Ready {
+            account,
+            asker: Some(asker),
+            ..
+        }) if on_computer => view! { <PickTheNumber token account asker/> }.into_any(),
+        Ok(LinkState::Ready {
+            account,
+            automatic,
+            asker: Some(asker),
+        }) => {
+            let label = format!("Log in on this {}", asker.this_device);
+            let computer = format!("/login/link/{token}?on=computer");
+            view! {
+                <LinkSignIn token account automatic label/>
+                {tried}
+                <p class="muted or">"or"</p>
+                <a class="button block secondary" href=computer>"Log in on the computer that asked"</a>
+                <p class="muted asker">{asker.describe()}</p>
+            }
+            .into_any()
+        }
+        Ok(LinkState::Ready {
+            account,
+            automatic,
+            asker: None,
+        }) => view! {
+            <LinkSignIn token account automatic label="Log In".to_owned()/>
             {tried}
+        }
+        .into_any(),
+        Ok(LinkState::Approved { account }) => view! {
+            <h1>"Approved"</h1>
+            {tried}
+            <p>"The computer that asked is logging in as " <strong>{account}</strong> " now. You can close this page."</p>
         }
         .into_any(),
         Ok(LinkState::Used { account, login_url }) => view! {
@@ -85,6 +135,33 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String) -> impl IntoView 
             <p class="alert error" role="alert">{error.to_string()}</p>
         }
         .into_any(),
+    }
+}
+
+/// "Log in on the computer that asked": the patient taps the number that computer shows. Nothing
+/// here tells which of the three it is.
+#[component]
+fn PickTheNumber(token: String, account: String, asker: Asker) -> impl IntoView {
+    let form = ApproveSignIn::url();
+    let back = format!("/login/link/{token}");
+    let this_device = asker.this_device.clone();
+    view! {
+        <h1>"Log in on the computer that asked"</h1>
+        <p>"Log in as " <strong class="account">{account}</strong> " on:"</p>
+        <p class="asker"><strong>{asker.describe()}</strong></p>
+        <FormResult form/>
+        <p id="pick-number">"Tap the number that computer shows on its screen."</p>
+        <form method="post" action=form class="choices" aria-describedby="pick-number">
+            <input type="hidden" name="token" value=token/>
+            {asker.choices.into_iter().map(|number| view! {
+                <button type="submit" name="number" value=number.to_string()>{number}</button>
+            }).collect_view()}
+        </form>
+        <p class="muted">
+            "Did you not ask to log in there, or does it show no number? Do not tap any: a wrong "
+            "number cancels this link, to keep your account safe."
+        </p>
+        <p class="muted center"><a href=back>{format!("Log in on this {this_device} instead")}</a></p>
     }
 }
 

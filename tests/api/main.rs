@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod approvals;
 mod cli;
 mod cli_server;
 mod deploy;

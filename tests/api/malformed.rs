@@ -6,16 +6,18 @@ use leptos::server_fn::axum::server_fn_paths;
 use crate::support::TestApp;
 
 /// Every server function and the fields it takes.
-const SERVER_FUNCTIONS: [(&str, &[&str]); 21] = [
+const SERVER_FUNCTIONS: [(&str, &[&str]); 23] = [
     ("/api/signed_in_name", &[]),
     ("/api/sign_out", &[]),
     ("/api/sign_in_with_password", &["email", "password"]),
     ("/api/ask_for_login_link", &["email"]),
     ("/api/load_check_email", &[]),
     ("/api/sign_in_with_code", &["code"]),
+    ("/api/collect_approval", &[]),
     ("/api/open_login_link", &["token"]),
     ("/api/sign_in_with_link", &["token"]),
     ("/api/ask_for_new_login_link", &["token"]),
+    ("/api/approve_sign_in", &["token", "number"]),
     ("/api/ask_for_password_link", &["email"]),
     ("/api/password_link_works", &["token"]),
     (

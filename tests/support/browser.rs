@@ -15,6 +15,8 @@ pub struct TestBrowser {
     origin: String,
     /// Behind a trusted proxy: the client address the proxy names.
     forwarded_for: Option<String>,
+    /// Headers it sends with every request (its user agent, a proxy's city header).
+    headers: Vec<(String, String)>,
     client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
 }
@@ -34,9 +36,21 @@ impl TestBrowser {
             address: address.to_owned(),
             origin: origin.to_owned(),
             forwarded_for: None,
+            headers: Vec::new(),
             client,
             jar,
         }
+    }
+
+    /// This browser, sending `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// This browser, saying it is `user_agent`.
+    pub fn as_agent(self, user_agent: &str) -> Self {
+        self.with_header("user-agent", user_agent)
     }
 
     /// This browser, seen through a trusted proxy (`TRUSTED_PROXIES=127.0.0.1`) as `ip`.
@@ -49,7 +63,10 @@ impl TestBrowser {
 
     /// A request as this browser sends it: its cookies, and where it is.
     fn request(&self, method: reqwest::Method, path: &str) -> reqwest::RequestBuilder {
-        let request = self.client.request(method, self.url(path));
+        let mut request = self.client.request(method, self.url(path));
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         match &self.forwarded_for {
             Some(ip) => request.header("x-forwarded-for", ip),
             None => request,
@@ -190,6 +207,44 @@ impl TestBrowser {
     pub async fn use_link(&self, link: &str) -> Response {
         let token = token_of(link);
         self.submit(link, "/api/sign_in_with_link", &[("token", &token)])
+            .await
+    }
+
+    /// Taps `number` among the three on `link`'s "Log in on the computer that asked" page, as a
+    /// plain form.
+    pub async fn approve(&self, link: &str, number: &str) -> Response {
+        let token = token_of(link);
+        let page = format!("{link}?on=computer");
+        let fields = [("token", token.as_str()), ("number", number)];
+        self.submit(&page, "/api/approve_sign_in", &fields).await
+    }
+
+    /// The numbers `link`'s "Log in on the computer that asked" page offers, in its order.
+    pub async fn choices(&self, link: &str) -> Vec<String> {
+        let page = self.page(&format!("{link}?on=computer")).await;
+        page.split(r#"name="number" value=""#)
+            .skip(1)
+            .map(|rest| rest.split('"').next().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The number this browser's "Check your email" screen shows, if any.
+    pub async fn number_on_screen(&self) -> Option<String> {
+        let page = self.page("/login/check-email").await;
+        let (_, rest) = page.split_once("Your number: </span>")?;
+        Some(rest.chars().take_while(char::is_ascii_digit).collect())
+    }
+
+    /// The waiting screen's check for an approval, as the hydrated screen makes it (a long
+    /// poll); returns the status and the answer's text.
+    pub async fn wait_for_approval(&self) -> (u16, String) {
+        let response = self.call("/api/collect_approval", &[]).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// "I approved it, continue" on the waiting screen, as a plain form.
+    pub async fn continue_after_approval(&self) -> Response {
+        self.submit("/login/check-email", "/api/collect_approval", &[])
             .await
     }
 

@@ -6,8 +6,13 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{sign_in_code::SignInCode, ClientMeta};
+use super::{
+    approval_number::{self, ApprovalNumber},
+    sign_in_code::SignInCode,
+    ClientMeta,
+};
 
+pub mod approval;
 mod revoke;
 use crate::{
     clock::Timestamp,
@@ -38,6 +43,11 @@ text_enum! {
 /// current time as `$1`.
 const USABLE: &str = "used_at IS NULL AND revoked_at IS NULL AND expires_at > $1";
 
+/// A token that may still sign someone in: unused, or approved from a phone for a browser that
+/// has not collected its session yet. Revoking a patient's tokens ends both.
+const OPEN: &str = "revoked_at IS NULL
+                    AND (used_at IS NULL OR (approved_at IS NOT NULL AND collected_at IS NULL))";
+
 /// What a new token is for and how long it lives.
 pub struct NewToken<'a> {
     pub purpose: Purpose,
@@ -45,7 +55,8 @@ pub struct NewToken<'a> {
     /// The same-site path to land on after using it.
     pub redirect_to: Option<&'a str>,
     /// The pending-request cookie of the browser that asked for it. A login link asked for in a
-    /// browser also gets a sign-in code that works in that browser only.
+    /// browser also gets a sign-in code that works in that browser only, and the number that
+    /// lets a phone approve that browser (`approval_number`).
     pub pending_cookie: Option<&'a str>,
 }
 
@@ -72,11 +83,17 @@ pub async fn issue(
         .as_ref()
         .zip(token.pending_cookie)
         .map(|(code, pending)| code.hash(pending));
+    let approval = code
+        .as_ref()
+        .and(token.pending_cookie)
+        .map(ApprovalNumber::for_request);
+    let choices = approval.map(|number| approval_number::store_choices(&number.among_decoys()));
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
-                                  requested_ip, requested_user_agent, redirect_to,
-                                  pending_cookie_hash, code_hash)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                                  requested_ip, requested_user_agent, requested_place,
+                                  redirect_to, pending_cookie_hash, code_hash,
+                                  approval_number, approval_choices)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
@@ -85,9 +102,12 @@ pub async fn issue(
     .bind(Timestamp::from(now + token.lifetime))
     .bind(&requested_by.ip)
     .bind(&requested_by.user_agent)
+    .bind(&requested_by.place)
     .bind(token.redirect_to)
     .bind(token.pending_cookie.map(hash_secret))
     .bind(code_hash)
+    .bind(approval.map(|number| i64::from(number.get())))
+    .bind(choices)
     .execute(db)
     .await?;
     Ok(Issued { secret, code })
@@ -209,11 +229,18 @@ pub struct TokenInfo {
     pub user_id: i64,
     #[sqlx(try_from = "String")]
     pub email: EmailAddress,
+    pub created_at: Timestamp,
     pub expires_at: Timestamp,
     pub used_at: Option<Timestamp>,
     pub revoked_at: Option<Timestamp>,
     pub redirect_to: Option<String>,
     pub pending_cookie_hash: Option<Vec<u8>>,
+    /// Who asked for it, for the phone that may approve them.
+    pub requested_user_agent: Option<String>,
+    pub requested_place: Option<String>,
+    /// What the phone offers; `None` for a link no browser asked for (a notification's).
+    pub approval_choices: Option<String>,
+    pub approved_at: Option<Timestamp>,
 }
 
 pub async fn lookup(
@@ -222,8 +249,9 @@ pub async fn lookup(
     purpose: Purpose,
 ) -> sqlx::Result<Option<TokenInfo>> {
     sqlx::query_as(
-        "SELECT t.user_id, u.email, t.expires_at, t.used_at, t.revoked_at, t.redirect_to,
-                t.pending_cookie_hash
+        "SELECT t.user_id, u.email, t.created_at, t.expires_at, t.used_at, t.revoked_at,
+                t.redirect_to, t.pending_cookie_hash, t.requested_user_agent, t.requested_place,
+                t.approval_choices, t.approved_at
          FROM user_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.purpose = $2",
     )

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::{hash_secret, Purpose, USABLE};
+use super::{hash_secret, Purpose, OPEN, USABLE};
 use crate::{
     clock::Timestamp,
     db::{self, Executor},
@@ -29,7 +29,8 @@ pub async fn revoke_pending_except(
     .rows_affected())
 }
 
-/// Revokes the patient's other unused tokens of `purpose` (after one of them was used).
+/// Revokes the patient's other open tokens of `purpose` (after one of them was used), approvals
+/// not yet collected among them.
 pub async fn revoke_others(
     db: &mut db::Connection,
     user_id: i64,
@@ -37,11 +38,10 @@ pub async fn revoke_others(
     keep: i64,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
+    Ok(sqlx::query(&format!(
         "UPDATE user_tokens SET revoked_at = $1
-         WHERE user_id = $2 AND purpose = $3 AND id <> $4
-           AND used_at IS NULL AND revoked_at IS NULL",
-    )
+         WHERE user_id = $2 AND purpose = $3 AND id <> $4 AND {OPEN}"
+    ))
     .bind(Timestamp::from(now))
     .bind(user_id)
     .bind(purpose)
@@ -51,17 +51,17 @@ pub async fn revoke_others(
     .rows_affected())
 }
 
-/// Revokes every unused token of the patient, links and codes of every purpose: after the
-/// password changes, or "Sign out everywhere", none of them may sign in any more.
+/// Revokes every open token of the patient, links, codes and approvals of every purpose: after
+/// the password changes, or "Sign out everywhere", none of them may sign in any more.
 pub async fn revoke_all_for_user(
     db: impl Executor<'_>,
     user_id: i64,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
-    Ok(sqlx::query(
+    Ok(sqlx::query(&format!(
         "UPDATE user_tokens SET revoked_at = $1
-         WHERE user_id = $2 AND used_at IS NULL AND revoked_at IS NULL",
-    )
+         WHERE user_id = $2 AND {OPEN}"
+    ))
     .bind(Timestamp::from(now))
     .bind(user_id)
     .execute(db)

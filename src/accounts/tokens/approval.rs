@@ -1,0 +1,111 @@
+//! The storage of approvals: a login link used up by the right number tapped on the phone, and
+//! the session the asking browser then collects with its pending-request cookie.
+
+use time::{Duration, OffsetDateTime};
+
+use super::{hash_secret, Consumed, Purpose, USABLE};
+use crate::{
+    accounts::approval_number::ApprovalNumber,
+    clock::Timestamp,
+    db::{self, Executor},
+};
+
+/// How long after an approval the asking browser may still collect it: long enough to close and
+/// reopen its screen, short enough that a forgotten kiosk is not signed in hours later.
+pub const COLLECT_WITHIN: Duration = Duration::minutes(10);
+
+/// What a tap on the phone did.
+#[derive(Debug)]
+pub enum Tapped {
+    /// The right number: the link is used up, approved for the browser that asked.
+    Approved(Consumed),
+    /// A wrong one: the link of this patient is void.
+    Wrong { user_id: i64 },
+    /// The link cannot be approved (used, expired, revoked, unknown, or asked for by no browser).
+    NotApprovable,
+}
+
+/// Approves the link with `secret` if `number` is its number, in one statement, so a tap and a
+/// click on "Log in on this phone", or two taps, use it up once between them. A wrong number
+/// voids it.
+pub async fn tap(
+    db: &mut db::Connection,
+    secret: &str,
+    number: ApprovalNumber,
+    now: OffsetDateTime,
+) -> sqlx::Result<Tapped> {
+    let now = Timestamp::from(now);
+    let token_hash = hash_secret(secret);
+    let approved: Option<Consumed> = sqlx::query_as(&format!(
+        "UPDATE user_tokens SET used_at = $1, approved_at = $1
+         WHERE token_hash = $2 AND purpose = $3 AND approval_number = $4 AND {USABLE}
+         RETURNING id, user_id, redirect_to"
+    ))
+    .bind(now)
+    .bind(&token_hash)
+    .bind(Purpose::Login)
+    .bind(i64::from(number.get()))
+    .fetch_optional(&mut *db)
+    .await?;
+    if let Some(approved) = approved {
+        return Ok(Tapped::Approved(approved));
+    }
+    let voided: Option<i64> = sqlx::query_scalar(&format!(
+        "UPDATE user_tokens SET revoked_at = $1
+         WHERE token_hash = $2 AND purpose = $3 AND approval_number IS NOT NULL AND {USABLE}
+         RETURNING user_id"
+    ))
+    .bind(now)
+    .bind(&token_hash)
+    .bind(Purpose::Login)
+    .fetch_optional(db)
+    .await?;
+    Ok(match voided {
+        Some(user_id) => Tapped::Wrong { user_id },
+        None => Tapped::NotApprovable,
+    })
+}
+
+/// The newest approval waiting for the browser holding `pending_cookie`, if any. `$1` is the
+/// oldest approval that may still be collected.
+const WAITING: &str = "pending_cookie_hash = $2 AND purpose = $3 AND approved_at > $1
+                       AND collected_at IS NULL AND revoked_at IS NULL";
+
+/// Whether an approval waits for this browser: a read, for the waiting screen's polls.
+pub async fn is_waiting(
+    db: impl Executor<'_>,
+    pending_cookie: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(&format!(
+        "SELECT 1 FROM user_tokens WHERE {WAITING} LIMIT 1"
+    ))
+    .bind(Timestamp::from(now - COLLECT_WITHIN))
+    .bind(hash_secret(pending_cookie))
+    .bind(Purpose::Login)
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
+/// Takes the newest approval waiting for this browser, in one statement, so it is collected
+/// once however many of its screens ask at the same moment.
+pub async fn collect(
+    db: &mut db::Connection,
+    pending_cookie: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<Option<Consumed>> {
+    sqlx::query_as(&format!(
+        "UPDATE user_tokens SET collected_at = $4
+         WHERE id = (SELECT id FROM user_tokens WHERE {WAITING}
+                     ORDER BY approved_at DESC, id DESC LIMIT 1)
+           AND {WAITING}
+         RETURNING id, user_id, redirect_to"
+    ))
+    .bind(Timestamp::from(now - COLLECT_WITHIN))
+    .bind(hash_secret(pending_cookie))
+    .bind(Purpose::Login)
+    .bind(Timestamp::from(now))
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,459 @@
+//! "Log in on the computer that asked": the phone that opened a login link signs in the browser
+//! that asked for it, by tapping the number that browser's screen shows.
+
+use std::time::{Duration as StdDuration, Instant};
+
+use carelink::clock::Clock;
+use time::{Duration, OffsetDateTime};
+use tokio::task::JoinSet;
+
+use crate::support::{location, refused, TestApp, TestBrowser, TestPatient};
+
+const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
+                              (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const ANDROID_PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
+                             (KHTML, like Gecko) Chrome/159.0.8154.6 Mobile Safari/537.36";
+
+/// The app behind a proxy on loopback that names each client's city in `cf-ipcity`.
+async fn app_behind_a_proxy(clock: Option<Clock>) -> TestApp {
+    let adjust = |s: &mut carelink::configuration::Settings| {
+        s.server.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+        s.server.location_header = Some("cf-ipcity".parse().unwrap());
+    };
+    match clock {
+        Some(clock) => TestApp::with_clock_and(clock, adjust).await,
+        None => TestApp::spawn_with(adjust).await,
+    }
+}
+
+/// A laptop in Toronto that asked for a link to `pat`, and the link its email carries.
+async fn computer_that_asked(app: &TestApp, pat: &TestPatient) -> (TestBrowser, String) {
+    let computer = app
+        .new_browser()
+        .as_agent(WINDOWS_CHROME)
+        .with_header("cf-ipcity", "Toronto");
+    let link = app.link_asked_by(&computer, &pat.email).await;
+    (computer, link)
+}
+
+fn phone(app: &TestApp) -> TestBrowser {
+    app.new_browser().as_agent(ANDROID_PHONE)
+}
+
+/// The number on `computer`'s screen, and the two other choices its link's page offers.
+async fn right_and_wrong(
+    computer: &TestBrowser,
+    phone: &TestBrowser,
+    link: &str,
+) -> (String, Vec<String>) {
+    let number = computer
+        .number_on_screen()
+        .await
+        .expect("a number on screen");
+    let choices = phone.choices(link).await;
+    assert_eq!(choices.len(), 3, "{choices:?}");
+    assert!(choices.contains(&number), "{number} among {choices:?}");
+    let wrong = choices.into_iter().filter(|n| *n != number).collect();
+    (number, wrong)
+}
+
+/// As if the address's one-link-a-minute limit had passed, to ask again at once.
+async fn forget_limits(app: &TestApp) {
+    sqlx::query("DELETE FROM rate_limit_hits")
+        .execute(app.pool.write())
+        .await
+        .unwrap();
+}
+
+/// Whether a plain form post went through (no error left for its page).
+fn approved(response: &reqwest::Response) -> bool {
+    response.status() == 302 && !refused(response)
+}
+
+#[tokio::test]
+async fn a_phone_signs_in_the_computer_that_asked_with_the_number_on_its_screen() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let screen = computer.page("/login/check-email").await;
+    assert!(
+        screen.contains("Opening the email on your phone?")
+            && screen.contains("Log in on the computer that asked")
+            && screen.contains("I approved it, continue"),
+        "{screen}"
+    );
+
+    // The phone offers both choices, naming the computer and where it is.
+    let phone = phone(&app);
+    let page = phone.open_link(&link).await;
+    assert!(page.contains("Log in on this phone"), "{page}");
+    assert!(page.contains("Log in on the computer that asked"), "{page}");
+    assert!(
+        page.contains("Chrome on Windows, near Toronto, just now"),
+        "{page}"
+    );
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+
+    // The screen is already waiting when the patient taps.
+    let waiting = {
+        let computer = computer.clone();
+        tokio::spawn(async move {
+            let started = Instant::now();
+            (computer.wait_for_approval().await, started.elapsed())
+        })
+    };
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
+    let tapped = Instant::now();
+    let answer = phone.approve(&link, &number).await;
+    assert!(approved(&answer), "{:?}", answer.headers());
+    assert!(
+        location(&answer).starts_with(&link),
+        "back to the link's page"
+    );
+    let ((status, landing), waited) = waiting.await.unwrap();
+    assert_eq!(status, 200, "{landing}");
+    assert!(landing.contains("/appointments"), "{landing}");
+    // It woke when the approval was made, not at the end of its long poll.
+    assert!(
+        tapped.elapsed() < StdDuration::from_secs(5) && waited < StdDuration::from_secs(10),
+        "answered {:?} after the tap",
+        tapped.elapsed()
+    );
+
+    // The computer is signed in; the phone is not, and says what happened.
+    assert!(computer.session_cookie().is_some());
+    assert!(computer.cookie("carelink_pending").is_none());
+    assert_eq!(computer.get("/appointments").await.status(), 200);
+    assert!(phone.session_cookie().is_none());
+    let page = phone.open_link(&link).await;
+    assert!(
+        page.contains("Approved") && page.contains("The computer that asked is logging in"),
+        "{page}"
+    );
+    assert_eq!(app.session_count().await, 1);
+    assert_eq!(app.events("sign_in_approved").await, [Some(pat.id)]);
+    assert_eq!(app.events("signed_in_by_approval").await, [Some(pat.id)]);
+    let who: Vec<Option<String>> = sqlx::query_scalar(
+        "SELECT user_agent FROM security_events WHERE kind LIKE '%approv%' ORDER BY id",
+    )
+    .fetch_all(app.pool.write())
+    .await
+    .unwrap();
+    assert_eq!(
+        who,
+        [
+            Some(ANDROID_PHONE.to_owned()),
+            Some(WINDOWS_CHROME.to_owned())
+        ],
+        "the phone approved, the computer signed in"
+    );
+
+    // Used up: neither the phone nor anyone else can use or approve it again.
+    assert!(refused(&phone.use_link(&link).await));
+    assert!(refused(&phone.approve(&link, &number).await));
+    let (status, answer) = computer.wait_for_approval().await;
+    assert_eq!(status, 409, "nothing more to collect: {answer}");
+}
+
+#[tokio::test]
+async fn a_wrong_number_voids_the_link_and_is_recorded() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, wrong) = right_and_wrong(&computer, &phone, &link).await;
+
+    let answer = phone.approve(&link, &wrong[0]).await;
+    let page = phone.error_page(answer).await;
+    assert!(
+        page.contains("That was not the number on the other screen")
+            && page.contains("This link is not valid"),
+        "{page}"
+    );
+    assert_eq!(app.events("wrong_approval_number").await, [Some(pat.id)]);
+
+    // Void for everything: the right number, the phone's own sign-in, the computer's wait.
+    assert!(refused(&phone.approve(&link, &number).await));
+    assert!(refused(&phone.use_link(&link).await));
+    let answer = computer.continue_after_approval().await;
+    let screen = computer.error_page(answer).await;
+    assert!(screen.contains("No approval has arrived yet"), "{screen}");
+    assert_eq!(app.session_count().await, 0);
+    let activity: Vec<String> = app.event_kinds().await;
+    assert!(!activity.iter().any(|kind| kind == "sign_in_approved"));
+
+    // The patient can ask again (a minute later, past the address's limit), and that link works.
+    forget_limits(&app).await;
+    let again = app.link_asked_by(&computer, &pat.email).await;
+    assert_ne!(again, link);
+    let (number, _) = right_and_wrong(&computer, &phone, &again).await;
+    assert!(approved(&phone.approve(&again, &number).await));
+    assert!(approved(&computer.continue_after_approval().await));
+    assert!(computer.session_cookie().is_some());
+}
+
+#[tokio::test]
+async fn the_phone_never_tells_which_number_is_right() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+
+    // The same three, in the same order, however often the page is opened.
+    let first = phone.choices(&link).await;
+    for _ in 0..5 {
+        assert_eq!(phone.choices(&link).await, first);
+    }
+    // Nothing in the page marks the right one: each choice's button reads alike.
+    let page = phone.page(&format!("{link}?on=computer")).await;
+    for choice in &first {
+        let button =
+            format!(r#"<button type="submit" name="number" value="{choice}">{choice}</button>"#);
+        assert!(page.contains(&button), "{page}");
+    }
+    // The other page of the link does not show any of them.
+    let page = phone.open_link(&link).await;
+    assert!(!page.contains(&format!(">{number}<")), "{page}");
+}
+
+#[tokio::test]
+async fn only_the_browser_that_asked_collects_and_only_once() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    assert!(approved(&phone.approve(&link, &number).await));
+
+    // The phone itself, a stranger, and a browser that asked for someone else get nothing, and
+    // are told the same.
+    let other = TestPatient::new()
+        .with_email("other@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let someone = app.new_browser();
+    app.link_asked_by(&someone, &other.email).await;
+    for browser in [&phone, &app.new_browser(), &someone] {
+        let answer = browser.continue_after_approval().await;
+        let page = browser.error_page(answer).await;
+        assert!(page.contains("No approval has arrived yet"), "{page}");
+        assert!(browser.session_cookie().is_none());
+    }
+    // A planted copy of another browser's cookie name with a made-up value: nothing either.
+    let forger = app.new_browser();
+    forger.plant_cookie("carelink_pending=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    assert!(refused(&forger.continue_after_approval().await));
+
+    // The computer's screen, open twice, collects once between them.
+    let mut screens = JoinSet::new();
+    for _ in 0..4 {
+        let computer = computer.clone();
+        screens.spawn(async move { computer.continue_after_approval().await });
+    }
+    let mut signed_in = 0;
+    while let Some(answer) = screens.join_next().await {
+        let answer = answer.unwrap();
+        if approved(&answer) {
+            assert_eq!(location(&answer), "/appointments");
+            signed_in += 1;
+        }
+    }
+    assert_eq!(signed_in, 1);
+    assert_eq!(app.session_count().await, 1);
+    assert_eq!(app.events("signed_in_by_approval").await, [Some(pat.id)]);
+}
+
+#[tokio::test]
+async fn a_closed_and_reopened_waiting_screen_still_collects() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    // Approved while no screen was waiting.
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    assert!(approved(&phone.approve(&link, &number).await));
+
+    // Reopened, the screen still shows the number, and its first check collects.
+    assert_eq!(computer.number_on_screen().await, Some(number));
+    let (status, landing) = computer.wait_for_approval().await;
+    assert_eq!(status, 200, "{landing}");
+    assert!(landing.contains("/appointments"), "{landing}");
+    assert_eq!(computer.get("/appointments").await.status(), 200);
+}
+
+#[tokio::test]
+async fn two_approvals_race_and_one_wins() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    for _ in 0..5 {
+        let (computer, link) = computer_that_asked(&app, &pat).await;
+        let phone = phone(&app);
+        let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+        let mut taps = JoinSet::new();
+        for _ in 0..2 {
+            let (phone, link, number) = (phone.clone(), link.clone(), number.clone());
+            taps.spawn(async move { approved(&phone.approve(&link, &number).await) });
+        }
+        let wins = taps.join_all().await.into_iter().filter(|won| *won).count();
+        assert_eq!(wins, 1, "one approval");
+        assert!(approved(&computer.continue_after_approval().await));
+        forget_limits(&app).await;
+    }
+    assert_eq!(app.events("sign_in_approved").await.len(), 5);
+    assert_eq!(app.events("signed_in_by_approval").await.len(), 5);
+}
+
+#[tokio::test]
+async fn an_approval_racing_log_in_on_this_phone_signs_in_one_of_them() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    for _ in 0..6 {
+        let (computer, link) = computer_that_asked(&app, &pat).await;
+        let phone = phone(&app);
+        let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+        let tap = {
+            let (phone, link) = (phone.clone(), link.clone());
+            tokio::spawn(async move { approved(&phone.approve(&link, &number).await) })
+        };
+        let click = {
+            let (phone, link) = (phone.clone(), link.clone());
+            tokio::spawn(async move {
+                let answer = phone.use_link(&link).await;
+                answer.status() == 302 && location(&answer) == "/appointments"
+            })
+        };
+        let (tapped, clicked) = (tap.await.unwrap(), click.await.unwrap());
+        assert!(
+            tapped ^ clicked,
+            "tap {tapped}, click {clicked}: exactly one"
+        );
+        let collected = approved(&computer.continue_after_approval().await);
+        assert_eq!(
+            collected, tapped,
+            "the computer signs in only when the tap won"
+        );
+        assert_eq!(phone.session_cookie().is_some(), clicked);
+        forget_limits(&app).await;
+    }
+}
+
+#[tokio::test]
+async fn approval_works_only_while_the_link_is_valid_and_is_collected_soon_after() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = app_behind_a_proxy(Some(clock.clone())).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+
+    // Expired: the right number does nothing, and voids nothing either.
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    clock.advance(Duration::minutes(61));
+    let page = phone.error_page(phone.approve(&link, &number).await).await;
+    assert!(page.contains("This link has expired"), "{page}");
+    assert!(app.events("wrong_approval_number").await.is_empty());
+
+    // Approved, but collected too late: the forgotten screen is not signed in.
+    clock.advance(Duration::minutes(2));
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    assert!(approved(&phone.approve(&link, &number).await));
+    clock.advance(Duration::minutes(11));
+    assert!(refused(&computer.continue_after_approval().await));
+    assert_eq!(app.session_count().await, 0);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_cancels_an_approval_not_yet_collected() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    assert!(approved(&phone.approve(&link, &number).await));
+
+    // The patient, worried, signs in elsewhere and signs out everywhere before it is collected.
+    let laptop = app.new_browser();
+    laptop.sign_in(&pat.email, pat.password.unwrap()).await;
+    let answer = laptop
+        .submit("/account", "/api/sign_out_everywhere", &[])
+        .await;
+    assert_eq!(answer.status(), 302);
+    assert!(refused(&computer.continue_after_approval().await));
+    assert!(computer.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn a_garbled_tap_is_refused_clearly_and_voids_nothing() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    for garbled in ["", "abc", "5", "100", "37; DROP TABLE users"] {
+        let page = phone.error_page(phone.approve(&link, garbled).await).await;
+        assert!(
+            page.contains("Tap one of the numbers shown."),
+            "{garbled}: {page}"
+        );
+    }
+    let answer = phone
+        .call("/api/approve_sign_in", &[("token", "x"), ("number", "42")])
+        .await;
+    assert_eq!(answer.status(), 410, "an unknown link cannot be approved");
+    assert!(app.events("wrong_approval_number").await.is_empty());
+    assert!(approved(&phone.approve(&link, &number).await));
+}
+
+#[tokio::test]
+async fn links_no_browser_asked_for_and_the_asking_browser_itself_offer_no_approval() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    // A notification's link: nobody is waiting anywhere.
+    app.book_appointment(&pat.email, "Dr. Ada").await;
+    let notified = app.login_link_in_last_email_to(&pat.email).await;
+    let page = phone(&app).open_link(&notified).await;
+    assert!(page.contains("Log In"), "{page}");
+    assert!(!page.contains("the computer that asked"), "{page}");
+
+    // The browser that asked signs itself in; it has nobody to approve.
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let page = computer.open_link(&link).await;
+    assert!(page.contains(r#"data-automatic="true""#), "{page}");
+    assert!(!page.contains("the computer that asked"), "{page}");
+}
+
+#[tokio::test]
+async fn a_city_is_believed_only_from_a_trusted_proxy() {
+    let app = TestApp::spawn_with(|s| {
+        s.server.location_header = Some("cf-ipcity".parse().unwrap());
+    })
+    .await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (_, link) = computer_that_asked(&app, &pat).await;
+    let page = phone(&app).open_link(&link).await;
+    assert!(page.contains("Chrome on Windows, just now"), "{page}");
+    assert!(!page.contains("Toronto"), "{page}");
+}
+
+#[tokio::test]
+async fn checks_for_an_approval_are_rate_limited_per_client() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, _) = computer_that_asked(&app, &pat).await;
+    let computer = computer.at("198.51.100.20");
+    for _ in 0..180 {
+        let answer = computer.continue_after_approval().await;
+        let flash = crate::support::browser::flash(&answer).unwrap();
+        assert!(flash.error.unwrap().to_string().contains("No approval"));
+    }
+    let answer = computer.continue_after_approval().await;
+    let flash = crate::support::browser::flash(&answer).unwrap();
+    let error = flash.error.unwrap().to_string();
+    assert!(error.contains("Too many requests"), "{error}");
+    // Another client is not affected.
+    let answer = computer.at("198.51.100.21").continue_after_approval().await;
+    let flash = crate::support::browser::flash(&answer).unwrap();
+    assert!(flash.error.unwrap().to_string().contains("No approval"));
+}
