@@ -93,8 +93,10 @@ function portal(at: number) {
       PUBLIC_URL: baseURL,
       DATABASE_URL: process.env.CARELINK_E2E_DATABASE_URL!,
       SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      // Behind the balancer, the patient's address is the one it forwards.
-      ...(instances === 1 ? {} : { TRUSTED_PROXIES: "127.0.0.1" }),
+      // As behind a proxy on this machine (the balancer, when there is one): the tests name each
+      // client's address and city, so that devices of one test are told apart as they would be.
+      TRUSTED_PROXIES: "127.0.0.1",
+      LOCATION_HEADER: "x-e2e-city",
       RUST_LOG: process.env.RUST_LOG ?? "warn,carelink=info",
     },
   };

@@ -30,14 +30,14 @@ async fn app_behind_a_proxy(clock: Option<Clock>) -> TestApp {
 async fn computer_that_asked(app: &TestApp, pat: &TestPatient) -> (TestBrowser, String) {
     let computer = app
         .new_browser()
-        .as_agent(WINDOWS_CHROME)
+        .with_user_agent(WINDOWS_CHROME)
         .with_header("cf-ipcity", "Toronto");
     let link = app.link_asked_by(&computer, &pat.email).await;
     (computer, link)
 }
 
 fn phone(app: &TestApp) -> TestBrowser {
-    app.new_browser().as_agent(ANDROID_PHONE)
+    app.new_browser().with_user_agent(ANDROID_PHONE)
 }
 
 /// The number on `computer`'s screen, and the two other choices its link's page offers.

@@ -244,3 +244,49 @@ async fn connections_cut_by_the_server_are_replaced_and_answered_busy() {
         "recovered: {statuses:?}"
     );
 }
+
+/// The phone's approval reaches one instance, the waiting screen's long poll waits on the other:
+/// it finds the approval within its next look (every second), not at the end of its wait.
+#[tokio::test]
+async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() {
+    if postgres().is_none() {
+        eprintln!("on the PostgreSQL pass only: instances share a PostgreSQL database");
+        return;
+    }
+    let smtp = SmtpServer::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    add_patient_with_password(&dir, "pat@example.org");
+    let env = [("SMTP_URL", smtp.url())];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let a = Served::start(&dir, &env, "a.log").await;
+    let b = Served::start(&dir, &env, "b.log").await;
+
+    let computer = TestBrowser::new(&a.address, &a.address);
+    computer.ask_for_link("pat@example.org").await;
+    let mail = eventually("the login email", || async {
+        smtp.received().into_iter().last()
+    })
+    .await;
+    let text = mail.parsed().body_text(0).unwrap().into_owned();
+    let link = link_in(&text, &format!("{}/login/link/", a.address));
+    let number = computer.number_on_screen().await.unwrap();
+
+    let waiting = {
+        let computer = computer.clone();
+        tokio::spawn(async move { computer.wait_for_approval().await })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let phone = TestBrowser::new(&b.address, &b.address);
+    let on_b = link.replace(&a.address, &b.address);
+    let tapped = std::time::Instant::now();
+    let answer = phone.approve(&on_b, &number).await;
+    assert_eq!(answer.status(), 302);
+    let (status, landing) = waiting.await.unwrap();
+    let after = tapped.elapsed();
+    assert_eq!(status, 200, "{landing}");
+    assert!(landing.contains("/appointments"), "{landing}");
+    assert!(
+        after < Duration::from_secs(5),
+        "the other instance found it at a later look, not at the end of its wait: {after:?}"
+    );
+}

@@ -49,7 +49,7 @@ impl TestBrowser {
     }
 
     /// This browser, saying it is `user_agent`.
-    pub fn as_agent(self, user_agent: &str) -> Self {
+    pub fn with_user_agent(self, user_agent: &str) -> Self {
         self.with_header("user-agent", user_agent)
     }
 
