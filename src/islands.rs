@@ -85,6 +85,12 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
         )
         .ok()
     });
+    // Each request has a number of its own: the screen shows the new one.
+    Effect::new(move |_| {
+        if let Some(Ok(())) = again.value().get() {
+            let _ = window().location().reload();
+        }
+    });
     let locked = move || left.get() > 0 || again.pending().get();
     view! {
         {move || again.value().get().and_then(Result::err).map(|error| view! {
@@ -145,7 +151,7 @@ pub fn WaitForApproval() -> impl IntoView {
 }
 
 /// One long poll of the waiting screen, and the next after it: a failure that will pass (busy,
-/// offline) tries again a little later, any other stops and is shown.
+/// offline, limited) tries again later; any other (the request is over) stops and is shown.
 fn listen(zone: String, waiting: RwSignal<bool>, failed: RwSignal<Option<AppError>>) {
     leptos::task::spawn_local(async move {
         let again = match collect_approval(Some(zone.clone())).await {
@@ -155,6 +161,8 @@ fn listen(zone: String, waiting: RwSignal<bool>, failed: RwSignal<Option<AppErro
             }
             Ok(None) => std::time::Duration::from_millis(500),
             Err(AppError::Busy | AppError::Unreachable) => std::time::Duration::from_secs(3),
+            // Limited (many screens on one network): later, quietly.
+            Err(AppError::Refused { status: 429, .. }) => std::time::Duration::from_secs(60),
             Err(error) => {
                 waiting.set(false);
                 failed.set(Some(error));

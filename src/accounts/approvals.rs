@@ -3,29 +3,55 @@
 //!
 //! The patient proves the two belong together by tapping, on the phone, the number the asking
 //! screen shows (`approval_number`). The right tap uses the link up, exactly as a click on "Log
-//! in on this phone" would, so one of them wins; a wrong tap voids the link and is recorded. The
-//! asking browser then collects its session with its pending-request cookie, the one thing that
-//! makes it the asker: the session is made for it, never for the phone, and only once.
+//! in on this phone" would, so one of them wins; a wrong tap voids the link, is recorded, and
+//! turns approvals off for that patient for a day, so whoever asked gets one chance in three,
+//! once. Nor may a phone approve anyone while two browsers wait for that patient: it could not
+//! tell the patient's own from an attacker's. The asking browser then collects its session with
+//! its pending-request cookie, the one thing that makes it the asker (a new secret for each
+//! request): the session is made for it, never for the phone, and only once.
 
 use std::time::Duration;
 
+use time::OffsetDateTime;
+
 use super::{
     approval_number::ApprovalNumber,
-    events::EventKind,
+    events::{self, EventKind},
     rate_limit,
     sessions::Session,
-    tokens::approval::{self, Tapped},
-    AccountError, Accounts, Browser, SignedIn,
+    tokens::{
+        self,
+        approval::{self, Tapped},
+        hash_secret, Purpose,
+    },
+    users, AccountError, Accounts, Browser, SignedIn,
 };
 
 /// How often a waiting screen looks for an approval made on another instance. Approvals made on
 /// this one wake it at once.
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
+/// Wrong taps a patient's links take in a day before approving from a phone is turned off.
+pub const WRONG_TAPS_PER_DAY: i64 = 1;
+
 impl Accounts {
     /// The number the screen of `browser` shows, if it asked for a link.
     pub fn approval_number(&self, browser: &Browser) -> Option<ApprovalNumber> {
         browser.pending.as_deref().map(ApprovalNumber::for_request)
+    }
+
+    /// Whether a phone may approve a browser for `user_id` now: no wrong tap for them in the
+    /// last day, and one browser alone waiting.
+    pub(super) async fn approvals_allowed(
+        &self,
+        user_id: i64,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<bool> {
+        let since = now - time::Duration::days(1);
+        let kind = EventKind::WrongApprovalNumber;
+        let wrong = events::count_since(self.pool.read(), user_id, kind, since).await?;
+        Ok(wrong < WRONG_TAPS_PER_DAY
+            && approval::askers(self.pool.read(), user_id, now).await? <= 1)
     }
 
     /// A tap on `number` on the phone that opened the link `token`.
@@ -36,7 +62,18 @@ impl Accounts {
         number: ApprovalNumber,
         phone: &Browser,
     ) -> Result<(), AccountError> {
+        let Some(link) = tokens::lookup(self.pool.read(), token, Purpose::Login).await? else {
+            return Err(AccountError::LinkSpent);
+        };
+        // Outside the transaction below: a read-then-write SQLite transaction fails at once when
+        // another connection writes in between.
+        if !self.approvals_allowed(link.user_id, self.now()).await? {
+            return Err(AccountError::ApprovalUnavailable);
+        }
         let mut tx = self.pool.begin().await?;
+        // The patient's row first, as every sign-in and revocation takes it, so none of them
+        // waits on another in the opposite order (a deadlock, on PostgreSQL).
+        users::lock(&mut tx, self.pool.engine(), link.user_id).await?;
         match approval::tap(&mut tx, token, number, self.now()).await? {
             Tapped::Approved(approved) => {
                 let kind = EventKind::SignInApproved;
@@ -59,7 +96,8 @@ impl Accounts {
 
     /// The waiting screen of `browser` takes the session a phone approved for it, looking for
     /// up to `wait` (none: once). `None`: nothing approved for it yet. Each call counts against
-    /// the client's limit; the answer depends on this browser's own request alone.
+    /// its request's limit and its client's; the answer depends on this browser's own request
+    /// alone.
     #[tracing::instrument(name = "collect an approval", skip_all)]
     pub async fn collect_approval(
         &self,
@@ -67,24 +105,24 @@ impl Accounts {
         current: Option<&Session>,
         wait: Duration,
     ) -> Result<Option<SignedIn>, AccountError> {
-        let bucket = rate_limit::client_bucket("approval-check", browser.client.ip.as_deref());
-        let limits = &rate_limit::APPROVAL_CHECKS_PER_CLIENT;
-        if let Err(wait) = rate_limit::hit(&self.pool, &bucket, limits, self.now()).await? {
-            self.metrics.refused("approval-check");
-            return Err(AccountError::TooManyRequests { wait });
-        }
         let Some(pending) = browser.pending.as_deref() else {
-            return Ok(None);
+            return Err(AccountError::NothingWaiting);
         };
+        self.limit_approval_checks(pending, browser).await?;
+        if !approval::is_open(self.pool.read(), pending, self.now()).await? {
+            return Err(AccountError::NothingWaiting);
+        }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             // Listening before looking, so an approval between the two is not missed.
             let approved_here = self.approvals.notified();
             tokio::pin!(approved_here);
             approved_here.as_mut().enable();
-            if approval::is_waiting(self.pool.read(), pending, self.now()).await? {
+            let now = self.now();
+            if let Some(user_id) = approval::waiting_for(self.pool.read(), pending, now).await? {
                 let mut tx = self.pool.begin().await?;
-                if let Some(used) = approval::collect(&mut tx, pending, self.now()).await? {
+                users::lock(&mut tx, self.pool.engine(), user_id).await?;
+                if let Some(used) = approval::collect(&mut tx, pending, now).await? {
                     let how = EventKind::SignedInByApproval;
                     return self
                         .finish_link_sign_in(tx, used, browser, current, how)
@@ -98,5 +136,35 @@ impl Accounts {
             }
             let _ = tokio::time::timeout(left.min(LOOK_AGAIN), approved_here).await;
         }
+    }
+
+    /// Counts a waiting screen's check against its own request's limit, then its client's (a
+    /// clinic's network has many screens).
+    async fn limit_approval_checks(
+        &self,
+        pending: &str,
+        browser: &Browser,
+    ) -> Result<(), AccountError> {
+        let request: String = hash_secret(pending)[..12]
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
+        let buckets = [
+            (
+                format!("approval-check:{request}"),
+                &rate_limit::APPROVAL_CHECKS_PER_REQUEST[..],
+            ),
+            (
+                rate_limit::client_bucket("approval-check-ip", browser.client.ip.as_deref()),
+                &rate_limit::APPROVAL_CHECKS_PER_CLIENT[..],
+            ),
+        ];
+        for (bucket, limits) in buckets {
+            if let Err(wait) = rate_limit::hit(&self.pool, &bucket, limits, self.now()).await? {
+                self.metrics.refused("approval-check");
+                return Err(AccountError::TooManyRequests { wait });
+            }
+        }
+        Ok(())
     }
 }

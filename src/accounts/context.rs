@@ -110,6 +110,19 @@ pub enum AccountError {
          works. If it was you who asked, ask for a new link on that computer."
     )]
     WrongApprovalNumber,
+    /// The phone may not approve: a wrong number was tapped for this patient today, or two
+    /// browsers wait for them.
+    #[error(
+        "To keep your account safe, this link cannot log in another computer right now. Use \
+         \"Log in on this phone\", or the code from the email on the computer."
+    )]
+    ApprovalUnavailable,
+    /// This browser's request can come to nothing any more (or it made none).
+    #[error(
+        "No log in is waiting on this screen any more: its link was used, cancelled or has \
+         expired. Ask for a new link to log in."
+    )]
+    NothingWaiting,
     /// "I approved it, continue" before any approval reached this browser.
     #[error(
         "No approval has arrived yet. On your phone, open the email, tap \"Log in on the \

@@ -31,6 +31,17 @@ pub struct AskedForLink {
     pub sent_to: String,
 }
 
+/// A request for a link, as `send_login_link` carries it out after the answer.
+#[derive(Clone, Copy)]
+struct Request<'a> {
+    redirect_to: Option<&'a str>,
+    /// The asking browser's new pending-request cookie.
+    pending: &'a str,
+    /// The one it held before, whose request this one replaces.
+    previous: Option<&'a str>,
+    client: &'a ClientMeta,
+}
+
 /// What opening a link shows, worked out without using it.
 #[derive(Debug)]
 pub struct OpenedLink {
@@ -65,19 +76,26 @@ impl Accounts {
         browser: &Browser,
     ) -> Result<AskedForLink, AccountError> {
         self.limit_client(&browser.client).await?;
-        let pending = browser.pending.clone().unwrap_or_else(generate_secret);
+        // A new secret for every request, never the one the browser sent: whoever planted or
+        // copied that one (on a shared computer) must not be able to collect this request's
+        // approval, nor read its number. The request it replaces is retired in `send_login_link`.
+        let pending = generate_secret();
         let sent_to = email.masked();
-        let (accounts, client, secret, now) = (
+        let (accounts, client, previous, secret, now) = (
             self.clone(),
             browser.client.clone(),
+            browser.pending.clone(),
             pending.clone(),
             self.now(),
         );
         self.after_the_answer("issue a login link", async move {
-            let redirect_to = redirect_to.as_deref();
-            accounts
-                .send_login_link(&email, redirect_to, &secret, &client, now)
-                .await
+            let request = Request {
+                redirect_to: redirect_to.as_deref(),
+                pending: &secret,
+                previous: previous.as_deref(),
+                client: &client,
+            };
+            accounts.send_login_link(&email, &request, now).await
         });
         Ok(AskedForLink { pending, sent_to })
     }
@@ -104,18 +122,18 @@ impl Accounts {
     async fn send_login_link(
         &self,
         email: &EmailAddress,
-        redirect_to: Option<&str>,
-        pending: &str,
-        client: &ClientMeta,
+        request: &Request<'_>,
         now: OffsetDateTime,
     ) -> sqlx::Result<()> {
         let user = users::by_email(self.pool.read(), email).await?;
         // One browser, one patient: asking for anyone else ends this browser's requests for
         // others, so a code is only ever tried against one patient's links (else one wrong code
         // would count for the first patient only, telling who has an account, and dodging each
-        // patient's daily cap).
-        let keep = user.as_ref().map(|user| user.id);
-        tokens::revoke_pending_except(self.pool.write(), pending, keep, now).await?;
+        // patient's daily cap). And only its newest request may approve it from a phone.
+        if let Some(previous) = request.previous {
+            let keep = user.as_ref().map(|user| user.id);
+            tokens::retire_request(self.pool.write(), previous, keep, now).await?;
+        }
         if !self.email_allowed("login", email, now).await? {
             tracing::info!("login link not sent: the address's rate limit is reached");
             return Ok(());
@@ -125,11 +143,17 @@ impl Accounts {
         };
         let mut tx = self.pool.begin().await?;
         if user.signs_in_by_link() {
+            let Request {
+                redirect_to,
+                pending,
+                client,
+                ..
+            } = *request;
             self.queue_login_link(&mut tx, &user, redirect_to, pending, client, now)
                 .await?;
         } else {
             let reason = PasswordLinkReason::LoginLinkNeedsPassword;
-            self.queue_password_link(&mut tx, &user, reason, client, now)
+            self.queue_password_link(&mut tx, &user, reason, request.client, now)
                 .await?;
         }
         self.outbox.commit(tx).await
@@ -163,7 +187,10 @@ impl Accounts {
             LinkState::Expired { account, login_url }
         } else {
             let automatic = self.proves_owner(&info, browser, now).await?;
-            let asker = (!automatic).then(|| asker(&info, browser, now)).flatten();
+            let offer = !automatic
+                && info.approval_choices.is_some()
+                && self.approvals_allowed(info.user_id, now).await?;
+            let asker = offer.then(|| asker(&info, browser, now)).flatten();
             LinkState::Ready {
                 account,
                 automatic,

@@ -56,11 +56,17 @@ pub const WRONG_PASSWORDS_PER_CLIENT: [Limit; 1] = [Limit {
     per: Duration::minutes(15),
 }];
 
-/// Checks of a waiting screen for its phone's approval, from one client: 180 every ten minutes.
-/// A screen that waits asks about once every 20 seconds (a long poll), so this is several
-/// screens of one clinic's network waiting at once, and far fewer than a flood.
+/// Checks of one waiting screen for its phone's approval: sixty every ten minutes. It asks about
+/// once every twenty seconds (a long poll), so this is twice what it needs.
+pub const APPROVAL_CHECKS_PER_REQUEST: [Limit; 1] = [Limit {
+    max: 60,
+    per: Duration::minutes(10),
+}];
+
+/// Checks for approvals from one client: six hundred every ten minutes, twenty screens of one
+/// clinic's network waiting at once, and far fewer than a flood.
 pub const APPROVAL_CHECKS_PER_CLIENT: [Limit; 1] = [Limit {
-    max: 180,
+    max: 600,
     per: Duration::minutes(10),
 }];
 

@@ -18,12 +18,17 @@ pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
     let through_proxy = peer.is_some_and(|peer| trusted_proxies.contains(&peer));
+    // Only one value: a proxy that appends to a header the client sent would leave two, and
+    // the first would be the client's own words.
     let place = server
         .location_header
         .as_ref()
         .filter(|_| through_proxy)
-        .and_then(|name| parts.headers.get(name))
-        .and_then(|value| place_name(value.as_bytes()));
+        .map(|name| parts.headers.get_all(name).iter().collect::<Vec<_>>())
+        .and_then(|values| match values[..] {
+            [value] => place_name(value.as_bytes()),
+            _ => None,
+        });
     let forwarded_for = parts
         .headers
         .get_all("x-forwarded-for")

@@ -31,7 +31,8 @@ impl From<AccountError> for AppError {
                 StatusCode::BAD_REQUEST
             }
             LinkSpent => StatusCode::GONE,
-            WrongApprovalNumber => StatusCode::FORBIDDEN,
+            WrongApprovalNumber | ApprovalUnavailable => StatusCode::FORBIDDEN,
+            NothingWaiting => StatusCode::GONE,
             NotApprovedYet => StatusCode::CONFLICT,
             UnknownBrowser => StatusCode::NOT_FOUND,
             TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,

@@ -148,9 +148,6 @@ pub async fn collect_approval(time_zone: Option<String>) -> Result<Option<String
     };
     let current = req.current_session().await?;
     let browser = req.browser_in(time_zone);
-    if browser.pending.is_none() {
-        return Err(AccountError::NotApprovedYet.into());
-    }
     match req
         .accounts()
         .collect_approval(&browser, current.as_ref(), wait)

@@ -147,6 +147,10 @@ fn PickTheNumber(token: String, account: String, asker: Asker) -> impl IntoView 
     let this_device = asker.this_device.clone();
     view! {
         <h1>"Log in on the computer that asked"</h1>
+        <p class="alert info">
+            "Only go on if a computer is showing you a number right now, because you asked to log "
+            "in there. A wrong number cancels this link, to keep your account safe."
+        </p>
         <p>"Log in as " <strong class="account">{account}</strong> " on:"</p>
         <p class="asker"><strong>{asker.describe()}</strong></p>
         <FormResult form/>
@@ -157,10 +161,6 @@ fn PickTheNumber(token: String, account: String, asker: Asker) -> impl IntoView 
                 <button type="submit" name="number" value=number.to_string()>{number}</button>
             }).collect_view()}
         </form>
-        <p class="muted">
-            "Did you not ask to log in there, or does it show no number? Do not tap any: a wrong "
-            "number cancels this link, to keep your account safe."
-        </p>
         <p class="muted center"><a href=back>{format!("Log in on this {this_device} instead")}</a></p>
     }
 }

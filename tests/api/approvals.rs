@@ -14,6 +14,11 @@ const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWeb
 const ANDROID_PHONE: &str = "Mozilla/5.0 (Linux; Android 14; Pixel 7) AppleWebKit/537.36 \
                              (KHTML, like Gecko) Chrome/159.0.8154.6 Mobile Safari/537.36";
 
+/// What a waiting screen is told when its request can come to nothing (or it made none).
+const NOTHING_WAITING: &str = "No log in is waiting on this screen any more";
+/// And while its request waits for the phone.
+const NOT_YET: &str = "No approval has arrived yet";
+
 /// The app behind a proxy on loopback that names each client's city in `cf-ipcity`.
 async fn app_behind_a_proxy(clock: Option<Clock>) -> TestApp {
     let adjust = |s: &mut carelink::configuration::Settings| {
@@ -152,7 +157,7 @@ async fn a_phone_signs_in_the_computer_that_asked_with_the_number_on_its_screen(
     assert!(refused(&phone.use_link(&link).await));
     assert!(refused(&phone.approve(&link, &number).await));
     let (status, answer) = computer.wait_for_approval().await;
-    assert_eq!(status, 409, "nothing more to collect: {answer}");
+    assert_eq!(status, 410, "nothing more to collect: {answer}");
 }
 
 #[tokio::test]
@@ -177,19 +182,133 @@ async fn a_wrong_number_voids_the_link_and_is_recorded() {
     assert!(refused(&phone.use_link(&link).await));
     let answer = computer.continue_after_approval().await;
     let screen = computer.error_page(answer).await;
-    assert!(screen.contains("No approval has arrived yet"), "{screen}");
+    assert!(screen.contains(NOTHING_WAITING), "{screen}");
     assert_eq!(app.session_count().await, 0);
     let activity: Vec<String> = app.event_kinds().await;
     assert!(!activity.iter().any(|kind| kind == "sign_in_approved"));
 
-    // The patient can ask again (a minute later, past the address's limit), and that link works.
+    // One wrong tap is all a patient's links take in a day: the next link, asked for by the
+    // same browser or any other, cannot approve anyone (whoever asked gets one chance in three,
+    // once), and still signs in the phone with one click.
     forget_limits(&app).await;
     let again = app.link_asked_by(&computer, &pat.email).await;
     assert_ne!(again, link);
-    let (number, _) = right_and_wrong(&computer, &phone, &again).await;
-    assert!(approved(&phone.approve(&again, &number).await));
-    assert!(approved(&computer.continue_after_approval().await));
-    assert!(computer.session_cookie().is_some());
+    let page = phone.open_link(&again).await;
+    assert!(!page.contains("the computer that asked"), "{page}");
+    let number = computer.number_on_screen().await.unwrap();
+    let page = phone.error_page(phone.approve(&again, &number).await).await;
+    assert!(
+        page.contains("cannot log in another computer right now"),
+        "{page}"
+    );
+    let answer = phone.use_link(&again).await;
+    assert_eq!(location(&answer), "/appointments");
+}
+
+/// A browser asks again, or someone else uses it next (a clinic's shared computer): what it
+/// asked for before can approve nobody any more, and what a phone approved for it and it has
+/// not collected is not handed to whoever asks next.
+#[tokio::test]
+async fn asking_again_retires_the_request_before_it_approval_and_all() {
+    let app = app_behind_a_proxy(None).await;
+    let ann = TestPatient::new()
+        .with_email("ann@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let ben = TestPatient::new()
+        .with_email("ben@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let (kiosk, anns_link) = computer_that_asked(&app, &ann).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&kiosk, &phone, &anns_link).await;
+    // Ann approves from her phone, but the kiosk's screen was closed and never collected.
+    assert!(approved(&phone.approve(&anns_link, &number).await));
+
+    // Ben asks on the same kiosk: a new request with a secret of its own.
+    let pending_before = kiosk.cookie("carelink_pending").unwrap();
+    let bens_link = app.link_asked_by(&kiosk, &ben.email).await;
+    assert_ne!(kiosk.cookie("carelink_pending").unwrap(), pending_before);
+    let answer = kiosk.continue_after_approval().await;
+    let screen = kiosk.error_page(answer).await;
+    assert!(
+        screen.contains(NOT_YET),
+        "Ben's own request waits: {screen}"
+    );
+    assert!(kiosk.session_cookie().is_none(), "never Ann's session");
+    let page = phone.open_link(&anns_link).await;
+    assert!(page.contains("This link is not valid"), "{page}");
+    assert!(app.events("signed_in_by_approval").await.is_empty());
+
+    // Ben's own link approves the kiosk for Ben.
+    let bens_phone = self::phone(&app);
+    let (number, _) = right_and_wrong(&kiosk, &bens_phone, &bens_link).await;
+    assert!(approved(&bens_phone.approve(&bens_link, &number).await));
+    assert!(approved(&kiosk.continue_after_approval().await));
+    assert_eq!(app.events("signed_in_by_approval").await, [Some(ben.id)]);
+}
+
+#[tokio::test]
+async fn a_pending_cookie_planted_on_a_shared_computer_collects_nothing() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    // The attacker sets a cookie of their choosing on the kiosk, and keeps a copy.
+    let planted = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let kiosk = app.new_browser().with_user_agent(WINDOWS_CHROME);
+    kiosk.plant_cookie(&format!("carelink_pending={planted}"));
+    let attacker = app.new_browser();
+    attacker.plant_cookie(&format!("carelink_pending={planted}"));
+
+    // The patient asks there, and approves from their phone.
+    let link = app.link_asked_by(&kiosk, &pat.email).await;
+    assert_ne!(kiosk.cookie("carelink_pending").unwrap(), planted);
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&kiosk, &phone, &link).await;
+    assert!(approved(&phone.approve(&link, &number).await));
+
+    // The attacker's copy collects nothing; the kiosk does.
+    let page = attacker
+        .error_page(attacker.continue_after_approval().await)
+        .await;
+    assert!(page.contains(NOTHING_WAITING), "{page}");
+    assert!(approved(&kiosk.continue_after_approval().await));
+}
+
+#[tokio::test]
+async fn no_phone_may_approve_while_two_browsers_wait_for_the_patient() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let phone = phone(&app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+
+    // Someone else asks for the patient's address too, from their own browser.
+    forget_limits(&app).await;
+    let attacker = app.new_browser().with_user_agent(WINDOWS_CHROME);
+    let attackers = app.link_asked_by(&attacker, &pat.email).await;
+    for link in [&link, &attackers] {
+        let page = phone.open_link(link).await;
+        assert!(!page.contains("the computer that asked"), "{page}");
+        assert!(
+            page.contains("Log in on this phone") || page.contains("Log In"),
+            "{page}"
+        );
+    }
+    let answer = phone
+        .call(
+            "/api/approve_sign_in",
+            &[
+                ("token", &crate::support::token_of(&link)),
+                ("number", &number),
+            ],
+        )
+        .await;
+    assert_eq!(answer.status(), 403);
+    assert!(app.events("sign_in_approved").await.is_empty());
+    // Nothing was voided by that refusal: the patient's phone still signs itself in.
+    assert_eq!(location(&phone.use_link(&link).await), "/appointments");
 }
 
 #[tokio::test]
@@ -235,13 +354,17 @@ async fn only_the_browser_that_asked_collects_and_only_once() {
         .await;
     let someone = app.new_browser();
     app.link_asked_by(&someone, &other.email).await;
-    for browser in [&phone, &app.new_browser(), &someone] {
+    for (browser, told) in [
+        (&phone, NOTHING_WAITING),
+        (&app.new_browser(), NOTHING_WAITING),
+        (&someone, NOT_YET),
+    ] {
         let answer = browser.continue_after_approval().await;
         let page = browser.error_page(answer).await;
-        assert!(page.contains("No approval has arrived yet"), "{page}");
+        assert!(page.contains(told), "{page}");
         assert!(browser.session_cookie().is_none());
     }
-    // A planted copy of another browser's cookie name with a made-up value: nothing either.
+    // A made-up cookie: nothing either.
     let forger = app.new_browser();
     forger.plant_cookie("carelink_pending=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
     assert!(refused(&forger.continue_after_approval().await));
@@ -359,8 +482,11 @@ async fn approval_works_only_while_the_link_is_valid_and_is_collected_soon_after
     let (computer, link) = computer_that_asked(&app, &pat).await;
     let (number, _) = right_and_wrong(&computer, &phone, &link).await;
     assert!(approved(&phone.approve(&link, &number).await));
-    clock.advance(Duration::minutes(11));
-    assert!(refused(&computer.continue_after_approval().await));
+    clock.advance(Duration::minutes(4));
+    let page = computer
+        .error_page(computer.continue_after_approval().await)
+        .await;
+    assert!(page.contains(NOTHING_WAITING), "{page}");
     assert_eq!(app.session_count().await, 0);
 }
 
@@ -437,23 +563,68 @@ async fn a_city_is_believed_only_from_a_trusted_proxy() {
     assert!(!page.contains("Toronto"), "{page}");
 }
 
+/// The error a waiting screen's check leaves for its page, after a plain "I approved it,
+/// continue".
+async fn check_told(browser: &TestBrowser) -> String {
+    let answer = browser.continue_after_approval().await;
+    let flash = crate::support::browser::flash(&answer).expect("a refusal");
+    flash.error.expect("an error").to_string()
+}
+
 #[tokio::test]
-async fn checks_for_an_approval_are_rate_limited_per_client() {
+async fn checks_for_an_approval_are_rate_limited_per_screen_and_per_client() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     let (computer, _) = computer_that_asked(&app, &pat).await;
-    let computer = computer.at("198.51.100.20");
-    for _ in 0..180 {
-        let answer = computer.continue_after_approval().await;
-        let flash = crate::support::browser::flash(&answer).unwrap();
-        assert!(flash.error.unwrap().to_string().contains("No approval"));
+    let screen = computer.at("198.51.100.20");
+    for _ in 0..60 {
+        assert!(check_told(&screen).await.contains(NOT_YET));
     }
-    let answer = computer.continue_after_approval().await;
-    let flash = crate::support::browser::flash(&answer).unwrap();
-    let error = flash.error.unwrap().to_string();
-    assert!(error.contains("Too many requests"), "{error}");
+    let told = check_told(&screen).await;
+    assert!(told.contains("Too many requests"), "{told}");
+
+    // A clinic's network: many screens share one address, and take six hundred between them.
+    for n in 0..9 {
+        let other = app.new_browser().at("198.51.100.30");
+        other.plant_cookie(&format!("carelink_pending=screen{n}"));
+        for _ in 0..60 {
+            assert!(check_told(&other).await.contains(NOTHING_WAITING));
+        }
+    }
+    let tenth = app.new_browser().at("198.51.100.30");
+    tenth.plant_cookie("carelink_pending=screen10");
+    for _ in 0..60 {
+        assert!(check_told(&tenth).await.contains(NOTHING_WAITING));
+    }
+    let told = check_told(&app.new_browser().at("198.51.100.30")).await;
+    assert!(
+        told.contains(NOTHING_WAITING),
+        "no request, nothing counted: {told}"
+    );
+    let eleventh = app.new_browser().at("198.51.100.30");
+    eleventh.plant_cookie("carelink_pending=screen11");
+    let told = check_told(&eleventh).await;
+    assert!(told.contains("Too many requests"), "{told}");
     // Another client is not affected.
-    let answer = computer.at("198.51.100.21").continue_after_approval().await;
-    let flash = crate::support::browser::flash(&answer).unwrap();
-    assert!(flash.error.unwrap().to_string().contains("No approval"));
+    let elsewhere = app.new_browser().at("198.51.100.31");
+    elsewhere.plant_cookie("carelink_pending=screen12");
+    assert!(check_told(&elsewhere).await.contains(NOTHING_WAITING));
+}
+
+#[tokio::test]
+async fn a_city_header_sent_twice_is_believed_neither_time() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let computer = app
+        .new_browser()
+        .with_user_agent(WINDOWS_CHROME)
+        .with_header("cf-ipcity", "Carelink front desk")
+        .with_header("cf-ipcity", "Toronto");
+    let link = app.link_asked_by(&computer, &pat.email).await;
+    let page = phone(&app).open_link(&link).await;
+    assert!(page.contains("Chrome on Windows, just now"), "{page}");
+    assert!(
+        !page.contains("front desk") && !page.contains("Toronto"),
+        "{page}"
+    );
 }

@@ -11,8 +11,8 @@ use crate::{
 };
 
 /// How long after an approval the asking browser may still collect it: long enough to close and
-/// reopen its screen, short enough that a forgotten kiosk is not signed in hours later.
-pub const COLLECT_WITHIN: Duration = Duration::minutes(10);
+/// reopen its screen, short enough that a screen left behind is not signed in much later.
+pub const COLLECT_WITHIN: Duration = Duration::minutes(3);
 
 /// What a tap on the phone did.
 #[derive(Debug)]
@@ -71,21 +71,58 @@ pub async fn tap(
 const WAITING: &str = "pending_cookie_hash = $2 AND purpose = $3 AND approved_at > $1
                        AND collected_at IS NULL AND revoked_at IS NULL";
 
-/// Whether an approval waits for this browser: a read, for the waiting screen's polls.
-pub async fn is_waiting(
+/// The patient whose approval waits for this browser, if one does: a read, for the waiting
+/// screen's looks.
+pub async fn waiting_for(
     db: impl Executor<'_>,
     pending_cookie: &str,
     now: OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(&format!(
-        "SELECT 1 FROM user_tokens WHERE {WAITING} LIMIT 1"
+) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(&format!(
+        "SELECT user_id FROM user_tokens WHERE {WAITING} LIMIT 1"
     ))
     .bind(Timestamp::from(now - COLLECT_WITHIN))
     .bind(hash_secret(pending_cookie))
     .bind(Purpose::Login)
     .fetch_optional(db)
+    .await
+}
+
+/// Whether this browser's request can still come to anything: its link may still be approved,
+/// or its approval still collected. Once not, its screen stops waiting.
+pub async fn is_open(
+    db: impl Executor<'_>,
+    pending_cookie: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT 1 FROM user_tokens
+         WHERE pending_cookie_hash = $2 AND purpose = $3 AND revoked_at IS NULL
+           AND ((approval_number IS NOT NULL AND used_at IS NULL AND expires_at > $1)
+                OR (approved_at > $4 AND collected_at IS NULL))
+         LIMIT 1",
+    )
+    .bind(Timestamp::from(now))
+    .bind(hash_secret(pending_cookie))
+    .bind(Purpose::Login)
+    .bind(Timestamp::from(now - COLLECT_WITHIN))
+    .fetch_optional(db)
     .await?;
     Ok(found.is_some())
+}
+
+/// How many browsers wait for an approval for `user_id`: more than one, and a phone could not
+/// tell the patient's own from an attacker's, so none may be approved.
+pub async fn askers(db: impl Executor<'_>, user_id: i64, now: OffsetDateTime) -> sqlx::Result<i64> {
+    sqlx::query_scalar(&format!(
+        "SELECT COUNT(DISTINCT pending_cookie_hash) FROM user_tokens
+         WHERE user_id = $2 AND purpose = $3 AND approval_number IS NOT NULL AND {USABLE}"
+    ))
+    .bind(Timestamp::from(now))
+    .bind(user_id)
+    .bind(Purpose::Login)
+    .fetch_one(db)
+    .await
 }
 
 /// Takes the newest approval waiting for this browser, in one statement, so it is collected

@@ -19,7 +19,7 @@ use crate::{
     db::{self, text_enum, Executor},
     email_address::EmailAddress,
 };
-pub use revoke::{revoke_all_for_user, revoke_others, revoke_pending_except};
+pub use revoke::{retire_request, revoke_all_for_user, revoke_others};
 
 /// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
 pub fn generate_secret() -> String {

@@ -1,5 +1,5 @@
-//! Ending tokens before their time: when a browser asks for someone else, when one of a
-//! patient's links is used, and when their password changes or they sign out everywhere.
+//! Ending tokens before their time: when a browser asks again, when one of a patient's links is
+//! used, and when their password changes or they sign out everywhere.
 
 use time::OffsetDateTime;
 
@@ -9,17 +9,28 @@ use crate::{
     db::{self, Executor},
 };
 
-/// Revokes the open login links this browser (`pending_cookie`) asked for, but those of
-/// `keep`: the browser now asks for another patient (or for nobody).
-pub async fn revoke_pending_except(
+/// Ends what the request a browser made before (`pending_cookie`, the cookie it held) could
+/// still do, now that it asks again with a new one: its links for anyone but `keep` (the browser
+/// now asks for another patient, or for nobody) are revoked, and none of its links may approve
+/// it from a phone any more (an approval not yet collected is revoked). Its links for `keep`
+/// still sign in by a click; only the newest request is tied to the browser.
+pub async fn retire_request(
     db: impl Executor<'_>,
     pending_cookie: &str,
     keep: Option<i64>,
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
     Ok(sqlx::query(&format!(
-        "UPDATE user_tokens SET revoked_at = $1
-         WHERE pending_cookie_hash = $2 AND user_id <> COALESCE($3, -1) AND {USABLE}"
+        "UPDATE user_tokens
+         SET revoked_at = CASE
+                 WHEN revoked_at IS NULL
+                      AND ((user_id <> COALESCE($3, -1) AND {USABLE})
+                           OR (approved_at IS NOT NULL AND collected_at IS NULL))
+                 THEN $1 ELSE revoked_at END,
+             approval_number = NULL,
+             approval_choices = NULL
+         WHERE pending_cookie_hash = $2
+           AND (approval_number IS NOT NULL OR (user_id <> COALESCE($3, -1) AND {USABLE}))"
     ))
     .bind(Timestamp::from(now))
     .bind(hash_secret(pending_cookie))
