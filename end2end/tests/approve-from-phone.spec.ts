@@ -100,10 +100,10 @@ test("a wrong number cancels the link, and the computer stays signed out", async
   await expect(phone.getByRole("alert")).toContainText("That was not the number on the other screen");
   await expect(phone.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
 
-  // Nothing arrives on the computer; asked to go on, it says so.
+  // Nothing arrives on the computer; asked to go on, it says its request is over.
   await expect(screen).toHaveURL(/\/login\/check-email/);
   await screen.getByRole("button", { name: "I approved it, continue" }).click();
-  await expect(screen.getByRole("alert")).toContainText("No approval has arrived yet");
+  await expect(screen.getByRole("alert")).toContainText("No log in is waiting on this screen any more");
   await expect(screen).toHaveURL(/\/login\/check-email$/);
   await phone.context().close();
   await screen.context().close();

@@ -283,6 +283,7 @@ async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() 
     assert_eq!(answer.status(), 302);
     let (status, landing) = waiting.await.unwrap();
     let after = tapped.elapsed();
+    eprintln!("approval across instances: the waiting screen answered {after:?} after the tap");
     assert_eq!(status, 200, "{landing}");
     assert!(landing.contains("/appointments"), "{landing}");
     assert!(
