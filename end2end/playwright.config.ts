@@ -38,6 +38,8 @@ const launchOptions = {
   ],
 };
 
+const noScripts = /no-javascript\.spec\.ts/;
+
 export default defineConfig({
   testDir: "./tests",
   timeout: 30_000,
@@ -53,8 +55,15 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop", use: { ...devices["Desktop Chrome"], launchOptions } },
-    { name: "mobile", use: { ...devices["Pixel 7"], launchOptions } },
+    { name: "desktop", testIgnore: noScripts, use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "mobile", testIgnore: noScripts, use: { ...devices["Pixel 7"], launchOptions } },
+    // Scripts off, as in locked-down hospital browsers and before the WASM arrives: every flow
+    // that makes sense without them, from the HTML alone.
+    {
+      name: "no JavaScript",
+      testMatch: noScripts,
+      use: { ...devices["Desktop Chrome"], javaScriptEnabled: false, launchOptions },
+    },
     // The narrowest phones still in use: the layout and accessibility checks only.
     {
       name: "narrow",
