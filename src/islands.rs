@@ -111,12 +111,13 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
     }
 }
 
-/// The "Check your email" screen waiting for the phone's approval. Once the script runs, it asks
-/// the server again and again (each answer waits up to 20 seconds for the approval) and replaces
-/// the screen with the landing page as soon as it is signed in. Without the WASM it is a plain
-/// form: "I approved it, continue".
+/// The "Check your email" screen waiting for the phone's approval: its number, and the way on.
+/// Once the script runs, it asks the server again and again (each answer waits up to 20 seconds
+/// for the approval) and replaces the screen with the landing page as soon as it is signed in;
+/// if the request ends instead (a wrong tap), it says so and the number goes. Without the WASM
+/// it is a plain form: "I approved it, continue".
 #[island]
-pub fn WaitForApproval() -> impl IntoView {
+pub fn WaitForApproval(number: u8) -> impl IntoView {
     let collect = ServerAction::<CollectApproval>::new();
     let zone = NodeRef::<html::Input>::new();
     let waiting = RwSignal::new(false);
@@ -133,20 +134,31 @@ pub fn WaitForApproval() -> impl IntoView {
         Some(Err(error)) => failed.set(Some(error)),
         _ => {}
     });
+    let over = move || failed.get().is_some();
     view! {
-        {move || waiting.get().then(|| view! {
-            <p class="muted center" role="status">"Waiting for your phone…"</p>
-        })}
         {move || failed.get().map(|error| view! {
             <p class="alert error" role="alert">{error.to_string()}</p>
         })}
-        <ActionForm action=collect>
-            <input type="hidden" name="time_zone" value="" node_ref=zone/>
-            <button type="submit" class="block secondary"
-                aria-busy=move || collect.pending().get().then_some("true")>
-                "I approved it, continue"
-            </button>
-        </ActionForm>
+        <div class="approval" hidden=over>
+            <p>
+                "On your phone, tap " <strong>"Log in on the computer that asked"</strong>
+                ", then tap " <strong>{number}</strong> ". This screen will log you in by itself."
+            </p>
+            <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
+            {move || waiting.get().then(|| view! {
+                <p class="muted center" role="status">"Waiting for your phone…"</p>
+            })}
+            // Needed only without the script: with it, the screen goes on by itself.
+            <div hidden=move || waiting.get()>
+                <ActionForm action=collect>
+                    <input type="hidden" name="time_zone" value="" node_ref=zone/>
+                    <button type="submit" class="block secondary"
+                        aria-busy=move || collect.pending().get().then_some("true")>
+                        "I approved it, continue"
+                    </button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }
 

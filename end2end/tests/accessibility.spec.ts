@@ -114,6 +114,39 @@ test("the link page in each state", async ({ page, browser }, testInfo) => {
   await other.context().close();
 });
 
+test("the screens of approving the computer that asked", async ({ page, browser }, testInfo) => {
+  // Approved: the numbers, then what the phone says after the right one.
+  const email = addPatient("Abe Approve");
+  await requestLink(page, email, !!testInfo.project.use.isMobile);
+  const number = ((await page.locator(".approval-number").textContent()) ?? "").match(/\d\d/)![0];
+  const phone = await anotherBrowser(browser, testInfo);
+  await phone.goto(buttonLink(await mailTo(email, LOGIN_MAIL)));
+  await phone.getByRole("link", { name: "Log in on the computer that asked" }).click();
+  await checkScreen(phone, testInfo, "approve-choices");
+  await phone.getByRole("button", { name: number, exact: true }).click();
+  await expect(phone.getByRole("heading", { name: "Approved" })).toBeVisible();
+  await checkScreen(phone, testInfo, "approve-done");
+  await expect(page).toHaveURL(/\/appointments$/);
+  await phone.context().close();
+
+  // Cancelled by a wrong number: the phone, and the screen that waited.
+  const other = addPatient("Cal Cancel");
+  const screen = await anotherBrowser(browser, testInfo);
+  await requestLink(screen, other, !!testInfo.project.use.isMobile);
+  const shown = ((await screen.locator(".approval-number").textContent()) ?? "").match(/\d\d/)![0];
+  const second = await anotherBrowser(browser, testInfo);
+  await second.goto(buttonLink(await mailTo(other, LOGIN_MAIL)));
+  await second.getByRole("link", { name: "Log in on the computer that asked" }).click();
+  const wrong = (await second.locator(".choice-row button").allTextContents()).find((n) => n !== shown)!;
+  await second.getByRole("button", { name: wrong, exact: true }).click();
+  await expect(second.getByRole("heading", { name: "Login cancelled" })).toBeVisible();
+  await checkScreen(second, testInfo, "approve-cancelled");
+  await expect(screen.getByRole("alert")).toBeVisible();
+  await checkScreen(screen, testInfo, "check-email-cancelled");
+  await second.context().close();
+  await screen.context().close();
+});
+
 test("the screens of a signed-in patient", async ({ page }, testInfo) => {
   const email = addPatient("Pat Portal");
   const next = addAppointment(email, "Dr. Upcoming", 2);

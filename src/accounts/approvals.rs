@@ -27,8 +27,8 @@ use super::{
     users, AccountError, Accounts, Browser, SignedIn,
 };
 
-/// How often a waiting screen looks for an approval made on another instance. Approvals made on
-/// this one wake it at once.
+/// How often a waiting screen looks for an approval made on another instance. Taps made on this
+/// one wake it at once.
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
 /// Wrong taps a patient's links take in a day before approving from a phone is turned off.
@@ -88,6 +88,8 @@ impl Accounts {
                 self.record(&mut tx, Some(user_id), kind, phone).await?;
                 tx.commit().await?;
                 tracing::warn!(user_id, "a wrong number was tapped: the login link is void");
+                // Its screen, if waiting here, is told at once that its request is over.
+                self.approvals.notify_waiters();
                 Err(AccountError::WrongApprovalNumber)
             }
             Tapped::NotApprovable => Err(AccountError::LinkSpent),
@@ -134,7 +136,12 @@ impl Accounts {
             if left.is_zero() {
                 return Ok(None);
             }
-            let _ = tokio::time::timeout(left.min(LOOK_AGAIN), approved_here).await;
+            let woken = tokio::time::timeout(left.min(LOOK_AGAIN), approved_here).await;
+            // Woken by a tap on this instance, not the right one for this screen: it may have
+            // ended this request.
+            if woken.is_ok() && !approval::is_open(self.pool.read(), pending, self.now()).await? {
+                return Err(AccountError::NothingWaiting);
+            }
         }
     }
 

@@ -17,11 +17,13 @@ pub const LOGIN_LINK_MINUTES: RangeInclusive<i64> = 5..=60;
 pub enum LinkState {
     /// It works. `automatic`: this browser proved it is the patient's, so it signs in without a
     /// click once the page has loaded its script. `asker`: the link was asked for in another
-    /// browser, which this one may sign in instead (`Asker`).
+    /// browser, which this one may sign in instead (`Asker`); `approval_off`: it may not, for
+    /// now (a wrong number was tapped today, or two browsers wait).
     Ready {
         account: String,
         automatic: bool,
         asker: Option<Asker>,
+        approval_off: bool,
     },
     /// This link signed in the browser that asked for it, approved from here.
     Approved {

@@ -187,14 +187,13 @@ impl Accounts {
             LinkState::Expired { account, login_url }
         } else {
             let automatic = self.proves_owner(&info, browser, now).await?;
-            let offer = !automatic
-                && info.approval_choices.is_some()
-                && self.approvals_allowed(info.user_id, now).await?;
-            let asker = offer.then(|| asker(&info, browser, now)).flatten();
+            let approvable = !automatic && info.approval_choices.is_some();
+            let allowed = approvable && self.approvals_allowed(info.user_id, now).await?;
             LinkState::Ready {
                 account,
                 automatic,
-                asker,
+                asker: allowed.then(|| asker(&info, browser, now)).flatten(),
+                approval_off: approvable && !allowed,
             }
         };
         Ok(OpenedLink {

@@ -126,6 +126,9 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         {mailbox.map(|(name, url)| view! {
             <a class="button block" href=url target="_blank" rel="noopener noreferrer">{format!("Open {name}")}</a>
         })}
+        // Shown even once the request is gone (the pending cookie with it).
+        <FormResult form=CollectApproval::url()/>
+        {approval_number.map(|number| view! { <ApproveFromPhone number/> })}
         <ol class="steps">
             <li>"Open the email from Carelink in your mail app."</li>
             <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
@@ -134,9 +137,6 @@ fn Asked(asked: AskedFor) -> impl IntoView {
             {format!("The link works once, for {link_minutes} minutes. ")}
             "Nothing after a few minutes? Check your spam folder."
         </p>
-        // Shown even once the request is gone (the pending cookie with it).
-        <FormResult form=CollectApproval::url()/>
-        {approval_number.map(|number| view! { <ApproveFromPhone number/> })}
         {send_again}
     }
 }
@@ -147,14 +147,7 @@ fn ApproveFromPhone(number: u8) -> impl IntoView {
     view! {
         <section class="approve-from-phone" aria-labelledby="from-phone">
             <h2 id="from-phone">"Opening the email on your phone?"</h2>
-            <p>
-                "Tap " <strong>"Log in on the computer that asked"</strong>
-                " there, then tap this number. This screen will log you in by itself."
-            </p>
-            <p class="approval-number">
-                <span class="visually-hidden">"Your number: "</span>{number}
-            </p>
-            <WaitForApproval/>
+            <WaitForApproval number/>
         </section>
     }
 }
@@ -166,7 +159,7 @@ fn CodeForm() -> impl IntoView {
     view! {
         <section class="code-entry">
             <h2>"Have a code? Enter it here"</h2>
-            <p class="muted">"Opened the email on another device? Type the 8-digit code from it here."</p>
+            <p class="muted">"Or type the 8-digit code from the email here, if you opened it on another device."</p>
             <FormResult form/>
             <form method="post" action=form>
                 <input type="hidden" name="time_zone" value=""/>

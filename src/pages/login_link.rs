@@ -13,6 +13,7 @@ use super::FormResult;
 use crate::{
     accounts::links::{Asker, LinkState},
     error::AppError,
+    flash::Flash,
     islands::LinkSignIn,
 };
 
@@ -82,6 +83,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             account,
             automatic,
             asker: Some(asker),
+            ..
         }) => {
             let label = format!("Log in on this {}", asker.this_device);
             let computer = format!("/login/link/{token}?on=computer");
@@ -89,8 +91,10 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
                 <LinkSignIn token account automatic label/>
                 {tried}
                 <p class="muted or">"or"</p>
-                <a class="button block secondary" href=computer>"Log in on the computer that asked"</a>
-                <p class="muted asker">{asker.describe()}</p>
+                <a class="button block secondary two-lines" href=computer>
+                    "Log in on the computer that asked"
+                    <span class="asker">{asker.describe()}</span>
+                </a>
             }
             .into_any()
         }
@@ -98,15 +102,26 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             account,
             automatic,
             asker: None,
+            approval_off,
         }) => view! {
             <LinkSignIn token account automatic label="Log In".to_owned()/>
             {tried}
+            {approval_off.then(|| view! {
+                <p class="muted">
+                    "To keep your account safe, this link cannot log in another computer right "
+                    "now: a wrong number was tapped today, or two devices asked. Log in here, or "
+                    "type the code from the email on the computer."
+                </p>
+            })}
         }
         .into_any(),
         Ok(LinkState::Approved { account }) => view! {
             <h1>"Approved"</h1>
             {tried}
-            <p>"The computer that asked is logging in as " <strong>{account}</strong> " now. You can close this page."</p>
+            <p class="alert success" role="status">
+                "Done. The computer that asked is logging in as " <strong>{account}</strong>
+                " and will show your page in a moment. You can close this one."
+            </p>
         }
         .into_any(),
         Ok(LinkState::Used { account, login_url }) => view! {
@@ -121,6 +136,14 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             {tried}
             <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
             <NewLinkOffer token login_url/>
+        }
+        .into_any(),
+        // Voided just now by a wrong tap: it says what happened, not what might have.
+        Ok(LinkState::Invalid) if Flash::error_for(ApproveSignIn::url()).is_some() => view! {
+            <h1>"Login cancelled"</h1>
+            {tried}
+            <p>"Nothing was logged in. Tapping from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
+            <a class="button block secondary" href="/login">"Go to log in"</a>
         }
         .into_any(),
         Ok(LinkState::Invalid) => view! {
@@ -147,21 +170,25 @@ fn PickTheNumber(token: String, account: String, asker: Asker) -> impl IntoView 
     let this_device = asker.this_device.clone();
     view! {
         <h1>"Log in on the computer that asked"</h1>
-        <p class="alert info">
-            "Only go on if a computer is showing you a number right now, because you asked to log "
-            "in there. A wrong number cancels this link, to keep your account safe."
+        <p class="alert warning">
+            <strong>"Only go on if a computer is showing you a number now."</strong>
+            " A wrong number cancels this link, and tapping from your phone stays off until tomorrow."
         </p>
-        <p>"Log in as " <strong class="account">{account}</strong> " on:"</p>
-        <p class="asker"><strong>{asker.describe()}</strong></p>
+        <p>"Log in as " <strong class="account">{account}</strong> " on "
+            <strong class="asker">{asker.describe()}</strong> "."</p>
         <FormResult form/>
-        <p id="pick-number">"Tap the number that computer shows on its screen."</p>
-        <form method="post" action=form class="choices" aria-describedby="pick-number">
+        <form method="post" action=form>
             <input type="hidden" name="token" value=token/>
-            {asker.choices.into_iter().map(|number| view! {
-                <button type="submit" name="number" value=number.to_string()>{number}</button>
-            }).collect_view()}
+            <fieldset class="choices">
+                <legend>"Tap the number that computer shows on its screen."</legend>
+                <div class="choice-row">
+                    {asker.choices.into_iter().map(|number| view! {
+                        <button type="submit" name="number" value=number.to_string()>{number}</button>
+                    }).collect_view()}
+                </div>
+            </fieldset>
         </form>
-        <p class="muted center"><a href=back>{format!("Log in on this {this_device} instead")}</a></p>
+        <p class="center"><a class="roomy" href=back>{format!("Log in on this {this_device} instead")}</a></p>
     }
 }
 

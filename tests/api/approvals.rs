@@ -168,11 +168,23 @@ async fn a_wrong_number_voids_the_link_and_is_recorded() {
     let phone = phone(&app);
     let (number, wrong) = right_and_wrong(&computer, &phone, &link).await;
 
+    // The screen is waiting when the wrong number is tapped: it is told at once.
+    let waiting = {
+        let computer = computer.clone();
+        tokio::spawn(async move { computer.wait_for_approval().await })
+    };
+    tokio::time::sleep(StdDuration::from_millis(300)).await;
     let answer = phone.approve(&link, &wrong[0]).await;
+    let (status, told) = tokio::time::timeout(StdDuration::from_secs(5), waiting)
+        .await
+        .expect("told before its long poll ended")
+        .unwrap();
+    assert_eq!(status, 410, "{told}");
+    assert!(told.contains(NOTHING_WAITING), "{told}");
     let page = phone.error_page(answer).await;
     assert!(
         page.contains("That was not the number on the other screen")
-            && page.contains("This link is not valid"),
+            && page.contains("Login cancelled"),
         "{page}"
     );
     assert_eq!(app.events("wrong_approval_number").await, [Some(pat.id)]);

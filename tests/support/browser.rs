@@ -231,7 +231,7 @@ impl TestBrowser {
     /// The number this browser's "Check your email" screen shows, if any.
     pub async fn number_on_screen(&self) -> Option<String> {
         let page = self.page("/login/check-email").await;
-        let (_, rest) = page.split_once("Your number: </span>")?;
+        let (_, rest) = page.split_once("Your number</span>")?;
         Some(rest.chars().take_while(char::is_ascii_digit).collect())
     }
 
