@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page, TestInfo } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import { test, expect, hydrated, clientAddress } from "./fixtures";
 import {
   LOGIN_MAIL,
   addAppointment,
@@ -65,7 +65,8 @@ async function checkScreen(page: Page, testInfo: TestInfo, screen: string): Prom
 /** A second browser with this project's device: the phone the email was opened on. */
 async function anotherBrowser(browser: Browser, testInfo: TestInfo): Promise<Page> {
   const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch } = testInfo.project.use;
-  const context = await browser.newContext({ viewport, userAgent, deviceScaleFactor, isMobile, hasTouch });
+  const extraHTTPHeaders = { "x-forwarded-for": clientAddress(`${testInfo.testId}-${Math.random()}`) };
+  const context = await browser.newContext({ viewport, userAgent, deviceScaleFactor, isMobile, hasTouch, extraHTTPHeaders });
   return context.newPage();
 }
 

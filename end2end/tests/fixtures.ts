@@ -10,7 +10,21 @@ import { test as base, expect, type Page } from "@playwright/test";
  */
 const EXPECTED_REFUSAL = /^Failed to load resource: the server responded with a status of 4\d\d/;
 
+/**
+ * An address of its own for each test's browser (the portal believes the test proxy's
+ * X-Forwarded-For): the per-client limits are the portal's, not the run's, and each test is
+ * one patient's device, not the whole suite's.
+ */
+export function clientAddress(seed: string): string {
+  let hash = 0;
+  for (const c of seed) hash = (hash * 31 + c.charCodeAt(0)) >>> 0;
+  return `198.18.${(hash >>> 8) & 255}.${(hash & 255) || 1}`;
+}
+
 export const test = base.extend<{ consoleErrors: string[] }>({
+  extraHTTPHeaders: async ({}, use, testInfo) => {
+    await use({ "x-forwarded-for": clientAddress(testInfo.testId) });
+  },
   consoleErrors: [
     async ({ page }, use) => {
       const errors: string[] = [];
