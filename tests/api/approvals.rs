@@ -62,6 +62,18 @@ async fn right_and_wrong(
     (number, wrong)
 }
 
+/// A computer that asked for a link to `pat`, a phone that opened it, the link, and the number
+/// on the computer's screen (for races run again and again on one patient).
+async fn asked_and_opened(
+    app: &TestApp,
+    pat: &TestPatient,
+) -> (TestBrowser, TestBrowser, String, String) {
+    let (computer, link) = computer_that_asked(app, pat).await;
+    let phone = phone(app);
+    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    (computer, phone, link, number)
+}
+
 /// As if the address's one-link-a-minute limit had passed, to ask again at once.
 async fn forget_limits(app: &TestApp) {
     sqlx::query("DELETE FROM rate_limit_hits")
@@ -423,9 +435,7 @@ async fn two_approvals_race_and_one_wins() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     for _ in 0..5 {
-        let (computer, link) = computer_that_asked(&app, &pat).await;
-        let phone = phone(&app);
-        let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+        let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
         let mut taps = JoinSet::new();
         for _ in 0..2 {
             let (phone, link, number) = (phone.clone(), link.clone(), number.clone());
@@ -445,9 +455,7 @@ async fn an_approval_racing_log_in_on_this_phone_signs_in_one_of_them() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     for _ in 0..6 {
-        let (computer, link) = computer_that_asked(&app, &pat).await;
-        let phone = phone(&app);
-        let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+        let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
         let tap = {
             let (phone, link) = (phone.clone(), link.clone());
             tokio::spawn(async move { approved(&phone.approve(&link, &number).await) })

@@ -48,6 +48,17 @@ async fn queue(url: &str, count: usize) -> Vec<String> {
     select.fetch_all(pool.read()).await.unwrap()
 }
 
+/// Asks for a link to pat@example.org from `asker` on `instance`; the link its email brings.
+async fn link_asked_on(instance: &Served, asker: &TestBrowser, smtp: &SmtpServer) -> String {
+    asker.ask_for_link("pat@example.org").await;
+    let mail = eventually("the login email", || async {
+        smtp.received().into_iter().last()
+    })
+    .await;
+    let text = mail.parsed().body_text(0).unwrap().into_owned();
+    link_in(&text, &format!("{}/login/link/", instance.address))
+}
+
 async fn sent_by(instance: &Served) -> u64 {
     let page = reqwest::get(format!("{}/metrics", instance.address))
         .await
@@ -80,13 +91,7 @@ async fn two_instances_on_one_database_share_links_sessions_limits_and_mail() {
 
     // A link asked for on A, clicked twenty times at once on A and B: one sign-in.
     let asker = TestBrowser::new(&a.address, &a.address);
-    asker.ask_for_link("pat@example.org").await;
-    let mail = eventually("the login email", || async {
-        smtp.received().into_iter().last()
-    })
-    .await;
-    let text = mail.parsed().body_text(0).unwrap().into_owned();
-    let link = link_in(&text, &format!("{}/login/link/", a.address));
+    let link = link_asked_on(&a, &asker, &smtp).await;
     let token = link.rsplit('/').next().unwrap().to_owned();
     let mut clicks = JoinSet::new();
     for n in 0..20 {
@@ -262,13 +267,7 @@ async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() 
     let b = Served::start(&dir, &env, "b.log").await;
 
     let computer = TestBrowser::new(&a.address, &a.address);
-    computer.ask_for_link("pat@example.org").await;
-    let mail = eventually("the login email", || async {
-        smtp.received().into_iter().last()
-    })
-    .await;
-    let text = mail.parsed().body_text(0).unwrap().into_owned();
-    let link = link_in(&text, &format!("{}/login/link/", a.address));
+    let link = link_asked_on(&a, &computer, &smtp).await;
     let number = computer.number_on_screen().await.unwrap();
 
     let waiting = {
