@@ -294,8 +294,9 @@ impl Accounts {
         }
     }
 
-    /// After a link, its code or its approval was used up in `tx`: signs in (keeping this browser's session if
-    /// it already is the patient's), revokes the patient's other links, records how.
+    /// After a link, its code or its approval was used up in `tx`: signs in (keeping this
+    /// browser's session if it already is the patient's), revokes the patient's other links,
+    /// records how.
     pub(super) async fn finish_link_sign_in(
         &self,
         mut tx: db::Transaction,
