@@ -9,6 +9,10 @@
 //! tell the patient's own from an attacker's. The asking browser then collects its session with
 //! its pending-request cookie, the one thing that makes it the asker (a new secret for each
 //! request): the session is made for it, never for the phone, and only once.
+//!
+//! A waiting screen must not tell who has an account: a request that made no link (an unknown
+//! address, one without a password, one past its limit) waits, and ends, exactly as one whose
+//! link nobody has used, so the pending secret says when it was asked (`new_pending_secret`).
 
 use std::time::Duration;
 
@@ -21,18 +25,32 @@ use super::{
     sessions::Session,
     tokens::{
         self,
-        approval::{self, Tapped},
-        hash_secret, Purpose,
+        approval::{self, Look, Tapped},
+        generate_secret, hash_secret, Purpose,
     },
     users, AccountError, Accounts, Browser, SignedIn,
 };
 
-/// How often a waiting screen looks for an approval made on another instance. Taps made on this
-/// one wake it at once.
+/// How often a waiting screen looks for a tap (right or wrong) made on another instance. Taps
+/// made on this one wake it at once.
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
 /// Wrong taps a patient's links take in a day before approving from a phone is turned off.
 pub const WRONG_TAPS_PER_DAY: i64 = 1;
+
+/// A pending-request secret for a browser asking at `now`: the time it asked (Unix
+/// milliseconds), a dot, then 32 random bytes. Only the browser learns its own time from it.
+pub(super) fn new_pending_secret(now: OffsetDateTime) -> String {
+    let millis = now.unix_timestamp_nanos() / 1_000_000;
+    format!("{millis}.{}", generate_secret())
+}
+
+/// When the browser holding `pending` asked, if its secret says (one made up does not).
+fn asked_at(pending: &str) -> Option<OffsetDateTime> {
+    let (millis, _) = pending.split_once('.')?;
+    let nanos = millis.parse::<i128>().ok()?.checked_mul(1_000_000)?;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+}
 
 impl Accounts {
     /// The number the screen of `browser` shows, if it asked for a link.
@@ -111,37 +129,40 @@ impl Accounts {
             return Err(AccountError::NothingWaiting);
         };
         self.limit_approval_checks(pending, browser).await?;
-        if !approval::is_open(self.pool.read(), pending, self.now()).await? {
-            return Err(AccountError::NothingWaiting);
-        }
         let deadline = tokio::time::Instant::now() + wait;
         loop {
-            // Listening before looking, so an approval between the two is not missed.
-            let approved_here = self.approvals.notified();
-            tokio::pin!(approved_here);
-            approved_here.as_mut().enable();
+            // Listening before looking, so a tap between the two is not missed.
+            let tapped_here = self.approvals.notified();
+            tokio::pin!(tapped_here);
+            tapped_here.as_mut().enable();
             let now = self.now();
-            if let Some(user_id) = approval::waiting_for(self.pool.read(), pending, now).await? {
-                let mut tx = self.pool.begin().await?;
-                users::lock(&mut tx, self.pool.engine(), user_id).await?;
-                if let Some(used) = approval::collect(&mut tx, pending, now).await? {
-                    let how = EventKind::SignedInByApproval;
-                    return self
-                        .finish_link_sign_in(tx, used, browser, current, how)
-                        .await
-                        .map(Some);
+            match approval::look(self.pool.read(), pending, now).await? {
+                Look::Waiting => {}
+                // Until the link it would have made would expire, as `tokens::USABLE` says.
+                Look::NoLink
+                    if asked_at(pending)
+                        .is_some_and(|at| now < at + self.login_link_lifetime()) => {}
+                Look::Over | Look::NoLink => return Err(AccountError::NothingWaiting),
+                Look::Approved { user_id } => {
+                    let mut tx = self.pool.begin().await?;
+                    users::lock(&mut tx, self.pool.engine(), user_id).await?;
+                    // None: another of this browser's screens took it first; the next look
+                    // says so.
+                    if let Some(used) = approval::collect(&mut tx, pending, now).await? {
+                        let how = EventKind::SignedInByApproval;
+                        return self
+                            .finish_link_sign_in(tx, used, browser, current, how)
+                            .await
+                            .map(Some);
+                    }
                 }
             }
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             if left.is_zero() {
                 return Ok(None);
             }
-            let woken = tokio::time::timeout(left.min(LOOK_AGAIN), approved_here).await;
-            // Woken by a tap on this instance, not the right one for this screen: it may have
-            // ended this request.
-            if woken.is_ok() && !approval::is_open(self.pool.read(), pending, self.now()).await? {
-                return Err(AccountError::NothingWaiting);
-            }
+            // A tap on this instance wakes it at once; one on another is seen at the next look.
+            let _ = tokio::time::timeout(left.min(LOOK_AGAIN), tapped_here).await;
         }
     }
 

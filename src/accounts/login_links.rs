@@ -10,7 +10,7 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    approval_number, browser, devices,
+    approval_number, approvals, browser, devices,
     events::{self, EventKind},
     landing,
     links::{Asker, LinkState},
@@ -18,7 +18,7 @@ use super::{
     sessions::Session,
     sign_in::is_signed_in_as,
     sign_in_code::SignInCode,
-    tokens::{self, generate_secret, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo},
+    tokens::{self, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo},
     users, AccountError, Accounts, Browser, ClientMeta, SignedIn,
 };
 use crate::{db, email_address::EmailAddress};
@@ -76,17 +76,17 @@ impl Accounts {
         browser: &Browser,
     ) -> Result<AskedForLink, AccountError> {
         self.limit_client(&browser.client).await?;
+        let now = self.now();
         // A new secret for every request, never the one the browser sent: whoever planted or
         // copied that one (on a shared computer) must not be able to collect this request's
         // approval, nor read its number. The request it replaces is retired in `send_login_link`.
-        let pending = generate_secret();
+        let pending = approvals::new_pending_secret(now);
         let sent_to = email.masked();
-        let (accounts, client, previous, secret, now) = (
+        let (accounts, client, previous, secret) = (
             self.clone(),
             browser.client.clone(),
             browser.pending.clone(),
             pending.clone(),
-            self.now(),
         );
         self.after_the_answer("issue a login link", async move {
             let request = Request {

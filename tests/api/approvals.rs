@@ -3,11 +3,11 @@
 
 use std::time::{Duration as StdDuration, Instant};
 
-use carelink::clock::Clock;
+use carelink::{clock::Clock, error::AppError};
 use time::{Duration, OffsetDateTime};
 use tokio::task::JoinSet;
 
-use crate::support::{location, refused, TestApp, TestBrowser, TestPatient};
+use crate::support::{browser::flash, location, refused, TestApp, TestBrowser, TestPatient};
 
 const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
                               (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
@@ -458,19 +458,25 @@ async fn an_approval_racing_log_in_on_this_phone_signs_in_one_of_them() {
         let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
         let tap = {
             let (phone, link) = (phone.clone(), link.clone());
-            tokio::spawn(async move { approved(&phone.approve(&link, &number).await) })
+            tokio::spawn(async move { phone.approve(&link, &number).await })
         };
         let click = {
             let (phone, link) = (phone.clone(), link.clone());
-            tokio::spawn(async move {
-                let answer = phone.use_link(&link).await;
-                answer.status() == 302 && location(&answer) == "/appointments"
-            })
+            tokio::spawn(async move { phone.use_link(&link).await })
         };
-        let (tapped, clicked) = (tap.await.unwrap(), click.await.unwrap());
+        let (tap, click) = (tap.await.unwrap(), click.await.unwrap());
+        let tapped = approved(&tap);
+        let clicked = click.status() == 302 && location(&click) == "/appointments";
         assert!(
             tapped ^ clicked,
             "tap {tapped}, click {clicked}: exactly one"
+        );
+        // The other is told the link is spent, never that Carelink is busy (two transactions
+        // waiting on each other's rows, on PostgreSQL).
+        let lost = flash(if tapped { &click } else { &tap }).and_then(|flash| flash.error);
+        assert!(
+            matches!(lost, Some(AppError::Refused { status: 410, .. })),
+            "{lost:?}"
         );
         let collected = approved(&computer.continue_after_approval().await);
         assert_eq!(
@@ -587,8 +593,52 @@ async fn a_city_is_believed_only_from_a_trusted_proxy() {
 /// continue".
 async fn check_told(browser: &TestBrowser) -> String {
     let answer = browser.continue_after_approval().await;
-    let flash = crate::support::browser::flash(&answer).expect("a refusal");
+    let flash = flash(&answer).expect("a refusal");
     flash.error.expect("an error").to_string()
+}
+
+/// Whoever a link is asked for, the waiting screen answers alike: waiting while the link it would
+/// have made lives, then over. Whether the address has an account, a password, or was past its
+/// limit (no link made at all) stays unknown to whoever asked.
+#[tokio::test]
+async fn a_waiting_screen_tells_nobody_whether_the_address_has_an_account() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = app_behind_a_proxy(Some(clock.clone())).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let invited = TestPatient::invited().store(&app).await;
+    let addresses = [
+        pat.email.as_str(),
+        invited.email.as_str(),
+        "nobody@example.org",
+        // Again at once: past the address's one email a minute.
+        pat.email.as_str(),
+    ];
+    let mut screens = Vec::new();
+    for email in addresses {
+        let screen = app.new_browser();
+        screen.ask_for_link(email).await;
+        screens.push(screen);
+    }
+    assert_eq!(
+        app.emails_to(&pat.email).await,
+        1,
+        "one link, one refused by the limit"
+    );
+    assert_eq!(
+        app.emails_to(&invited.email).await,
+        1,
+        "a set-password link"
+    );
+    for (minutes, told) in [(0, NOT_YET), (59, NOT_YET), (1, NOTHING_WAITING)] {
+        clock.advance(Duration::minutes(minutes));
+        for (screen, email) in screens.iter().zip(addresses) {
+            let answer = check_told(screen).await;
+            assert!(
+                answer.contains(told),
+                "{email} after {minutes} more: {answer}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

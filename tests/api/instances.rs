@@ -250,13 +250,15 @@ async fn connections_cut_by_the_server_are_replaced_and_answered_busy() {
     );
 }
 
-/// The phone's approval reaches one instance, the waiting screen's long poll waits on the other:
-/// it finds the approval within its next look (every second), not at the end of its wait.
-#[tokio::test]
-async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() {
+/// A screen waiting on instance a for a link asked for there, tapped on instance b's phone page
+/// with the number `pick` takes from the screen's and the page's choices: the status and body of
+/// the screen's long poll, and how long after the tap it answered.
+async fn tapped_across_instances(
+    pick: fn(&str, Vec<String>) -> String,
+) -> Option<(u16, String, Duration)> {
     if postgres().is_none() {
         eprintln!("on the PostgreSQL pass only: instances share a PostgreSQL database");
-        return;
+        return None;
     }
     let smtp = SmtpServer::start().await;
     let dir = tempfile::tempdir().unwrap();
@@ -277,16 +279,47 @@ async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let phone = TestBrowser::new(&b.address, &b.address);
     let on_b = link.replace(&a.address, &b.address);
+    let tap = pick(&number, phone.choices(&on_b).await);
     let tapped = std::time::Instant::now();
-    let answer = phone.approve(&on_b, &number).await;
-    assert_eq!(answer.status(), 302);
+    let answer = phone.approve(&on_b, &tap).await;
+    assert_eq!(answer.status(), if tap == number { 302 } else { 403 });
     let (status, landing) = waiting.await.unwrap();
-    let after = tapped.elapsed();
+    Some((status, landing, tapped.elapsed()))
+}
+
+/// The phone's approval reaches one instance, the waiting screen's long poll waits on the other:
+/// it finds the approval within its next look (every second), not at the end of its wait.
+#[tokio::test]
+async fn an_approval_on_one_instance_signs_in_the_screen_waiting_on_the_other() {
+    let Some((status, landing, after)) = tapped_across_instances(|right, _| right.into()).await
+    else {
+        return;
+    };
     eprintln!("approval across instances: the waiting screen answered {after:?} after the tap");
     assert_eq!(status, 200, "{landing}");
     assert!(landing.contains("/appointments"), "{landing}");
     assert!(
         after < Duration::from_secs(5),
         "the other instance found it at a later look, not at the end of its wait: {after:?}"
+    );
+}
+
+/// A wrong tap on one instance ends the wait on the other at its next look, so the screen says
+/// so instead of waiting out its long poll.
+#[tokio::test]
+async fn a_wrong_tap_on_one_instance_ends_the_wait_on_the_other() {
+    let Some((status, told, after)) = tapped_across_instances(|right, choices| {
+        let wrong = choices.into_iter().find(|n| n != right);
+        wrong.expect("two wrong choices")
+    })
+    .await
+    else {
+        return;
+    };
+    eprintln!("wrong tap across instances: the waiting screen answered {after:?} after the tap");
+    assert_eq!(status, 410, "{told}");
+    assert!(
+        after < Duration::from_secs(5),
+        "seen at a later look, not at the end of its wait: {after:?}"
     );
 }

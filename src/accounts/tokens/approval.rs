@@ -66,49 +66,52 @@ pub async fn tap(
     })
 }
 
-/// The newest approval waiting for the browser holding `pending_cookie`, if any. `$1` is the
-/// oldest approval that may still be collected.
+/// An approval waiting for the browser holding `pending_cookie`. `$1` is the oldest approval
+/// that may still be collected.
 const WAITING: &str = "pending_cookie_hash = $2 AND purpose = $3 AND approved_at > $1
                        AND collected_at IS NULL AND revoked_at IS NULL";
 
-/// The patient whose approval waits for this browser, if one does: a read, for the waiting
-/// screen's looks.
-pub async fn waiting_for(
-    db: impl Executor<'_>,
-    pending_cookie: &str,
-    now: OffsetDateTime,
-) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(&format!(
-        "SELECT user_id FROM user_tokens WHERE {WAITING} LIMIT 1"
-    ))
-    .bind(Timestamp::from(now - COLLECT_WITHIN))
-    .bind(hash_secret(pending_cookie))
-    .bind(Purpose::Login)
-    .fetch_optional(db)
-    .await
+/// Where a waiting screen's request stands, as its links tell.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Look {
+    /// Approved for this browser, for `user_id`: collect it.
+    Approved { user_id: i64 },
+    /// Its link may still be approved.
+    Waiting,
+    /// Its link can come to nothing more (tapped wrong, used, expired, revoked or collected).
+    Over,
+    /// It made no link: the address is nobody's, has no password, or was past its limit.
+    NoLink,
 }
 
-/// Whether this browser's request can still come to anything: its link may still be approved,
-/// or its approval still collected. Once not, its screen stops waiting.
-pub async fn is_open(
+/// Where the request of the browser holding `pending_cookie` stands: one read, for each of the
+/// waiting screen's looks, so an end reached on another instance is seen at the next one.
+pub async fn look(
     db: impl Executor<'_>,
     pending_cookie: &str,
     now: OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar(
-        "SELECT 1 FROM user_tokens
-         WHERE pending_cookie_hash = $2 AND purpose = $3 AND revoked_at IS NULL
-           AND ((approval_number IS NOT NULL AND used_at IS NULL AND expires_at > $1)
-                OR (approved_at > $4 AND collected_at IS NULL))
-         LIMIT 1",
-    )
+) -> sqlx::Result<Look> {
+    // Per link: its patient if an approval waits to be collected ($4 is the oldest that may
+    // be), and its patient if it may still be approved.
+    let links: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT CASE WHEN approved_at > $4 AND collected_at IS NULL AND revoked_at IS NULL
+                     THEN user_id END,
+                CASE WHEN approval_number IS NOT NULL AND {USABLE} THEN user_id END
+         FROM user_tokens
+         WHERE pending_cookie_hash = $2 AND purpose = $3"
+    ))
     .bind(Timestamp::from(now))
     .bind(hash_secret(pending_cookie))
     .bind(Purpose::Login)
     .bind(Timestamp::from(now - COLLECT_WITHIN))
-    .fetch_optional(db)
+    .fetch_all(db)
     .await?;
-    Ok(found.is_some())
+    Ok(match links.iter().find_map(|(approved, _)| *approved) {
+        Some(user_id) => Look::Approved { user_id },
+        None if links.is_empty() => Look::NoLink,
+        None if links.iter().any(|(_, open)| open.is_some()) => Look::Waiting,
+        None => Look::Over,
+    })
 }
 
 /// How many browsers wait for an approval for `user_id`: more than one, and a phone could not
