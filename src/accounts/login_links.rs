@@ -19,7 +19,8 @@ use super::{
     sign_in::is_signed_in_as,
     sign_in_code::SignInCode,
     tokens::{self, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo},
-    users, AccountError, Accounts, Browser, ClientMeta, SignedIn,
+    users::{self, TokensOf},
+    AccountError, Accounts, Browser, ClientMeta, SignedIn,
 };
 use crate::{db, email_address::EmailAddress};
 
@@ -230,6 +231,7 @@ impl Accounts {
         current: Option<&Session>,
     ) -> Result<SignedIn, AccountError> {
         let mut tx = self.pool.begin().await?;
+        users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Link(token)).await?;
         let Some(used) = tokens::consume(&mut tx, token, Purpose::Login, self.now()).await? else {
             let info = tokens::lookup(&mut *tx, token, Purpose::Login).await?;
             drop(tx);
@@ -274,6 +276,7 @@ impl Accounts {
             }
         }
         let mut tx = self.pool.begin().await?;
+        users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Request(pending)).await?;
         match tokens::consume_code(&mut tx, pending, code, now).await? {
             CodeOutcome::Consumed(used) => {
                 let how = EventKind::SignedInWithCode;

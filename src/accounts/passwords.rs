@@ -9,7 +9,7 @@ use super::{
     sessions,
     sessions::Session,
     tokens::{self, Purpose},
-    users::{self, CreateUserError, User},
+    users::{self, CreateUserError, TokensOf, User},
     AccountError, Accounts, Browser, ClientMeta, SignedIn,
 };
 use crate::{clock::Zone, email_address::EmailAddress};
@@ -95,6 +95,7 @@ impl Accounts {
         let hash = self.judged(&attempt, self.hasher.hash(password)).await?;
         let now = self.now();
         let mut tx = self.pool.begin().await?;
+        users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Link(token)).await?;
         let Some(used) = tokens::consume(&mut tx, token, Purpose::SetPassword, now).await? else {
             return Err(AccountError::PasswordLinkSpent);
         };

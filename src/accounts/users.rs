@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use super::tokens::hash_secret;
 use crate::{
     clock::{Timestamp, Zone},
     db::{self, Executor},
@@ -105,16 +106,51 @@ pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>>
 }
 
 /// Holds the patient's row until the caller's transaction ends. Every transaction that starts,
-/// ends or revokes a patient's sessions and links takes it first (a password's change holds it
-/// by its own UPDATE), so a sign-in and a "sign out everywhere" or password change never
-/// interleave. A row lock on PostgreSQL; SQLite already runs write transactions one at a time,
-/// so there it costs nothing.
+/// ends or revokes a patient's sessions and links takes it before anything else of theirs (a
+/// password's change holds it by its own UPDATE; those that start from a token take it with
+/// `lock_owners_of`), so a sign-in and a "sign out everywhere" or password change never
+/// interleave, and none waits on another in the opposite order (a deadlock, on PostgreSQL). A
+/// row lock on PostgreSQL; SQLite already runs write transactions one at a time, so there it
+/// costs nothing.
 pub async fn lock(tx: &mut db::Connection, engine: db::Engine, user_id: i64) -> sqlx::Result<()> {
     if engine == db::Engine::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
             .bind(user_id)
             .execute(tx)
             .await?;
+    }
+    Ok(())
+}
+
+/// The tokens whose patients a transaction must hold before it uses them.
+#[derive(Debug, Clone, Copy)]
+pub enum TokensOf<'a> {
+    /// The link or set-password link with this secret.
+    Link(&'a str),
+    /// The requests of the browser holding this pending-request cookie (for its code).
+    Request(&'a str),
+}
+
+/// `lock` for the patients of `tokens`, for the transactions that know a token before whose it
+/// is: in the order of their ids, so two such transactions never wait on each other either.
+pub async fn lock_owners_of(
+    tx: &mut db::Connection,
+    engine: db::Engine,
+    tokens: TokensOf<'_>,
+) -> sqlx::Result<()> {
+    if engine == db::Engine::Postgres {
+        let (column, secret) = match tokens {
+            TokensOf::Link(secret) => ("token_hash", secret),
+            TokensOf::Request(pending) => ("pending_cookie_hash", pending),
+        };
+        sqlx::query(&format!(
+            "SELECT id FROM users
+             WHERE id IN (SELECT user_id FROM user_tokens WHERE {column} = $1)
+             ORDER BY id FOR UPDATE"
+        ))
+        .bind(hash_secret(secret))
+        .execute(tx)
+        .await?;
     }
     Ok(())
 }

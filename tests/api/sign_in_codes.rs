@@ -22,7 +22,7 @@ async fn link_and_code(app: &TestApp, browser: &TestBrowser, email: &str) -> (St
 }
 
 /// The sign-in code in a login email's text: "1234 5678" on a line of its own.
-fn code_in(text: &str) -> String {
+pub(crate) fn code_in(text: &str) -> String {
     text.lines()
         .map(str::trim)
         .find(|line| {
