@@ -49,9 +49,17 @@ pub async fn carry_form_results(
     let email = url::form_urlencoded::parse(&bytes)
         .find(|(name, _)| name == "email")
         .map(|(_, value)| value.chars().take(254).collect::<String>());
-    let response = next
+    let mut response = next
         .run(Request::from_parts(parts, Body::from(bytes)))
         .await;
+    // Back to the form's page: server_fn leaves its `__path` and `__err` there on failure, and
+    // a bare "?" on success.
+    if let Some(location) = response.headers().get(header::LOCATION) {
+        let clean = without_error(location.to_str().unwrap_or("/"));
+        if let Ok(clean) = HeaderValue::from_str(&clean) {
+            response.headers_mut().insert(header::LOCATION, clean);
+        }
+    }
     if !response.headers().contains_key(SERVER_FN_ERROR_HEADER) {
         return response;
     }
@@ -70,12 +78,6 @@ pub async fn carry_form_results(
     parts
         .headers
         .append(header::SET_COOKIE, cookie(&flash, secure));
-    if let Some(location) = parts.headers.get(header::LOCATION) {
-        let clean = without_error(location.to_str().unwrap_or("/"));
-        if let Ok(clean) = HeaderValue::from_str(&clean) {
-            parts.headers.insert(header::LOCATION, clean);
-        }
-    }
     Response::from_parts(parts, Body::from(encoded))
 }
 
@@ -85,7 +87,7 @@ pub fn cookie(flash: &Flash, secure: bool) -> HeaderValue {
     cookies::set(CarelinkCookie::Flash, &value, secure, Some(LIFETIME))
 }
 
-/// `location` without server_fn's `__path` and `__err` query pairs.
+/// `location` without server_fn's `__path` and `__err` query pairs, nor an empty query.
 fn without_error(location: &str) -> String {
     let (path, query) = location.split_once('?').unwrap_or((location, ""));
     let kept: Vec<&str> = query
@@ -141,5 +143,6 @@ mod tests {
             "http://h/login?next=%2Fa"
         );
         assert_eq!(without_error("/account"), "/account");
+        assert_eq!(without_error("http://h/account?"), "http://h/account");
     }
 }

@@ -87,6 +87,8 @@ async fn asking_for_a_password_link_answers_the_same_for_anyone() {
     let unknown = ask_for_password_link(&app, "nobody@example.org").await;
     assert_eq!(known.status(), unknown.status());
     assert_eq!(location(&known), location(&unknown));
+    // Back to the form's page, with nothing in the address bar (server_fn leaves a bare "?").
+    assert_eq!(location(&known), format!("{}/password/reset", app.address));
     // The work happens after the answer.
     app.last_email_to(&pat).await;
     assert_eq!(app.emails_to("nobody@example.org").await, 0);
