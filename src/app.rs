@@ -26,6 +26,7 @@ use crate::{
         login_link::LoginLinkPage,
         not_found::NotFound,
         password::{NewPasswordPage, PasswordResetPage},
+        FormResult,
     },
 };
 
@@ -103,6 +104,8 @@ pub fn App() -> impl IntoView {
             <a class="skip-link" href="#main">"Skip to main content"</a>
             <SiteHeader/>
             <main class="site-main" id="main">
+                // "Sign out" posts from the header of any page, and comes back to it if it failed.
+                <FormResult form=SignOut::url()/>
                 <Routes fallback=NotFound>
                     // Whole: every page's data is in its first HTML, readable without a script,
                     // and the page leaves in one write (streaming it in order took a write per

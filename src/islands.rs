@@ -24,11 +24,18 @@ pub fn HydrationMarker() -> impl IntoView {
 }
 
 /// "Log In" (`label`) on a Secure Login Link's page. In a browser that proved it is the
-/// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the link's page
-/// with the landing page, so the token leaves the address bar and the history. Without the WASM
-/// it is a plain form, and the server redirects.
+/// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the
+/// link's page with the landing page, so the token leaves the address bar and the history.
+/// Without the WASM it is a plain form, and the server redirects, or comes back here with the
+/// `error` it shows in the same place as the script would.
 #[island]
-pub fn LinkSignIn(token: String, account: String, automatic: bool, label: String) -> impl IntoView {
+pub fn LinkSignIn(
+    token: String,
+    account: String,
+    automatic: bool,
+    label: String,
+    error: Option<AppError>,
+) -> impl IntoView {
     let sign_in = ServerAction::<SignInWithLink>::new();
     let form = NodeRef::<html::Form>::new();
     // What the page promises only once the script runs: before, the button must be pressed.
@@ -50,7 +57,10 @@ pub fn LinkSignIn(token: String, account: String, automatic: bool, label: String
     view! {
         <h1>{move || if signing_in.get() { "Logging you in…" } else { "Log in to Carelink" }}</h1>
         <p>"Log in as " <strong class="account">{account}</strong></p>
-        {move || sign_in.value().get().and_then(Result::err).map(|error| view! {
+        {move || match sign_in.value().get() {
+            Some(tried) => tried.err(),
+            None => error.clone(),
+        }.map(|error| view! {
             <p class="alert error" role="alert">{error.to_string()}</p>
         })}
         <ActionForm action=sign_in node_ref=form>
@@ -112,10 +122,11 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
 }
 
 /// The "Check your email" screen waiting for the phone's approval: its number, and the way on.
-/// Once the script runs, it asks the server again and again (each answer waits up to 20 seconds
-/// for the approval) and replaces the screen with the landing page as soon as it is signed in;
-/// if the request ends instead (a wrong tap), it says so and the number goes. Without the WASM
-/// it is a plain form: "I approved it, continue".
+/// Once the script runs, it asks the server again and again (each answer waits for the approval
+/// up to 20 seconds or half the request time limit, `auth::login_links::LONG_POLL`) and
+/// replaces the screen with the landing page as soon as it is signed in; if the request ends
+/// instead (a wrong tap), it says so and the number goes. Without the WASM it is a plain form,
+/// "I approved it, continue", and says so.
 #[island]
 pub fn WaitForApproval(number: u8) -> impl IntoView {
     let collect = ServerAction::<CollectApproval>::new();
@@ -142,7 +153,13 @@ pub fn WaitForApproval(number: u8) -> impl IntoView {
         <div class="approval" hidden=over>
             <p>
                 "On your phone, tap " <strong>"Log in on the computer that asked"</strong>
-                ", then tap " <strong>{number}</strong> ". This screen will log you in by itself."
+                ", then tap " <strong>{number}</strong> ". "
+                // What happens next: by itself only once the script runs.
+                {move || if waiting.get() {
+                    "This screen will log you in by itself."
+                } else {
+                    "Then press \u{201c}I approved it, continue\u{201d} below."
+                }}
             </p>
             <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
             {move || waiting.get().then(|| view! {

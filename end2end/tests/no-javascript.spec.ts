@@ -1,5 +1,5 @@
-import { test, expect } from "./fixtures";
-import type { Page } from "@playwright/test";
+import { test, expect, clientAddress } from "./fixtures";
+import { devices, type Browser, type Page } from "@playwright/test";
 import { LOGIN_MAIL, PASSWORD, addAppointment, addFormResponse, addPatient, buttonLink, mailTo } from "./support";
 
 // The "no JavaScript" project: Chromium with scripts off, as in a locked-down hospital browser or
@@ -55,9 +55,9 @@ test("password sign-in, its errors in place, the appointments, one appointment, 
   await expect(page.getByRole("heading", { name: "Appointment with Dr. Plain" })).toBeVisible();
 
   await page.getByRole("button", { name: "Sign out", exact: true }).click();
-  await expect(page).toHaveURL(/\/login/);
+  await expect(page).toHaveURL(/\/login$/);
   await page.goto("/appointments");
-  await expect(page).toHaveURL(/\/login\?next=/);
+  await expect(page).toHaveURL(/\/login\?next=%2Fappointments$/);
 });
 
 test("an unknown address on the password form is told the same, with the address kept", async ({ page }) => {
@@ -77,6 +77,14 @@ test("asking for a link, opening it, and pressing Log In", async ({ page }) => {
   await expect(page).toHaveURL(/\/login\/check-email$/);
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(page.locator(".typed-email").first()).toHaveText(email);
+  // Without the script this screen does not sign in by itself, and says what to press instead.
+  await expect(page.getByText("This screen will log you in by itself")).toHaveCount(0);
+  await expect(page.getByText("Then press “I approved it, continue” below.")).toBeVisible();
+  // "Send again" is a plain form that comes back here (the address's limit holds quietly).
+  await page.getByRole("button", { name: "Send again" }).click();
+  await expect(page).toHaveURL(/\/login\/check-email$/);
+  await expect(page.locator(".typed-email").first()).toHaveText(email);
+  await expect(page.getByRole("alert")).toHaveCount(0);
 
   // In the browser that asked, the page would press "Log In" by itself with its script; without
   // it, it promises nothing it will not do, and the button is there to press.
@@ -86,6 +94,15 @@ test("asking for a link, opening it, and pressing Log In", async ({ page }) => {
   await page.getByRole("button", { name: "Log In", exact: true }).click();
   await expect(page).toHaveURL(/\/appointments$/);
   await expect(page.getByText("Dr. Linked")).toBeVisible();
+
+  // Used, and opened again once signed out: one click emails a new link to the same address,
+  // shown masked (this browser never typed it).
+  await page.getByRole("button", { name: "Sign out", exact: true }).click();
+  await page.goto(buttonLink(await mailTo(email, LOGIN_MAIL)));
+  await expect(page.getByRole("heading", { name: "This link has already been used" })).toBeVisible();
+  await page.getByRole("button", { name: "Email me a new link" }).click();
+  await expect(page).toHaveURL(/\/login\/check-email$/);
+  await expect(page.getByText(/We have sent a new Secure Login Link to l•••@example\.org/)).toBeVisible();
 });
 
 test("a badly typed address is refused in place, kept in the field", async ({ page }) => {
@@ -95,8 +112,17 @@ test("a badly typed address is refused in place, kept in the field", async ({ pa
   await page.getByRole("button", { name: "Send Secure Login Link" }).click();
   await expect(page).toHaveURL(/\/login$/);
   await cleanAddress(page);
-  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByRole("alert")).toHaveText("Enter an email address like name@example.com.");
   await expect(page.getByLabel("Email address").first()).toHaveValue("pat@localhost");
+
+  // The same on the form that emails a password link.
+  await page.goto("/password/reset");
+  await page.getByLabel("Email address").fill("pat@localhost");
+  await page.getByRole("button", { name: "Email me a link" }).click();
+  await expect(page).toHaveURL(/\/password\/reset$/);
+  await cleanAddress(page);
+  await expect(page.getByRole("alert")).toHaveText("Enter an email address like name@example.com.");
+  await expect(page.getByLabel("Email address")).toHaveValue("pat@localhost");
 });
 
 test("the code form: a wrong code is refused in place, the right one signs in", async ({ page }) => {
@@ -144,6 +170,8 @@ test("an invited patient creates a password; a forgotten one is reset", async ({
   await page.getByRole("link", { name: "Forgot password?" }).click();
   await page.getByLabel("Email address").fill(email);
   await page.getByRole("button", { name: "Email me a link" }).click();
+  await expect(page).toHaveURL(/\/password\/reset$/);
+  await cleanAddress(page);
   await expect(page.getByRole("status")).toContainText("we have sent it a link to choose a password");
   const reset = await mailTo(email, /password/i, 2);
   await page.goto(buttonLink(reset, "Create password"));
@@ -165,7 +193,8 @@ test("a form response, and the error pages, read without scripts", async ({ page
   await expect(page.getByRole("heading", { name: "Intake questionnaire" })).toBeVisible();
   await expect(page.getByText("Do you smoke?")).toBeVisible();
 
-  for (const path of ["/appointments/999999999", "/forms/999999999", "/no-such-page"]) {
+  // The development mailbox too: these tests deliver to a real SMTP server, as production does.
+  for (const path of ["/appointments/999999999", "/forms/999999999", "/no-such-page", "/dev/mailbox"]) {
     const response = await page.goto(path);
     expect(response?.status(), path).toBe(404);
     await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
@@ -174,4 +203,103 @@ test("a form response, and the error pages, read without scripts", async ({ page
   await expect(page.getByRole("heading", { name: "This link is not valid" })).toBeVisible();
   await page.goto("/password/new?token=not-a-real-token");
   await expect(page.getByRole("heading", { name: "This link no longer works" })).toBeVisible();
+});
+
+test("the account page: a time zone, a wrong password, forgetting this browser, signing out everywhere", async ({ page }) => {
+  const email = addPatient("Ada Account");
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount$/);
+  await postPassword(page, email, PASSWORD);
+  // Where it was going, not the appointments every sign-in lands on by default.
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText(email)).toBeVisible();
+  await expect(page.getByText("This browser", { exact: true })).toBeVisible();
+
+  await page.getByLabel("Your time zone").selectOption("America/Toronto");
+  await page.getByRole("button", { name: "Save time zone" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByRole("status")).toHaveText("Times are now shown in America/Toronto.");
+  await expect(page.getByLabel("Your time zone")).toHaveValue("America/Toronto");
+
+  const renewed = "a brand new long passphrase";
+  await page.getByLabel("Current password").fill("not my password at all");
+  await page.getByLabel(/^New password/).fill(renewed);
+  await page.getByLabel("Confirm the new password").fill(renewed);
+  await page.getByRole("button", { name: "Change password" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await cleanAddress(page);
+  await expect(page.getByRole("alert")).toHaveText("Your current password is not correct.");
+
+  await page.getByRole("button", { name: "Forget" }).click();
+  await expect(page.getByRole("status")).toHaveText("Browser forgotten: a login link opened there will ask for a click.");
+  await expect(page.getByText("This browser", { exact: true })).toHaveCount(0);
+
+  await page.getByRole("button", { name: "Sign out everywhere" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await page.goto("/appointments");
+  await expect(page).toHaveURL(/\/login\?next=%2Fappointments$/);
+});
+
+/** The patient's phone with scripts off too: another device, which never asked for anything. */
+async function phoneWithoutScripts(browser: Browser, seed: string): Promise<Page> {
+  const context = await browser.newContext({
+    ...devices["Pixel 7"],
+    javaScriptEnabled: false,
+    extraHTTPHeaders: { "x-forwarded-for": clientAddress(seed) },
+  });
+  return context.newPage();
+}
+
+/** Asks for a link on `screen` and returns the number it shows and the link's email. */
+async function askOn(screen: Page, email: string): Promise<string> {
+  await screen.goto("/login");
+  await screen.getByLabel("Email address").first().fill(email);
+  await screen.getByRole("button", { name: "Send Secure Login Link" }).click();
+  await expect(screen).toHaveURL(/\/login\/check-email$/);
+  const number = (await screen.locator(".approval-number").textContent())?.match(/\d\d/)?.[0];
+  expect(number, "the number on the screen").toBeTruthy();
+  return number!;
+}
+
+test("approving the computer that asked from a phone, both without scripts", async ({ page, browser }) => {
+  const email = addPatient("Pia Plainphone");
+  const number = await askOn(page, email);
+
+  // Too early: told in place, and the screen still waits.
+  await page.getByRole("button", { name: "I approved it, continue" }).click();
+  await expect(page).toHaveURL(/\/login\/check-email$/);
+  await cleanAddress(page);
+  await expect(page.getByRole("alert")).toContainText("No approval has arrived yet.");
+  await expect(page.locator(".approval-number")).toContainText(number);
+
+  const phone = await phoneWithoutScripts(browser, `${email} phone`);
+  await phone.goto(buttonLink(await mailTo(email, LOGIN_MAIL)));
+  await phone.getByRole("link", { name: /^Log in on the computer that asked/ }).click();
+  await expect(phone.getByRole("heading", { name: "Log in on the computer that asked" })).toBeVisible();
+  await phone.getByRole("button", { name: number, exact: true }).click();
+  await expect(phone.getByRole("heading", { name: "Approved" })).toBeVisible();
+  await cleanAddress(phone);
+
+  await page.getByRole("button", { name: "I approved it, continue" }).click();
+  await expect(page).toHaveURL(/\/appointments$/);
+  await phone.context().close();
+});
+
+test("a wrong number tapped on a phone without scripts cancels the link", async ({ page, browser }) => {
+  const email = addPatient("Walt Wrongtap");
+  const number = await askOn(page, email);
+
+  const phone = await phoneWithoutScripts(browser, `${email} phone`);
+  await phone.goto(`${buttonLink(await mailTo(email, LOGIN_MAIL))}?on=computer`);
+  const choices = await phone.locator(".choices button").allTextContents();
+  expect(choices).toHaveLength(3);
+  await phone.getByRole("button", { name: choices.find((choice) => choice !== number)!, exact: true }).click();
+  await expect(phone.getByRole("heading", { name: "Login cancelled" })).toBeVisible();
+  await expect(phone.getByRole("alert")).toContainText("That was not the number on the other screen");
+  await cleanAddress(phone);
+
+  await page.getByRole("button", { name: "I approved it, continue" }).click();
+  await expect(page).toHaveURL(/\/login\/check-email$/);
+  await expect(page.getByRole("alert")).toContainText("No log in is waiting on this screen any more");
+  await phone.context().close();
 });

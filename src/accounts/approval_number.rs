@@ -5,9 +5,9 @@
 //! to a patient's address (an attacker) sees their own number, but the patient does not, so a tap
 //! made without looking has two chances in three of being wrong, and a wrong tap voids the link.
 //!
-//! The number is derived from the asking browser's pending-request cookie, which only that
-//! browser and the server's memory of its request know: every link that browser asks for shows
-//! the same number, whichever of its emails the patient opens. The three choices are drawn once,
+//! The number is derived from the asking browser's pending-request cookie, a new secret for each
+//! request that only that browser holds (the server keeps its hash alone), so the screen needs
+//! nothing stored to show it and nobody else can work it out. The three choices are drawn once,
 //! when the link is issued, and stored with it, so reopening the phone's page shows the same
 //! three in the same order (drawing afresh would give the right one away as the one that stays).
 

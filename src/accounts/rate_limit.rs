@@ -57,13 +57,14 @@ pub const WRONG_PASSWORDS_PER_CLIENT: [Limit; 1] = [Limit {
 }];
 
 /// Checks of one waiting screen for its phone's approval: sixty every ten minutes. It asks about
-/// once every twenty seconds (a long poll), so this is twice what it needs.
+/// once every fifteen seconds (a long poll of half the request time limit, 30 s by default), so
+/// forty of them, and the rest is room for the same request open in a second tab for a while.
 pub const APPROVAL_CHECKS_PER_REQUEST: [Limit; 1] = [Limit {
     max: 60,
     per: Duration::minutes(10),
 }];
 
-/// Checks for approvals from one client: six hundred every ten minutes, twenty screens of one
+/// Checks for approvals from one client: six hundred every ten minutes, fifteen screens of one
 /// clinic's network waiting at once, and far fewer than a flood.
 pub const APPROVAL_CHECKS_PER_CLIENT: [Limit; 1] = [Limit {
     max: 600,

@@ -75,5 +75,6 @@ pub async fn forget_browser(id: i64) -> Result<(), AppError> {
     if this_browser {
         req.clear_cookie(CarelinkCookie::Device);
     }
+    req.notice("Browser forgotten: a login link opened there will ask for a click.");
     Ok(())
 }

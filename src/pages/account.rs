@@ -173,6 +173,7 @@ pub fn AccountPage() -> impl IntoView {
         <section class="card">
             <h2>"Sign out everywhere"</h2>
             <p class="muted">"Ends every session of your account, on this device and all others, and forgets every browser."</p>
+            <FormResult form=SignOutEverywhere::url()/>
             <form method="post" action=SignOutEverywhere::url()>
                 <button type="submit" class="secondary" data-busy="Signing out…">"Sign out everywhere"</button>
             </form>

@@ -11,7 +11,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{failed, FormResult};
+use super::{failed, login::AskForLoginLink, FormResult};
 use crate::{
     error::AppError,
     islands::{SendAgain, WaitForApproval},
@@ -118,6 +118,8 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         (None, _) => view! { <p>"We have sent a Secure Login Link to the address you typed."</p> }.into_any(),
     };
     let send_again = address.filter(|_| !masked).map(|email| view! {
+        // Without the script, "Send again" is a plain form that comes back here.
+        <FormResult form=AskForLoginLink::url()/>
         <SendAgain email next lock_seconds=COOLDOWN_SECONDS/>
         <p class="muted center">"Wrong address? " <a href="/login">"Use a different email"</a></p>
     });

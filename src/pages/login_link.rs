@@ -68,11 +68,13 @@ pub fn LoginLinkPage() -> impl IntoView {
 
 #[component]
 fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool) -> impl IntoView {
-    // A plain "Log In", or a tap on a number, that failed comes back here with its reason.
+    // A plain "Log In", or a tap on a number, that failed comes back here with its reason. While
+    // the link can still be used, "Log In"'s shows in its island, where the script shows it.
     let tried = view! {
         <FormResult form=SignInWithLink::url()/>
         <FormResult form=ApproveSignIn::url()/>
     };
+    let error = Flash::error_for(SignInWithLink::url());
     match state {
         Ok(LinkState::Ready {
             account,
@@ -88,8 +90,8 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             let label = format!("Log in on this {}", asker.this_device);
             let computer = format!("/login/link/{token}?on=computer");
             view! {
-                <LinkSignIn token account automatic label/>
-                {tried}
+                <LinkSignIn token account automatic label error/>
+                <FormResult form=ApproveSignIn::url()/>
                 <p class="muted or">"or"</p>
                 <a class="button block secondary two-lines" href=computer>
                     "Log in on the computer that asked"
@@ -104,8 +106,8 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             asker: None,
             approval_off,
         }) => view! {
-            <LinkSignIn token account automatic label="Log In".to_owned()/>
-            {tried}
+            <LinkSignIn token account automatic label="Log In".to_owned() error/>
+            <FormResult form=ApproveSignIn::url()/>
             {approval_off.then(|| view! {
                 <p class="muted">
                     "To keep your account safe, this link cannot log in another computer right "
