@@ -63,7 +63,7 @@ async fn right_and_wrong(
 }
 
 /// A computer that asked for a link to `pat`, a phone that opened it, the link, and the number
-/// on the computer's screen (for races run again and again on one patient).
+/// on the computer's screen.
 async fn asked_and_opened(
     app: &TestApp,
     pat: &TestPatient,
@@ -304,9 +304,7 @@ async fn a_pending_cookie_planted_on_a_shared_computer_collects_nothing() {
 async fn no_phone_may_approve_while_two_browsers_wait_for_the_patient() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
 
     // Someone else asks for the patient's address too, from their own browser.
     forget_limits(&app).await;
@@ -339,9 +337,7 @@ async fn no_phone_may_approve_while_two_browsers_wait_for_the_patient() {
 async fn the_phone_never_tells_which_number_is_right() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
 
     // The same three, in the same order, however often the page is opened.
     let first = phone.choices(&link).await;
@@ -364,9 +360,7 @@ async fn the_phone_never_tells_which_number_is_right() {
 async fn only_the_browser_that_asked_collects_and_only_once() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
     assert!(approved(&phone.approve(&link, &number).await));
 
     // The phone itself, a stranger, and a browser that asked for someone else get nothing, and
@@ -416,10 +410,8 @@ async fn only_the_browser_that_asked_collects_and_only_once() {
 async fn a_closed_and_reopened_waiting_screen_still_collects() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
     // Approved while no screen was waiting.
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
     assert!(approved(&phone.approve(&link, &number).await));
 
     // Reopened, the screen still shows the number, and its first check collects.
@@ -495,9 +487,7 @@ async fn approval_works_only_while_the_link_is_valid_and_is_collected_soon_after
     let pat = TestPatient::new().with_password().store(&app).await;
 
     // Expired: the right number does nothing, and voids nothing either.
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
     clock.advance(Duration::minutes(61));
     let page = phone.error_page(phone.approve(&link, &number).await).await;
     assert!(page.contains("This link has expired"), "{page}");
@@ -520,9 +510,7 @@ async fn approval_works_only_while_the_link_is_valid_and_is_collected_soon_after
 async fn signing_out_everywhere_cancels_an_approval_not_yet_collected() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
     assert!(approved(&phone.approve(&link, &number).await));
 
     // The patient, worried, signs in elsewhere and signs out everywhere before it is collected.
@@ -540,9 +528,7 @@ async fn signing_out_everywhere_cancels_an_approval_not_yet_collected() {
 async fn a_garbled_tap_is_refused_clearly_and_voids_nothing() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
-    let (computer, link) = computer_that_asked(&app, &pat).await;
-    let phone = phone(&app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
     for garbled in ["", "abc", "5", "100", "37; DROP TABLE users"] {
         let page = phone.error_page(phone.approve(&link, garbled).await).await;
         assert!(
