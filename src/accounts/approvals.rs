@@ -45,7 +45,20 @@ pub(super) fn new_pending_secret(now: OffsetDateTime) -> String {
     format!("{millis}.{}", generate_secret())
 }
 
-/// When the browser holding `pending` asked, if its secret says (one made up does not).
+/// How far another instance's clock may run ahead of this one's.
+const CLOCK_SKEW: time::Duration = time::Duration::minutes(1);
+
+/// Whether a request that made no link still waits: until the link it would have made would
+/// expire (`tokens::USABLE`). A secret that does not say when it was asked, or names a time yet
+/// to come, was made up, and waits for nothing.
+fn waits_without_link(pending: &str, now: OffsetDateTime, lifetime: time::Duration) -> bool {
+    asked_at(pending)
+        .filter(|at| *at <= now + CLOCK_SKEW)
+        .and_then(|at| at.checked_add(lifetime))
+        .is_some_and(|until| now < until)
+}
+
+/// When the browser holding `pending` asked, if its secret says.
 fn asked_at(pending: &str) -> Option<OffsetDateTime> {
     let (millis, _) = pending.split_once('.')?;
     let nanos = millis.parse::<i128>().ok()?.checked_mul(1_000_000)?;
@@ -138,10 +151,7 @@ impl Accounts {
             let now = self.now();
             match approval::look(self.pool.read(), pending, now).await? {
                 Look::Waiting => {}
-                // Until the link it would have made would expire, as `tokens::USABLE` says.
-                Look::NoLink
-                    if asked_at(pending)
-                        .is_some_and(|at| now < at + self.login_link_lifetime()) => {}
+                Look::NoLink if waits_without_link(pending, now, self.login_link_lifetime()) => {}
                 Look::Over | Look::NoLink => return Err(AccountError::NothingWaiting),
                 Look::Approved { user_id } => {
                     let mut tx = self.pool.begin().await?;
@@ -194,5 +204,43 @@ impl Accounts {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::{macros::datetime, Duration};
+
+    use super::{new_pending_secret, waits_without_link};
+
+    #[test]
+    fn a_request_without_a_link_waits_as_long_as_a_link_lives() {
+        let asked = datetime!(2031-03-04 10:00:00.123 UTC);
+        let pending = new_pending_secret(asked);
+        let hour = Duration::hours(1);
+        assert!(waits_without_link(&pending, asked, hour));
+        let last = asked + hour - Duration::milliseconds(1);
+        assert!(waits_without_link(&pending, last, hour));
+        assert!(!waits_without_link(&pending, asked + hour, hour));
+    }
+
+    #[test]
+    fn a_made_up_secret_waits_for_nothing_and_breaks_nothing() {
+        let now = datetime!(2031-03-04 10:00 UTC);
+        let hour = Duration::hours(1);
+        for made_up in [
+            "",
+            "screen10",
+            "x.y",
+            ".",
+            "-1.x",
+            "253402300799999.x",
+            "99999999999999999999999999999999999999.x",
+            "170141183460469231731687303715884105727.x",
+            // Tomorrow.
+            "1930467600000.x",
+        ] {
+            assert!(!waits_without_link(made_up, now, hour), "{made_up}");
+        }
     }
 }

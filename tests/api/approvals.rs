@@ -585,16 +585,23 @@ async fn check_told(browser: &TestBrowser) -> String {
 
 /// Whoever a link is asked for, the waiting screen answers alike: waiting while the link it would
 /// have made lives, then over. Whether the address has an account, a password, or was past its
-/// limit (no link made at all) stays unknown to whoever asked.
+/// limit (no link made at all) stays unknown to whoever asked, whatever they do to their own
+/// request: five wrong codes, or a copy of it kept after asking again.
 #[tokio::test]
 async fn a_waiting_screen_tells_nobody_whether_the_address_has_an_account() {
     let clock = Clock::manual(OffsetDateTime::now_utc());
     let app = app_behind_a_proxy(Some(clock.clone())).await;
     let pat = TestPatient::new().with_password().store(&app).await;
+    let sam = TestPatient::new()
+        .with_email("sam@example.org")
+        .with_password()
+        .store(&app)
+        .await;
     let invited = TestPatient::invited().store(&app).await;
     let addresses = [
         pat.email.as_str(),
         invited.email.as_str(),
+        sam.email.as_str(),
         "nobody@example.org",
         // Again at once: past the address's one email a minute.
         pat.email.as_str(),
@@ -610,11 +617,27 @@ async fn a_waiting_screen_tells_nobody_whether_the_address_has_an_account() {
         1,
         "one link, one refused by the limit"
     );
+    assert_eq!(app.emails_to(&sam.email).await, 1);
     assert_eq!(
         app.emails_to(&invited.email).await,
         1,
         "a set-password link"
     );
+
+    // Five wrong codes void a request's link, if it made one.
+    for screen in &screens[..2] {
+        for _ in 0..5 {
+            assert_eq!(screen.enter_code("0000 0001").await.0, 401);
+        }
+    }
+    // A copy of a request, kept while its browser asks again and so retires it.
+    for screen in &mut screens[2..4] {
+        let copy = app.new_browser();
+        let pending = screen.cookie("carelink_pending").unwrap();
+        copy.plant_cookie(&format!("carelink_pending={pending}"));
+        screen.ask_for_link("someone-else@example.org").await;
+        *screen = copy;
+    }
     for (minutes, told) in [(0, NOT_YET), (59, NOT_YET), (1, NOTHING_WAITING)] {
         clock.advance(Duration::minutes(minutes));
         for (screen, email) in screens.iter().zip(addresses) {

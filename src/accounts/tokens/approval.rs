@@ -3,7 +3,7 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{hash_secret, Consumed, Purpose, USABLE};
+use super::{hash_secret, Consumed, Purpose, MAX_CODE_FAILURES, USABLE};
 use crate::{
     accounts::approval_number::ApprovalNumber,
     clock::Timestamp,
@@ -80,12 +80,18 @@ pub enum Look {
     Waiting,
     /// Its link can come to nothing more (tapped wrong, used, expired, revoked or collected).
     Over,
-    /// It made no link: the address is nobody's, has no password, or was past its limit.
+    /// It made no link (the address is nobody's, has no password, or was past its limit), or
+    /// the asker ended it.
     NoLink,
 }
 
 /// Where the request of the browser holding `pending_cookie` stands: one read, for each of the
 /// waiting screen's looks, so an end reached on another instance is seen at the next one.
+///
+/// Only an end the patient brought about (a tap, a use, a revocation) or time makes it `Over`.
+/// One the asker can bring about themselves (asking again retires the request, five wrong codes
+/// void it) reads as `NoLink`, as with no link at all: else whoever asked for an address could
+/// end their own request and learn from the answer whether it had made a link.
 pub async fn look(
     db: impl Executor<'_>,
     pending_cookie: &str,
@@ -96,14 +102,16 @@ pub async fn look(
     let links: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
         "SELECT CASE WHEN approved_at > $4 AND collected_at IS NULL AND revoked_at IS NULL
                      THEN user_id END,
-                CASE WHEN approval_number IS NOT NULL AND {USABLE} THEN user_id END
+                CASE WHEN {USABLE} THEN user_id END
          FROM user_tokens
-         WHERE pending_cookie_hash = $2 AND purpose = $3"
+         WHERE pending_cookie_hash = $2 AND purpose = $3
+           AND approval_number IS NOT NULL AND code_failures < $5"
     ))
     .bind(Timestamp::from(now))
     .bind(hash_secret(pending_cookie))
     .bind(Purpose::Login)
     .bind(Timestamp::from(now - COLLECT_WITHIN))
+    .bind(MAX_CODE_FAILURES)
     .fetch_all(db)
     .await?;
     Ok(match links.iter().find_map(|(approved, _)| *approved) {
