@@ -54,8 +54,8 @@ pub async fn carry_form_results(
         .await;
     // Back to the form's page: server_fn leaves its `__path` and `__err` there on failure, and
     // a bare "?" on success.
-    if let Some(location) = response.headers().get(header::LOCATION) {
-        let clean = without_error(location.to_str().unwrap_or("/"));
+    let location = response.headers().get(header::LOCATION);
+    if let Some(clean) = location.and_then(|l| l.to_str().ok()).map(without_error) {
         if let Ok(clean) = HeaderValue::from_str(&clean) {
             response.headers_mut().insert(header::LOCATION, clean);
         }

@@ -70,9 +70,11 @@ pub fn LoginLinkPage() -> impl IntoView {
 fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool) -> impl IntoView {
     // A plain "Log In", or a tap on a number, that failed comes back here with its reason. While
     // the link can still be used, "Log In"'s shows in its island, where the script shows it.
-    let tried = view! {
-        <FormResult form=SignInWithLink::url()/>
-        <FormResult form=ApproveSignIn::url()/>
+    let tried = || {
+        view! {
+            <FormResult form=SignInWithLink::url()/>
+            <FormResult form=ApproveSignIn::url()/>
+        }
     };
     let error = Flash::error_for(SignInWithLink::url());
     match state {
@@ -119,7 +121,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
         .into_any(),
         Ok(LinkState::Approved { account }) => view! {
             <h1>"Approved"</h1>
-            {tried}
+            {tried()}
             <p class="alert success" role="status">
                 "Done. The computer that asked is logging in as " <strong>{account}</strong>
                 " and will show your page in a moment. You can close this one."
@@ -128,14 +130,14 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
         .into_any(),
         Ok(LinkState::Used { account, login_url }) => view! {
             <h1>"This link has already been used"</h1>
-            {tried}
+            {tried()}
             <p>"Each Secure Login Link works once. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
             <NewLinkOffer token login_url/>
         }
         .into_any(),
         Ok(LinkState::Expired { account, login_url }) => view! {
             <h1>"This link has expired"</h1>
-            {tried}
+            {tried()}
             <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
             <NewLinkOffer token login_url/>
         }
@@ -143,14 +145,14 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
         // Voided just now by a wrong tap: it says what happened, not what might have.
         Ok(LinkState::Invalid) if Flash::error_for(ApproveSignIn::url()).is_some() => view! {
             <h1>"Login cancelled"</h1>
-            {tried}
+            {tried()}
             <p>"Nothing was logged in. Tapping from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
             <a class="button block secondary" href="/login">"Go to log in"</a>
         }
         .into_any(),
         Ok(LinkState::Invalid) => view! {
             <h1>"This link is not valid"</h1>
-            {tried}
+            {tried()}
             <p>"It may be incomplete, or a newer link replaced it. You can ask for a new one."</p>
             <a class="button block" href="/login">"Go to log in"</a>
         }
