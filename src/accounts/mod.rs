@@ -29,6 +29,8 @@ mod approvals;
 #[cfg(feature = "ssr")]
 pub mod browser;
 #[cfg(feature = "ssr")]
+mod budgets;
+#[cfg(feature = "ssr")]
 pub mod common_passwords;
 #[cfg(feature = "ssr")]
 mod context;

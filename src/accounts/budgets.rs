@@ -1,0 +1,102 @@
+//! What a request may cost before any email is sent or any password hashed: the client's and
+//! the address's budgets (`rate_limit`), counted as methods of [`Accounts`] so that each sign-in
+//! rule spends them the same way.
+
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+use super::{password_hash::Busy, rate_limit, AccountError, Accounts, ClientMeta};
+use crate::{db, email_address::EmailAddress};
+
+/// A password attempt, counted until it turns out right.
+#[must_use = "a right password gives its counts back with `attempt_succeeded`"]
+pub(super) struct PasswordAttempt {
+    counted: Vec<i64>,
+}
+
+impl Accounts {
+    /// Counts a request that sends email against its client's limit.
+    pub(super) async fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
+        rate_limit::client_allowed(&self.pool, client.ip.as_deref(), self.now())
+            .await?
+            .map_err(|wait| {
+                self.metrics.refused("ip");
+                AccountError::TooManyRequests { wait }
+            })
+    }
+
+    /// Counts an email of `kind` ("login", "password") asked for `email`; `false` once the
+    /// address's limits are reached, and the request is then dropped silently.
+    pub(super) async fn email_allowed(
+        &self,
+        kind: &'static str,
+        email: &EmailAddress,
+        now: OffsetDateTime,
+    ) -> sqlx::Result<bool> {
+        let allowed = rate_limit::email_allowed(&self.pool, kind, email, now).await?;
+        if !allowed {
+            self.metrics.refused(kind);
+        }
+        Ok(allowed)
+    }
+
+    /// Counts a password attempt against the client's budget and, when given, the account's,
+    /// before any hashing. Succeeding gives the counts back (`attempt_succeeded`), so only
+    /// failures use the budgets up.
+    pub(super) async fn count_password_attempt(
+        &self,
+        account: Option<&EmailAddress>,
+        client: &ClientMeta,
+    ) -> Result<PasswordAttempt, AccountError> {
+        let now = self.now();
+        let ip = client.ip.as_deref();
+        let by_client = rate_limit::client_bucket("wrong-password-ip", ip);
+        let limits = &rate_limit::WRONG_PASSWORDS_PER_CLIENT;
+        let client_hit = rate_limit::hit(&self.pool, &by_client, limits, now)
+            .await?
+            .map_err(|wait| {
+                self.metrics.refused("wrong-password-ip");
+                AccountError::TooManyAttempts { wait }
+            })?;
+        let mut counted = vec![client_hit];
+        if let Some(account) = account {
+            let by_account = rate_limit::account_bucket("wrong-password", account);
+            let limits = &rate_limit::WRONG_PASSWORDS_PER_ACCOUNT;
+            match rate_limit::hit(&self.pool, &by_account, limits, now).await? {
+                Ok(hit) => counted.push(hit),
+                Err(wait) => {
+                    self.metrics.refused("wrong-password");
+                    rate_limit::forget(self.pool.write(), &counted).await?;
+                    return Err(AccountError::TooManyAttempts { wait });
+                }
+            }
+        }
+        Ok(PasswordAttempt { counted })
+    }
+
+    /// Runs the hashing step of an attempt. Too busy to judge it: the attempt does not count.
+    pub(super) async fn judged<T>(
+        &self,
+        attempt: &PasswordAttempt,
+        step: impl Future<Output = Result<T, Busy>>,
+    ) -> Result<T, AccountError> {
+        match step.await {
+            Ok(judged) => Ok(judged),
+            Err(Busy) => {
+                rate_limit::forget(self.pool.write(), &attempt.counted).await?;
+                Err(AccountError::Busy)
+            }
+        }
+    }
+
+    /// The password was right: its attempt does not count against any budget. In the caller's
+    /// transaction, which may already hold the database's write lock.
+    pub(super) async fn attempt_succeeded(
+        &self,
+        tx: &mut db::Connection,
+        attempt: PasswordAttempt,
+    ) -> sqlx::Result<()> {
+        rate_limit::forget(tx, &attempt.counted).await
+    }
+}
