@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 use tokio::{sync::Semaphore, task::JoinHandle};
 
 use super::{
-    outbox::{self, OutboxStatus},
+    outbox::{claims, OutboxStatus},
     Outbox, StoredEmail, Transport,
 };
 use crate::{configuration::RetryPolicy, db, metrics::Metrics};
@@ -119,17 +119,17 @@ impl Delivery {
 
     async fn claim_due(&self, limit: usize) -> sqlx::Result<Vec<StoredEmail>> {
         let now = self.outbox.clock().now();
-        outbox::claim_due(&self.pool, now, self.policy.lease, limit).await
+        claims::claim_due(&self.pool, now, self.policy.lease, limit).await
     }
 
     async fn tidy(&self) -> sqlx::Result<()> {
-        outbox::tidy(&self.pool, self.outbox.clock().now()).await
+        claims::tidy(&self.pool, self.outbox.clock().now()).await
     }
 
     /// Waits for the next message: woken at once by `Outbox::wake`; the timer covers retries
     /// that fall due and emails queued by another process (the CLI).
     async fn idle(&self) {
-        let wait = match outbox::next_due(&self.pool).await {
+        let wait = match claims::next_due(&self.pool).await {
             Ok(Some(due)) => {
                 (due - self.outbox.clock().now()).clamp(time::Duration::ZERO, self.policy.idle_poll)
             }
@@ -144,7 +144,7 @@ impl Delivery {
     /// Sends the queued message `id` now, whatever its schedule (for `carelink mail test`).
     pub async fn deliver_now(&self, id: i64) -> anyhow::Result<DeliveryOutcome> {
         let now = self.outbox.clock().now();
-        let email = outbox::claim(&self.pool, id, now, self.policy.lease)
+        let email = claims::claim(&self.pool, id, now, self.policy.lease)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
         Ok(self.attempt(email).await)
@@ -175,26 +175,30 @@ impl Delivery {
         let recorded = match &outcome {
             DeliveryOutcome::Sent { response } => {
                 tracing::info!(id, kind, %response, "email sent");
-                outbox::mark_sent(pool, id, now, self.transport.name(), response).await
+                claims::mark_sent(pool, &email, now, self.transport.name(), response).await
             }
             DeliveryOutcome::Failed { reason } => {
                 tracing::warn!(id, kind, %reason, "email failed permanently");
-                outbox::mark_undelivered(pool, id, OutboxStatus::Failed, reason).await
+                claims::mark_undelivered(pool, &email, OutboxStatus::Failed, reason).await
             }
             DeliveryOutcome::Expired => {
                 tracing::info!(id, kind, "email expired before it could be delivered");
                 let reason = "expired before it could be delivered";
-                outbox::mark_undelivered(pool, id, OutboxStatus::Expired, reason).await
+                claims::mark_undelivered(pool, &email, OutboxStatus::Expired, reason).await
             }
             DeliveryOutcome::RetryLater { reason } => {
                 tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");
-                outbox::schedule_retry(pool, id, retry_at, reason).await
+                claims::schedule_retry(pool, &email, retry_at, reason).await
             }
         };
         self.metrics.delivered(outcome.label());
-        if let Err(e) = recorded {
+        match recorded {
+            Ok(true) => {}
+            // Sending outlasted the lease and the message was claimed again: that attempt's
+            // outcome is the one that counts.
+            Ok(false) => tracing::warn!(id, "outcome not recorded: the claim lapsed while sending"),
             // The lease lapses and the message is tried again: at least once, never lost.
-            tracing::error!(id, error = %e, "cannot record a delivery attempt");
+            Err(e) => tracing::error!(id, error = %e, "cannot record a delivery attempt"),
         }
         outcome
     }

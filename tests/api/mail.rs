@@ -139,6 +139,41 @@ async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
 }
 
 #[tokio::test]
+async fn a_worker_whose_lease_lapsed_while_sending_records_nothing_over_the_next_attempt() {
+    // The first attempt outlasts its lease and is then refused for now; meanwhile the message
+    // was claimed again and sent. The late refusal must not queue it a third time.
+    let stall = Duration::from_secs(3);
+    let smtp = SmtpServer::start().await;
+    smtp.set_behaviour(Behaviour::StallOnce {
+        delay: stall,
+        reply: "451 4.3.0 Try again later".into(),
+    });
+    let url = smtp.url();
+    let app = TestApp::spawn_with(|s| {
+        s.mail.smtp_url = Some(Url::parse(&url).unwrap());
+        s.mail.retry.lease = time::Duration::seconds(1);
+    })
+    .await;
+
+    let id = app.queue(&test_email()).await;
+    smtp.wait_for(1, WAIT).await;
+    let (_, attempts, _) = app.wait_for_status(id, "sent").await;
+    assert_eq!(
+        attempts, 2,
+        "sent by the second claim, after the first one's lease lapsed"
+    );
+    // Past the stalled reply, and long enough for the retry it would have scheduled.
+    tokio::time::sleep(stall + Duration::from_secs(1)).await;
+
+    assert_eq!(app.outbox_row(id).await, ("sent".into(), 2, None));
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "sent once, not again after the late refusal"
+    );
+}
+
+#[tokio::test]
 async fn nothing_is_lost_when_the_smtp_server_restarts_mid_queue() {
     let mut smtp = SmtpServer::start().await;
     let app = TestApp::with_smtp(&smtp).await;

@@ -21,6 +21,12 @@ pub enum Behaviour {
     Accept,
     /// A full reply line, such as "550 5.1.1 <x@example.org>: Recipient address rejected".
     Refuse(String),
+    /// The next message only: its reply (a full line) comes after `delay`, as from a slow
+    /// server; every message after it is accepted at once, meanwhile included.
+    StallOnce {
+        delay: Duration,
+        reply: String,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -189,13 +195,15 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
             let Some(raw) = read_data(&mut lines).await else {
                 return;
             };
-            let behaviour = shared
-                .behaviour
-                .lock()
-                .unwrap()
-                .clone()
-                .unwrap_or(Behaviour::Accept);
-            match behaviour {
+            let behaviour = {
+                let mut current = shared.behaviour.lock().unwrap();
+                if matches!(*current, Some(Behaviour::StallOnce { .. })) {
+                    current.replace(Behaviour::Accept)
+                } else {
+                    current.clone()
+                }
+            };
+            match behaviour.unwrap_or(Behaviour::Accept) {
                 Behaviour::Accept => {
                     let mut received = shared.received.lock().unwrap();
                     received.push(ReceivedMail {
@@ -209,6 +217,10 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
                     format!("250 2.0.0 Ok: queued as TEST{n}")
                 }
                 Behaviour::Refuse(reply) => reply,
+                Behaviour::StallOnce { delay, reply } => {
+                    tokio::time::sleep(delay).await;
+                    reply
+                }
             }
         } else if command == "RSET" {
             recipients.clear();
