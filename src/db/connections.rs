@@ -22,6 +22,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub struct Connections(Arc<Shared>);
 
+/// How long a new connection may take. A PostgreSQL server that accepts the connection but
+/// never answers (overloaded, or a firewall that drops packets) would otherwise hold start-up, or
+/// a request, until the operating system gives up minutes later.
+const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 struct Shared {
     options: AnyConnectOptions,
     /// Statements every new connection runs first (SQLite's pragmas).
@@ -96,7 +101,13 @@ impl Connections {
 
 impl Shared {
     async fn connect(&self) -> sqlx::Result<AnyConnection> {
-        let mut connection = self.options.connect().await?;
+        let connecting = tokio::time::timeout(CONNECT_TIMEOUT, self.options.connect());
+        let mut connection = connecting.await.map_err(|_| {
+            sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the server did not answer within {CONNECT_TIMEOUT:?}"),
+            ))
+        })??;
         if !self.setup.is_empty() {
             connection.execute(sqlx::raw_sql(self.setup)).await?;
         }

@@ -1,8 +1,8 @@
 //! The `carelink` administrative commands, run as a clinic's scripts would run them.
 
 use crate::support::cli::{
-    add_patient_with_password, assert_refused, carelink, carelink_with_input, query_one, stderr,
-    stdout,
+    add_patient_with_password, assert_refused, carelink, carelink_with_input, command, query_one,
+    stderr, stdout,
 };
 use crate::support::{test_settings, TestApp, TestPatient, PASSWORD};
 
@@ -348,4 +348,35 @@ async fn a_backup_of_the_live_database_restores_and_signs_in() {
         1,
         "the queued email came along"
     );
+}
+
+#[test]
+fn a_database_server_that_never_answers_is_reported_not_waited_for() {
+    use std::{
+        process::Stdio,
+        time::{Duration, Instant},
+    };
+    // The kernel completes the connection into the backlog; nothing ever answers on it.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "postgres://carelink@{}/carelink",
+        silent.local_addr().unwrap()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = command(&dir, &[("DATABASE_URL", &url)], &["demo"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Waiting for ever is the failure this guards against, so the test gives up first.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("still waiting for the database after 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let output = child.wait_with_output().unwrap();
+    assert_refused(&output, 1, &["cannot open the database", "did not answer"]);
 }
