@@ -142,7 +142,8 @@ async fn a_temporary_refusal_is_retried_with_the_same_message_id() {
 async fn a_worker_whose_lease_lapsed_while_sending_records_nothing_over_the_next_attempt() {
     // The first attempt outlasts its lease and is then refused for now; meanwhile the message
     // was claimed again and sent. The late refusal must not queue it a third time.
-    let stall = Duration::from_secs(3);
+    let lease = Duration::from_secs(2);
+    let stall = lease + Duration::from_secs(3);
     let smtp = SmtpServer::start().await;
     smtp.set_behaviour(Behaviour::StallOnce {
         delay: stall,
@@ -151,7 +152,7 @@ async fn a_worker_whose_lease_lapsed_while_sending_records_nothing_over_the_next
     let url = smtp.url();
     let app = TestApp::spawn_with(|s| {
         s.mail.smtp_url = Some(Url::parse(&url).unwrap());
-        s.mail.retry.lease = time::Duration::seconds(1);
+        s.mail.retry.lease = lease.try_into().unwrap();
     })
     .await;
 

@@ -1,6 +1,7 @@
 //! The worker's claims on the outbox. A claim holds a message for a lease and counts an attempt;
-//! the outcome is recorded against that very attempt, so a worker whose lease lapsed while it
-//! was sending (and whose message another worker has claimed since) changes nothing.
+//! the outcome is recorded only while no later claim has counted another, so a worker whose
+//! lease lapsed while it was sending changes nothing once its message was claimed again (and
+//! still records a late outcome before that).
 
 use sqlx::{any::AnyArguments, query::Query};
 use time::{Duration, OffsetDateTime};
@@ -110,8 +111,10 @@ fn erase_secrets(transport: &str) -> String {
 }
 
 /// Where an outcome is recorded: the message, while the claim that counted `email`'s attempt is
-/// still the latest. Binds `$1` to `$3` (`still_claimed`); an outcome's own values follow.
-const STILL_CLAIMED: &str = "id = $1 AND attempts = $2 AND status = $3";
+/// still the latest (claiming is the only thing that counts one), and it is being sent or was put
+/// back in the queue when that claim lapsed. Binds `$1` to `$4` (`still_claimed`); an outcome's
+/// own values follow.
+const STILL_CLAIMED: &str = "id = $1 AND attempts = $2 AND status IN ($3, $4)";
 
 /// `sql` (an `UPDATE outbox … WHERE {STILL_CLAIMED}`) for `email`'s attempt.
 fn still_claimed<'q>(sql: &'q str, email: &StoredEmail) -> Query<'q, db::Db, AnyArguments<'q>> {
@@ -119,10 +122,11 @@ fn still_claimed<'q>(sql: &'q str, email: &StoredEmail) -> Query<'q, db::Db, Any
         .bind(email.id)
         .bind(email.attempts)
         .bind(OutboxStatus::Sending)
+        .bind(OutboxStatus::Queued)
 }
 
-/// Runs an outcome: `false` when its claim had lapsed and another was made since, so the newer
-/// attempt's outcome stands.
+/// Runs an outcome: `false` when its claim lapsed and another was made since (the newer
+/// attempt's outcome stands), or the message expired meanwhile.
 async fn record<'q>(
     pool: &db::Pool,
     outcome: Query<'q, db::Db, AnyArguments<'q>>,
@@ -139,10 +143,10 @@ pub(in crate::mail) async fn mark_sent(
     response: &str,
 ) -> sqlx::Result<bool> {
     let sql = format!(
-        "UPDATE outbox SET status = $4, sent_at = $5, transport = $6, server_response = $7,
+        "UPDATE outbox SET status = $5, sent_at = $6, transport = $7, server_response = $8,
                 lease_until = NULL, last_error = NULL, {}
          WHERE {STILL_CLAIMED}",
-        erase_secrets("$6")
+        erase_secrets("$7")
     );
     let outcome = still_claimed(&sql, email)
         .bind(OutboxStatus::Sent)
@@ -160,7 +164,7 @@ pub(in crate::mail) async fn mark_undelivered(
     reason: &str,
 ) -> sqlx::Result<bool> {
     let sql = format!(
-        "UPDATE outbox SET status = $4, last_error = $5, lease_until = NULL, {}
+        "UPDATE outbox SET status = $5, last_error = $6, lease_until = NULL, {}
          WHERE {STILL_CLAIMED}",
         erase_secrets("transport")
     );
@@ -175,7 +179,7 @@ pub(in crate::mail) async fn schedule_retry(
     reason: &str,
 ) -> sqlx::Result<bool> {
     let sql = format!(
-        "UPDATE outbox SET status = $4, next_attempt_at = $5, last_error = $6, lease_until = NULL
+        "UPDATE outbox SET status = $5, next_attempt_at = $6, last_error = $7, lease_until = NULL
          WHERE {STILL_CLAIMED}"
     );
     let outcome = still_claimed(&sql, email)
