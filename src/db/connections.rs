@@ -99,15 +99,21 @@ impl Connections {
     }
 }
 
-impl Shared {
-    async fn connect(&self) -> sqlx::Result<AnyConnection> {
-        let connecting = tokio::time::timeout(CONNECT_TIMEOUT, self.options.connect());
-        let mut connection = connecting.await.map_err(|_| {
+/// Opens one connection, or says the database did not answer within `CONNECT_TIMEOUT`.
+pub(super) async fn connect(options: &AnyConnectOptions) -> sqlx::Result<AnyConnection> {
+    tokio::time::timeout(CONNECT_TIMEOUT, options.connect())
+        .await
+        .map_err(|_| {
             sqlx::Error::Io(std::io::Error::new(
                 std::io::ErrorKind::TimedOut,
-                format!("the server did not answer within {CONNECT_TIMEOUT:?}"),
+                format!("the database did not answer within {CONNECT_TIMEOUT:?}"),
             ))
-        })??;
+        })?
+}
+
+impl Shared {
+    async fn connect(&self) -> sqlx::Result<AnyConnection> {
+        let mut connection = connect(&self.options).await?;
         if !self.setup.is_empty() {
             connection.execute(sqlx::raw_sql(self.setup)).await?;
         }

@@ -7,7 +7,10 @@
 use std::str::FromStr;
 
 use futures_util::TryStreamExt;
-use sqlx::{any::AnyRow, Row};
+use sqlx::{
+    any::{AnyConnectOptions, AnyRow},
+    Row,
+};
 
 use super::{connect_and_migrate, redact, Connection, Engine};
 
@@ -119,8 +122,8 @@ enum Value {
 /// Refuses a database that holds tables of another application (a mistyped URL), before
 /// Carelink's migrations would add its own beside them.
 async fn refuse_other_tables(to: &str, shown: &str) -> anyhow::Result<()> {
-    use sqlx::Connection as _;
-    let mut target = Connection::connect(to)
+    let options = AnyConnectOptions::from_str(to)?;
+    let mut target = super::connections::connect(&options)
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {shown}: {e}"))?;
     let tables: Vec<String> = sqlx::query_scalar(

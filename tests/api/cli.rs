@@ -363,20 +363,34 @@ fn a_database_server_that_never_answers_is_reported_not_waited_for() {
         silent.local_addr().unwrap()
     );
     let dir = tempfile::tempdir().unwrap();
-    let mut child = command(&dir, &[("DATABASE_URL", &url)], &["demo"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let sqlite = format!("sqlite://{}", dir.path().join("clinic.db").display());
+    let source = carelink(&dir, &[("DATABASE_URL", &sqlite)], &["demo"]);
+    assert_eq!(source.status.code(), Some(0), "{}", stderr(&source));
+    // Serving (here `demo`) and copying to it, side by side.
+    let runs = [
+        command(&dir, &[("DATABASE_URL", &url)], &["demo"]),
+        command(&dir, &[("DATABASE_URL", &sqlite)], &["migrate-to", &url]),
+    ];
+    let children: Vec<_> = runs
+        .into_iter()
+        .map(|mut run| {
+            run.stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
     // Waiting for ever is the failure this guards against, so the test gives up first.
     let deadline = Instant::now() + Duration::from_secs(30);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("still waiting for the database after 30 s");
+    for mut child in children {
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                child.kill().unwrap();
+                panic!("still waiting for the database after 30 s");
+            }
+            std::thread::sleep(Duration::from_millis(100));
         }
-        std::thread::sleep(Duration::from_millis(100));
+        let output = child.wait_with_output().unwrap();
+        assert_refused(&output, 1, &["cannot open the database", "did not answer"]);
     }
-    let output = child.wait_with_output().unwrap();
-    assert_refused(&output, 1, &["cannot open the database", "did not answer"]);
 }
