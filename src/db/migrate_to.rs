@@ -122,10 +122,11 @@ enum Value {
 /// Refuses a database that holds tables of another application (a mistyped URL), before
 /// Carelink's migrations would add its own beside them.
 async fn refuse_other_tables(to: &str, shown: &str) -> anyhow::Result<()> {
-    let options = AnyConnectOptions::from_str(to)?;
+    let cannot_open = |e: sqlx::Error| anyhow::anyhow!("cannot open the database {shown}: {e}");
+    let options = AnyConnectOptions::from_str(to).map_err(cannot_open)?;
     let mut target = super::connections::connect(&options)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot open the database {shown}: {e}"))?;
+        .map_err(cannot_open)?;
     let tables: Vec<String> = sqlx::query_scalar(
         "SELECT table_name::text FROM information_schema.tables
          WHERE table_schema = current_schema() ORDER BY table_name",

@@ -371,7 +371,7 @@ fn a_database_server_that_never_answers_is_reported_not_waited_for() {
         command(&dir, &[("DATABASE_URL", &url)], &["demo"]),
         command(&dir, &[("DATABASE_URL", &sqlite)], &["migrate-to", &url]),
     ];
-    let children: Vec<_> = runs
+    let mut children: Vec<_> = runs
         .into_iter()
         .map(|mut run| {
             run.stdout(Stdio::piped())
@@ -381,15 +381,16 @@ fn a_database_server_that_never_answers_is_reported_not_waited_for() {
         })
         .collect();
     // Waiting for ever is the failure this guards against, so the test gives up first.
+    // Both are stopped then, so a failure leaves no process behind.
     let deadline = Instant::now() + Duration::from_secs(30);
-    for mut child in children {
-        while child.try_wait().unwrap().is_none() {
-            if Instant::now() > deadline {
-                child.kill().unwrap();
-                panic!("still waiting for the database after 30 s");
-            }
-            std::thread::sleep(Duration::from_millis(100));
+    while children.iter_mut().any(|c| c.try_wait().unwrap().is_none()) {
+        if Instant::now() > deadline {
+            children.iter_mut().for_each(|c| drop(c.kill()));
+            panic!("still waiting for the database after 30 s");
         }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    for child in children {
         let output = child.wait_with_output().unwrap();
         assert_refused(&output, 1, &["cannot open the database", "did not answer"]);
     }
