@@ -126,8 +126,7 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
 /// up to 20 seconds or half the request time limit, `auth::login_links::LONG_POLL`) and
 /// replaces the screen with the landing page as soon as it is signed in; if the request ends
 /// instead (a wrong tap, the link used on the phone, or expired), it says so and the number
-/// goes. Without the WASM it is a plain form,
-/// "I approved it, continue", and says so.
+/// goes. Without the WASM it is a plain form, "I approved it, continue", and says so.
 #[island]
 pub fn WaitForApproval(number: u8) -> impl IntoView {
     let collect = ServerAction::<CollectApproval>::new();

@@ -196,7 +196,7 @@ impl Delivery {
             Ok(true) => {}
             // Sending outlasted the lease and the message was claimed again (that attempt's
             // outcome is the one that counts), or it expired meanwhile.
-            Ok(false) => tracing::warn!(id, "outcome not recorded: the message was claimed again, or expired, after this claim lapsed"),
+            Ok(false) => tracing::warn!(id, "outcome not recorded: claimed again or expired since"),
             // The lease lapses and the message is tried again: at least once, never lost.
             Err(e) => tracing::error!(id, error = %e, "cannot record a delivery attempt"),
         }
