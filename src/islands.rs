@@ -4,6 +4,7 @@
 use leptos::{html, prelude::*};
 
 use crate::{
+    accounts::links::{self, APPROVE_WITHIN_MINUTES},
     error::AppError,
     pages::{
         check_email::{collect_approval, CollectApproval},
@@ -125,10 +126,10 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
 /// Once the script runs, it asks the server again and again (each answer waits for the approval
 /// up to 20 seconds or half the request time limit, `auth::login_links::LONG_POLL`) and
 /// replaces the screen with the landing page as soon as it is signed in; if the request ends
-/// instead (a wrong tap, the link used on the phone, or expired), it says so and the number
+/// instead (a wrong number, the link used on the phone, or expired), it says so and the number
 /// goes. Without the WASM it is a plain form, "I approved it, continue", and says so.
 #[island]
-pub fn WaitForApproval(number: u8) -> impl IntoView {
+pub fn WaitForApproval(number: u8, on_a_computer: bool) -> impl IntoView {
     let collect = ServerAction::<CollectApproval>::new();
     let zone = NodeRef::<html::Input>::new();
     let waiting = RwSignal::new(false);
@@ -146,14 +147,20 @@ pub fn WaitForApproval(number: u8) -> impl IntoView {
         _ => {}
     });
     let over = move || failed.get().is_some();
+    let where_ = if on_a_computer {
+        "On your phone, open the email, tap "
+    } else {
+        "In the email, tap "
+    };
+    let choose = format!("Log in on {}", links::that_asked(on_a_computer));
     view! {
         {move || failed.get().map(|error| view! {
             <p class="alert error" role="alert">{error.to_string()}</p>
         })}
         <div class="approval" hidden=over>
             <p>
-                "On your phone, tap " <strong>"Log in on the computer that asked"</strong>
-                ", then tap " <strong>{number}</strong> ". "
+                {where_} <strong>"Log In"</strong> ", choose " <strong>{choose}</strong>
+                " and type " <strong>{number}</strong> ". "
                 // What happens next: by itself only once the script runs.
                 {move || if waiting.get() {
                     "This screen will log you in by itself."
@@ -162,6 +169,11 @@ pub fn WaitForApproval(number: u8) -> impl IntoView {
                 }}
             </p>
             <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
+            <p class="muted">
+                {format!("It works for {APPROVE_WITHIN_MINUTES} minutes. ")}
+                "Type it only on your own device: never read it out or give it to anyone, even "
+                "someone who says they are from your clinic."
+            </p>
             {move || waiting.get().then(|| view! {
                 <p class="muted center" role="status">"Waiting for your phone…"</p>
             })}

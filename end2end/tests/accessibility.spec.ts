@@ -8,9 +8,12 @@ import {
   addFormResponse,
   addPatient,
   buttonLink,
+  chooseThatAsked,
   mailTo,
+  otherThan,
   requestLink,
   signIn,
+  typeNumber,
 } from "./support";
 
 /**
@@ -116,15 +119,15 @@ test("the link page in each state", async ({ page, browser }, testInfo) => {
 });
 
 test("the screens of approving the computer that asked", async ({ page, browser }, testInfo) => {
-  // Approved: the numbers, then what the phone says after the right one.
+  // Approved: where the number is typed, then what the phone says after the right one.
   const email = addPatient("Abe Approve");
   await requestLink(page, email, !!testInfo.project.use.isMobile);
   const number = ((await page.locator(".approval-number").textContent()) ?? "").match(/\d\d/)![0];
   const phone = await anotherBrowser(browser, testInfo);
   await phone.goto(buttonLink(await mailTo(email, LOGIN_MAIL)));
-  await phone.getByRole("link", { name: "Log in on the computer that asked" }).click();
-  await checkScreen(phone, testInfo, "approve-choices");
-  await phone.getByRole("button", { name: number, exact: true }).click();
+  await chooseThatAsked(phone);
+  await checkScreen(phone, testInfo, "approve-type-the-number");
+  await typeNumber(phone, number);
   await expect(phone.getByRole("heading", { name: "Approved" })).toBeVisible();
   await checkScreen(phone, testInfo, "approve-done");
   await expect(page).toHaveURL(/\/appointments$/);
@@ -137,9 +140,8 @@ test("the screens of approving the computer that asked", async ({ page, browser 
   const shown = ((await screen.locator(".approval-number").textContent()) ?? "").match(/\d\d/)![0];
   const second = await anotherBrowser(browser, testInfo);
   await second.goto(buttonLink(await mailTo(other, LOGIN_MAIL)));
-  await second.getByRole("link", { name: "Log in on the computer that asked" }).click();
-  const wrong = (await second.locator(".choice-row button").allTextContents()).find((n) => n !== shown)!;
-  await second.getByRole("button", { name: wrong, exact: true }).click();
+  await chooseThatAsked(second);
+  await typeNumber(second, otherThan(shown));
   await expect(second.getByRole("heading", { name: "Login cancelled" })).toBeVisible();
   await checkScreen(second, testInfo, "approve-cancelled");
   await expect(screen.getByRole("alert")).toBeVisible();

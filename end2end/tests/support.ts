@@ -129,3 +129,26 @@ export async function submitPassword(page: Page, email: string, password = PASSW
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in", exact: true }).click();
 }
+
+/**
+ * The phone's way to sign in the browser that asked: "Log in on the computer that asked", or,
+ * when a phone asked (perhaps this very one, in another browser), "the browser that asked".
+ */
+export const THAT_ASKED = /^Log in on the (computer|browser) that asked/;
+
+/** On a phone showing a login link's page: chooses to log in the browser that asked. */
+export async function chooseThatAsked(phone: Page): Promise<void> {
+  await phone.getByRole("link", { name: THAT_ASKED }).click();
+  await expect(phone.getByRole("heading", { name: THAT_ASKED })).toBeVisible();
+}
+
+/** Types `number` where the phone asks for the number on the other screen, and sends it. */
+export async function typeNumber(phone: Page, number: string): Promise<void> {
+  await phone.getByLabel(/^The number on the screen of the (computer|browser) that asked$/).fill(number);
+  await phone.getByRole("button", { name: "Log in there" }).click();
+}
+
+/** A two-digit number that is not `number`: a wrong one to type. */
+export function otherThan(number: string): string {
+  return number === "99" ? "10" : String(Number(number) + 1);
+}

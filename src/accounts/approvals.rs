@@ -1,14 +1,16 @@
 //! "Log in on the computer that asked": the phone that opened a login link signs in the browser
 //! that asked for it, which never sees the link.
 //!
-//! The patient proves the two belong together by tapping, on the phone, the number the asking
-//! screen shows (`approval_number`). The right tap uses the link up, exactly as a click on "Log
-//! in on this phone" would, so one of them wins; a wrong tap voids the link, is recorded, and
-//! turns approvals off for that patient for a day, so whoever asked gets one chance in three,
-//! once. Nor may a phone approve anyone while two browsers wait for that patient: it could not
-//! tell the patient's own from an attacker's. The asking browser then collects its session with
-//! its pending-request cookie, the one thing that makes it the asker (a new secret for each
-//! request): the session is made for it, never for the phone, and only once.
+//! The patient proves the two belong together by typing, on the phone, the number the asking
+//! screen shows (`approval_number`); the phone offers no numbers to pick from. The right number
+//! uses the link up, exactly as a click on "Log in on this phone" would, so one of them wins; a
+//! wrong one voids the link, is recorded, and turns approvals off for that patient for a day,
+//! so whoever asked gets one chance in ninety, once. It works only within a few minutes of the
+//! asking (`approval::APPROVE_WITHIN`), so a patient talked into typing a number later gives
+//! nothing away. Nor may a phone approve anyone while two browsers wait for that patient: it
+//! could not tell the patient's own from an attacker's. The asking browser then collects its
+//! session with its pending-request cookie, the one thing that makes it the asker (a new secret
+//! for each request): the session is made for it, never for the phone, and only once.
 //!
 //! A waiting screen must not tell who has an account: a request that made no link (an unknown
 //! address, one without a password, one past its limit) waits, and ends, exactly as one whose
@@ -25,18 +27,18 @@ use super::{
     sessions::Session,
     tokens::{
         self,
-        approval::{self, Look, Tapped},
+        approval::{self, Look, Tapped, APPROVE_WITHIN},
         generate_secret, hash_secret, Purpose,
     },
     users, AccountError, Accounts, Browser, SignedIn,
 };
 
-/// How often a waiting screen looks for a tap (right or wrong) made on another instance. Taps
-/// made on this one wake it at once.
+/// How often a waiting screen looks for an approval (or a wrong number) made on another
+/// instance. Those made on this one wake it at once.
 const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
-/// Wrong taps a patient's links take in a day before approving from a phone is turned off.
-pub const WRONG_TAPS_PER_DAY: i64 = 1;
+/// Wrong numbers a patient's links take in a day before approving from a phone is turned off.
+pub const WRONG_NUMBERS_PER_DAY: i64 = 1;
 
 /// A pending-request secret for a browser asking at `now`: the time it asked (Unix
 /// milliseconds), a dot, then 32 random bytes. Only the browser learns its own time from it.
@@ -66,12 +68,15 @@ fn asked_at(pending: &str) -> Option<OffsetDateTime> {
 }
 
 impl Accounts {
-    /// The number the screen of `browser` shows, if it asked for a link.
+    /// The number the screen of `browser` shows, if it asked for a link recently enough for a
+    /// phone to approve it (`APPROVE_WITHIN`).
     pub fn approval_number(&self, browser: &Browser) -> Option<ApprovalNumber> {
-        browser.pending.as_deref().map(ApprovalNumber::for_request)
+        let pending = browser.pending.as_deref()?;
+        let recent = asked_at(pending)? > self.now() - APPROVE_WITHIN;
+        recent.then(|| ApprovalNumber::for_request(pending))
     }
 
-    /// Whether a phone may approve a browser for `user_id` now: no wrong tap for them in the
+    /// Whether a phone may approve a browser for `user_id` now: no wrong number for them in the
     /// last day, and one browser alone waiting.
     pub(super) async fn approvals_allowed(
         &self,
@@ -81,11 +86,11 @@ impl Accounts {
         let since = now - time::Duration::days(1);
         let kind = EventKind::WrongApprovalNumber;
         let wrong = events::count_since(self.pool.read(), user_id, kind, since).await?;
-        Ok(wrong < WRONG_TAPS_PER_DAY
+        Ok(wrong < WRONG_NUMBERS_PER_DAY
             && approval::askers(self.pool.read(), user_id, now).await? <= 1)
     }
 
-    /// A tap on `number` on the phone that opened the link `token`.
+    /// `number` typed on the phone that opened the link `token`.
     #[tracing::instrument(name = "approve a sign-in", skip_all)]
     pub async fn approve_sign_in(
         &self,
@@ -96,16 +101,18 @@ impl Accounts {
         let Some(link) = tokens::lookup(self.pool.read(), token, Purpose::Login).await? else {
             return Err(AccountError::LinkSpent);
         };
+        let now = self.now();
+        let recent = OffsetDateTime::from(link.created_at) > now - APPROVE_WITHIN;
         // Outside the transaction below: a read-then-write SQLite transaction fails at once when
         // another connection writes in between.
-        if !self.approvals_allowed(link.user_id, self.now()).await? {
+        if !recent || !self.approvals_allowed(link.user_id, now).await? {
             return Err(AccountError::ApprovalUnavailable);
         }
         let mut tx = self.pool.begin().await?;
         // The patient's row first, as every sign-in and revocation takes it, so none of them
         // waits on another in the opposite order (a deadlock, on PostgreSQL).
         users::lock(&mut tx, self.pool.engine(), link.user_id).await?;
-        match approval::tap(&mut tx, token, number, self.now()).await? {
+        match approval::tap(&mut tx, token, number, now).await? {
             Tapped::Approved(approved) => {
                 let kind = EventKind::SignInApproved;
                 self.record(&mut tx, Some(approved.user_id), kind, phone)
@@ -118,7 +125,7 @@ impl Accounts {
                 let kind = EventKind::WrongApprovalNumber;
                 self.record(&mut tx, Some(user_id), kind, phone).await?;
                 tx.commit().await?;
-                tracing::warn!(user_id, "a wrong number was tapped: the login link is void");
+                tracing::warn!(user_id, "a wrong number was typed: the login link is void");
                 // Its screen, if waiting here, is told at once that its request is over.
                 self.approvals.notify_waiters();
                 Err(AccountError::WrongApprovalNumber)

@@ -104,17 +104,17 @@ pub enum AccountError {
          where you asked for the link, or ask for a new link."
     )]
     CodeRefused,
-    /// A phone tapped a number that was not on the asking screen: the link is void.
+    /// A phone typed a number that was not on the asking screen: the link is void.
     #[error(
         "That was not the number on the other screen, so for your safety this link no longer \
-         works. If it was you who asked, ask for a new link on that computer."
+         works. If it was you who asked, ask for a new link there."
     )]
     WrongApprovalNumber,
-    /// The phone may not approve: a wrong number was tapped for this patient today, or two
-    /// browsers wait for them.
+    /// The phone may not approve: a wrong number was typed for this patient today, two
+    /// browsers wait for them, or the link was asked for more than a few minutes ago.
     #[error(
-        "To keep your account safe, this link cannot log in another computer right now. Use \
-         \"Log in on this phone\", or the code from the email on the computer."
+        "To keep your account safe, this link cannot log in another browser now. Log in here \
+         instead, or type the code from the email where you asked."
     )]
     ApprovalUnavailable,
     /// This browser's request can come to nothing any more (or it made none).
@@ -125,8 +125,8 @@ pub enum AccountError {
     NothingWaiting,
     /// "I approved it, continue" before any approval reached this browser.
     #[error(
-        "No approval has arrived yet. On your phone, open the email, tap \"Log in on the \
-         computer that asked\", then tap the number shown here."
+        "No approval has arrived yet. On your phone, open the email, tap \"Log In\", choose to \
+         log in the browser that asked, then type the number shown here."
     )]
     NotApprovedYet,
     #[error("That browser is not on your list any more.")]

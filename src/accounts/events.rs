@@ -35,10 +35,10 @@ impl EventKind {
             Self::SignedInWithLink => "Signed in with a Secure Login Link",
             Self::SignedInWithCode => "Signed in with the code from a login email",
             Self::WrongSignInCode => "Wrong sign-in code entered",
-            Self::SignInApproved => "Approved a sign-in on the computer that asked for a link",
+            Self::SignInApproved => "Approved a sign-in on the browser that asked for a link",
             Self::SignedInByApproval => "Signed in, approved from another device",
             Self::WrongApprovalNumber => {
-                "Wrong number tapped to approve a sign-in: that link was cancelled"
+                "Wrong number typed to approve a sign-in: that link was cancelled"
             }
             Self::SignInFailed => "Failed sign-in attempt",
             Self::SignedOut => "Signed out",

@@ -12,13 +12,19 @@ pub const PASSWORD_LINK_MINUTES: i64 = 60;
 /// a shorter lifetime (`LOGIN_LINK_TTL_MINUTES`), but not one too short to reach a mailbox.
 pub const LOGIN_LINK_MINUTES: RangeInclusive<i64> = 5..=60;
 
+/// A phone may approve the browser that asked for a link for this long after the asking: enough
+/// to pick up the phone and open the email, and no more, so a number someone talks the patient
+/// into typing later ("type 47 to confirm your appointment") does nothing.
+pub const APPROVE_WITHIN_MINUTES: i64 = 5;
+
 /// What a Secure Login Link's page shows. It is worked out without using the link.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LinkState {
     /// It works. `automatic`: this browser proved it is the patient's, so it signs in without a
     /// click once the page has loaded its script. `asker`: the link was asked for in another
     /// browser, which this one may sign in instead (`Asker`); `approval_off`: it may not, for
-    /// now (a wrong number was tapped today, or two browsers wait).
+    /// now (a wrong number was typed today, two browsers wait, or it was asked for too long
+    /// ago).
     Ready {
         account: String,
         automatic: bool,
@@ -43,8 +49,7 @@ pub enum LinkState {
 }
 
 /// The browser a link was asked for in, as the phone it opened on names it ("Chrome on
-/// Windows, near Toronto, 2 minutes ago"), and the three numbers the patient picks from: one is
-/// on that browser's screen, and nothing here says which.
+/// Windows, near Toronto, 2 minutes ago"). The number to type is on that browser's screen alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asker {
     /// "Chrome on Windows", or `None` for a browser we cannot name.
@@ -52,7 +57,8 @@ pub struct Asker {
     /// Its city, as the clinic's proxy named it.
     pub place: Option<String>,
     pub minutes_ago: i64,
-    pub choices: Vec<u8>,
+    /// What the asking browser runs on ("phone", "tablet" or "computer").
+    pub device: String,
     /// What this browser is to the patient ("phone" or "computer"), for "Log in on this phone".
     pub this_device: String,
 }
@@ -71,5 +77,21 @@ impl Asker {
             n => format!("{n} minutes ago"),
         };
         format!("{browser}{place}, {when}")
+    }
+
+    /// "the computer that asked"; or, when a phone or tablet asked (perhaps this very one, in
+    /// another browser or the mail app's own), "the browser that asked".
+    pub fn that_asked(&self) -> &'static str {
+        that_asked(self.device == "computer")
+    }
+}
+
+/// What the patient calls a browser that asked for a link, on the phone that approves it and on
+/// the asking screen alike.
+pub fn that_asked(on_a_computer: bool) -> &'static str {
+    if on_a_computer {
+        "the computer that asked"
+    } else {
+        "the browser that asked"
     }
 }

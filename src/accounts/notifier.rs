@@ -246,6 +246,9 @@ fn login_link_email(
             ),
             "Carelink staff will never ask you for this code or this link. Do not share them."
                 .into(),
+            "Never type a number that someone gives you by phone, text or email: only the \
+             number on your own screen, where you asked to log in."
+                .into(),
             "If you didn't ask for this, you can ignore this email.".into(),
         ],
     };

@@ -3,9 +3,9 @@
 //! for the well-known providers. The address travels in a cookie, not the page's address, so
 //! it stays out of the history and proxies' logs.
 //!
-//! It also shows this browser's approval number: a patient who opens the email on their phone
-//! can tap "Log in on the computer that asked" and that number there, and this screen signs in
-//! by itself (`islands::WaitForApproval`).
+//! For a few minutes it also shows this browser's approval number: a patient who opens the email
+//! on their phone can choose "Log in on the computer that asked" and type that number there, and
+//! this screen signs in by itself (`islands::WaitForApproval`).
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -32,8 +32,11 @@ pub struct AskedFor {
     /// The patient's mailbox: its name ("Gmail") and address, when the provider is well known.
     pub mailbox: Option<(String, String)>,
     pub link_minutes: i64,
-    /// The number a phone must tap to sign this browser in, once it has asked for a link.
+    /// The number a phone must type to sign this browser in, for a few minutes after it asked.
     pub approval_number: Option<u8>,
+    /// Whether this browser is on a computer. The phone calls it "the computer that asked";
+    /// on a phone or tablet (whose mail app may open the link itself), "the browser that asked".
+    pub on_a_computer: bool,
 }
 
 #[server(endpoint = "load_check_email")]
@@ -45,6 +48,8 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
         .accounts()
         .approval_number(&req.browser)
         .map(|number| number.get());
+    let user_agent = req.browser.client.user_agent.as_deref();
+    let on_a_computer = crate::accounts::browser::device_kind(user_agent) == "computer";
     Ok(match asked {
         Some(asked) => AskedFor {
             mailbox: (!asked.masked)
@@ -55,6 +60,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             next: asked.next,
             link_minutes,
             approval_number,
+            on_a_computer,
         },
         None => AskedFor {
             address: None,
@@ -63,6 +69,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             mailbox: None,
             link_minutes,
             approval_number,
+            on_a_computer,
         },
     })
 }
@@ -107,6 +114,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         mailbox,
         link_minutes,
         approval_number,
+        on_a_computer,
     } = asked;
     let sent = match (&address, masked) {
         (Some(address), true) => view! {
@@ -130,7 +138,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         })}
         // Shown even once the request is gone (the pending cookie with it).
         <FormResult form=CollectApproval::url()/>
-        {approval_number.map(|number| view! { <ApproveFromPhone number/> })}
+        {approval_number.map(|number| view! { <ApproveFromPhone number on_a_computer/> })}
         <ol class="steps">
             <li>"Open the email from Carelink in your mail app."</li>
             <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
@@ -143,13 +151,19 @@ fn Asked(asked: AskedFor) -> impl IntoView {
     }
 }
 
-/// Opening the email on a phone: tapping this number there signs this screen in.
+/// Opening the email on a phone (or, on a phone, in the mail app): typing this number there
+/// signs this screen in.
 #[component]
-fn ApproveFromPhone(number: u8) -> impl IntoView {
+fn ApproveFromPhone(number: u8, on_a_computer: bool) -> impl IntoView {
+    let heading = if on_a_computer {
+        "Opening the email on your phone?"
+    } else {
+        "Opening the email in another app?"
+    };
     view! {
         <section class="approve-from-phone" aria-labelledby="from-phone">
-            <h2 id="from-phone">"Opening the email on your phone?"</h2>
-            <WaitForApproval number/>
+            <h2 id="from-phone">{heading}</h2>
+            <WaitForApproval number on_a_computer/>
         </section>
     }
 }

@@ -2,8 +2,9 @@
 //! on the server; see `auth::login_links`.
 //!
 //! Opened in another browser than the one that asked (the phone, when the laptop asked), it
-//! offers two choices: "Log in on this phone", or "Log in on the computer that asked", which
-//! leads to `?on=computer`: the three numbers, one of them on that computer's screen.
+//! offers two choices: "Log in on this phone", or "Log in on the computer that asked" (on a
+//! phone that asked, "the browser that asked"), which leads to `?on=computer`, where the patient
+//! types the number that browser shows.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -82,7 +83,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             account,
             asker: Some(asker),
             ..
-        }) if on_computer => view! { <PickTheNumber token account asker/> }.into_any(),
+        }) if on_computer => view! { <TypeTheNumber token account asker/> }.into_any(),
         Ok(LinkState::Ready {
             account,
             automatic,
@@ -96,7 +97,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
                 <FormResult form=ApproveSignIn::url()/>
                 <p class="muted or">"or"</p>
                 <a class="button block secondary two-lines" href=computer>
-                    "Log in on the computer that asked"
+                    {format!("Log in on {}", asker.that_asked())}
                     <span class="asker">{asker.describe()}</span>
                 </a>
             }
@@ -112,9 +113,9 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             <FormResult form=ApproveSignIn::url()/>
             {approval_off.then(|| view! {
                 <p class="muted">
-                    "To keep your account safe, this link cannot log in another computer right "
-                    "now: a wrong number was tapped today, or two devices asked. Log in here, or "
-                    "type the code from the email on the computer."
+                    "To keep your account safe, this link cannot log in another browser now: it was "
+                    "asked for more than a few minutes ago, a wrong number was typed today, or two "
+                    "devices asked. Log in here, or type the code from the email where you asked."
                 </p>
             })}
         }
@@ -123,7 +124,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             <h1>"Approved"</h1>
             {tried()}
             <p class="alert success" role="status">
-                "Done. The computer that asked is logging in as " <strong>{account}</strong>
+                "Done. The browser that asked is logging in as " <strong>{account}</strong>
                 " and will show your page in a moment. You can close this one."
             </p>
         }
@@ -146,7 +147,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
         Ok(LinkState::Invalid) if Flash::error_for(ApproveSignIn::url()).is_some() => view! {
             <h1>"Login cancelled"</h1>
             {tried()}
-            <p>"Nothing was logged in. Tapping from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
+            <p>"Nothing was logged in. Logging in another browser from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
             <a class="button block secondary" href="/login">"Go to log in"</a>
         }
         .into_any(),
@@ -165,34 +166,36 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
     }
 }
 
-/// "Log in on the computer that asked": the patient taps the number that computer shows. Nothing
-/// here tells which of the three it is.
+/// "Log in on the computer that asked": the patient types the number that browser shows. Nothing
+/// here offers or hints at a number, and the page says never to type one someone gave them.
 #[component]
-fn PickTheNumber(token: String, account: String, asker: Asker) -> impl IntoView {
+fn TypeTheNumber(token: String, account: String, asker: Asker) -> impl IntoView {
     let form = ApproveSignIn::url();
     let back = format!("/login/link/{token}");
-    let this_device = asker.this_device.clone();
+    let that_asked = asker.that_asked();
     view! {
-        <h1>"Log in on the computer that asked"</h1>
+        <h1>{format!("Log in on {that_asked}")}</h1>
         <p class="alert warning">
-            <strong>"Only go on if a computer is showing you a number now."</strong>
-            " A wrong number cancels this link, and tapping from your phone stays off until tomorrow."
+            <strong>"Never type a number that someone gives you"</strong>
+            " by phone, text or email, even if they say they are from your clinic: it would let "
+            "them into your account. Carelink staff never ask for it."
         </p>
         <p>"Log in as " <strong class="account">{account}</strong> " on "
-            <strong class="asker">{asker.describe()}</strong> "."</p>
+            <strong class="asker">{asker.describe()}</strong>
+            ", only if you asked there yourself, just now."</p>
         <FormResult form/>
         <form method="post" action=form>
             <input type="hidden" name="token" value=token/>
-            <fieldset class="choices">
-                <legend>"Tap the number that computer shows on its screen."</legend>
-                <div class="choice-row">
-                    {asker.choices.into_iter().map(|number| view! {
-                        <button type="submit" name="number" value=number.to_string()>{number}</button>
-                    }).collect_view()}
-                </div>
-            </fieldset>
+            <div class="field">
+                <label for="number">{format!("The number on the screen of {that_asked}")}</label>
+                <input id="number" name="number" class="code" type="text" inputmode="numeric"
+                    pattern="[0-9]*" maxlength="2" autocomplete="off" required
+                    autofocus=super::failed(form)/>
+                <p class="muted">"A wrong number cancels this link, and logging in another browser from your phone stays off until tomorrow."</p>
+            </div>
+            <button type="submit" class="block" data-busy="Logging in…">"Log in there"</button>
         </form>
-        <p class="center"><a class="roomy" href=back>{format!("Log in on this {this_device} instead")}</a></p>
+        <p class="center"><a class="roomy" href=back>{format!("Log in on this {} instead", asker.this_device)}</a></p>
     }
 }
 

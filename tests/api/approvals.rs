@@ -1,5 +1,5 @@
 //! "Log in on the computer that asked": the phone that opened a login link signs in the browser
-//! that asked for it, by tapping the number that browser's screen shows.
+//! that asked for it, by typing the number that browser's screen shows.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -7,7 +7,10 @@ use carelink::{clock::Clock, error::AppError};
 use time::{Duration, OffsetDateTime};
 use tokio::task::JoinSet;
 
-use crate::support::{browser::flash, location, refused, TestApp, TestBrowser, TestPatient};
+use crate::support::{
+    browser::{flash, other_than},
+    location, refused, TestApp, TestBrowser, TestPatient,
+};
 
 const WINDOWS_CHROME: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
                               (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
@@ -45,20 +48,13 @@ fn phone(app: &TestApp) -> TestBrowser {
     app.new_browser().with_user_agent(ANDROID_PHONE)
 }
 
-/// The number on `computer`'s screen, and the two other choices its link's page offers.
-async fn right_and_wrong(
-    computer: &TestBrowser,
-    phone: &TestBrowser,
-    link: &str,
-) -> (String, Vec<String>) {
+/// The number on `computer`'s screen, and another two-digit number.
+async fn right_and_wrong(computer: &TestBrowser) -> (String, String) {
     let number = computer
         .number_on_screen()
         .await
         .expect("a number on screen");
-    let choices = phone.choices(link).await;
-    assert_eq!(choices.len(), 3, "{choices:?}");
-    assert!(choices.contains(&number), "{number} among {choices:?}");
-    let wrong = choices.into_iter().filter(|n| *n != number).collect();
+    let wrong = other_than(&number);
     (number, wrong)
 }
 
@@ -69,9 +65,8 @@ async fn asked_and_opened(
     pat: &TestPatient,
 ) -> (TestBrowser, TestBrowser, String, String) {
     let (computer, link) = computer_that_asked(app, pat).await;
-    let phone = phone(app);
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
-    (computer, phone, link, number)
+    let (number, _) = right_and_wrong(&computer).await;
+    (computer, phone(app), link, number)
 }
 
 /// As if the address's one-link-a-minute limit had passed, to ask again at once.
@@ -109,7 +104,7 @@ async fn a_phone_signs_in_the_computer_that_asked_with_the_number_on_its_screen(
         page.contains("Chrome on Windows, near Toronto, just now"),
         "{page}"
     );
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (number, _) = right_and_wrong(&computer).await;
 
     // The screen is already waiting when the patient taps.
     let waiting = {
@@ -144,7 +139,7 @@ async fn a_phone_signs_in_the_computer_that_asked_with_the_number_on_its_screen(
     assert!(phone.session_cookie().is_none());
     let page = phone.open_link(&link).await;
     assert!(
-        page.contains("Approved") && page.contains("The computer that asked is logging in"),
+        page.contains("Approved") && page.contains("The browser that asked is logging in"),
         "{page}"
     );
     assert_eq!(app.session_count().await, 1);
@@ -178,15 +173,15 @@ async fn a_wrong_number_voids_the_link_and_is_recorded() {
     let pat = TestPatient::new().with_password().store(&app).await;
     let (computer, link) = computer_that_asked(&app, &pat).await;
     let phone = phone(&app);
-    let (number, wrong) = right_and_wrong(&computer, &phone, &link).await;
+    let (number, wrong) = right_and_wrong(&computer).await;
 
-    // The screen is waiting when the wrong number is tapped: it is told at once.
+    // The screen is waiting when the wrong number is typed: it is told at once.
     let waiting = {
         let computer = computer.clone();
         tokio::spawn(async move { computer.wait_for_approval().await })
     };
     tokio::time::sleep(StdDuration::from_millis(300)).await;
-    let answer = phone.approve(&link, &wrong[0]).await;
+    let answer = phone.approve(&link, &wrong).await;
     let (status, told) = tokio::time::timeout(StdDuration::from_secs(5), waiting)
         .await
         .expect("told before its long poll ended")
@@ -211,9 +206,9 @@ async fn a_wrong_number_voids_the_link_and_is_recorded() {
     let activity: Vec<String> = app.event_kinds().await;
     assert!(!activity.iter().any(|kind| kind == "sign_in_approved"));
 
-    // One wrong tap is all a patient's links take in a day: the next link, asked for by the
-    // same browser or any other, cannot approve anyone (whoever asked gets one chance in three,
-    // once), and still signs in the phone with one click.
+    // One wrong number is all a patient's links take in a day: the next link, asked for by the
+    // same browser or any other, cannot approve anyone (whoever asked gets one chance in
+    // ninety, once), and still signs in the phone with one click.
     forget_limits(&app).await;
     let again = app.link_asked_by(&computer, &pat.email).await;
     assert_ne!(again, link);
@@ -221,10 +216,7 @@ async fn a_wrong_number_voids_the_link_and_is_recorded() {
     assert!(!page.contains("the computer that asked"), "{page}");
     let number = computer.number_on_screen().await.unwrap();
     let page = phone.error_page(phone.approve(&again, &number).await).await;
-    assert!(
-        page.contains("cannot log in another computer right now"),
-        "{page}"
-    );
+    assert!(page.contains("cannot log in another browser now"), "{page}");
     let answer = phone.use_link(&again).await;
     assert_eq!(location(&answer), "/appointments");
 }
@@ -247,7 +239,7 @@ async fn asking_again_retires_the_request_before_it_approval_and_all() {
         .await;
     let (kiosk, anns_link) = computer_that_asked(&app, &ann).await;
     let phone = phone(&app);
-    let (number, _) = right_and_wrong(&kiosk, &phone, &anns_link).await;
+    let (number, _) = right_and_wrong(&kiosk).await;
     // Ann approves from her phone, but the kiosk's screen was closed and never collected.
     assert!(approved(&phone.approve(&anns_link, &number).await));
 
@@ -268,7 +260,7 @@ async fn asking_again_retires_the_request_before_it_approval_and_all() {
 
     // Ben's own link approves the kiosk for Ben.
     let bens_phone = self::phone(&app);
-    let (number, _) = right_and_wrong(&kiosk, &bens_phone, &bens_link).await;
+    let (number, _) = right_and_wrong(&kiosk).await;
     assert!(approved(&bens_phone.approve(&bens_link, &number).await));
     assert!(approved(&kiosk.continue_after_approval().await));
     assert_eq!(app.events("signed_in_by_approval").await, [Some(ben.id)]);
@@ -289,7 +281,7 @@ async fn a_pending_cookie_planted_on_a_shared_computer_collects_nothing() {
     let link = app.link_asked_by(&kiosk, &pat.email).await;
     assert_ne!(kiosk.cookie("carelink_pending").unwrap(), planted);
     let phone = phone(&app);
-    let (number, _) = right_and_wrong(&kiosk, &phone, &link).await;
+    let (number, _) = right_and_wrong(&kiosk).await;
     assert!(approved(&phone.approve(&link, &number).await));
 
     // The attacker's copy collects nothing; the kiosk does.
@@ -333,27 +325,93 @@ async fn no_phone_may_approve_while_two_browsers_wait_for_the_patient() {
     assert_eq!(location(&phone.use_link(&link).await), "/appointments");
 }
 
+/// The patient types the number: the phone offers none to pick from (a guess would win one time
+/// in three), and says never to type one that someone gives them.
 #[tokio::test]
-async fn the_phone_never_tells_which_number_is_right() {
+async fn the_phone_offers_no_number_and_warns_against_one_given_by_someone() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
 
-    // The same three, in the same order, however often the page is opened.
-    let first = phone.choices(&link).await;
-    for _ in 0..5 {
-        assert_eq!(phone.choices(&link).await, first);
-    }
-    // Nothing in the page marks the right one: each choice's button reads alike.
     let page = phone.page(&format!("{link}?on=computer")).await;
-    for choice in &first {
-        let button =
-            format!(r#"<button type="submit" name="number" value="{choice}">{choice}</button>"#);
-        assert!(page.contains(&button), "{page}");
-    }
-    // The other page of the link does not show any of them.
+    assert!(
+        page.contains(r#"<input id="number" name="number" type="text" inputmode="numeric""#),
+        "one field to type the number in: {page}"
+    );
+    assert!(
+        !page.contains(r#"<button type="submit" name="number""#),
+        "no numbers to tap: {page}"
+    );
+    assert!(!page.contains(&number), "{page}");
+    assert!(
+        page.contains("Never type a number that someone gives you"),
+        "{page}"
+    );
     let page = phone.open_link(&link).await;
     assert!(!page.contains(&format!(">{number}<")), "{page}");
+
+    // The email says it too.
+    let email = app.last_email_to(&pat.email).await;
+    assert!(
+        email.contains("Never type a number that someone gives you"),
+        "{email}"
+    );
+}
+
+/// "Type 47 to confirm your appointment": a number the patient is talked into typing later does
+/// nothing, because a phone approves only within minutes of the asking.
+#[tokio::test]
+async fn a_phone_approves_only_within_minutes_of_the_asking() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = app_behind_a_proxy(Some(clock.clone())).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
+
+    clock.advance(Duration::minutes(4) + Duration::seconds(59));
+    assert!(computer.number_on_screen().await.is_some());
+    assert!(phone
+        .open_link(&link)
+        .await
+        .contains("Log in on the computer that asked"));
+
+    clock.advance(Duration::seconds(1));
+    assert_eq!(
+        computer.number_on_screen().await,
+        None,
+        "the screen stops showing it"
+    );
+    let page = phone.open_link(&link).await;
+    assert!(!page.contains("the computer that asked"), "{page}");
+    let page = phone.error_page(phone.approve(&link, &number).await).await;
+    assert!(page.contains("cannot log in another browser now"), "{page}");
+    assert!(app.events("sign_in_approved").await.is_empty());
+    // Neither was the link voided: the phone still signs itself in.
+    assert_eq!(location(&phone.use_link(&link).await), "/appointments");
+}
+
+/// On a phone, the browser that asked may be on the very phone the email opens on (another
+/// browser, or the mail app's own): it is "the browser that asked", not a computer.
+#[tokio::test]
+async fn a_phone_that_asked_is_called_the_browser_that_asked() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let asking_phone = phone(&app);
+    let link = app.link_asked_by(&asking_phone, &pat.email).await;
+    let screen = asking_phone.page("/login/check-email").await;
+    assert!(
+        screen.contains("Opening the email in another app?")
+            && screen.contains("Log in on the browser that asked")
+            && !screen.contains("the computer that asked"),
+        "{screen}"
+    );
+
+    let mail_app = phone(&app);
+    let page = mail_app.open_link(&link).await;
+    assert!(page.contains("Log in on the browser that asked"), "{page}");
+    assert!(!page.contains("the computer that asked"), "{page}");
+    let (number, _) = right_and_wrong(&asking_phone).await;
+    assert!(approved(&mail_app.approve(&link, &number).await));
+    assert!(approved(&asking_phone.continue_after_approval().await));
 }
 
 #[tokio::test]
@@ -496,7 +554,7 @@ async fn approval_works_only_while_the_link_is_valid_and_is_collected_soon_after
     // Approved, but collected too late: the forgotten screen is not signed in.
     clock.advance(Duration::minutes(2));
     let (computer, link) = computer_that_asked(&app, &pat).await;
-    let (number, _) = right_and_wrong(&computer, &phone, &link).await;
+    let (number, _) = right_and_wrong(&computer).await;
     assert!(approved(&phone.approve(&link, &number).await));
     clock.advance(Duration::minutes(4));
     let page = computer
@@ -525,14 +583,14 @@ async fn signing_out_everywhere_cancels_an_approval_not_yet_collected() {
 }
 
 #[tokio::test]
-async fn a_garbled_tap_is_refused_clearly_and_voids_nothing() {
+async fn a_garbled_number_is_refused_clearly_and_voids_nothing() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     let (_, phone, link, number) = asked_and_opened(&app, &pat).await;
     for garbled in ["", "abc", "5", "100", "37; DROP TABLE users"] {
         let page = phone.error_page(phone.approve(&link, garbled).await).await;
         assert!(
-            page.contains("Tap one of the numbers shown."),
+            page.contains("Type the two-digit number shown on the screen where you asked"),
             "{garbled}: {page}"
         );
     }

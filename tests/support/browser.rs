@@ -210,8 +210,7 @@ impl TestBrowser {
             .await
     }
 
-    /// Taps `number` among the three on `link`'s "Log in on the computer that asked" page, as a
-    /// plain form.
+    /// Types `number` on `link`'s "Log in on the computer that asked" page, as a plain form.
     pub async fn approve(&self, link: &str, number: &str) -> Response {
         let token = token_of(link);
         let page = format!("{link}?on=computer");
@@ -219,16 +218,8 @@ impl TestBrowser {
         self.submit(&page, "/api/approve_sign_in", &fields).await
     }
 
-    /// The numbers `link`'s "Log in on the computer that asked" page offers, in its order.
-    pub async fn choices(&self, link: &str) -> Vec<String> {
-        let page = self.page(&format!("{link}?on=computer")).await;
-        page.split(r#"name="number" value=""#)
-            .skip(1)
-            .map(|rest| rest.split('"').next().unwrap().to_owned())
-            .collect()
-    }
-
-    /// The number this browser's "Check your email" screen shows, if any.
+    /// The number this browser's "Check your email" screen shows, if any (see `other_than` for
+    /// a wrong one).
     pub async fn number_on_screen(&self) -> Option<String> {
         let page = self.page("/login/check-email").await;
         let (_, rest) = page.split_once("Your number</span>")?;
@@ -326,4 +317,12 @@ pub fn link_in(text: &str, prefix: &str) -> String {
 /// The token at the end of a login link.
 pub fn token_of(link: &str) -> String {
     link.rsplit('/').next().unwrap().to_owned()
+}
+
+/// A two-digit number that is not `number`: a wrong one to type on the phone.
+pub fn other_than(number: &str) -> String {
+    match number.parse::<u8>().expect("a two-digit number") {
+        99 => "10".to_owned(),
+        n => (n + 1).to_string(),
+    }
 }

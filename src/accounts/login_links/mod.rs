@@ -12,14 +12,16 @@ mod requests;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    approval_number, browser, devices,
+    browser, devices,
     events::{self, EventKind},
     landing,
     links::{Asker, LinkState},
     sessions::Session,
     sign_in::is_signed_in_as,
     sign_in_code::SignInCode,
-    tokens::{self, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo},
+    tokens::{
+        self, approval::APPROVE_WITHIN, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo,
+    },
     users::{self, TokensOf},
     AccountError, Accounts, Browser, SignedIn,
 };
@@ -34,17 +36,16 @@ pub struct OpenedLink {
     pub go_to: Option<String>,
 }
 
-/// The browser that asked for `link`, for a phone (`browser`) that may approve it; `None` for a
-/// link no browser asked for.
-fn asker(link: &TokenInfo, browser: &Browser, now: OffsetDateTime) -> Option<Asker> {
-    let choices = approval_number::read_choices(link.approval_choices.as_deref()?);
-    Some(Asker {
-        browser: browser::describe(link.requested_user_agent.as_deref()),
+/// The browser that asked for `link`, for a phone (`browser`) that may approve it.
+fn asker(link: &TokenInfo, browser: &Browser, now: OffsetDateTime) -> Asker {
+    let asking_agent = link.requested_user_agent.as_deref();
+    Asker {
+        browser: browser::describe(asking_agent),
         place: link.requested_place.clone(),
         minutes_ago: (now - OffsetDateTime::from(link.created_at)).whole_minutes(),
-        choices,
+        device: browser::device_kind(asking_agent).to_owned(),
         this_device: browser::device_kind(browser.client.user_agent.as_deref()).to_owned(),
-    })
+    }
 }
 
 impl Accounts {
@@ -76,12 +77,14 @@ impl Accounts {
             LinkState::Expired { account, login_url }
         } else {
             let automatic = self.proves_owner(&info, browser, now).await?;
-            let approvable = !automatic && info.approval_choices.is_some();
+            let approvable = !automatic
+                && info.approval_number.is_some()
+                && OffsetDateTime::from(info.created_at) > now - APPROVE_WITHIN;
             let allowed = approvable && self.approvals_allowed(info.user_id, now).await?;
             LinkState::Ready {
                 account,
                 automatic,
-                asker: allowed.then(|| asker(&info, browser, now)).flatten(),
+                asker: allowed.then(|| asker(&info, browser, now)),
                 approval_off: approvable && !allowed,
             }
         };

@@ -1,14 +1,18 @@
-//! The storage of approvals: a login link used up by the right number tapped on the phone, and
+//! The storage of approvals: a login link used up by the right number typed on the phone, and
 //! the session the asking browser then collects with its pending-request cookie.
 
 use time::{Duration, OffsetDateTime};
 
 use super::{hash_secret, Consumed, Purpose, MAX_CODE_FAILURES, USABLE};
 use crate::{
-    accounts::approval_number::ApprovalNumber,
+    accounts::{approval_number::ApprovalNumber, links::APPROVE_WITHIN_MINUTES},
     clock::Timestamp,
     db::{self, Executor},
 };
+
+/// How long after asking a phone may still approve the browser that asked
+/// (`links::APPROVE_WITHIN_MINUTES`).
+pub const APPROVE_WITHIN: Duration = Duration::minutes(APPROVE_WITHIN_MINUTES);
 
 /// How long after an approval the asking browser may still collect it: long enough to close and
 /// reopen its screen, short enough that a screen left behind is not signed in much later.
@@ -21,30 +25,34 @@ pub enum Tapped {
     Approved(Consumed),
     /// A wrong one: the link of this patient is void.
     Wrong { user_id: i64 },
-    /// The link cannot be approved (used, expired, revoked, unknown, or asked for by no browser).
+    /// The link cannot be approved (used, expired, revoked, unknown, asked for by no browser, or
+    /// asked for longer ago than `APPROVE_WITHIN`).
     NotApprovable,
 }
 
-/// Approves the link with `secret` if `number` is its number, in one statement, so a tap and a
-/// click on "Log in on this phone", or two taps, use it up once between them. A wrong number
-/// voids it.
+/// Approves the link with `secret` if `number` is its number, in one statement, so an approval
+/// and a click on "Log in on this phone", or two approvals, use it up once between them. A wrong
+/// number voids it. Either only while its request is recent (`APPROVE_WITHIN`).
 pub async fn tap(
     db: &mut db::Connection,
     secret: &str,
     number: ApprovalNumber,
     now: OffsetDateTime,
 ) -> sqlx::Result<Tapped> {
+    let recent = Timestamp::from(now - APPROVE_WITHIN);
     let now = Timestamp::from(now);
     let token_hash = hash_secret(secret);
     let approved: Option<Consumed> = sqlx::query_as(&format!(
         "UPDATE user_tokens SET used_at = $1, approved_at = $1
-         WHERE token_hash = $2 AND purpose = $3 AND approval_number = $4 AND {USABLE}
+         WHERE token_hash = $2 AND purpose = $3 AND approval_number = $4 AND created_at > $5
+           AND {USABLE}
          RETURNING id, user_id, redirect_to"
     ))
     .bind(now)
     .bind(&token_hash)
     .bind(Purpose::Login)
     .bind(i64::from(number.get()))
+    .bind(recent)
     .fetch_optional(&mut *db)
     .await?;
     if let Some(approved) = approved {
@@ -52,12 +60,14 @@ pub async fn tap(
     }
     let voided: Option<i64> = sqlx::query_scalar(&format!(
         "UPDATE user_tokens SET revoked_at = $1
-         WHERE token_hash = $2 AND purpose = $3 AND approval_number IS NOT NULL AND {USABLE}
+         WHERE token_hash = $2 AND purpose = $3 AND approval_number IS NOT NULL
+           AND created_at > $4 AND {USABLE}
          RETURNING user_id"
     ))
     .bind(now)
     .bind(&token_hash)
     .bind(Purpose::Login)
+    .bind(recent)
     .fetch_optional(db)
     .await?;
     Ok(match voided {
@@ -78,7 +88,7 @@ pub enum Look {
     Approved { user_id: i64 },
     /// Its link may still be approved.
     Waiting,
-    /// Its link can come to nothing more (tapped wrong, used, expired, revoked or collected).
+    /// Its link can come to nothing more (a wrong number, used, expired, revoked or collected).
     Over,
     /// It made no link (the address is nobody's, has no password, or was past its limit), or
     /// the asker ended it.

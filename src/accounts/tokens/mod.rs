@@ -6,11 +6,7 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{
-    approval_number::{self, ApprovalNumber},
-    sign_in_code::SignInCode,
-    ClientMeta,
-};
+use super::{approval_number::ApprovalNumber, sign_in_code::SignInCode, ClientMeta};
 
 pub mod approval;
 mod revoke;
@@ -87,13 +83,12 @@ pub async fn issue(
         .as_ref()
         .and(token.pending_cookie)
         .map(ApprovalNumber::for_request);
-    let choices = approval.map(|number| approval_number::store_choices(&number.among_decoys()));
     sqlx::query(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
                                   requested_ip, requested_user_agent, requested_place,
                                   redirect_to, pending_cookie_hash, code_hash,
-                                  approval_number, approval_choices)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                                  approval_number)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
@@ -107,7 +102,6 @@ pub async fn issue(
     .bind(token.pending_cookie.map(hash_secret))
     .bind(code_hash)
     .bind(approval.map(|number| i64::from(number.get())))
-    .bind(choices)
     .execute(db)
     .await?;
     Ok(Issued { secret, code })
@@ -238,8 +232,9 @@ pub struct TokenInfo {
     /// Who asked for it, for the phone that may approve them.
     pub requested_user_agent: Option<String>,
     pub requested_place: Option<String>,
-    /// What the phone offers; `None` for a link no browser asked for (a notification's).
-    pub approval_choices: Option<String>,
+    /// The number a phone must type to approve the browser that asked; `None` for a link no
+    /// browser asked for (a notification's), or one whose request was retired.
+    pub approval_number: Option<i64>,
     pub approved_at: Option<Timestamp>,
 }
 
@@ -251,7 +246,7 @@ pub async fn lookup(
     sqlx::query_as(
         "SELECT t.user_id, u.email, t.created_at, t.expires_at, t.used_at, t.revoked_at,
                 t.redirect_to, t.pending_cookie_hash, t.requested_user_agent, t.requested_place,
-                t.approval_choices, t.approved_at
+                t.approval_number, t.approved_at
          FROM user_tokens t JOIN users u ON u.id = t.user_id
          WHERE t.token_hash = $1 AND t.purpose = $2",
     )

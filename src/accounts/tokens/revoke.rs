@@ -27,8 +27,7 @@ pub async fn retire_request(
                       AND ((user_id <> COALESCE($3, -1) AND {USABLE})
                            OR (approved_at IS NOT NULL AND collected_at IS NULL))
                  THEN $1 ELSE revoked_at END,
-             approval_number = NULL,
-             approval_choices = NULL
+             approval_number = NULL
          WHERE pending_cookie_hash = $2
            AND (approval_number IS NOT NULL OR (user_id <> COALESCE($3, -1) AND {USABLE}))"
     ))
