@@ -1,15 +1,21 @@
 //! Where a patient lands after signing in: their appointments (the help article), or the
-//! same-site page they were on their way to. Only same-site relative paths are followed, so a
-//! crafted `?next=` cannot send a patient to another site once they sign in.
+//! patient page they were on their way to. Only same-site paths to a patient's own pages are
+//! followed, so a crafted `?next=` can neither send a patient to another site once they sign in,
+//! nor into a login link, a password form, an API or a development page of this one (a link to
+//! `next=/login/link/<someone else's token>` would otherwise sign the patient in as someone
+//! else, right after they signed in as themselves: login CSRF through a genuine email).
 
 use url::{form_urlencoded, Position, Url};
 
 /// Where a patient lands when nothing else is asked for.
 pub const HOME: &str = "/appointments";
 
-/// `next` if it is a path on this site, else `None`. It is judged as a browser will read it:
-/// after dot-segments (`/..//evil.example`, `/%2e%2e//evil.example`) are resolved, a path that
-/// starts with `//` or `/\\` names another host.
+/// The pages a patient may be sent on to after signing in, with whatever lies below them.
+const PATIENT_PAGES: [&str; 3] = ["/appointments", "/forms", "/account"];
+
+/// `next` if it is a patient page of this site, else `None`. It is judged as a browser will read
+/// it: after dot-segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/appointments/../login`)
+/// are resolved, a path that starts with `//` or `/\\` names another host.
 pub fn safe_next(next: &str) -> Option<String> {
     let next = next.trim();
     if !next.starts_with('/')
@@ -23,7 +29,12 @@ pub fn safe_next(next: &str) -> Option<String> {
     let url = base.join(next).ok()?;
     let path = &url[Position::BeforePath..];
     let leaves = path.starts_with("//") || path.starts_with("/\\");
-    (url.origin() == base.origin() && !leaves).then(|| path.to_owned())
+    let patient_page = PATIENT_PAGES.iter().any(|page| {
+        url.path()
+            .strip_prefix(page)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    });
+    (url.origin() == base.origin() && !leaves && patient_page).then(|| path.to_owned())
 }
 
 /// `next` when safe, else the appointments page.
@@ -53,6 +64,31 @@ mod tests {
             safe_next("/forms/2?tab=1").as_deref(),
             Some("/forms/2?tab=1")
         );
+        assert_eq!(safe_next("/account").as_deref(), Some("/account"));
+        assert_eq!(safe_next("/appointments").as_deref(), Some("/appointments"));
+    }
+
+    #[test]
+    fn only_patient_pages_are_followed() {
+        for not_a_patient_page in [
+            "/login/link/attackers-token",
+            "/login",
+            "/login/check-email",
+            "/password/new?token=x",
+            "/password/reset",
+            "/api/sign_out",
+            "/dev/mailbox",
+            "/metrics",
+            "/pkg/carelink.js",
+            "/",
+            "/appointmentsx",
+            "/accounts",
+            "/formsx/1",
+            "/appointments/../login/link/x",
+            "/appointments/%2e%2e/login/link/x",
+        ] {
+            assert_eq!(safe_next(not_a_patient_page), None, "{not_a_patient_page}");
+        }
     }
 
     #[test]

@@ -103,3 +103,40 @@ async fn a_stored_destination_is_checked_again_on_the_way_out() {
     let again = app.get(&link).await;
     assert_eq!(location(&again), "/appointments");
 }
+
+/// A genuine sign-in never goes on into a page that is not the patient's own: above all not a
+/// login link (`next=/login/link/<the attacker's token>` would sign the patient straight into the
+/// attacker's account, login CSRF through a genuine email), nor a password form, the API or a
+/// development page.
+#[tokio::test]
+async fn a_sign_in_goes_on_only_to_a_patient_page() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let mallory = TestPatient::new()
+        .with_email("mallory@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let trap = format!("/login/link/{}", token_of(&app.link_for(&mallory).await));
+    for next in [
+        trap.as_str(),
+        "/password/new?token=x",
+        "/api/sign_out",
+        "/dev/mailbox",
+        "/login",
+    ] {
+        let plain = app.sign_in_going_to(next, &pat, PASSWORD).await;
+        assert_eq!(location(&plain), "/appointments", "{next}");
+    }
+    let plain = app.sign_in_going_to("/forms/3", &pat, PASSWORD).await;
+    assert_eq!(location(&plain), "/forms/3", "a patient page is kept");
+    // Mallory's link was never opened, let alone used.
+    assert_eq!(
+        app.event_kinds()
+            .await
+            .iter()
+            .filter(|k| k.contains("link"))
+            .count(),
+        0
+    );
+}
