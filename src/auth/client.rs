@@ -8,7 +8,10 @@ use axum::{
     http::{header, request::Parts},
 };
 
-use crate::{accounts::ClientMeta, configuration::ServerSettings};
+use crate::{
+    accounts::ClientMeta,
+    configuration::{any_contains, IpNet, ServerSettings},
+};
 
 /// The client's address, city and browser, as far as this server can tell.
 pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
@@ -17,7 +20,7 @@ pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|info| info.0.ip());
-    let through_proxy = peer.is_some_and(|peer| trusted_proxies.contains(&peer));
+    let through_proxy = peer.is_some_and(|peer| any_contains(trusted_proxies, peer));
     // Only one value: a proxy that appends to a header the client sent would leave two, and
     // the first would be the client's own words.
     let place = server
@@ -65,9 +68,9 @@ fn place_name(raw: &[u8]) -> Option<String> {
 fn client_ip<'a>(
     peer: IpAddr,
     forwarded_for: impl DoubleEndedIterator<Item = &'a str>,
-    trusted_proxies: &[IpAddr],
+    trusted_proxies: &[IpNet],
 ) -> IpAddr {
-    if !trusted_proxies.contains(&peer) {
+    if !any_contains(trusted_proxies, peer) {
         return peer;
     }
     let hops = forwarded_for
@@ -77,7 +80,7 @@ fn client_ip<'a>(
     let mut client = peer;
     for hop in hops {
         match hop.parse::<IpAddr>() {
-            Ok(ip) if trusted_proxies.contains(&ip) => client = ip,
+            Ok(ip) if any_contains(trusted_proxies, ip) => client = ip,
             Ok(ip) => return ip,
             // A garbled entry: stop at the last address a trusted proxy vouched for.
             Err(_) => return client,
@@ -94,9 +97,32 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn net(text: &str) -> IpNet {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn proxies_may_be_ranges_and_are_known_through_an_ipv6_socket() {
+        let proxies = [net("10.0.0.0/24")];
+        let header = ["203.0.113.7, 10.0.0.7"];
+        assert_eq!(
+            client_ip(ip("10.0.0.2"), header.into_iter(), &proxies),
+            ip("203.0.113.7")
+        );
+        // The same proxy, as a dual-stack listener sees it.
+        assert_eq!(
+            client_ip(ip("::ffff:10.0.0.2"), header.into_iter(), &proxies),
+            ip("203.0.113.7")
+        );
+        assert_eq!(
+            client_ip(ip("10.0.1.2"), header.into_iter(), &proxies),
+            ip("10.0.1.2")
+        );
+    }
+
     #[test]
     fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
-        let proxy = [ip("10.0.0.2")];
+        let proxy = [net("10.0.0.2")];
         let header = ["198.51.100.9, 203.0.113.7"];
         // No proxy configured, or the request did not come through it: the peer is the client.
         assert_eq!(
@@ -134,7 +160,7 @@ mod tests {
 
     #[test]
     fn chains_of_our_own_proxies_and_garbage_are_handled() {
-        let proxies = [ip("10.0.0.2"), ip("10.0.0.3")];
+        let proxies = [net("10.0.0.2"), net("10.0.0.3")];
         let chain = ["203.0.113.7, 10.0.0.3", "10.0.0.2"];
         assert_eq!(
             client_ip(ip("10.0.0.2"), chain.into_iter(), &proxies),

@@ -2,18 +2,17 @@
 //! which win. Every value is parsed into its final type here, so a bad value stops start-up with a
 //! message naming the setting instead of failing later at the first request that needs it.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    path::Path,
-    str::FromStr,
-};
+use std::{net::SocketAddr, path::Path, str::FromStr};
 
 use url::Url;
 
 pub use crate::background::BackgroundLimits;
 use crate::clock::Zone;
 
+mod networks;
 mod sources;
+
+pub use networks::{any_contains, IpNet};
 
 /// The file read when `--config` is not given. Missing is fine: the defaults below apply.
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
@@ -39,14 +38,14 @@ pub struct ServerSettings {
     pub environment: Environment,
     /// Base of every link in an email. Its scheme also decides whether cookies are `Secure`.
     pub public_url: Url,
-    /// Reverse proxies whose `X-Forwarded-For` names the client. Empty: the TCP peer is the
-    /// client (rate limits and security events use its address).
-    pub trusted_proxies: Vec<IpAddr>,
+    /// Reverse proxies (addresses or ranges) whose `X-Forwarded-For` names the client. Empty:
+    /// the TCP peer is the client (rate limits and security events use its address).
+    pub trusted_proxies: Vec<IpNet>,
     /// The header in which a trusted proxy names the client's city ("Toronto"), shown when a
     /// patient approves a sign-in from their phone. `None`: no place is shown.
     pub location_header: Option<axum::http::HeaderName>,
     /// Who may read `/metrics` besides this machine (a Prometheus server elsewhere).
-    pub metrics_allow: Vec<IpAddr>,
+    pub metrics_allow: Vec<IpNet>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

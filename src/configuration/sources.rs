@@ -1,16 +1,13 @@
 //! Where settings come from: the file's shape, the environment, and turning each value into its
 //! final type or a message that names the setting.
 
-use std::{
-    net::{IpAddr, SocketAddr},
-    ops::RangeInclusive,
-};
+use std::{net::SocketAddr, ops::RangeInclusive};
 
 use url::Url;
 
 use super::{
     AuthSettings, BackgroundLimits, ClinicSettings, ConfigError, DatabaseSettings, Environment,
-    HashLimits, MailSettings, RetryPolicy, ServerSettings, Settings,
+    HashLimits, IpNet, MailSettings, RetryPolicy, ServerSettings, Settings,
 };
 use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
 
@@ -107,10 +104,13 @@ pub(super) fn resolve(
             v.split(',')
                 .map(str::trim)
                 .filter(|ip| !ip.is_empty())
-                .map(|ip| ip.parse::<IpAddr>())
+                .map(|ip| ip.parse::<IpNet>())
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| {
-                    "expected IP addresses separated by commas, like 10.0.0.2, 10.0.0.3".into()
+                .map_err(|why| {
+                    format!(
+                        "{why}: expected IP addresses or ranges separated by commas, like \
+                         10.0.0.2, 10.0.1.0/24"
+                    )
                 })
         }),
         None => Ok(Vec::new()),

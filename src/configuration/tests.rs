@@ -97,23 +97,30 @@ fn metrics_readers_and_the_mail_lease_are_read() {
     let s = Settings::from_sources(file, env(&[])).unwrap();
     assert_eq!(
         s.server.metrics_allow,
-        ["10.0.0.9".parse::<IpAddr>().unwrap()]
+        ["10.0.0.9".parse::<IpNet>().unwrap()]
     );
     assert_eq!(s.mail.retry.lease, time::Duration::seconds(30));
 }
 
 #[test]
-fn trusted_proxies_are_a_list_of_addresses() {
+fn trusted_proxies_are_a_list_of_addresses_and_ranges() {
     let s = Settings::from_sources("", env(&[])).unwrap();
     assert!(s.server.trusted_proxies.is_empty());
-    let file = "[server]\ntrusted_proxies = \"10.0.0.2, ::1,\"\n";
+    let file = "[server]\ntrusted_proxies = \"10.0.0.2, ::1, 10.1.0.0/16,\"\n";
     let s = Settings::from_sources(file, env(&[])).unwrap();
     assert_eq!(
         s.server.trusted_proxies,
         [
-            "10.0.0.2".parse::<IpAddr>().unwrap(),
-            "::1".parse().unwrap()
+            "10.0.0.2".parse::<IpNet>().unwrap(),
+            "::1".parse().unwrap(),
+            "10.1.0.0/16".parse().unwrap()
         ]
+    );
+    let wrong = Settings::from_sources("", env(&[("TRUSTED_PROXIES", "10.0.0.0/33")]));
+    let told = wrong.unwrap_err().to_string();
+    assert!(
+        told.contains("TRUSTED_PROXIES") && told.contains("prefix length"),
+        "{told}"
     );
 }
 

@@ -15,6 +15,7 @@ use axum::{
 };
 
 use crate::{
+    configuration::{self, IpNet},
     db, mail,
     metrics::{Kind, Sample},
     state::AppState,
@@ -104,10 +105,12 @@ pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> 
         .into_response()
 }
 
-fn may_scrape(peer: Option<IpAddr>, headers: &HeaderMap, allowed: &[IpAddr]) -> bool {
+fn may_scrape(peer: Option<IpAddr>, headers: &HeaderMap, allowed: &[IpNet]) -> bool {
     let proxied =
         headers.contains_key("x-forwarded-for") || headers.contains_key(header::FORWARDED);
-    let known = peer.is_some_and(|peer| peer.is_loopback() || allowed.contains(&peer));
+    let known = peer.is_some_and(|peer| {
+        peer.to_canonical().is_loopback() || configuration::any_contains(allowed, peer)
+    });
     known && !proxied
 }
 
@@ -135,7 +138,7 @@ mod tests {
     #[test]
     fn only_this_machine_and_allowed_addresses_may_scrape_and_never_through_a_proxy() {
         let ip = |text: &str| text.parse::<IpAddr>().unwrap();
-        let prometheus = [ip("10.0.0.9")];
+        let prometheus = ["10.0.0.9".parse().unwrap()];
         let direct = HeaderMap::new();
         let mut relayed = HeaderMap::new();
         relayed.insert("x-forwarded-for", "203.0.113.7".parse().unwrap());
@@ -143,6 +146,12 @@ mod tests {
         assert!(may_scrape(Some(ip("::1")), &direct, &[]));
         assert!(may_scrape(Some(ip("10.0.0.9")), &direct, &prometheus));
         assert!(!may_scrape(Some(ip("10.0.0.8")), &direct, &prometheus));
+        assert!(may_scrape(
+            Some(ip("::ffff:10.0.0.9")),
+            &direct,
+            &prometheus
+        ));
+        assert!(may_scrape(Some(ip("::ffff:127.0.0.1")), &direct, &[]));
         assert!(!may_scrape(Some(ip("127.0.0.1")), &relayed, &prometheus));
         assert!(!may_scrape(None, &direct, &prometheus));
     }
