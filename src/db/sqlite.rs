@@ -1,7 +1,7 @@
 //! SQLite, the embedded default: a file (and its folder) created when missing, in WAL mode, with
 //! four read-only readers and one writer; and its consistent live copy (`carelink backup`).
 
-use std::{str::FromStr, sync::Arc, time::Duration};
+use std::{os::unix::fs::OpenOptionsExt, str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::AnyConnectOptions,
@@ -73,10 +73,21 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
         .connect()
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    sqlx::query("VACUUM INTO $1")
+    // Readable by its owner alone from its first byte: it holds every patient's records. SQLite
+    // writes into an empty file as it would into a new one.
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(to)
+        .map_err(|e| anyhow::anyhow!("cannot create the backup {target}: {e}"))?;
+    let copied = sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(&mut db)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
+        .await;
+    if let Err(e) = copied {
+        let _ = std::fs::remove_file(to);
+        anyhow::bail!("cannot write the backup to {target}: {e}");
+    }
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! The `carelink` administrative commands, run as a clinic's scripts would run them.
 
+use std::os::unix::fs::PermissionsExt;
+
 use crate::support::cli::{
     add_patient_with_password, assert_refused, carelink, carelink_with_input, command, query_one,
     stderr, stdout,
@@ -296,7 +298,8 @@ async fn demo_loads_once() {
 }
 
 /// A backup taken while the portal serves is a whole database: a portal started on it signs
-/// the patient in. A backup never overwrites a file, and needs a database to copy.
+/// the patient in. A backup is readable by its owner alone, never overwrites a file, and needs a
+/// database to copy.
 #[tokio::test]
 async fn a_backup_of_the_live_database_restores_and_signs_in() {
     if !crate::support::database::sqlite_pass("carelink backup (VACUUM INTO)") {
@@ -320,6 +323,8 @@ async fn a_backup_of_the_live_database_restores_and_signs_in() {
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(stdout(&output).contains("Backed up the database to"));
+    let mode = std::fs::metadata(&backup).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600, "readable by its owner alone: {mode:o}");
 
     let again = carelink(
         &cli_dir,
@@ -334,6 +339,10 @@ async fn a_backup_of_the_live_database_restores_and_signs_in() {
     );
     assert_refused(&nothing, 1, &["cannot open the database"]);
     assert!(!std::path::Path::new("/nowhere/carelink.db").exists());
+    assert!(
+        !cli_dir.path().join("elsewhere.db").exists(),
+        "no empty backup left behind"
+    );
 
     let restored_dir = tempfile::tempdir().unwrap();
     let restored = test_settings(&restored_dir, |s| {
