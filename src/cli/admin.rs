@@ -11,7 +11,7 @@ use crate::{
     background::Background,
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock, Zone},
-    configuration::Settings,
+    configuration::{Environment, Settings},
     db,
     email_address::EmailAddress,
     mail::{Outbox, Transport},
@@ -31,6 +31,13 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
         } => Some(read_password()?),
         _ => None,
     };
+    // The demo patient's password is in the README: never on a portal that patients use.
+    if matches!(command, Command::Demo) && settings.server.environment == Environment::Production {
+        anyhow::bail!(
+            "carelink demo adds a patient whose password is public, so it refuses a production \
+             configuration (LEPTOS_ENV=PROD)"
+        );
+    }
     let admin = Admin::open(settings).await?;
     match command {
         Command::User {

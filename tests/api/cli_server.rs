@@ -125,6 +125,15 @@ fn production_refuses_a_plain_http_address_unless_it_is_this_machine() {
 }
 
 #[test]
+fn demo_data_is_refused_on_a_production_portal() {
+    let dir = tempfile::tempdir().unwrap();
+    let prod = [("LEPTOS_ENV", "PROD"), ("SMTP_URL", "smtp://127.0.0.1:1")];
+    let output = carelink(&dir, &prod, &["demo"]);
+    assert_refused(&output, 1, &["carelink demo", "LEPTOS_ENV=PROD"]);
+    assert!(!stdout(&output).contains("Demo data loaded"));
+}
+
+#[test]
 fn production_without_smtp_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let output = carelink(&dir, &[("LEPTOS_ENV", "PROD")], &["serve"]);
