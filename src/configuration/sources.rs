@@ -1,7 +1,10 @@
 //! Where settings come from: the file's shape, the environment, and turning each value into its
 //! final type or a message that names the setting.
 
-use std::{net::SocketAddr, ops::RangeInclusive};
+use std::{
+    net::{IpAddr, SocketAddr},
+    ops::RangeInclusive,
+};
 
 use url::Url;
 
@@ -218,6 +221,22 @@ pub(super) fn resolve(
         });
     }
 
+    // Login links, and any SMTP password, would cross the network readable by anyone on the
+    // way (opportunistic STARTTLS is stripped by whoever sits in between): in production only a
+    // relay on this very machine may be spoken to without TLS.
+    if let (Environment::Production, Some(url)) = (environment, &smtp_url) {
+        if !smtp_always_encrypted(url) && !is_loopback(url) {
+            return Err(ConfigError::Invalid {
+                setting: "SMTP_URL",
+                value: redact_url_password(url.to_string()),
+                reason: "production (LEPTOS_ENV=PROD) sends login links only over TLS to another \
+                         machine: use smtps://host:465 or smtp://host:587?tls=required (plain \
+                         smtp:// only for a relay on this machine)"
+                    .into(),
+            });
+        }
+    }
+
     Ok(Settings {
         server: ServerSettings {
             site_addr,
@@ -279,9 +298,21 @@ fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
         Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(name)) => name == "localhost",
+        // Outside http(s) (an smtp:// URL) an IP address is kept as written.
+        Some(url::Host::Domain(name)) => {
+            name == "localhost" || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        }
         None => false,
     }
+}
+
+/// Whether every session with this SMTP server is encrypted: implicit TLS, or STARTTLS that
+/// must succeed.
+fn smtp_always_encrypted(url: &Url) -> bool {
+    url.scheme() == "smtps"
+        || url
+            .query_pairs()
+            .any(|(name, value)| name == "tls" && value == "required")
 }
 
 fn parse_smtp_url(value: &str) -> Result<Url, String> {

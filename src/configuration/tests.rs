@@ -159,6 +159,34 @@ fn production_requires_smtp() {
 }
 
 #[test]
+fn production_sends_mail_to_another_machine_only_over_tls() {
+    let prod = |smtp: &'static str| {
+        Settings::from_sources("", env(&[("LEPTOS_ENV", "PROD"), ("SMTP_URL", smtp)]))
+    };
+    for refused in [
+        "smtp://relay.example:25",
+        "smtp://mailer:secret@relay.example:587",
+        "smtp://relay.example:587?tls=opportunistic",
+        "smtp://203.0.113.7:25",
+    ] {
+        let err = prod(refused).unwrap_err().to_string();
+        assert!(err.starts_with("SMTP_URL") && err.contains("TLS"), "{err}");
+        assert!(!err.contains("secret"), "no password in the message: {err}");
+    }
+    for allowed in [
+        "smtps://mailer:secret@relay.example:465",
+        "smtp://relay.example:587?tls=required",
+        "smtp://127.0.0.1:25",
+        "smtp://mailer:secret@localhost:25",
+        "smtp://[::1]:25",
+    ] {
+        prod(allowed).unwrap();
+    }
+    // In development anything goes: a mail catcher on another machine of the team.
+    Settings::from_sources("", env(&[("SMTP_URL", "smtp://catcher.example:1025")])).unwrap();
+}
+
+#[test]
 fn production_needs_https_unless_on_loopback() {
     let prod = |url: &'static str| {
         Settings::from_sources(
