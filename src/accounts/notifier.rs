@@ -123,7 +123,8 @@ impl Accounts {
             redirect_to: Some(path),
             pending_cookie: None,
         };
-        let issued = tokens::issue(tx, user.id, &token, self.now(), &ClientMeta::default()).await?;
+        let now = self.now();
+        let issued = tokens::issue(tx, user.id, &token, now, &ClientMeta::default()).await?;
         let url = if creates_password {
             password_link_url(&self.public_url, &issued.secret)
         } else {
@@ -132,6 +133,7 @@ impl Accounts {
         Ok(RecordLink {
             url,
             creates_password,
+            expires_at: now + lifetime,
         })
     }
 }
@@ -141,6 +143,8 @@ pub struct RecordLink {
     pub url: Url,
     /// The patient has no password yet: the link creates one, then shows the record.
     pub creates_password: bool,
+    /// When the link stops working: its email is not delivered after that.
+    pub expires_at: OffsetDateTime,
 }
 
 fn set_password_email(

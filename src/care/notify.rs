@@ -31,7 +31,9 @@ impl Care {
             .ok_or_else(|| CareError::UnknownPatient(email.clone()))
     }
 
-    /// Queues the email `message` words around a link to `path`, then commits `tx`.
+    /// Queues the email `message` words around a link to `path`, then commits `tx`. Its button
+    /// signs the patient in, so its bodies are erased once it is sent, and it is never delivered
+    /// after its link has expired.
     async fn notify(
         &self,
         mut tx: db::Transaction,
@@ -40,7 +42,9 @@ impl Care {
         message: impl FnOnce(RecordLink) -> OutgoingEmail,
     ) -> sqlx::Result<()> {
         let link = self.accounts.link_to_record(&mut tx, user, path).await?;
-        self.outbox.queue(&mut tx, &message(link)).await?;
+        let expires_at = link.expires_at;
+        let email = message(link).carrying_secret_until(Some(expires_at));
+        self.outbox.queue(&mut tx, &email).await?;
         self.outbox.commit(tx).await
     }
 
@@ -100,7 +104,7 @@ fn record_button(link: RecordLink, paragraphs: &mut Vec<String>, view: &str) -> 
     }
 }
 
-/// "New appointment created". Its button signs the patient in, so it is erased once sent.
+/// "New appointment created".
 fn appointment_created(
     user: &User,
     new: &NewAppointment<'_>,
@@ -127,10 +131,9 @@ fn appointment_created(
         "New appointment created",
         &content,
     )
-    .carrying_secret_until(None)
 }
 
-/// "New form response". Its button signs the patient in, so it is erased once sent.
+/// "New form response".
 fn form_response_received(user: &User, form_title: &str, link: RecordLink) -> OutgoingEmail {
     let mut paragraphs = vec![
         format!("Hello {},", user.greeting_name()),
@@ -147,5 +150,5 @@ fn form_response_received(user: &User, form_title: &str, link: RecordLink) -> Ou
         highlight: None,
         notes: vec![],
     };
-    compose("form_response", &user.email, "New form response", &content).carrying_secret_until(None)
+    compose("form_response", &user.email, "New form response", &content)
 }

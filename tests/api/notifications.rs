@@ -83,3 +83,30 @@ async fn a_new_link_needs_a_real_old_one() {
     assert!(refused(&response));
     assert_eq!(app.emails_to(&pat).await, 0);
 }
+
+/// A notification's button signs the patient in, so its email lives no longer than its link, for
+/// a patient with a password and one without alike: it carries the link's expiry, past which the
+/// outbox never sends it and erases its body (`mail_kept::an_expired_email_is_never_sent_and_its_
+/// secret_is_erased`).
+#[tokio::test]
+async fn a_notification_expires_with_its_link() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let invited = TestPatient::invited().store(&app).await;
+    app.book_appointment(&pat, "Dr. Expiry").await;
+    app.record_form_response(&invited, "Intake").await;
+    let expiries: Vec<(String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT o.kind, o.expires_at, t.expires_at
+         FROM outbox o JOIN users u ON lower(u.email) = lower(o.recipient)
+                       JOIN user_tokens t ON t.user_id = u.id
+         ORDER BY o.id",
+    )
+    .fetch_all(app.pool.write())
+    .await
+    .unwrap();
+    assert_eq!(expiries.len(), 2, "{expiries:?}");
+    for (kind, email, link) in expiries {
+        assert!(email.is_some(), "{kind} expires");
+        assert_eq!(email, link, "{kind} expires with its link");
+    }
+}
