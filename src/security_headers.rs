@@ -37,13 +37,14 @@ pub async fn security_headers(
         let hsts = "max-age=63072000; includeSubDomains";
         set(headers, header::STRICT_TRANSPORT_SECURITY, hsts);
     }
-    // Server functions answer with a patient's data: kept nowhere. Pages are made for one
-    // patient at one moment: the browser asks again. (Assets and token pages set their own.)
-    let cache = if path.starts_with("/api/") {
-        "no-store"
-    } else {
-        "no-cache"
-    };
+    // Server functions answer with a patient's data, and the sign-in pages show what a patient
+    // typed (their address) or was told about it: kept nowhere, not even in the back-forward
+    // cache of a shared computer. Other pages are made for one moment: the browser asks again.
+    // (Assets, signed-in pages and token pages set their own.)
+    let private = ["/api/", "/login", "/password"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    let cache = if private { "no-store" } else { "no-cache" };
     headers
         .entry(header::CACHE_CONTROL)
         .or_insert(HeaderValue::from_static(cache));

@@ -51,8 +51,8 @@ async fn pages_are_server_rendered_with_the_hydration_scripts() {
     let app = TestApp::spawn().await;
     let response = app.get("/login").await;
     assert_eq!(response.status(), 200);
-    // Made for this moment: the browser asks again rather than show a stale page.
-    assert_eq!(response.headers()["cache-control"], "no-cache");
+    // What a patient types here is kept by no cache, not even the back-forward one.
+    assert_eq!(response.headers()["cache-control"], "no-store");
     let html = response.text().await.unwrap();
     assert!(html.contains("<title>Log in · Carelink</title>"), "{html}");
     assert!(html.contains("Log in to Carelink"));

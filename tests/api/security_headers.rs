@@ -69,6 +69,24 @@ async fn every_response_says_nosniff_no_frames_and_a_careful_referrer() {
     // Server function answers are never cached.
     let answer = app.call("/api/signed_in_name", &[]).await;
     assert_eq!(header(&answer, "cache-control"), "no-store");
+    // Nor is a page that shows the address a patient typed, or a name.
+    let browser = app.new_browser();
+    browser.ask_for_link("typed@example.org").await;
+    let screen = browser.get("/login/check-email").await;
+    assert_eq!(header(&screen, "cache-control"), "no-store");
+    assert!(screen.text().await.unwrap().contains("typed@example.org"));
+    for path in ["/login", "/password/reset", "/password/new?token=x"] {
+        assert_eq!(
+            header(&app.get(path).await, "cache-control"),
+            "no-store",
+            "{path}"
+        );
+    }
+    // A page that shows nothing of anyone's may be revalidated.
+    assert_eq!(
+        header(&app.get("/nowhere").await, "cache-control"),
+        "no-cache"
+    );
 }
 
 #[tokio::test]
