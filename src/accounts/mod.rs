@@ -47,6 +47,8 @@ pub mod notifier;
 #[cfg(feature = "ssr")]
 pub mod password_hash;
 #[cfg(feature = "ssr")]
+pub mod password_strength;
+#[cfg(feature = "ssr")]
 mod passwords;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;

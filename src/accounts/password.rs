@@ -15,6 +15,44 @@ pub enum PasswordError {
     TooLong,
     /// One of the most common passwords (checked on the server only).
     Common,
+    /// Easy to guess for another reason (judged on the server only).
+    Weak(Weakness),
+}
+
+/// Why a password would be among the first guesses, in words a patient can act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weakness {
+    /// It holds the patient's name or email address.
+    PersonalDetails,
+    /// A row or pattern of keys ("qwertyuiop").
+    KeyboardPattern,
+    /// The same characters again and again ("aaaa", "abcabc").
+    Repeats,
+    /// "abcd", "1234", "9876".
+    Sequence,
+    /// A year or a date.
+    Date,
+    /// A commonly used password, or one close to it ("password1234").
+    CommonPassword,
+    /// One word or name, dressed up or not.
+    SingleWord,
+    /// Anything else guessing tools try early.
+    Predictable,
+}
+
+impl fmt::Display for Weakness {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::PersonalDetails => "it contains your name or email address",
+            Self::KeyboardPattern => "it follows a row or pattern of keys on the keyboard",
+            Self::Repeats => "it repeats the same characters",
+            Self::Sequence => "it is a sequence like abcd or 1234",
+            Self::Date => "it contains a date or a year",
+            Self::CommonPassword => "it is, or is close to, a commonly used password",
+            Self::SingleWord => "it is a single word or name, which is among the first guesses",
+            Self::Predictable => "it follows a pattern that guessing tools try early",
+        })
+    }
 }
 
 impl fmt::Display for PasswordError {
@@ -25,6 +63,11 @@ impl fmt::Display for PasswordError {
             Self::Common => f.write_str(
                 "That is one of the most common passwords, so it is easy to guess. Choose \
                  another: a few unrelated words make a strong one.",
+            ),
+            Self::Weak(why) => write!(
+                f,
+                "That password would be easy to guess: {why}. Choose another: three or four \
+                 unrelated words make a strong one that is easy to remember."
             ),
         }
     }

@@ -2,10 +2,10 @@
 //! link, using it, and changing a password.
 
 use super::{
-    common_passwords::choose,
     events::EventKind,
     landing,
     notifier::PasswordLinkReason,
+    password_strength::choose,
     sessions,
     sessions::Session,
     tokens::{self, Purpose},
@@ -26,7 +26,10 @@ impl Accounts {
         time_zone: Option<&Zone>,
     ) -> Result<User, CreateUserError> {
         let hash = match password {
-            Some(password) => Some(self.hasher.hash(choose(password)?).await?),
+            Some(password) => {
+                let chosen = choose(password, &[email.as_str(), name])?;
+                Some(self.hasher.hash(chosen).await?)
+            }
             None => None,
         };
         let now = self.now();
@@ -72,6 +75,16 @@ impl Accounts {
         Ok(())
     }
 
+    /// The patient a set-password link is for, whether it still works or not: their new
+    /// password is judged by their own name and address.
+    async fn password_link_owner(&self, token: &str) -> sqlx::Result<Option<User>> {
+        let link = tokens::lookup(self.pool.read(), token, Purpose::SetPassword).await?;
+        match link {
+            Some(link) => users::by_id(self.pool.read(), link.user_id).await,
+            None => Ok(None),
+        }
+    }
+
     /// Whether a set-password link still works (to show the form or an explanation).
     pub async fn password_link_works(&self, token: &str) -> sqlx::Result<bool> {
         tokens::is_usable(self.pool.read(), token, Purpose::SetPassword, self.now()).await
@@ -87,7 +100,12 @@ impl Accounts {
         password: String,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
-        let password = choose(password)?;
+        let owner = self.password_link_owner(token).await?;
+        let personal: Vec<&str> = owner
+            .iter()
+            .flat_map(|user| [user.email.as_str(), &user.display_name])
+            .collect();
+        let password = choose(password, &personal)?;
         let attempt = self.count_password_attempt(None, &browser.client).await?;
         if !self.password_link_works(token).await? {
             return Err(AccountError::PasswordLinkSpent);
@@ -127,7 +145,7 @@ impl Accounts {
         browser: &Browser,
     ) -> Result<(), AccountError> {
         let user = &session.user;
-        let new = choose(new)?;
+        let new = choose(new, &[user.email.as_str(), &user.display_name])?;
         let attempt = self
             .count_password_attempt(Some(&user.email), &browser.client)
             .await?;

@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
 use crate::{
-    accounts::{common_passwords::choose, Accounts},
+    accounts::{password_strength::choose, Accounts},
     background::Background,
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock, Zone},
@@ -26,9 +26,11 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
             command:
                 UserCommand::Add {
                     password_stdin: true,
+                    email,
+                    name,
                     ..
                 },
-        } => Some(read_password()?),
+        } => Some(read_password(email, name)?),
         _ => None,
     };
     // The demo patient's password is in the README: never on a portal that patients use.
@@ -81,13 +83,15 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
     }
 }
 
-fn read_password() -> anyhow::Result<String> {
+/// The password for the patient `email` named `name`, from standard input.
+fn read_password(email: &EmailAddress, name: &str) -> anyhow::Result<String> {
     let mut input = String::new();
     std::io::stdin().read_to_string(&mut input)?;
     let input = input.strip_suffix('\n').unwrap_or(&input);
     let input = input.strip_suffix('\r').unwrap_or(input);
     // Checked here too, so a refused password is reported before anything is opened.
-    choose(input.to_owned()).map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))?;
+    choose(input.to_owned(), &[email.as_str(), name])
+        .map_err(|e| anyhow::anyhow!("the password is not accepted: {e}"))?;
     Ok(input.to_owned())
 }
 

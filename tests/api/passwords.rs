@@ -66,6 +66,19 @@ async fn an_invited_patient_creates_a_password_from_the_emailed_link() {
         .await
         .contains("Use at least 12 characters."));
 
+    // Long enough, and still among the first guesses: refused with a reason, the link kept.
+    for (weak, why) in [
+        ("password1234", "a commonly used password"),
+        ("invited2031!!", "your name or email address"),
+        ("aaaaaaaaaaaa", "repeats the same characters"),
+    ] {
+        let page = app.error_page(app.set_password(&link, weak).await).await;
+        assert!(
+            page.contains("That password would be easy to guess") && page.contains(why),
+            "{weak}: {page}"
+        );
+    }
+
     let new = "my very own passphrase";
     let ok = app.set_password(&link, new).await;
     assert_eq!(location(&ok), "/appointments");
