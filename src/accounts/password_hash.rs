@@ -88,23 +88,52 @@ impl Hasher {
     /// Verifies `candidate` against `stored`, or against a dummy hash when there is none, so an
     /// unknown email or a patient without a password costs the same time as a wrong password.
     pub async fn verify(&self, candidate: String, stored: Option<String>) -> Result<bool, Busy> {
+        Ok(self.check(candidate, stored).await?.matches)
+    }
+
+    /// As `verify`, and for a right password stored with other parameters than today's (an
+    /// older cost, another variant), its hash with today's, to store in its place.
+    pub async fn check(&self, candidate: String, stored: Option<String>) -> Result<Checked, Busy> {
         self.run(move || {
             let has_hash = stored.is_some();
             let stored = stored.unwrap_or_else(|| DUMMY_HASH.clone());
-            let matches = PasswordHash::new(&stored)
-                .map(|parsed| {
-                    argon2()
-                        .verify_password(candidate.as_bytes(), &parsed)
-                        .is_ok()
-                })
-                .unwrap_or(false);
-            matches && has_hash
+            let Ok(parsed) = PasswordHash::new(&stored) else {
+                return Checked::default();
+            };
+            // Verified with the parameters the hash names, whatever they are.
+            let matches = argon2()
+                .verify_password(candidate.as_bytes(), &parsed)
+                .is_ok()
+                && has_hash;
+            let rehashed = (matches && !current(&parsed)).then(|| hash_blocking(&candidate));
+            Checked { matches, rehashed }
         })
         .await
     }
 }
 
-/// OWASP's minimum for argon2id: 19 MiB of memory, two passes, one lane.
+/// What checking a password found.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Checked {
+    pub matches: bool,
+    /// The right password's hash with today's parameters, when the stored one has others.
+    pub rehashed: Option<String>,
+}
+
+/// Whether `hash` was made as `hash_blocking` makes one today.
+fn current(hash: &PasswordHash<'_>) -> bool {
+    hash.algorithm == Algorithm::Argon2id.ident()
+        && hash.version == Some(Version::V0x13.into())
+        && Params::try_from(hash).is_ok_and(|stored| {
+            let today = argon2();
+            let today = today.params();
+            (stored.m_cost(), stored.t_cost(), stored.p_cost())
+                == (today.m_cost(), today.t_cost(), today.p_cost())
+        })
+}
+
+/// OWASP's minimum for argon2id: 19 MiB of memory, two passes, one lane. A stored hash with
+/// other parameters is replaced at the patient's next password sign-in (`Hasher::check`).
 fn argon2() -> Argon2<'static> {
     Argon2::new(
         Algorithm::Argon2id,
@@ -149,6 +178,45 @@ mod tests {
         assert_eq!(
             verify("not a real password, only a timing twin", None).await,
             Ok(false)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_right_password_under_old_parameters_is_hashed_anew() {
+        let hasher = Hasher::new(HashLimits::default());
+        let weaker = Argon2::new(
+            Algorithm::Argon2i,
+            Version::V0x13,
+            Params::new(4_096, 3, 1, None).unwrap(),
+        );
+        let salt = SaltString::encode_b64(&[7; 16]).unwrap();
+        let old = weaker
+            .hash_password(b"correct horse battery", &salt)
+            .unwrap()
+            .to_string();
+        let check = |candidate: &str, stored: &str| {
+            hasher.check(candidate.to_owned(), Some(stored.to_owned()))
+        };
+
+        let checked = check("correct horse battery", &old).await.unwrap();
+        assert!(checked.matches);
+        let new = checked.rehashed.expect("hashed anew");
+        assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+        let again = check("correct horse battery", &new).await.unwrap();
+        assert_eq!(
+            again,
+            Checked {
+                matches: true,
+                rehashed: None
+            },
+            "current: kept"
+        );
+
+        let wrong = check("correct horse batterY", &old).await.unwrap();
+        assert_eq!(
+            wrong,
+            Checked::default(),
+            "a wrong password is never hashed"
         );
     }
 

@@ -14,7 +14,8 @@ use crate::{db, email_address::EmailAddress};
 
 impl Accounts {
     /// Email and password. An unknown email, a wrong password and an account without a password
-    /// get the same answer after the same argon2 work.
+    /// get the same answer after the same argon2 work. A right password stored with older
+    /// hashing parameters is stored again with today's.
     #[tracing::instrument(name = "sign in with password", skip_all)]
     pub async fn sign_in_with_password(
         &self,
@@ -28,8 +29,8 @@ impl Accounts {
             .await?;
         let user = users::by_email(self.pool.read(), email).await?;
         let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-        let matches = self
-            .judged(&attempt, self.hasher.verify(password, stored.clone()))
+        let checked = self
+            .judged(&attempt, self.hasher.check(password, stored.clone()))
             .await?;
         let mut tx = self.pool.begin().await?;
         // The hash may have changed while argon2 checked the old one (a reset, a change):
@@ -43,8 +44,12 @@ impl Accounts {
             None => false,
         };
         match user {
-            Some(user) if matches && unchanged => {
+            Some(user) if checked.matches && unchanged => {
                 self.attempt_succeeded(&mut tx, attempt).await?;
+                // Hashed with older parameters: stored again with today's.
+                if let Some(hash) = &checked.rehashed {
+                    users::set_password_hash(&mut tx, user.id, hash, self.now()).await?;
+                }
                 let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
                 self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
                     .await?;

@@ -299,3 +299,50 @@ async fn a_password_changed_while_a_sign_in_checks_the_old_one_refuses_it() {
     );
     assert_eq!(app.session_count().await, 0);
 }
+
+/// A password stored with older hashing parameters still signs in, and is stored again with
+/// today's (the patient notices nothing); a wrong password changes nothing.
+#[tokio::test]
+async fn a_password_hashed_with_older_parameters_is_rehashed_at_sign_in() {
+    use argon2::{password_hash::SaltString, Algorithm, Argon2, Params, PasswordHasher, Version};
+
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let older = Argon2::new(
+        Algorithm::Argon2id,
+        Version::V0x13,
+        Params::new(4_096, 3, 1, None).unwrap(),
+    );
+    let salt = SaltString::encode_b64(&[9; 16]).unwrap();
+    let old = older
+        .hash_password(PASSWORD.as_bytes(), &salt)
+        .unwrap()
+        .to_string();
+    let stored = || async {
+        sqlx::query_scalar::<_, String>("SELECT password_hash FROM users WHERE id = $1")
+            .bind(pat.id)
+            .fetch_one(app.pool.write())
+            .await
+            .unwrap()
+    };
+    sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2")
+        .bind(&old)
+        .bind(pat.id)
+        .execute(app.pool.write())
+        .await
+        .unwrap();
+
+    let wrong = app
+        .new_browser()
+        .sign_in(&pat, "not the password at all")
+        .await;
+    assert_ne!(location(&wrong), "/appointments");
+    assert_eq!(stored().await, old, "a wrong password changes nothing");
+
+    let right = app.new_browser().sign_in(&pat, PASSWORD).await;
+    assert_eq!(location(&right), "/appointments");
+    let new = stored().await;
+    assert!(new.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{new}");
+    let again = app.new_browser().sign_in(&pat, PASSWORD).await;
+    assert_eq!(location(&again), "/appointments", "the new hash works");
+}
