@@ -66,4 +66,4 @@ pub mod users;
 #[cfg(feature = "ssr")]
 pub use context::{AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
 #[cfg(feature = "ssr")]
-pub use login_links::OpenedLink;
+pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR};

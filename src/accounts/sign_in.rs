@@ -34,14 +34,11 @@ impl Accounts {
             .await?;
         let mut tx = self.pool.begin().await?;
         // The hash may have changed while argon2 checked the old one (a reset, a change):
-        // then the old password no longer signs in.
-        let unchanged = match &user {
-            Some(user) => {
-                users::lock(&mut tx, self.pool.engine(), user.id).await?;
-                let current = users::by_id(&mut *tx, user.id).await?;
-                current.and_then(|user| user.password_hash) == stored
-            }
-            None => false,
+        // then the old password no longer signs in. Read alike for an unknown address.
+        let current = users::lock_by_email(&mut tx, self.pool.engine(), email).await?;
+        let unchanged = match (&user, current) {
+            (Some(user), Some(current)) => current.id == user.id && current.password_hash == stored,
+            _ => false,
         };
         match user {
             Some(user) if checked.matches && unchanged => {

@@ -122,6 +122,26 @@ pub async fn lock(tx: &mut db::Connection, engine: db::Engine, user_id: i64) -> 
     Ok(())
 }
 
+/// `lock`, for the patient with `email` if there is one, returning their row as it is now. One
+/// statement whether or not the address is a patient's, so a password sign-in takes as long for
+/// a known address as for an unknown one.
+pub async fn lock_by_email(
+    tx: &mut db::Connection,
+    engine: db::Engine,
+    email: &EmailAddress,
+) -> sqlx::Result<Option<User>> {
+    let lock = match engine {
+        db::Engine::Postgres => "FOR UPDATE",
+        db::Engine::Sqlite => "",
+    };
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1) {lock}"
+    ))
+    .bind(email.as_str())
+    .fetch_optional(tx)
+    .await
+}
+
 /// The tokens whose patients a transaction must hold before it uses them.
 #[derive(Debug, Clone, Copy)]
 pub enum TokensOf<'a> {

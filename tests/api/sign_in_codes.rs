@@ -350,3 +350,86 @@ async fn code_look_ups_use_the_pending_cookie_index() {
         "{plan:?}"
     );
 }
+
+/// Whether the browser's request made a link (whether the address is a patient's) changes the
+/// work behind a wrong code (recorded and committed, or nothing), never how long its refusal
+/// takes: both wait out the same floor. Twenty tries each, interleaved, compared as
+/// distributions: the share of (patient's, nobody's) pairs in which the patient's was slower is
+/// about one half when the two are alike, and one when the extra work shows.
+#[tokio::test]
+async fn a_wrong_code_takes_as_long_whoever_the_address_belongs_to() {
+    const ROUNDS: usize = 4;
+    const ASKERS: usize = 5;
+    let app = TestApp::spawn().await;
+    let mut patients = Vec::new();
+    let mut nobodies = Vec::new();
+    for n in 0..ASKERS {
+        let email = format!("timing-{n}@example.org");
+        TestPatient::new()
+            .with_email(&email)
+            .with_password()
+            .store(&app)
+            .await;
+        let browser = app.new_browser();
+        // Waits for the email: the patient's request has made its link.
+        app.link_asked_by(&browser, &email).await;
+        patients.push(browser);
+        let nobody = app.new_browser();
+        nobody.ask_for_link(format!("nobody-{n}@example.org")).await;
+        nobodies.push(nobody);
+    }
+    app.accounts.background().idle().await;
+
+    let time = |browser: &TestBrowser| {
+        let browser = browser.clone();
+        async move {
+            let started = std::time::Instant::now();
+            assert_refused(browser.enter_code("0000 0001").await);
+            started.elapsed()
+        }
+    };
+    let (mut patient, mut nobody) = (Vec::new(), Vec::new());
+    for _ in 0..ROUNDS {
+        for (p, n) in patients.iter().zip(&nobodies) {
+            patient.push(time(p).await);
+            nobody.push(time(n).await);
+        }
+    }
+    assert_eq!(
+        app.events("wrong_sign_in_code").await.len(),
+        ROUNDS * ASKERS,
+        "every patient's try took the path that records it"
+    );
+
+    let floor = carelink::accounts::CODE_REFUSAL_FLOOR;
+    for took in patient.iter().chain(&nobody) {
+        assert!(*took >= floor, "answered after {took:?}, before the floor");
+    }
+    let slower = patient
+        .iter()
+        .flat_map(|p| nobody.iter().filter(move |n| p > *n))
+        .count();
+    let share = slower as f64 / (patient.len() * nobody.len()) as f64;
+    let summary = |mut took: Vec<std::time::Duration>| {
+        took.sort();
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        let at = |q: f64| ms(took[((took.len() - 1) as f64 * q).round() as usize]);
+        format!(
+            "min {:.1} p50 {:.1} p90 {:.1} max {:.1} ms",
+            at(0.0),
+            at(0.5),
+            at(0.9),
+            at(1.0)
+        )
+    };
+    eprintln!(
+        "wrong code, patient's request: {}; nobody's: {}; patient's slower in {:.0}% of pairs",
+        summary(patient),
+        summary(nobody),
+        share * 100.0
+    );
+    assert!(
+        (0.2..=0.8).contains(&share),
+        "the patient's refusals were slower in {share:.2} of pairs"
+    );
+}

@@ -11,9 +11,14 @@ mod requests;
 
 use time::{Duration, OffsetDateTime};
 
+/// A refused sign-in code is answered no sooner than this after it arrived: far longer than
+/// recording a wrong code takes, even on a busy database, and short enough that a patient who
+/// mistyped hardly notices.
+pub const CODE_REFUSAL_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
+
 use super::{
     browser, devices,
-    events::{self, EventKind},
+    events::EventKind,
     landing,
     links::{Asker, LinkState},
     sessions::Session,
@@ -140,9 +145,27 @@ impl Accounts {
 
     /// The code from a login email, typed in the browser that asked (the pending-request
     /// cookie). Five wrong tries void the request, twenty a day are all a patient's requests
-    /// take, and every failure reads the same; a right code signs in exactly as the link.
+    /// take, and every failure reads the same, after the same time: a wrong code for a request
+    /// that made a link is recorded and committed, one for a request that made none (nobody's
+    /// address) is not, and the refusal waits out `CODE_REFUSAL_FLOOR` either way, so neither
+    /// its words nor its timing say whether the address is a patient's. A right code signs in
+    /// exactly as the link.
     #[tracing::instrument(name = "sign in with a code", skip_all)]
     pub async fn sign_in_with_code(
+        &self,
+        code: &SignInCode,
+        browser: &Browser,
+        current: Option<&Session>,
+    ) -> Result<SignedIn, AccountError> {
+        let started = tokio::time::Instant::now();
+        let tried = self.try_code(code, browser, current).await;
+        if matches!(tried, Err(AccountError::CodeRefused)) {
+            tokio::time::sleep_until(started + CODE_REFUSAL_FLOOR).await;
+        }
+        tried
+    }
+
+    async fn try_code(
         &self,
         code: &SignInCode,
         browser: &Browser,
@@ -154,17 +177,10 @@ impl Accounts {
         let now = self.now();
         // Outside the transaction below: a read-then-write SQLite transaction fails at once when
         // another connection writes in between.
-        for user_id in tokens::open_requests(self.pool.read(), pending, now).await? {
-            let since = now - Duration::days(1);
-            let wrong =
-                events::count_since(self.pool.read(), user_id, EventKind::WrongSignInCode, since);
-            if wrong.await? >= tokens::WRONG_CODES_PER_DAY {
-                tracing::warn!(
-                    user_id,
-                    "sign-in code refused: the day's wrong codes are used up"
-                );
-                return Err(AccountError::CodeRefused);
-            }
+        let since = now - Duration::days(1);
+        if tokens::codes_used_up(self.pool.read(), pending, now, since).await? {
+            tracing::warn!("sign-in code refused: the day's wrong codes are used up");
+            return Err(AccountError::CodeRefused);
         }
         let mut tx = self.pool.begin().await?;
         users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Request(pending)).await?;

@@ -6,7 +6,9 @@ use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
-use super::{approval_number::ApprovalNumber, sign_in_code::SignInCode, ClientMeta};
+use super::{
+    approval_number::ApprovalNumber, events::EventKind, sign_in_code::SignInCode, ClientMeta,
+};
 
 pub mod approval;
 mod revoke;
@@ -153,21 +155,31 @@ pub enum CodeOutcome {
     NoRequest,
 }
 
-/// The patients whose login links, still open, this browser (`pending_cookie`) asked for.
-pub async fn open_requests(
+/// Whether a patient whose open login link this browser (`pending_cookie`) asked for has had
+/// their day's wrong codes (`WRONG_CODES_PER_DAY` since `since`). One statement, whether or not
+/// the browser asked for anyone's link, so the answer takes the same time either way.
+pub async fn codes_used_up(
     db: impl Executor<'_>,
     pending_cookie: &str,
     now: OffsetDateTime,
-) -> sqlx::Result<Vec<i64>> {
-    sqlx::query_scalar(&format!(
-        "SELECT DISTINCT user_id FROM user_tokens
-         WHERE pending_cookie_hash = $2 AND code_hash IS NOT NULL AND purpose = $3 AND {USABLE}"
+    since: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let used_up: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM user_tokens
+         WHERE pending_cookie_hash = $2 AND code_hash IS NOT NULL AND purpose = $3 AND {USABLE}
+           AND (SELECT COUNT(*) FROM security_events e
+                WHERE e.user_id = user_tokens.user_id AND e.kind = $4 AND e.occurred_at > $5)
+               >= $6"
     ))
     .bind(Timestamp::from(now))
     .bind(hash_secret(pending_cookie))
     .bind(Purpose::Login)
-    .fetch_all(db)
-    .await
+    .bind(EventKind::WrongSignInCode)
+    .bind(Timestamp::from(since))
+    .bind(WRONG_CODES_PER_DAY)
+    .fetch_one(db)
+    .await?;
+    Ok(used_up > 0)
 }
 
 /// Tries a sign-in code against the login links this browser (`pending_cookie`) asked for.
