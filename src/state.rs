@@ -22,6 +22,8 @@ pub struct Shared {
     pub care: Care,
     /// The mail worker's, for `/readyz`.
     pub mail_heartbeat: crate::mail::Heartbeat,
+    /// `/readyz`'s last answer, reused for a second.
+    pub readiness: crate::startup::Readiness,
     /// What `/metrics` reports; accounts and the mail worker count into it too.
     pub metrics: Metrics,
 }

@@ -14,6 +14,7 @@ mod layers;
 mod probes;
 use assets::{assets, files_are_hashed};
 use layers::bounded;
+pub use probes::Readiness;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
@@ -97,6 +98,7 @@ impl Application {
             accounts,
             care,
             mail_heartbeat: Heartbeat::default(),
+            readiness: Readiness::default(),
             metrics,
         });
         Ok(Self {

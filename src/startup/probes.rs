@@ -4,6 +4,7 @@
 
 use std::{
     net::{IpAddr, SocketAddr},
+    sync::Arc,
     time::Instant,
 };
 
@@ -26,9 +27,31 @@ use crate::{
 /// lease after which another worker would take its messages over.
 const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
 
+/// How long one readiness check answers for: the probes of every load balancer, and of anyone
+/// else who finds the address, cost at most one database write in this time.
+const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The last readiness answer, and when it was worked out.
+#[derive(Clone, Default)]
+pub struct Readiness(Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, String)>>>);
+
 /// `/readyz` (and `/health`, its older name): 200 while the database answers and takes a write,
-/// and the mail worker runs. `/livez` says only that the process answers.
+/// and the mail worker runs, as found at most `CHECK_EVERY` ago. `/livez` says only that the
+/// process answers.
 pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
+    // Probes that arrive while a check runs wait for its answer rather than start their own.
+    let mut last = state.readiness.0.lock().await;
+    if let Some((at, status, reason)) = last.as_ref() {
+        if at.elapsed() < CHECK_EVERY {
+            return (*status, reason.clone());
+        }
+    }
+    let (status, reason) = check_readiness(&state).await;
+    *last = Some((Instant::now(), status, reason.clone()));
+    (status, reason)
+}
+
+async fn check_readiness(state: &AppState) -> (StatusCode, String) {
     let now = state.care.now();
     if let Err(e) = db::ping(&state.pool, now).await {
         let reason = match db::Trouble::of(&e) {

@@ -28,6 +28,35 @@ async fn probes_say_the_process_answers_and_the_portal_is_ready() {
     }
 }
 
+/// A probe's check writes to the database: probes (a load balancer's every second, or anyone's
+/// flood) reuse one check for a second rather than each write.
+#[tokio::test]
+async fn readiness_probes_write_at_most_once_a_second() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    let checked = std::time::Instant::now();
+    let stamp = || async {
+        sqlx::query_scalar::<_, i64>("SELECT checked_at FROM readiness")
+            .fetch_one(app.pool.write())
+            .await
+            .unwrap()
+    };
+    sqlx::query("UPDATE readiness SET checked_at = 0")
+        .execute(app.pool.write())
+        .await
+        .unwrap();
+    for _ in 0..50 {
+        assert_eq!(app.get("/readyz").await.status(), 200);
+    }
+    // Only conclusive while the first check is still fresh (a stalled machine could pass it).
+    if checked.elapsed() < Duration::from_millis(900) {
+        assert_eq!(stamp().await, 0, "fifty probes, no write");
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(app.get("/readyz").await.status(), 200);
+    assert_ne!(stamp().await, 0, "checked again after a second");
+}
+
 #[tokio::test]
 async fn every_response_carries_a_request_id() {
     let app = TestApp::spawn().await;
