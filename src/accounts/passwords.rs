@@ -58,13 +58,14 @@ impl Accounts {
         let (accounts, client) = (self.clone(), browser.client.clone());
         self.after_the_answer("issue a set-password link", async move {
             let now = accounts.now();
+            // Only a patient's address is counted (see `send_login_link`).
+            let Some(user) = users::by_email(accounts.pool.read(), &email).await? else {
+                return Ok(());
+            };
             if !accounts.email_allowed("password", &email, now).await? {
                 tracing::info!("set-password link not sent: the address's rate limit is reached");
                 return Ok(());
             }
-            let Some(user) = users::by_email(accounts.pool.read(), &email).await? else {
-                return Ok(());
-            };
             let mut tx = accounts.pool.begin().await?;
             let reason = PasswordLinkReason::Requested;
             accounts

@@ -114,3 +114,37 @@ async fn behind_a_trusted_proxy_each_client_has_its_own_limit() {
         .unwrap();
     assert_eq!(spoofed.status(), 429);
 }
+
+/// Asking for links to made-up addresses counts against the asking client alone: the
+/// per-address limits are kept only for addresses that are a patient's, so a flood of made-up
+/// addresses does not fill the rate-limit table with them.
+#[tokio::test]
+async fn only_a_patients_address_is_counted() {
+    let app = TestApp::spawn().await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    for n in 0..5 {
+        app.ask_for_link(format!("made-up-{n}@example.org")).await;
+        app.new_browser()
+            .submit(
+                "/password/reset",
+                "/api/ask_for_password_link",
+                &[("email", &format!("made-up-{n}@example.org"))],
+            )
+            .await;
+    }
+    app.ask_for_link(&pat.email).await;
+    app.accounts.background().idle().await;
+    let buckets: Vec<String> =
+        sqlx::query_scalar("SELECT DISTINCT bucket FROM rate_limit_hits ORDER BY bucket")
+            .fetch_all(app.pool.write())
+            .await
+            .unwrap();
+    assert!(
+        buckets.iter().all(|bucket| !bucket.contains("made-up")),
+        "{buckets:?}"
+    );
+    assert!(
+        buckets.iter().any(|bucket| bucket.contains(&pat.email)),
+        "{buckets:?}"
+    );
+}
