@@ -135,9 +135,10 @@ impl Accounts {
     }
 
     /// The waiting screen of `browser` takes the session a phone approved for it, looking for
-    /// up to `wait` (none: once). `None`: nothing approved for it yet. Each call counts against
-    /// its request's limit and its client's; the answer depends on this browser's own request
-    /// alone.
+    /// up to `wait` (none: once; also once when this instance or this client already holds all
+    /// the long polls it may, `long_polls`). `None`: nothing approved for it yet. Each call counts
+    /// against its request's limit and its client's; the answer depends on this browser's own
+    /// request alone.
     #[tracing::instrument(name = "collect an approval", skip_all)]
     pub async fn collect_approval(
         &self,
@@ -149,6 +150,11 @@ impl Accounts {
             return Err(AccountError::NothingWaiting);
         };
         self.limit_approval_checks(pending, browser).await?;
+        let client = rate_limit::client_bucket("long-poll", browser.client.ip.as_deref());
+        let held = (!wait.is_zero())
+            .then(|| self.long_polls.enter(client))
+            .flatten();
+        let wait = if held.is_some() { wait } else { Duration::ZERO };
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             // Listening before looking, so a tap between the two is not missed.

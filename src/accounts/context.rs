@@ -9,6 +9,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{
     devices, events,
+    long_polls::LongPolls,
     password::PasswordError,
     password_hash::{Busy, Hasher},
     rate_limit, sessions, tokens, users,
@@ -40,6 +41,8 @@ pub struct Accounts {
     pub(super) metrics: Metrics,
     /// Wakes this instance's waiting screens when a phone approves one of them.
     pub(super) approvals: Arc<tokio::sync::Notify>,
+    /// The waiting screens' long polls this instance holds open.
+    pub(super) long_polls: Arc<LongPolls>,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -178,6 +181,7 @@ impl Accounts {
             background,
             metrics,
             approvals: Arc::default(),
+            long_polls: Arc::default(),
         }
     }
 

@@ -43,6 +43,8 @@ pub mod landing;
 #[cfg(feature = "ssr")]
 mod login_links;
 #[cfg(feature = "ssr")]
+mod long_polls;
+#[cfg(feature = "ssr")]
 pub mod notifier;
 #[cfg(feature = "ssr")]
 pub mod password_hash;
@@ -67,3 +69,5 @@ pub mod users;
 pub use context::{AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
 #[cfg(feature = "ssr")]
 pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR};
+#[cfg(feature = "ssr")]
+pub use long_polls::PER_CLIENT as LONG_POLLS_PER_CLIENT;

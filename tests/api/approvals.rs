@@ -767,3 +767,68 @@ async fn a_city_header_sent_twice_is_believed_neither_time() {
         "{page}"
     );
 }
+
+/// An instance holds a client's long polls up to a cap (a clinic's network shares one address):
+/// past it, a check answers at once, as one that finds nothing yet, and the screen asks again;
+/// another client still waits, and the places come back when the polls end.
+#[tokio::test]
+async fn a_clients_long_polls_past_its_share_answer_at_once() {
+    let app = app_behind_a_proxy(None).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, link) = computer_that_asked(&app, &pat).await;
+    let screen = computer.clone().at("198.51.100.50");
+    let mut held = JoinSet::new();
+    for _ in 0..carelink::accounts::LONG_POLLS_PER_CLIENT {
+        let screen = screen.clone();
+        held.spawn(async move { screen.wait_for_approval().await });
+    }
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert!(held.try_join_next().is_none(), "the first ones wait");
+
+    let started = Instant::now();
+    let (status, answer) = screen.wait_for_approval().await;
+    assert_eq!(
+        (status, answer.as_str()),
+        (200, "null"),
+        "nothing yet, at once"
+    );
+    assert!(
+        started.elapsed() < StdDuration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+
+    // Another client's screen is not held back by this one's.
+    let other = TestPatient::new()
+        .with_email("other@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let elsewhere = app.new_browser().at("198.51.100.51");
+    app.link_asked_by(&elsewhere, &other.email).await;
+    let waiting = tokio::spawn(async move { elsewhere.wait_for_approval().await });
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "another client waits");
+    waiting.abort();
+
+    // The patient approves: the held polls end, and their places come back.
+    let (number, _) = right_and_wrong(&computer).await;
+    assert!(approved(&phone(&app).approve(&link, &number).await));
+    let answers = held.join_all().await;
+    let collected = answers
+        .iter()
+        .filter(|(status, landing)| *status == 200 && landing.contains("/appointments"))
+        .count();
+    assert_eq!(collected, 1, "one of the held polls signed in: {answers:?}");
+    let third = TestPatient::new()
+        .with_email("third@example.org")
+        .with_password()
+        .store(&app)
+        .await;
+    let next_screen = app.new_browser().at("198.51.100.50");
+    app.link_asked_by(&next_screen, &third.email).await;
+    let waiting = tokio::spawn(async move { next_screen.wait_for_approval().await });
+    tokio::time::sleep(StdDuration::from_millis(500)).await;
+    assert!(!waiting.is_finished(), "the client's places came back");
+    waiting.abort();
+}
