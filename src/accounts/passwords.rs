@@ -10,7 +10,7 @@ use super::{
     sessions::Session,
     tokens::{self, Purpose},
     users::{self, CreateUserError, TokensOf, User},
-    AccountError, Accounts, Browser, ClientMeta, SignedIn,
+    AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
 };
 use crate::{clock::Zone, email_address::EmailAddress};
 
@@ -135,8 +135,10 @@ impl Accounts {
         })
     }
 
-    /// Changing a password needs the current one; it ends every other session and revokes every
-    /// unused link and code of the patient.
+    /// Changing a password needs the current one; it ends every session of the patient, revokes
+    /// every unused link and code, and signs this browser in afresh under a new session id
+    /// (whoever had copied the old one, the reason for a change, is out with the rest). Returns
+    /// the new cookies.
     #[tracing::instrument(name = "change a password", skip_all)]
     pub async fn change_password(
         &self,
@@ -144,7 +146,7 @@ impl Accounts {
         current: String,
         new: String,
         browser: &Browser,
-    ) -> Result<(), AccountError> {
+    ) -> Result<SignInCookies, AccountError> {
         let user = &session.user;
         let new = choose(new, &[user.email.as_str(), &user.display_name])?;
         let attempt = self
@@ -162,11 +164,12 @@ impl Accounts {
         let mut tx = self.pool.begin().await?;
         self.attempt_succeeded(&mut tx, attempt).await?;
         users::set_password_hash(&mut tx, user.id, &hash, now).await?;
-        sessions::delete_all_for_user(&mut *tx, user.id, Some(session.id)).await?;
+        sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
+        let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
         self.record(&mut tx, Some(user.id), EventKind::PasswordChanged, browser)
             .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(cookies)
     }
 }

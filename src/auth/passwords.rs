@@ -55,9 +55,15 @@ pub async fn change_password(
     if new_password != confirm_password {
         return Err(refused("The new passwords do not match."));
     }
-    req.accounts()
+    let cookies = req
+        .accounts()
         .change_password(&session, current_password, new_password, &req.browser)
         .await?;
-    req.notice("Password changed. You have been signed out on every other device.");
+    req.send_sign_in(cookies);
+    req.notice(
+        "Password changed. You have been signed out on every other device. Below, under \
+         \"Your browsers\", forget any browser you no longer use: a login link opened there \
+         still logs in without a click.",
+    );
     Ok(())
 }

@@ -31,15 +31,25 @@ async fn changing_the_password_needs_the_current_one_and_ends_other_sessions() {
         .await
         .contains("Use at least 12 characters."));
 
+    let before = app.session_cookie().unwrap();
+    let copied = app.new_browser();
+    copied.plant_cookie(&format!("carelink_session={before}"));
     let ok = app.change_password(PASSWORD, new).await;
     assert_eq!(ok.status(), 302);
     assert!(!refused(&ok));
-    assert_eq!(
-        app.get("/appointments").await.status(),
-        200,
-        "this session goes on"
+    assert_ne!(app.session_cookie().unwrap(), before, "a new session id");
+    // Back on the account page, signed in, with the known browsers offered for forgetting.
+    let account = app.page("/account").await;
+    assert!(
+        account.contains("forget any browser you no longer use"),
+        "{account}"
     );
     assert_eq!(phone.get("/appointments").await.status(), 303, "others end");
+    assert_eq!(
+        copied.get("/appointments").await.status(),
+        303,
+        "and so does a copy of the old session"
+    );
 
     let fresh = app.new_browser();
     assert_eq!(location(&fresh.sign_in(&pat, new).await), "/appointments");
