@@ -211,7 +211,7 @@ impl Accounts {
             ),
         ];
         for (bucket, limits) in buckets {
-            if let Err(wait) = rate_limit::hit(&self.pool, &bucket, limits, self.now()).await? {
+            if let Err(wait) = self.hit(&bucket, limits, self.now()).await? {
                 self.metrics.refused("approval-check");
                 return Err(AccountError::TooManyRequests { wait });
             }

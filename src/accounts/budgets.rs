@@ -4,7 +4,7 @@
 
 use std::future::Future;
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use super::{password_hash::Busy, rate_limit, AccountError, Accounts, ClientMeta};
 use crate::{db, email_address::EmailAddress};
@@ -16,10 +16,31 @@ pub(super) struct PasswordAttempt {
 }
 
 impl Accounts {
+    /// Counts a request in `bucket` against `limits` (`rate_limit::hit`), unless this instance
+    /// already knows the bucket is refused: then it is refused in memory, with no database work.
+    pub(super) async fn hit(
+        &self,
+        bucket: &str,
+        limits: &[rate_limit::Limit],
+        now: OffsetDateTime,
+    ) -> sqlx::Result<Result<i64, Duration>> {
+        if let Some(wait) = self.refusals.wait(bucket, now) {
+            return Ok(Err(wait));
+        }
+        let hit = rate_limit::hit(&self.pool, bucket, limits, now).await?;
+        if let Err(wait) = hit {
+            self.refusals.remember(bucket, now + wait, now);
+        }
+        Ok(hit)
+    }
+
     /// Counts a request that sends email against its client's limit.
     pub(super) async fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
-        rate_limit::client_allowed(&self.pool, client.ip.as_deref(), self.now())
+        let bucket = rate_limit::client_bucket("ip", client.ip.as_deref());
+        let limits = &rate_limit::PER_CLIENT;
+        self.hit(&bucket, limits, self.now())
             .await?
+            .map(|_| ())
             .map_err(|wait| {
                 self.metrics.refused("ip");
                 AccountError::TooManyRequests { wait }
@@ -27,14 +48,19 @@ impl Accounts {
     }
 
     /// Counts an email of `kind` ("login", "password") asked for `email`; `false` once the
-    /// address's limits are reached, and the request is then dropped silently.
+    /// address's limits are reached, and the request is then dropped silently (saying so would
+    /// tell whether the address is known).
     pub(super) async fn email_allowed(
         &self,
         kind: &'static str,
         email: &EmailAddress,
         now: OffsetDateTime,
     ) -> sqlx::Result<bool> {
-        let allowed = rate_limit::email_allowed(&self.pool, kind, email, now).await?;
+        let bucket = rate_limit::account_bucket(kind, email);
+        let allowed = self
+            .hit(&bucket, &rate_limit::PER_EMAIL, now)
+            .await?
+            .is_ok();
         if !allowed {
             self.metrics.refused(kind);
         }
@@ -53,17 +79,15 @@ impl Accounts {
         let ip = client.ip.as_deref();
         let by_client = rate_limit::client_bucket("wrong-password-ip", ip);
         let limits = &rate_limit::WRONG_PASSWORDS_PER_CLIENT;
-        let client_hit = rate_limit::hit(&self.pool, &by_client, limits, now)
-            .await?
-            .map_err(|wait| {
-                self.metrics.refused("wrong-password-ip");
-                AccountError::TooManyAttempts { wait }
-            })?;
+        let client_hit = self.hit(&by_client, limits, now).await?.map_err(|wait| {
+            self.metrics.refused("wrong-password-ip");
+            AccountError::TooManyAttempts { wait }
+        })?;
         let mut counted = vec![client_hit];
         if let Some(account) = account {
             let by_account = rate_limit::account_bucket("wrong-password", account);
             let limits = &rate_limit::WRONG_PASSWORDS_PER_ACCOUNT;
-            match rate_limit::hit(&self.pool, &by_account, limits, now).await? {
+            match self.hit(&by_account, limits, now).await? {
                 Ok(hit) => counted.push(hit),
                 Err(wait) => {
                     self.metrics.refused("wrong-password");

@@ -43,6 +43,8 @@ pub struct Accounts {
     pub(super) approvals: Arc<tokio::sync::Notify>,
     /// The waiting screens' long polls this instance holds open.
     pub(super) long_polls: Arc<LongPolls>,
+    /// Rate-limit buckets this instance knows to be refused, refused again in memory.
+    pub(super) refusals: Arc<rate_limit::Refusals>,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -182,6 +184,7 @@ impl Accounts {
             metrics,
             approvals: Arc::default(),
             long_polls: Arc::default(),
+            refusals: Arc::default(),
         }
     }
 

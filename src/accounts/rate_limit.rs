@@ -1,7 +1,8 @@
 //! Sliding-window rate limits kept in the database, so a restart does not reset them and every
-//! instance shares them.
+//! instance shares them; and the buckets this instance knows to be refused (`Refusals`), which
+//! are refused again in memory, with no database work, until their wait is over.
 
-use std::net::IpAddr;
+use std::{collections::HashMap, net::IpAddr, sync::Mutex};
 
 use time::{Duration, OffsetDateTime};
 
@@ -93,29 +94,6 @@ pub fn account_bucket(kind: &str, email: &EmailAddress) -> String {
     format!("{kind}:{}", email.as_str().to_lowercase())
 }
 
-/// Counts an email of `kind` asked for `email`; `false` once the address's limits are reached
-/// (the request is then dropped silently: saying so would tell whether the address is known).
-pub async fn email_allowed(
-    pool: &db::Pool,
-    kind: &str,
-    email: &EmailAddress,
-    now: OffsetDateTime,
-) -> sqlx::Result<bool> {
-    let bucket = account_bucket(kind, email);
-    Ok(hit(pool, &bucket, &PER_EMAIL, now).await?.is_ok())
-}
-
-/// Counts a request that sends email from the client at `ip`. `Err` says how long until it
-/// may ask again.
-pub async fn client_allowed(
-    pool: &db::Pool,
-    ip: Option<&str>,
-    now: OffsetDateTime,
-) -> sqlx::Result<Result<(), Duration>> {
-    let bucket = client_bucket("ip", ip);
-    Ok(hit(pool, &bucket, &PER_CLIENT, now).await?.map(|_| ()))
-}
-
 /// Counts a request in `bucket` unless a limit is already reached, returning the count's id
 /// (to take it back with `forget`). `Err` says how long until the next request would be
 /// allowed.
@@ -188,6 +166,37 @@ pub async fn hit(
     Ok(Err(wait))
 }
 
+/// Buckets known to be over a limit, and until when. A flood of requests that are refused anyway
+/// then costs a look-up in memory each, not a write.
+#[derive(Debug, Default)]
+pub struct Refusals(Mutex<HashMap<String, OffsetDateTime>>);
+
+/// Refused buckets remembered at most: past it, those whose wait is over are dropped, and a new
+/// refusal that still finds no room is left to the database.
+const REMEMBERED: usize = 100_000;
+
+impl Refusals {
+    /// How long `bucket` stays refused, if this instance knows it is.
+    pub fn wait(&self, bucket: &str, now: OffsetDateTime) -> Option<Duration> {
+        let refused = self.0.lock().expect("never poisoned");
+        refused
+            .get(bucket)
+            .filter(|until| **until > now)
+            .map(|until| *until - now)
+    }
+
+    /// `bucket` is refused until `until`.
+    pub fn remember(&self, bucket: &str, until: OffsetDateTime, now: OffsetDateTime) {
+        let mut refused = self.0.lock().expect("never poisoned");
+        if refused.len() >= REMEMBERED {
+            refused.retain(|_, until| *until > now);
+        }
+        if refused.len() < REMEMBERED {
+            refused.insert(bucket.to_owned(), until);
+        }
+    }
+}
+
 /// Takes counts back: what they counted turned out not to be a failure.
 pub async fn forget(db: impl Executor<'_>, ids: &[i64]) -> sqlx::Result<()> {
     if ids.is_empty() {
@@ -218,6 +227,41 @@ pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refusal_is_remembered_until_its_wait_is_over() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let refusals = Refusals::default();
+        assert_eq!(refusals.wait("ip:203.0.113.7", now), None);
+        refusals.remember("ip:203.0.113.7", now + Duration::minutes(3), now);
+        assert_eq!(
+            refusals.wait("ip:203.0.113.7", now + Duration::minutes(1)),
+            Some(Duration::minutes(2))
+        );
+        assert_eq!(refusals.wait("ip:203.0.113.8", now), None);
+        assert_eq!(
+            refusals.wait("ip:203.0.113.7", now + Duration::minutes(3)),
+            None
+        );
+    }
+
+    #[test]
+    fn remembered_refusals_are_bounded() {
+        let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
+        let refusals = Refusals::default();
+        for n in 0..REMEMBERED {
+            refusals.remember(&format!("b{n}"), now + Duration::seconds(1), now);
+        }
+        refusals.remember("one more", now + Duration::minutes(1), now);
+        assert_eq!(refusals.wait("one more", now), None, "left to the database");
+        let later = now + Duration::seconds(2);
+        refusals.remember("one more", later + Duration::minutes(1), later);
+        assert!(
+            refusals.wait("one more", later).is_some(),
+            "room once the old waits are over"
+        );
+        assert_eq!(refusals.0.lock().unwrap().len(), 1);
+    }
 
     #[test]
     fn an_ipv6_client_is_its_64_block() {

@@ -148,3 +148,44 @@ async fn only_a_patients_address_is_counted() {
         "{buckets:?}"
     );
 }
+
+/// A client already refused is refused again in memory, with no database work: its next request
+/// is answered while the database could not have counted it (its writer held on SQLite, the
+/// bucket's lock held on PostgreSQL), and the refusal still says how long to wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_already_refused_is_refused_without_the_database() {
+    let app = TestApp::spawn().await;
+    for n in 0..20 {
+        app.ask_for_link(format!("person{n}@example.org")).await;
+    }
+    let fields = [("email", "person20@example.org")];
+    assert_eq!(
+        app.call("/api/ask_for_login_link", &fields).await.status(),
+        429
+    );
+    app.accounts.background().idle().await;
+
+    // Nothing more can be counted until this transaction ends.
+    let mut held = app.pool.begin().await.unwrap();
+    if app.pool.engine() == carelink::db::Engine::Postgres {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+            .bind("ip:127.0.0.1")
+            .execute(&mut *held)
+            .await
+            .unwrap();
+    }
+    let fields = [("email", "person21@example.org")];
+    let refused = tokio::time::timeout(
+        std::time::Duration::from_secs(3),
+        app.call("/api/ask_for_login_link", &fields),
+    )
+    .await
+    .expect("refused at once, the database untouched");
+    assert_eq!(refused.status(), 429);
+    assert!(refused
+        .text()
+        .await
+        .unwrap()
+        .contains("try again in 15 minutes"));
+    held.rollback().await.unwrap();
+}
