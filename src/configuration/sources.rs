@@ -242,6 +242,7 @@ pub(super) fn resolve(
             site_addr,
             background: BackgroundLimits::default(),
             request_timeout: std::time::Duration::from_secs(30),
+            header_read_timeout: std::time::Duration::from_secs(10),
             site_root,
             environment,
             public_url,

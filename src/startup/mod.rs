@@ -2,9 +2,7 @@
 
 use std::{net::SocketAddr, sync::Arc};
 
-use axum::{
-    http::HeaderName, middleware, response::Redirect, routing::get, serve::ListenerExt, Router,
-};
+use axum::{http::HeaderName, middleware, response::Redirect, routing::get, Router};
 use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
@@ -12,6 +10,7 @@ use tokio::net::TcpListener;
 mod assets;
 mod layers;
 mod probes;
+mod serve;
 use assets::{assets, files_are_hashed};
 use layers::bounded;
 pub use probes::Readiness;
@@ -137,22 +136,18 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = spawn_sweeper(self.state.clone(), self.delivery.outbox.clone());
         let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
-        // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
-        // connections; pages and assets are small, so send them at once.
-        let listener = self.listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        let served = axum::serve(
-            listener,
-            self.router
-                .into_make_service_with_connect_info::<SocketAddr>(),
+        let header_read_timeout = self.state.settings.server.header_read_timeout;
+        serve::serve(
+            self.listener,
+            self.router,
+            header_read_timeout,
+            shutdown_signal(),
         )
-        .with_graceful_shutdown(shutdown_signal())
         .await;
         // Whatever it holds is claimed again at the next start once its lease lapses.
         worker.abort();
         sweeper.abort();
-        served
+        Ok(())
     }
 }
 

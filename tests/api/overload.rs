@@ -104,3 +104,29 @@ async fn a_flood_of_link_requests_is_answered_alike_while_its_work_is_bounded() 
         "the queue overflowed and said so"
     );
 }
+
+/// A client that sends its request's headers a byte at a time (slowloris), or not at all, is cut
+/// off once the header-read timeout passes instead of holding a connection open for ever; whole
+/// requests are answered as ever.
+#[tokio::test]
+async fn a_client_too_slow_to_send_its_headers_is_cut_off() {
+    use std::time::{Duration, Instant};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn_with(|s| s.server.header_read_timeout = Duration::from_secs(1)).await;
+    let address = app.address.trim_start_matches("http://");
+    let mut slow = tokio::net::TcpStream::connect(address).await.unwrap();
+    slow.write_all(b"GET /login HTTP/1.1\r\nHost: carelink\r\n")
+        .await
+        .unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(Duration::from_secs(10), slow.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "the connection was not closed");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(app.get("/livez").await.status(), 200);
+}

@@ -1,0 +1,70 @@
+//! The connection loop: what `axum::serve` does, with the limit it leaves out. hyper closes a
+//! connection that takes too long to send a request's headers only when it is given a timer,
+//! which `axum::serve` does not give it, so a client sending a byte every few seconds (slowloris)
+//! could hold connections open for ever on an instance reached directly. Here every connection
+//! gets `header_read_timeout`, TCP_NODELAY, its peer's address for `ConnectInfo`, and a graceful
+//! end: at shutdown no new connection is taken and those in flight finish their requests.
+
+use std::{future::Future, time::Duration};
+
+use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
+use hyper::body::Incoming;
+use hyper_util::{
+    rt::{TokioExecutor, TokioIo, TokioTimer},
+    server::{conn::auto, graceful::GracefulShutdown},
+    service::TowerToHyperService,
+};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+/// Serves `router` on `listener` until `shutdown` completes, then waits for the connections in
+/// flight.
+pub async fn serve(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_read_timeout);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, most likely: let some connections end first.
+                    tracing::error!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        // Nagle's algorithm delays the second write of every static file by ~40 ms on keep-alive
+        // connections; pages and assets are small, so send them at once.
+        let _ = stream.set_nodelay(true);
+        let service = router
+            .clone()
+            .map_request(move |request: Request<Incoming>| {
+                let mut request = request.map(Body::new);
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %peer, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+}
