@@ -33,8 +33,8 @@ pub struct ServerSettings {
     pub background: BackgroundLimits,
     /// Not in Leptos.toml: the longest any request may take before it is answered 503.
     pub request_timeout: std::time::Duration,
-    /// Not in Leptos.toml: the longest a connection may take to send a request's headers (or
-    /// stay idle between requests) before it is closed.
+    /// Not in Leptos.toml: the longest a connection may take to send a request's headers
+    /// before it is closed.
     pub header_read_timeout: std::time::Duration,
     /// Where cargo-leptos wrote the compiled site (`pkg/`, assets).
     pub site_root: String,
