@@ -15,7 +15,9 @@
 //! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`.
 //!
 //! Beyond the article: a phone that opened a link may sign in the browser that asked for it
-//! instead, by tapping the number that browser shows (`approvals`).
+//! instead, by typing the number that browser shows, within minutes of the asking (`approvals`);
+//! a chosen password must not be among the first guesses (`password_strength`); and what a
+//! flood may cost is bounded in memory (`rate_limit::Refusals`, `long_polls`).
 //!
 //! `links` and `password` are shared with the WASM client; the rest is server-only.
 
