@@ -1,17 +1,18 @@
 //! The connection loop: what `axum::serve` does, with the limit it leaves out. hyper closes a
 //! connection that takes too long to send a request's headers only when it is given a timer,
 //! which `axum::serve` does not give it, so a client sending a byte every few seconds (slowloris)
-//! could hold connections open for ever on an instance reached directly. Here every connection
-//! gets `header_read_timeout`, TCP_NODELAY, its peer's address for `ConnectInfo`, and a graceful
-//! end: at shutdown no new connection is taken and those in flight finish their requests.
+//! could hold connections open for ever on an instance reached directly, and so could one that
+//! connects and sends nothing. Here every connection gets `header_read_timeout` (from the moment
+//! it is accepted), TCP_NODELAY, its peer's address for `ConnectInfo`, and a graceful end: at
+//! shutdown no new connection is taken and those in flight finish their requests.
 
 use std::{future::Future, time::Duration};
 
 use axum::{body::Body, extract::ConnectInfo, http::Request, Router};
-use hyper::body::Incoming;
+use hyper::{body::Incoming, server::conn::http1};
 use hyper_util::{
-    rt::{TokioExecutor, TokioIo, TokioTimer},
-    server::{conn::auto, graceful::GracefulShutdown},
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
     service::TowerToHyperService,
 };
 use tokio::net::TcpListener;
@@ -26,9 +27,10 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
-    let mut builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only, as axum::serve without its http2 feature: browsers reach the portal through
+    // a TLS proxy, which speaks HTTP/2 to them if anyone does.
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(header_read_timeout);
     let mut shutdown = std::pin::pin!(shutdown);
@@ -55,10 +57,8 @@ pub async fn serve(
                 request.extensions_mut().insert(ConnectInfo(peer));
                 request
             });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), TowerToHyperService::new(service))
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let service = TowerToHyperService::new(service);
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
         tokio::spawn(async move {
             if let Err(error) = connection.await {
                 tracing::debug!(%error, %peer, "connection ended");

@@ -105,9 +105,9 @@ async fn a_flood_of_link_requests_is_answered_alike_while_its_work_is_bounded() 
     );
 }
 
-/// A client that sends its request's headers a byte at a time (slowloris), or not at all, is cut
-/// off once the header-read timeout passes instead of holding a connection open for ever; whole
-/// requests are answered as ever.
+/// A client that sends its request's headers a byte at a time (slowloris), nothing at all, or the
+/// start of another protocol, is cut off once the header-read timeout passes instead of holding
+/// a connection open for ever; whole requests are answered as ever.
 #[tokio::test]
 async fn a_client_too_slow_to_send_its_headers_is_cut_off() {
     use std::time::{Duration, Instant};
@@ -128,5 +128,16 @@ async fn a_client_too_slow_to_send_its_headers_is_cut_off() {
         "{:?}",
         started.elapsed()
     );
+
+    // Nor may a connection that says nothing at all, in any protocol, be held open.
+    let mut silent = tokio::net::TcpStream::connect(address).await.unwrap();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(10), silent.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "a silent connection was not closed");
+    let mut preface = tokio::net::TcpStream::connect(address).await.unwrap();
+    preface.write_all(b"PRI * HTTP/2.0\r\n").await.unwrap();
+    let closed =
+        tokio::time::timeout(Duration::from_secs(10), preface.read_to_end(&mut answer)).await;
+    assert!(closed.is_ok(), "a half HTTP/2 preface was not cut off");
     assert_eq!(app.get("/livez").await.status(), 200);
 }
