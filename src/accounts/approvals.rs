@@ -135,10 +135,10 @@ impl Accounts {
     }
 
     /// The waiting screen of `browser` takes the session a phone approved for it, looking for
-    /// up to `wait` (none: once; also once when this instance or this client already holds all
-    /// the long polls it may, `long_polls`). `None`: nothing approved for it yet. Each call counts
-    /// against its request's limit and its client's; the answer depends on this browser's own
-    /// request alone.
+    /// up to `wait` (none: once). `None`: nothing approved for it yet. A long poll for which this
+    /// instance, or this client, has no place left (`long_polls`) is answered `Busy` at once,
+    /// and its screen asks again a few seconds later. Each check counts against its request's
+    /// limit and its client's; the answer depends on this browser's own request alone.
     #[tracing::instrument(name = "collect an approval", skip_all)]
     pub async fn collect_approval(
         &self,
@@ -149,12 +149,15 @@ impl Accounts {
         let Some(pending) = browser.pending.as_deref() else {
             return Err(AccountError::NothingWaiting);
         };
+        // A long poll takes a place first; with none left it is told to come back shortly,
+        // before any database work, and without spending its screen's checks.
+        let _held = if wait.is_zero() {
+            None
+        } else {
+            let client = rate_limit::client_bucket("long-poll", browser.client.ip.as_deref());
+            Some(self.long_polls.enter(client).ok_or(AccountError::Busy)?)
+        };
         self.limit_approval_checks(pending, browser).await?;
-        let client = rate_limit::client_bucket("long-poll", browser.client.ip.as_deref());
-        let held = (!wait.is_zero())
-            .then(|| self.long_polls.enter(client))
-            .flatten();
-        let wait = if held.is_some() { wait } else { Duration::ZERO };
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             // Listening before looking, so a tap between the two is not missed.

@@ -768,11 +768,20 @@ async fn a_city_header_sent_twice_is_believed_neither_time() {
     );
 }
 
+/// How many checks of waiting screens have been counted, all buckets together.
+async fn checks_counted(app: &TestApp) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM rate_limit_hits WHERE bucket LIKE 'approval-check%'")
+        .fetch_one(app.pool.write())
+        .await
+        .unwrap()
+}
+
 /// An instance holds a client's long polls up to a cap (a clinic's network shares one address):
-/// past it, a check answers at once, as one that finds nothing yet, and the screen asks again;
-/// another client still waits, and the places come back when the polls end.
+/// past it, a check is told at once that the portal is busy (the screen asks again a few seconds
+/// later), before any database work and without spending the screen's checks; another client
+/// still waits, and the places come back when the polls end.
 #[tokio::test]
-async fn a_clients_long_polls_past_its_share_answer_at_once() {
+async fn a_clients_long_polls_past_its_share_are_told_busy_at_once() {
     let app = app_behind_a_proxy(None).await;
     let pat = TestPatient::new().with_password().store(&app).await;
     let (computer, link) = computer_that_asked(&app, &pat).await;
@@ -785,13 +794,15 @@ async fn a_clients_long_polls_past_its_share_answer_at_once() {
     tokio::time::sleep(StdDuration::from_millis(500)).await;
     assert!(held.try_join_next().is_none(), "the first ones wait");
 
+    let checks_before = checks_counted(&app).await;
     let started = Instant::now();
     let (status, answer) = screen.wait_for_approval().await;
     assert_eq!(
         (status, answer.as_str()),
-        (200, "null"),
-        "nothing yet, at once"
+        (503, "\"Busy\""),
+        "busy, at once"
     );
+    assert_eq!(checks_counted(&app).await, checks_before, "no check spent");
     assert!(
         started.elapsed() < StdDuration::from_secs(3),
         "{:?}",
