@@ -64,7 +64,9 @@ pub struct Issued {
     pub code: Option<SignInCode>,
 }
 
-/// Stores a new token for `user_id`; only hashes are kept.
+/// Stores a new token for `user_id`; only hashes are kept. (`approval_choices`, the numbers a
+/// phone once offered, is no longer written; the column is dropped once no older binary runs
+/// beside this one, as it may during a rolling upgrade.)
 pub async fn issue(
     db: &mut db::Connection,
     user_id: i64,
