@@ -76,8 +76,8 @@ impl Accounts {
         Ok(())
     }
 
-    /// The patient a set-password link is for, whether it still works or not: their new
-    /// password is judged by their own name and address.
+    /// The patient a set-password link is for: their new password is judged by their own name
+    /// and address.
     async fn password_link_owner(&self, token: &str) -> sqlx::Result<Option<User>> {
         let link = tokens::lookup(self.pool.read(), token, Purpose::SetPassword).await?;
         match link {
@@ -93,7 +93,7 @@ impl Accounts {
 
     /// Uses a set-password link: sets the password, ends every session, revokes every other
     /// link and code of the patient, and signs in afresh, landing where the link was going.
-    /// The link is checked before the password is hashed, so dead links cost no hashing.
+    /// The link is checked before the password is judged or hashed, so dead links cost neither.
     #[tracing::instrument(name = "set a password with a link", skip_all)]
     pub async fn set_password_with_link(
         &self,
@@ -101,16 +101,18 @@ impl Accounts {
         password: String,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
+        // Counted, and the link checked, before any other work: a dead link tells nothing of
+        // whose it was, not even through which passwords it refuses.
+        let attempt = self.count_password_attempt(None, &browser.client).await?;
+        if !self.password_link_works(token).await? {
+            return Err(AccountError::PasswordLinkSpent);
+        }
         let owner = self.password_link_owner(token).await?;
         let personal: Vec<&str> = owner
             .iter()
             .flat_map(|user| [user.email.as_str(), &user.display_name])
             .collect();
         let password = choose(password, &personal)?;
-        let attempt = self.count_password_attempt(None, &browser.client).await?;
-        if !self.password_link_works(token).await? {
-            return Err(AccountError::PasswordLinkSpent);
-        }
         let hash = self.judged(&attempt, self.hasher.hash(password)).await?;
         let now = self.now();
         let mut tx = self.pool.begin().await?;
