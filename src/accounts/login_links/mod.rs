@@ -82,10 +82,9 @@ impl Accounts {
             LinkState::Expired { account, login_url }
         } else {
             let automatic = self.proves_owner(&info, browser, now).await?;
-            let approvable = !automatic
-                && info.approval_number.is_some()
-                && OffsetDateTime::from(info.created_at) > now - APPROVE_WITHIN;
-            let allowed = approvable && self.approvals_allowed(info.user_id, now).await?;
+            let approvable = !automatic && info.approval_number.is_some();
+            let recent = OffsetDateTime::from(info.created_at) > now - APPROVE_WITHIN;
+            let allowed = approvable && recent && self.approvals_allowed(info.user_id, now).await?;
             LinkState::Ready {
                 account,
                 automatic,
