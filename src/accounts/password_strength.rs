@@ -26,13 +26,15 @@ pub fn choose(input: String, personal: &[&str]) -> Result<Password, PasswordErro
         return Err(PasswordError::Common);
     }
     let judged: String = password.expose().chars().take(JUDGED_CHARS).collect();
-    // Each detail whole, run together ("patmorgan"), and word by word ("pat", "morgan").
+    // Each detail whole, run together ("patmorgan"), and word by word ("pat", "morgan"); of an
+    // address, its own part: "example.org" is not about the patient, and "org" is in "organic".
     let mut words: Vec<String> = Vec::new();
     for detail in personal {
-        let is_separator = |c: char| !c.is_alphanumeric();
         words.push(detail.to_lowercase());
-        words.push(detail.replace(is_separator, "").to_lowercase());
-        words.extend(detail.split(is_separator).map(str::to_lowercase));
+        let own = detail.split('@').next().unwrap_or(detail);
+        let is_separator = |c: char| !c.is_alphanumeric();
+        words.push(own.replace(is_separator, "").to_lowercase());
+        words.extend(own.split(is_separator).map(str::to_lowercase));
     }
     words.retain(|word| word.chars().count() >= 3);
     let mut inputs: Vec<&str> = words.iter().map(String::as_str).collect();
@@ -102,6 +104,7 @@ mod tests {
             ("qwertyuiop[]", Weakness::KeyboardPattern),
             ("patmorgan1990", Weakness::PersonalDetails),
             ("Pat.Morgan@example.org", Weakness::PersonalDetails),
+            ("pat.morgan@example", Weakness::PersonalDetails),
             ("morgan2031!!", Weakness::PersonalDetails),
         ] {
             assert_eq!(
@@ -120,6 +123,7 @@ mod tests {
             "Maple syrup on the 401, twice",
             "Grüße aus Montréal, 7 fois",
             "pat likes maple syrup in winter",
+            "example organic compost, twice",
         ] {
             assert!(choose_for_pat(strong).is_ok(), "{strong}");
         }
