@@ -169,30 +169,44 @@ pub async fn hit(
 /// Buckets known to be over a limit, and until when. A flood of requests that are refused anyway
 /// then costs a look-up in memory each, not a write.
 #[derive(Debug, Default)]
-pub struct Refusals(Mutex<HashMap<String, OffsetDateTime>>);
+pub struct Refusals(Mutex<Remembered>);
 
-/// Refused buckets remembered at most: past it, those whose wait is over are dropped, and a new
-/// refusal that still finds no room is left to the database.
+#[derive(Debug, Default)]
+struct Remembered {
+    until: HashMap<String, OffsetDateTime>,
+    /// When those whose wait was over were last dropped.
+    swept_at: Option<OffsetDateTime>,
+}
+
+/// Refused buckets remembered at most: once full, those whose wait is over are dropped (at most
+/// once a minute, so a full map is not scanned at every refusal), and a new refusal that still
+/// finds no room is left to the database.
 const REMEMBERED: usize = 100_000;
 
 impl Refusals {
     /// How long `bucket` stays refused, if this instance knows it is.
     pub fn wait(&self, bucket: &str, now: OffsetDateTime) -> Option<Duration> {
-        let refused = self.0.lock().expect("never poisoned");
-        refused
+        let remembered = self.0.lock().expect("never poisoned");
+        remembered
+            .until
             .get(bucket)
             .filter(|until| **until > now)
             .map(|until| *until - now)
     }
 
-    /// `bucket` is refused until `until`.
+    /// `bucket` is refused until `until`. (A count given back later, `forget`, does not end it
+    /// early: the wait is at most what the refusal told.)
     pub fn remember(&self, bucket: &str, until: OffsetDateTime, now: OffsetDateTime) {
-        let mut refused = self.0.lock().expect("never poisoned");
-        if refused.len() >= REMEMBERED {
-            refused.retain(|_, until| *until > now);
+        let mut remembered = self.0.lock().expect("never poisoned");
+        let sweep_due = remembered
+            .swept_at
+            .is_none_or(|at| now - at >= Duration::minutes(1));
+        if remembered.until.len() >= REMEMBERED && sweep_due {
+            remembered.until.retain(|_, until| *until > now);
+            remembered.swept_at = Some(now);
         }
-        if refused.len() < REMEMBERED {
-            refused.insert(bucket.to_owned(), until);
+        if remembered.until.len() < REMEMBERED {
+            remembered.until.insert(bucket.to_owned(), until);
         }
     }
 }
@@ -254,13 +268,17 @@ mod tests {
         }
         refusals.remember("one more", now + Duration::minutes(1), now);
         assert_eq!(refusals.wait("one more", now), None, "left to the database");
-        let later = now + Duration::seconds(2);
+        // The waits are over, but the map was scanned a moment ago: not again so soon.
+        let soon = now + Duration::seconds(2);
+        refusals.remember("one more", soon + Duration::minutes(1), soon);
+        assert_eq!(refusals.wait("one more", soon), None);
+        let later = now + Duration::minutes(1);
         refusals.remember("one more", later + Duration::minutes(1), later);
         assert!(
             refusals.wait("one more", later).is_some(),
             "room once the old waits are over"
         );
-        assert_eq!(refusals.0.lock().unwrap().len(), 1);
+        assert_eq!(refusals.0.lock().unwrap().until.len(), 1);
     }
 
     #[test]
