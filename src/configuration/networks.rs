@@ -16,6 +16,13 @@ pub struct IpNet {
 }
 
 impl IpNet {
+    /// Whether the range is narrow enough to name one organisation's machines: at most a /8 of
+    /// IPv4 or a /16 of IPv6. `0.0.0.0/0` in `TRUSTED_PROXIES` would let every client name its
+    /// own address.
+    pub fn is_plausible(&self) -> bool {
+        self.prefix >= if self.network.is_ipv4() { 8 } else { 16 }
+    }
+
     /// Whether `ip` is in this range.
     pub fn contains(&self, ip: IpAddr) -> bool {
         masked(ip.to_canonical(), self.prefix) == Some(self.network)
@@ -122,6 +129,16 @@ mod tests {
         assert!(net("::ffff:10.0.0.0/104").contains(ip("10.9.9.9")));
         assert_eq!(net("::ffff:10.0.0.0/104"), net("10.0.0.0/8"));
         assert!(net("127.0.0.1").contains(ip("::ffff:127.0.0.1")));
+    }
+
+    #[test]
+    fn ranges_wider_than_an_organisation_are_implausible() {
+        assert!(net("10.0.0.0/8").is_plausible());
+        assert!(net("2001:db8::/32").is_plausible());
+        assert!(net("127.0.0.1").is_plausible());
+        for wide in ["0.0.0.0/0", "128.0.0.0/1", "10.0.0.0/7", "::/0", "2000::/3"] {
+            assert!(!net(wide).is_plausible(), "{wide}");
+        }
     }
 
     #[test]

@@ -107,7 +107,13 @@ pub(super) fn resolve(
             v.split(',')
                 .map(str::trim)
                 .filter(|ip| !ip.is_empty())
-                .map(|ip| ip.parse::<IpNet>())
+                .map(|ip| {
+                    let net = ip.parse::<IpNet>()?;
+                    match net.is_plausible() {
+                        true => Ok(net),
+                        false => Err(format!("{net} would take in most of the internet")),
+                    }
+                })
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|why| {
                     format!(
@@ -308,12 +314,10 @@ fn is_loopback(url: &Url) -> bool {
 }
 
 /// Whether every session with this SMTP server is encrypted: implicit TLS, or STARTTLS that
-/// must succeed.
+/// must succeed. The first `tls=` counts, as it does for the mailer (`mail::smtp`).
 fn smtp_always_encrypted(url: &Url) -> bool {
-    url.scheme() == "smtps"
-        || url
-            .query_pairs()
-            .any(|(name, value)| name == "tls" && value == "required")
+    let tls = url.query_pairs().find(|(name, _)| name == "tls");
+    url.scheme() == "smtps" || tls.is_some_and(|(_, value)| value == "required")
 }
 
 fn parse_smtp_url(value: &str) -> Result<Url, String> {

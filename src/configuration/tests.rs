@@ -122,6 +122,9 @@ fn trusted_proxies_are_a_list_of_addresses_and_ranges() {
         told.contains("TRUSTED_PROXIES") && told.contains("prefix length"),
         "{told}"
     );
+    let everyone = Settings::from_sources("", env(&[("TRUSTED_PROXIES", "0.0.0.0/0")]));
+    let told = everyone.unwrap_err().to_string();
+    assert!(told.contains("most of the internet"), "{told}");
 }
 
 #[test]
@@ -168,6 +171,7 @@ fn production_sends_mail_to_another_machine_only_over_tls() {
         "smtp://mailer:secret@relay.example:587",
         "smtp://relay.example:587?tls=opportunistic",
         "smtp://203.0.113.7:25",
+        "smtp://relay.example:587?tls=opportunistic&tls=required",
     ] {
         let err = prod(refused).unwrap_err().to_string();
         assert!(err.starts_with("SMTP_URL") && err.contains("TLS"), "{err}");
