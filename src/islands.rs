@@ -127,9 +127,11 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
 /// up to 20 seconds or half the request time limit, `auth::login_links::LONG_POLL`) and
 /// replaces the screen with the landing page as soon as it is signed in; if the request ends
 /// instead (a wrong number, the link used on the phone, or expired), it says so and the number
-/// goes. Without the WASM it is a plain form, "I approved it, continue", and says so.
+/// goes. Past the minutes a phone may approve (`number` is `None`) it still waits, for an
+/// approval made in time. Without the WASM it is a plain form, "I approved it, continue", and
+/// says so.
 #[island]
-pub fn WaitForApproval(number: u8, on_a_computer: bool) -> impl IntoView {
+pub fn WaitForApproval(number: Option<u8>, on_a_computer: bool) -> impl IntoView {
     let collect = ServerAction::<CollectApproval>::new();
     let zone = NodeRef::<html::Input>::new();
     let waiting = RwSignal::new(false);
@@ -147,33 +149,54 @@ pub fn WaitForApproval(number: u8, on_a_computer: bool) -> impl IntoView {
         _ => {}
     });
     let over = move || failed.get().is_some();
-    let where_ = if on_a_computer {
-        "On your phone, open the email, tap "
-    } else {
-        "In the email, tap "
+    // What happens next: by itself only once the script runs.
+    let next = move || {
+        if waiting.get() {
+            "This screen will log you in by itself."
+        } else {
+            "Then press \u{201c}I approved it, continue\u{201d} below."
+        }
     };
-    let choose = format!("Log in on {}", links::that_asked(on_a_computer));
+    let how = match number {
+        Some(number) => {
+            let where_ = if on_a_computer {
+                "On your phone, open the email, tap "
+            } else {
+                "In the email, tap "
+            };
+            let choose = format!("Log in on {}", links::that_asked(on_a_computer));
+            view! {
+                <p>
+                    {where_} <strong>"Log In"</strong> ", choose " <strong>{choose}</strong>
+                    " and type " <strong>{number}</strong> ". " {next}
+                </p>
+                <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
+                <p class="muted">
+                    {format!("It works for {APPROVE_WITHIN_MINUTES} minutes. ")}
+                    "Type it only on your own device: never read it out or give it to anyone, "
+                    "even someone who says they are from your clinic."
+                </p>
+            }
+            .into_any()
+        }
+        // Past the few minutes a phone may approve: an approval made in time is still collected.
+        None => view! {
+            <p>
+                {format!(
+                    "Logging in from your phone works for {APPROVE_WITHIN_MINUTES} minutes \
+                     after asking. If you approved it in time: "
+                )}
+                {next} " Otherwise use the code from the email below, or ask for a new link."
+            </p>
+        }
+        .into_any(),
+    };
     view! {
         {move || failed.get().map(|error| view! {
             <p class="alert error" role="alert">{error.to_string()}</p>
         })}
         <div class="approval" hidden=over>
-            <p>
-                {where_} <strong>"Log In"</strong> ", choose " <strong>{choose}</strong>
-                " and type " <strong>{number}</strong> ". "
-                // What happens next: by itself only once the script runs.
-                {move || if waiting.get() {
-                    "This screen will log you in by itself."
-                } else {
-                    "Then press \u{201c}I approved it, continue\u{201d} below."
-                }}
-            </p>
-            <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
-            <p class="muted">
-                {format!("It works for {APPROVE_WITHIN_MINUTES} minutes. ")}
-                "Type it only on your own device: never read it out or give it to anyone, even "
-                "someone who says they are from your clinic."
-            </p>
+            {how}
             {move || waiting.get().then(|| view! {
                 <p class="muted center" role="status">"Waiting for your phone…"</p>
             })}

@@ -32,6 +32,8 @@ pub struct AskedFor {
     /// The patient's mailbox: its name ("Gmail") and address, when the provider is well known.
     pub mailbox: Option<(String, String)>,
     pub link_minutes: i64,
+    /// Whether this browser asked for a link, so a phone may have approved it.
+    pub waiting: bool,
     /// The number a phone must type to sign this browser in, for a few minutes after it asked.
     pub approval_number: Option<u8>,
     /// Whether this browser is on a computer. The phone calls it "the computer that asked";
@@ -48,6 +50,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
         .accounts()
         .approval_number(&req.browser)
         .map(|number| number.get());
+    let waiting = req.browser.pending.is_some();
     let user_agent = req.browser.client.user_agent.as_deref();
     let on_a_computer = crate::accounts::browser::device_kind(user_agent) == "computer";
     Ok(match asked {
@@ -59,6 +62,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             masked: asked.masked,
             next: asked.next,
             link_minutes,
+            waiting,
             approval_number,
             on_a_computer,
         },
@@ -68,6 +72,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
             next: String::new(),
             mailbox: None,
             link_minutes,
+            waiting,
             approval_number,
             on_a_computer,
         },
@@ -113,6 +118,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         next,
         mailbox,
         link_minutes,
+        waiting,
         approval_number,
         on_a_computer,
     } = asked;
@@ -138,7 +144,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         })}
         // Shown even once the request is gone (the pending cookie with it).
         <FormResult form=CollectApproval::url()/>
-        {approval_number.map(|number| view! { <ApproveFromPhone number on_a_computer/> })}
+        {waiting.then(|| view! { <ApproveFromPhone number=approval_number on_a_computer/> })}
         <ol class="steps">
             <li>"Open the email from Carelink in your mail app."</li>
             <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
@@ -152,9 +158,9 @@ fn Asked(asked: AskedFor) -> impl IntoView {
 }
 
 /// Opening the email on a phone (or, on a phone, in the mail app): typing this number there
-/// signs this screen in.
+/// signs this screen in, for a few minutes after asking (`None` after that).
 #[component]
-fn ApproveFromPhone(number: u8, on_a_computer: bool) -> impl IntoView {
+fn ApproveFromPhone(number: Option<u8>, on_a_computer: bool) -> impl IntoView {
     let heading = if on_a_computer {
         "Opening the email on your phone?"
     } else {

@@ -848,3 +848,24 @@ async fn a_clients_long_polls_past_its_share_are_told_busy_at_once() {
     assert!(!waiting.is_finished(), "the client's places came back");
     waiting.abort();
 }
+
+/// An approval made just inside the minutes a phone may approve is still collected by the asking
+/// screen after them, even reopened: the screen stops showing the number, not waiting.
+#[tokio::test]
+async fn an_approval_made_in_time_is_collected_after_the_window() {
+    let clock = Clock::manual(OffsetDateTime::now_utc());
+    let app = app_behind_a_proxy(Some(clock.clone())).await;
+    let pat = TestPatient::new().with_password().store(&app).await;
+    let (computer, phone, link, number) = asked_and_opened(&app, &pat).await;
+    clock.advance(Duration::minutes(4) + Duration::seconds(50));
+    assert!(approved(&phone.approve(&link, &number).await));
+
+    clock.advance(Duration::seconds(30));
+    let screen = computer.page("/login/check-email").await;
+    assert!(
+        !screen.contains("Your number") && screen.contains("If you approved it in time"),
+        "{screen}"
+    );
+    assert!(approved(&computer.continue_after_approval().await));
+    assert_eq!(computer.get("/appointments").await.status(), 200);
+}
