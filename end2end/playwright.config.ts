@@ -1,4 +1,5 @@
 import { defineConfig, devices } from "@playwright/test";
+import * as crypto from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 
@@ -85,6 +86,9 @@ export default defineConfig({
       ],
 });
 
+/** One key for the instances of a run, as a clinic's instances share theirs. */
+const serverKey = crypto.randomBytes(32).toString("hex");
+
 /** `carelink serve` on `at`, for patients at baseURL. */
 function portal(at: number) {
   return {
@@ -98,6 +102,8 @@ function portal(at: number) {
     env: {
       LEPTOS_ENV: "DEV",
       LEPTOS_SITE_ADDR: `127.0.0.1:${at}`,
+      METRICS_ADDR: `127.0.0.1:${at + 100}`,
+      SERVER_KEY: serverKey,
       LEPTOS_SITE_ROOT: path.join(projectRoot, "target/site"),
       PUBLIC_URL: baseURL,
       DATABASE_URL: process.env.CARELINK_E2E_DATABASE_URL!,

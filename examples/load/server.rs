@@ -59,6 +59,7 @@ impl Deployment {
         let balancer = Server {
             child,
             origin: origin.clone(),
+            metrics: None,
         };
         balancer.wait_until_ready().await?;
         Ok(Self {
@@ -81,12 +82,13 @@ impl Deployment {
         Ok(peak)
     }
 
-    /// Each instance's `/metrics`, as Prometheus would scrape it (from loopback, not through
-    /// the balancer, which /metrics refuses).
+    /// Each instance's `/metrics`, as Prometheus would scrape it (from loopback, on each
+    /// instance's own operator's listener).
     pub async fn metrics(&self) -> anyhow::Result<Vec<String>> {
         let mut pages = Vec::new();
         for server in &self.instances {
-            let response = reqwest::get(format!("{}/metrics", server.origin)).await?;
+            let at = server.metrics.as_deref().unwrap_or_default();
+            let response = reqwest::get(format!("{at}/metrics")).await?;
             anyhow::ensure!(
                 response.status().is_success(),
                 "/metrics: {}",
@@ -109,6 +111,8 @@ impl Deployment {
 struct Server {
     child: Child,
     origin: String,
+    /// An instance's operator's listener.
+    metrics: Option<String>,
 }
 
 impl Drop for Server {
@@ -128,6 +132,7 @@ impl Server {
         public_url: &str,
     ) -> anyhow::Result<Self> {
         let origin = format!("http://127.0.0.1:{port}");
+        let metrics_addr = format!("127.0.0.1:{}", free_port()?);
         let log_file = dir.join(format!("server-{port}.log"));
         let log = std::fs::File::create(&log_file)?;
         // Run in the bench's own folder, so the checkout's Leptos.toml does not apply.
@@ -142,12 +147,19 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env("SMTP_URL", smtp_url)
             .env("TRUSTED_PROXIES", "127.0.0.1")
+            .env("METRICS_ADDR", &metrics_addr)
+            // Both instances of a run share one key, as a clinic's do.
+            .env("SERVER_KEY", BENCH_SERVER_KEY)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
             .map_err(|e| anyhow::anyhow!("cannot start {}: {e}", binary.display()))?;
-        let server = Self { child, origin };
+        let server = Self {
+            child,
+            origin,
+            metrics: Some(format!("http://{metrics_addr}")),
+        };
         if let Err(e) = server.wait_until_ready().await {
             drop(server);
             let log = std::fs::read_to_string(&log_file).unwrap_or_default();
@@ -173,6 +185,8 @@ impl Server {
         }
     }
 }
+
+const BENCH_SERVER_KEY: &str = "be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4";
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?

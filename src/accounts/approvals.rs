@@ -14,7 +14,7 @@
 //!
 //! A waiting screen must not tell who has an account: a request that made no link (an unknown
 //! address, one without a password, one past its limit) waits, and ends, exactly as one whose
-//! link nobody has used, so the pending secret says when it was asked (`new_pending_secret`).
+//! link nobody has used, so the pending secret says when it was asked (`pending`).
 
 use std::time::Duration;
 
@@ -22,13 +22,14 @@ use time::OffsetDateTime;
 
 use super::{
     approval_number::ApprovalNumber,
+    client_limits::Client,
     events::{self, EventKind},
-    rate_limit,
+    pending::asked_at,
     sessions::Session,
     tokens::{
         self,
         approval::{self, Look, Tapped, APPROVE_WITHIN},
-        generate_secret, hash_secret, Purpose,
+        hash_secret, Purpose,
     },
     users, AccountError, Accounts, Browser, SignedIn,
 };
@@ -39,13 +40,6 @@ const LOOK_AGAIN: Duration = Duration::from_secs(1);
 
 /// Wrong numbers a patient's links take in a day before approving from a phone is turned off.
 pub const WRONG_NUMBERS_PER_DAY: i64 = 1;
-
-/// A pending-request secret for a browser asking at `now`: the time it asked (Unix
-/// milliseconds), a dot, then 32 random bytes. Only the browser learns its own time from it.
-pub(super) fn new_pending_secret(now: OffsetDateTime) -> String {
-    let millis = now.unix_timestamp_nanos() / 1_000_000;
-    format!("{millis}.{}", generate_secret())
-}
 
 /// How far another instance's clock may run ahead of this one's.
 const CLOCK_SKEW: time::Duration = time::Duration::minutes(1);
@@ -60,18 +54,11 @@ fn waits_without_link(pending: &str, now: OffsetDateTime, lifetime: time::Durati
         .is_some_and(|until| now < until)
 }
 
-/// When the browser holding `pending` asked, if its secret says.
-fn asked_at(pending: &str) -> Option<OffsetDateTime> {
-    let (millis, _) = pending.split_once('.')?;
-    let nanos = millis.parse::<i128>().ok()?.checked_mul(1_000_000)?;
-    OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
-}
-
 impl Accounts {
     /// The number the screen of `browser` shows, if it asked for a link recently enough for a
     /// phone to approve it (`APPROVE_WITHIN`).
     pub fn approval_number(&self, browser: &Browser) -> Option<ApprovalNumber> {
-        let pending = browser.pending.as_deref()?;
+        let pending = self.pending_of(browser)?;
         let recent = asked_at(pending)? > self.now() - APPROVE_WITHIN;
         recent.then(|| ApprovalNumber::for_request(pending))
     }
@@ -146,7 +133,7 @@ impl Accounts {
         current: Option<&Session>,
         wait: Duration,
     ) -> Result<Option<SignedIn>, AccountError> {
-        let Some(pending) = browser.pending.as_deref() else {
+        let Some(pending) = self.pending_of(browser) else {
             return Err(AccountError::NothingWaiting);
         };
         // A long poll takes a place first; with none left it is told to come back shortly,
@@ -154,10 +141,10 @@ impl Accounts {
         let _held = if wait.is_zero() {
             None
         } else {
-            let client = rate_limit::client_bucket("long-poll", browser.client.ip.as_deref());
+            let client = Client::at(browser.client.ip.as_deref());
             Some(self.long_polls.enter(client).ok_or(AccountError::Busy)?)
         };
-        self.limit_approval_checks(pending, browser).await?;
+        self.limit_approval_checks(pending)?;
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             // Listening before looking, so a tap between the two is not missed.
@@ -192,34 +179,15 @@ impl Accounts {
         }
     }
 
-    /// Counts a waiting screen's check against its own request's limit, then its client's (a
-    /// clinic's network has many screens).
-    async fn limit_approval_checks(
-        &self,
-        pending: &str,
-        browser: &Browser,
-    ) -> Result<(), AccountError> {
-        let request: String = hash_secret(pending)[..12]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect();
-        let buckets = [
-            (
-                format!("approval-check:{request}"),
-                &rate_limit::APPROVAL_CHECKS_PER_REQUEST[..],
-            ),
-            (
-                rate_limit::client_bucket("approval-check-ip", browser.client.ip.as_deref()),
-                &rate_limit::APPROVAL_CHECKS_PER_CLIENT[..],
-            ),
-        ];
-        for (bucket, limits) in buckets {
-            if let Err(wait) = self.hit(&bucket, limits, self.now()).await? {
-                self.metrics.refused("approval-check");
-                return Err(AccountError::TooManyRequests { wait });
-            }
-        }
-        Ok(())
+    /// Counts a waiting screen's check against its own budget, in memory (its client's is
+    /// the budget of all its requests, counted before: `Accounts::admit`).
+    fn limit_approval_checks(&self, pending: &str) -> Result<(), AccountError> {
+        let mut screen = [0; 16];
+        screen.copy_from_slice(&hash_secret(pending)[..16]);
+        self.clients.spend_screen_check(screen).map_err(|wait| {
+            self.metrics.refused("approval-check");
+            AccountError::TooManyRequests { wait }
+        })
     }
 }
 
@@ -227,12 +195,13 @@ impl Accounts {
 mod tests {
     use time::{macros::datetime, Duration};
 
-    use super::{new_pending_secret, waits_without_link};
+    use super::waits_without_link;
+    use crate::{accounts::pending::PendingSecrets, configuration::ServerKey};
 
     #[test]
     fn a_request_without_a_link_waits_as_long_as_a_link_lives() {
         let asked = datetime!(2031-03-04 10:00:00.123 UTC);
-        let pending = new_pending_secret(asked);
+        let pending = PendingSecrets::new(ServerKey([7; 32])).mint(asked);
         let hour = Duration::hours(1);
         assert!(waits_without_link(&pending, asked, hour));
         let last = asked + hour - Duration::milliseconds(1);

@@ -6,7 +6,11 @@ use std::future::Future;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{password_hash::Busy, rate_limit, AccountError, Accounts, ClientMeta};
+use super::{
+    client_limits::{Budget, Client},
+    password_hash::Busy,
+    rate_limit, AccountError, Accounts, ClientMeta,
+};
 use crate::{db, email_address::EmailAddress};
 
 /// A password attempt, counted until it turns out right.
@@ -34,17 +38,22 @@ impl Accounts {
         Ok(hit)
     }
 
-    /// Counts a request that sends email against its client's limit.
-    pub(super) async fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
-        let bucket = rate_limit::client_bucket("ip", client.ip.as_deref());
-        let limits = &rate_limit::PER_CLIENT;
-        self.hit(&bucket, limits, self.now())
-            .await?
-            .map(|_| ())
-            .map_err(|wait| {
-                self.metrics.refused("ip");
-                AccountError::TooManyRequests { wait }
-            })
+    /// Spends one of `client`'s `budget`, in memory; `kind` names a refusal in `/metrics`.
+    pub(super) fn spend(
+        &self,
+        budget: Budget,
+        client: &ClientMeta,
+        kind: &'static str,
+    ) -> Result<(), Duration> {
+        self.clients
+            .spend(budget, Client::at(client.ip.as_deref()))
+            .inspect_err(|_| self.metrics.refused(kind))
+    }
+
+    /// Counts a request that sends email against its client's budget.
+    pub(super) fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
+        self.spend(Budget::Emails, client, "ip")
+            .map_err(|wait| AccountError::TooManyRequests { wait })
     }
 
     /// Counts an email of `kind` ("login", "password") asked for `email`; `false` once the
@@ -67,31 +76,24 @@ impl Accounts {
         Ok(allowed)
     }
 
-    /// Counts a password attempt against the client's budget and, when given, the account's,
-    /// before any hashing. Succeeding gives the counts back (`attempt_succeeded`), so only
-    /// failures use the budgets up.
+    /// Counts a password attempt against the client's budget (in memory, right or wrong) and,
+    /// when given, the account's, before any hashing. Succeeding gives the account's count back
+    /// (`attempt_succeeded`), so only failures use it up.
     pub(super) async fn count_password_attempt(
         &self,
         account: Option<&EmailAddress>,
         client: &ClientMeta,
     ) -> Result<PasswordAttempt, AccountError> {
-        let now = self.now();
-        let ip = client.ip.as_deref();
-        let by_client = rate_limit::client_bucket("wrong-password-ip", ip);
-        let limits = &rate_limit::WRONG_PASSWORDS_PER_CLIENT;
-        let client_hit = self.hit(&by_client, limits, now).await?.map_err(|wait| {
-            self.metrics.refused("wrong-password-ip");
-            AccountError::TooManyAttempts { wait }
-        })?;
-        let mut counted = vec![client_hit];
+        self.spend(Budget::Passwords, client, "wrong-password-ip")
+            .map_err(|wait| AccountError::TooManyAttempts { wait })?;
+        let mut counted = Vec::new();
         if let Some(account) = account {
             let by_account = rate_limit::account_bucket("wrong-password", account);
             let limits = &rate_limit::WRONG_PASSWORDS_PER_ACCOUNT;
-            match self.hit(&by_account, limits, now).await? {
+            match self.hit(&by_account, limits, self.now()).await? {
                 Ok(hit) => counted.push(hit),
                 Err(wait) => {
                     self.metrics.refused("wrong-password");
-                    rate_limit::forget(self.pool.write(), &counted).await?;
                     return Err(AccountError::TooManyAttempts { wait });
                 }
             }

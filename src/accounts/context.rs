@@ -8,10 +8,12 @@ use url::Url;
 use time::{Duration, OffsetDateTime};
 
 use super::{
+    client_limits::{Budget, Client, ClientLimits},
     devices, events,
     long_polls::LongPolls,
     password::PasswordError,
     password_hash::{Busy, Hasher},
+    pending::PendingSecrets,
     rate_limit, sessions, tokens, users,
 };
 use crate::{
@@ -45,6 +47,10 @@ pub struct Accounts {
     pub(super) long_polls: Arc<LongPolls>,
     /// Rate-limit buckets this instance knows to be refused, refused again in memory.
     pub(super) refusals: Arc<rate_limit::Refusals>,
+    /// What each client may still spend on this instance.
+    pub(super) clients: Arc<ClientLimits>,
+    /// Mints the secrets of waiting browsers, and knows a made-up one.
+    pub(super) pending: PendingSecrets,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -174,7 +180,7 @@ impl Accounts {
     ) -> Self {
         Self {
             pool,
-            clock,
+            clock: clock.clone(),
             outbox,
             public_url: Arc::new(settings.server.public_url.clone()),
             hasher: Hasher::new(settings.auth.password_hashing),
@@ -185,7 +191,31 @@ impl Accounts {
             approvals: Arc::default(),
             long_polls: Arc::default(),
             refusals: Arc::default(),
+            clients: Arc::new(ClientLimits::new(clock)),
+            pending: PendingSecrets::new(settings.auth.server_key),
         }
+    }
+
+    /// The pending-request secret `browser` holds, if this portal minted it. A made-up one is
+    /// treated as none: it waits for nothing, proves nothing and costs no database work.
+    pub(super) fn pending_of<'a>(&self, browser: &'a Browser) -> Option<&'a str> {
+        self.pending.authentic(browser.pending.as_deref()?)
+    }
+
+    /// Whether `browser` holds a request of this portal's (its screen then waits for it).
+    pub fn holds_a_request(&self, browser: &Browser) -> bool {
+        self.pending_of(browser).is_some()
+    }
+
+    /// Counts a request of any kind against its client's budget, before any other work
+    /// (`rate_limit::REQUESTS_PER_CLIENT`).
+    pub fn admit(&self, client: &ClientMeta) -> Result<(), AccountError> {
+        self.clients
+            .spend(Budget::Requests, Client::at(client.ip.as_deref()))
+            .map_err(|wait| {
+                self.metrics.refused("requests");
+                AccountError::TooManyRequests { wait }
+            })
     }
 
     /// The zone `user` reads times in: theirs, or the clinic's until theirs is known.
@@ -249,6 +279,7 @@ impl Accounts {
     /// Deletes what can no longer matter: ended sessions, expired known browsers, old
     /// rate-limit counts, tokens a day past their expiry, and security events past retention.
     pub async fn sweep(&self) -> sqlx::Result<()> {
+        self.clients.sweep();
         let now = self.now();
         let ended =
             sessions::sweep(self.pool.write(), now, self.policy.session_idle_timeout).await?;

@@ -8,6 +8,8 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use super::client_limits::Client;
+
 /// Long polls held at once by one instance.
 pub const PER_INSTANCE: usize = 512;
 
@@ -18,19 +20,19 @@ pub const PER_CLIENT: usize = 16;
 /// The long polls open now, by client.
 #[derive(Debug, Default)]
 pub struct LongPolls {
-    open: Mutex<HashMap<String, usize>>,
+    open: Mutex<HashMap<Client, usize>>,
 }
 
 /// A long poll's place, given back when it ends.
 #[must_use = "the place is held only while this lives"]
 pub struct Held {
     polls: Arc<LongPolls>,
-    client: String,
+    client: Client,
 }
 
 impl LongPolls {
     /// A place for a long poll from `client`, if there is room for one.
-    pub fn enter(self: &Arc<Self>, client: String) -> Option<Held> {
+    pub fn enter(self: &Arc<Self>, client: Client) -> Option<Held> {
         let mut open = self
             .open
             .lock()
@@ -40,7 +42,7 @@ impl LongPolls {
         if total >= PER_INSTANCE || of_client >= PER_CLIENT {
             return None;
         }
-        open.insert(client.clone(), of_client + 1);
+        open.insert(client, of_client + 1);
         Some(Held {
             polls: Arc::clone(self),
             client,
@@ -64,32 +66,36 @@ impl Drop for Held {
 mod tests {
     use super::*;
 
+    fn client(n: usize) -> Client {
+        Client::at(Some(&std::net::Ipv4Addr::from(n as u32).to_string()))
+    }
+
     #[test]
     fn each_client_has_its_places_and_gets_them_back() {
         let polls = Arc::new(LongPolls::default());
         let held: Vec<Held> = (0..PER_CLIENT)
-            .map(|_| polls.enter("a".into()).expect("room"))
+            .map(|_| polls.enter(client(1)).expect("room"))
             .collect();
         assert!(
-            polls.enter("a".into()).is_none(),
+            polls.enter(client(1)).is_none(),
             "the client's places are taken"
         );
-        let other = polls.enter("b".into());
+        let other = polls.enter(client(2));
         assert!(other.is_some(), "another client has its own");
         drop(held);
         drop(other);
         assert!(polls.open.lock().unwrap().is_empty(), "nothing left behind");
-        assert!(polls.enter("a".into()).is_some());
+        assert!(polls.enter(client(1)).is_some());
     }
 
     #[test]
     fn the_instance_holds_no_more_than_its_share() {
         let polls = Arc::new(LongPolls::default());
         let held: Vec<Held> = (0..PER_INSTANCE)
-            .map(|n| polls.enter(format!("client {}", n % 100)).expect("room"))
+            .map(|n| polls.enter(client(n % 100)).expect("room"))
             .collect();
-        assert!(polls.enter("a newcomer".into()).is_none());
+        assert!(polls.enter(client(1000)).is_none());
         drop(held);
-        assert!(polls.enter("a newcomer".into()).is_some());
+        assert!(polls.enter(client(1000)).is_some());
     }
 }

@@ -17,7 +17,7 @@
 //! Beyond the article: a phone that opened a link may sign in the browser that asked for it
 //! instead, by typing the number that browser shows, within minutes of the asking (`approvals`);
 //! a chosen password must not be among the first guesses (`password_strength`); and what a
-//! flood may cost is bounded in memory (`rate_limit::Refusals`, `long_polls`).
+//! flood may cost is bounded in memory (`client_limits`, `rate_limit::Refusals`, `long_polls`).
 //!
 //! `links` and `password` are shared with the WASM client; the rest is server-only.
 
@@ -32,6 +32,8 @@ mod approvals;
 pub mod browser;
 #[cfg(feature = "ssr")]
 mod budgets;
+#[cfg(feature = "ssr")]
+pub mod client_limits;
 #[cfg(feature = "ssr")]
 pub mod common_passwords;
 #[cfg(feature = "ssr")]
@@ -54,6 +56,8 @@ pub mod password_hash;
 pub mod password_strength;
 #[cfg(feature = "ssr")]
 mod passwords;
+#[cfg(feature = "ssr")]
+mod pending;
 #[cfg(feature = "ssr")]
 pub mod rate_limit;
 #[cfg(feature = "ssr")]

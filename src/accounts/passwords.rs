@@ -54,7 +54,7 @@ impl Accounts {
         email: EmailAddress,
         browser: &Browser,
     ) -> Result<(), AccountError> {
-        self.limit_client(&browser.client).await?;
+        self.limit_client(&browser.client)?;
         let (accounts, client) = (self.clone(), browser.client.clone());
         self.after_the_answer("issue a set-password link", async move {
             let now = accounts.now();

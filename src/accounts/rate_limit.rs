@@ -1,8 +1,10 @@
-//! Sliding-window rate limits kept in the database, so a restart does not reset them and every
-//! instance shares them; and the buckets this instance knows to be refused (`Refusals`), which
-//! are refused again in memory, with no database work, until their wait is over.
+//! The budgets: per client, kept in each instance's memory (`client_limits`); per account or
+//! address, as sliding windows in the database, so a restart does not reset them and every
+//! instance shares them, written only for a patient or an email there is to protect. Buckets
+//! this instance knows to be refused (`Refusals`) are refused again in memory, with no database
+//! work, until their wait is over.
 
-use std::{collections::HashMap, net::IpAddr, sync::Mutex};
+use std::{collections::HashMap, sync::Mutex};
 
 use time::{Duration, OffsetDateTime};
 
@@ -31,11 +33,19 @@ pub const PER_EMAIL: [Limit; 2] = [
     },
 ];
 
+/// Requests of any kind from one client, but assets and probes: three hundred a minute, far
+/// more than the pages and forms of a clinic's network, and a flood from one client refused
+/// before any database work.
+pub const REQUESTS_PER_CLIENT: Limit = Limit {
+    max: 300,
+    per: Duration::minutes(1),
+};
+
 /// Requests that send email, from one client: twenty every fifteen minutes.
-pub const PER_CLIENT: [Limit; 1] = [Limit {
+pub const EMAILS_PER_CLIENT: Limit = Limit {
     max: 20,
     per: Duration::minutes(15),
-}];
+};
 
 /// Wrong passwords for one account: ten every fifteen minutes, thirty a day. Enough for a
 /// patient who mistypes; far too few to guess even a common password.
@@ -50,44 +60,21 @@ pub const WRONG_PASSWORDS_PER_ACCOUNT: [Limit; 2] = [
     },
 ];
 
-/// Wrong passwords (and dead set-password links) from one client: fifty every fifteen minutes,
-/// for a clinic's shared network; spread over many accounts, still far too few to guess.
-pub const WRONG_PASSWORDS_PER_CLIENT: [Limit; 1] = [Limit {
+/// Password attempts (and set-password links) from one client, right or wrong: fifty every
+/// fifteen minutes, for a clinic's shared network; spread over many accounts, still far too few
+/// to guess.
+pub const PASSWORDS_PER_CLIENT: Limit = Limit {
     max: 50,
     per: Duration::minutes(15),
-}];
+};
 
 /// Checks of one waiting screen for its phone's approval: sixty every ten minutes. It asks about
 /// once every fifteen seconds (a long poll of half the request time limit, 30 s by default), so
 /// forty of them, and the rest is room for the same request open in a second tab for a while.
-pub const APPROVAL_CHECKS_PER_REQUEST: [Limit; 1] = [Limit {
+pub const APPROVAL_CHECKS_PER_SCREEN: Limit = Limit {
     max: 60,
     per: Duration::minutes(10),
-}];
-
-/// Checks for approvals from one client: six hundred every ten minutes, fifteen screens of one
-/// clinic's network waiting at once, and far fewer than a flood.
-pub const APPROVAL_CHECKS_PER_CLIENT: [Limit; 1] = [Limit {
-    max: 600,
-    per: Duration::minutes(10),
-}];
-
-/// The bucket of the client at `ip`. An IPv6 client is keyed by its /64, the block one
-/// household or phone is given, so it cannot take a fresh address for every try.
-pub fn client_bucket(kind: &str, ip: Option<&str>) -> String {
-    let client = match ip.map(str::parse::<IpAddr>) {
-        Some(Ok(IpAddr::V6(v6))) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-        Some(Ok(IpAddr::V6(v6))) => v6
-            .to_ipv4_mapped()
-            .map_or_else(String::new, |v4| v4.to_string()),
-        Some(Ok(IpAddr::V4(v4))) => v4.to_string(),
-        _ => "unknown".to_owned(),
-    };
-    format!("{kind}:{client}")
-}
+};
 
 /// The bucket of an account, by its address whatever the case, whether or not it exists.
 pub fn account_bucket(kind: &str, email: &EmailAddress) -> String {
@@ -246,15 +233,15 @@ mod tests {
     fn a_refusal_is_remembered_until_its_wait_is_over() {
         let now = OffsetDateTime::UNIX_EPOCH + Duration::days(20_000);
         let refusals = Refusals::default();
-        assert_eq!(refusals.wait("ip:203.0.113.7", now), None);
-        refusals.remember("ip:203.0.113.7", now + Duration::minutes(3), now);
+        assert_eq!(refusals.wait("login:pat@example.org", now), None);
+        refusals.remember("login:pat@example.org", now + Duration::minutes(3), now);
         assert_eq!(
-            refusals.wait("ip:203.0.113.7", now + Duration::minutes(1)),
+            refusals.wait("login:pat@example.org", now + Duration::minutes(1)),
             Some(Duration::minutes(2))
         );
-        assert_eq!(refusals.wait("ip:203.0.113.8", now), None);
+        assert_eq!(refusals.wait("login:someone@example.org", now), None);
         assert_eq!(
-            refusals.wait("ip:203.0.113.7", now + Duration::minutes(3)),
+            refusals.wait("login:pat@example.org", now + Duration::minutes(3)),
             None
         );
     }
@@ -279,19 +266,5 @@ mod tests {
             "room once the old waits are over"
         );
         assert_eq!(refusals.0.lock().unwrap().until.len(), 1);
-    }
-
-    #[test]
-    fn an_ipv6_client_is_its_64_block() {
-        let bucket = |ip| client_bucket("ip", Some(ip));
-        assert_eq!(bucket("2001:db8:1:2:aaaa::1"), "ip:2001:db8:1:2::/64");
-        assert_eq!(
-            bucket("2001:db8:1:2:bbbb:cccc:dddd:eeee"),
-            "ip:2001:db8:1:2::/64"
-        );
-        assert_ne!(bucket("2001:db8:1:3::1"), bucket("2001:db8:1:2::1"));
-        assert_eq!(bucket("::ffff:203.0.113.7"), "ip:203.0.113.7");
-        assert_eq!(bucket("203.0.113.7"), "ip:203.0.113.7");
-        assert_eq!(client_bucket("ip", None), "ip:unknown");
     }
 }

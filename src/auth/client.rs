@@ -4,14 +4,48 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::{
-    extract::ConnectInfo,
-    http::{header, request::Parts},
+    extract::{ConnectInfo, Request, State},
+    http::{header, request::Parts, HeaderValue},
+    middleware::Next,
+    response::{IntoResponse, Response},
 };
 
 use crate::{
-    accounts::ClientMeta,
+    accounts::{AccountError, ClientMeta},
     configuration::{any_contains, IpNet, ServerSettings},
+    error::AppError,
+    state::AppState,
 };
+
+/// Counts every request but assets and probes against its client's budget
+/// (`Accounts::admit`), before anything else reads a cookie or the database: a flood from one
+/// client is refused in memory, with a 429 that says how long to wait.
+pub async fn limit_clients(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    if path.starts_with("/pkg/") || matches!(path, "/livez" | "/readyz" | "/health") {
+        return next.run(request).await;
+    }
+    let (parts, body) = request.into_parts();
+    let client = client_meta(&parts, &state.settings.server);
+    match state.accounts.admit(&client) {
+        Ok(()) => next.run(Request::from_parts(parts, body)).await,
+        Err(refused) => {
+            let retry_after = match &refused {
+                AccountError::TooManyRequests { wait } => wait.whole_seconds().max(1),
+                _ => 1,
+            };
+            let mut response = AppError::from(refused).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            response
+        }
+    }
+}
 
 /// The client's address, city and browser, as far as this server can tell.
 pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {

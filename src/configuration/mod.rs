@@ -47,6 +47,9 @@ pub struct ServerSettings {
     /// The header in which a trusted proxy names the client's city ("Toronto"), shown when a
     /// patient approves a sign-in from their phone. `None`: no place is shown.
     pub location_header: Option<axum::http::HeaderName>,
+    /// Where `/metrics` and the probes' details are served, apart from patients (loopback by
+    /// default, as Prometheus exporters do). `None`: not at all.
+    pub metrics_addr: Option<SocketAddr>,
     /// Who may read `/metrics` besides this machine (a Prometheus server elsewhere).
     pub metrics_allow: Vec<IpNet>,
 }
@@ -115,6 +118,47 @@ pub struct AuthSettings {
     pub event_retention: time::Duration,
     /// Not in Leptos.toml: sized to the machine; tests shrink it.
     pub password_hashing: HashLimits,
+    /// Signs the secrets the server hands browsers to hold (a waiting screen's), so a made-up
+    /// one is known at once. Every instance of one portal must have the same.
+    pub server_key: ServerKey,
+}
+
+/// 32 secret bytes (`SERVER_KEY`, 64 hexadecimal digits), never printed.
+#[derive(Clone, Copy)]
+pub struct ServerKey(pub [u8; 32]);
+
+impl ServerKey {
+    /// A key of this process alone: enough for one instance in development.
+    pub fn random() -> Self {
+        let mut key = [0; 32];
+        getrandom::fill(&mut key).expect("the OS random generator works");
+        Self(key)
+    }
+}
+
+impl std::fmt::Debug for ServerKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerKey(hidden)")
+    }
+}
+
+impl FromStr for ServerKey {
+    type Err = String;
+
+    fn from_str(hex: &str) -> Result<Self, String> {
+        let hex = hex.trim();
+        let digits: Option<Vec<u8>> = hex
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
+            .collect();
+        match digits.map(<[u8; 32]>::try_from) {
+            Some(Ok(key)) if hex.len() == 64 => Ok(Self(key)),
+            _ => {
+                Err("expected 64 hexadecimal digits (make one with `openssl rand -hex 32`)".into())
+            }
+        }
+    }
 }
 
 /// How many password hashes run at once, and how many may wait for a turn.

@@ -10,7 +10,7 @@ use url::Url;
 
 use super::{
     AuthSettings, BackgroundLimits, ClinicSettings, ConfigError, DatabaseSettings, Environment,
-    HashLimits, IpNet, MailSettings, RetryPolicy, ServerSettings, Settings,
+    HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey, ServerSettings, Settings,
 };
 use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
 
@@ -35,6 +35,7 @@ struct FileServer {
     public_url: Option<String>,
     trusted_proxies: Option<String>,
     location_header: Option<String>,
+    metrics_addr: Option<String>,
     metrics_allow: Option<String>,
 }
 
@@ -65,6 +66,7 @@ struct FileAuth {
     session_idle_minutes: Option<toml::Value>,
     session_absolute_hours: Option<toml::Value>,
     security_event_retention_days: Option<toml::Value>,
+    server_key: Option<String>,
 }
 
 pub(super) fn resolve(
@@ -126,6 +128,27 @@ pub(super) fn resolve(
     };
     let trusted_proxies = ip_list("TRUSTED_PROXIES", file.server.trusted_proxies)?;
     let metrics_allow = ip_list("METRICS_ALLOW", file.server.metrics_allow)?;
+    let metrics_addr = match pick("METRICS_ADDR", file.server.metrics_addr) {
+        Some(v) if v.trim() == "off" => None,
+        v => Some(parse(
+            "METRICS_ADDR",
+            v.unwrap_or("127.0.0.1:9464".into()),
+            |v| {
+                v.parse().map_err(|_| {
+                    "expected an IP address and port, like 127.0.0.1:9464, or off".into()
+                })
+            },
+        )?),
+    };
+    // The key itself is never repeated in a message.
+    let server_key: Option<ServerKey> = match pick("SERVER_KEY", file.auth.server_key) {
+        Some(v) => Some(v.parse().map_err(|reason| ConfigError::Invalid {
+            setting: "SERVER_KEY",
+            value: "(hidden)".into(),
+            reason,
+        })?),
+        None => None,
+    };
     let location_header = match pick("LOCATION_HEADER", file.server.location_header) {
         Some(v) if !v.trim().is_empty() => Some(parse("LOCATION_HEADER", v, |v| {
             axum::http::HeaderName::try_from(v.trim())
@@ -243,6 +266,20 @@ pub(super) fn resolve(
         }
     }
 
+    let server_key = match server_key {
+        Some(key) => key,
+        None if environment == Environment::Production => {
+            return Err(ConfigError::Invalid {
+                setting: "SERVER_KEY",
+                value: String::new(),
+                reason: "production (LEPTOS_ENV=PROD) needs a key shared by every instance: \
+                         make one with `openssl rand -hex 32`"
+                    .into(),
+            })
+        }
+        None => ServerKey::random(),
+    };
+
     Ok(Settings {
         server: ServerSettings {
             site_addr,
@@ -254,6 +291,7 @@ pub(super) fn resolve(
             public_url,
             trusted_proxies,
             location_header,
+            metrics_addr,
             metrics_allow,
         },
         clinic: ClinicSettings {
@@ -274,6 +312,7 @@ pub(super) fn resolve(
             session_absolute_lifetime: time::Duration::hours(absolute),
             event_retention: time::Duration::days(retention),
             password_hashing: HashLimits::default(),
+            server_key,
         },
     })
 }

@@ -2,6 +2,9 @@
 
 use super::*;
 
+/// A production key, as a clinic sets one.
+const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
 fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
     move |name| {
         pairs
@@ -89,6 +92,67 @@ fn bad_values_are_named_in_the_error() {
 }
 
 #[test]
+fn the_server_key_is_64_hex_digits_never_repeated_and_needed_in_production() {
+    let key = KEY;
+    let s = Settings::from_sources("", env(&[("SERVER_KEY", key)])).unwrap();
+    assert_eq!(s.auth.server_key.0[..3], [0x00, 0x11, 0x22]);
+    assert_eq!(format!("{:?}", s.auth.server_key), "ServerKey(hidden)");
+    let file = format!("[auth]\nserver_key = \"{key}\"\n");
+    let s = Settings::from_sources(&file, env(&[])).unwrap();
+    assert_eq!(s.auth.server_key.0[31], 0xff);
+    for bad in [
+        &key[..62],
+        "zz112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+    ] {
+        let err = Settings::from_sources("", env(&[("SERVER_KEY", bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("SERVER_KEY") && err.contains("64 hexadecimal"),
+            "{err}"
+        );
+        assert!(
+            !err.contains(&bad[..20]),
+            "the key is never repeated: {err}"
+        );
+    }
+    let prod = [("LEPTOS_ENV", "PROD"), ("SMTP_URL", "smtp://127.0.0.1:25")];
+    let err = Settings::from_sources("", env(&prod))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("SERVER_KEY") && err.contains("openssl rand -hex 32"),
+        "{err}"
+    );
+    // In development, a key of the process's own.
+    let (a, b) = (
+        Settings::from_sources("", env(&[])).unwrap(),
+        Settings::from_sources("", env(&[])).unwrap(),
+    );
+    assert_ne!(a.auth.server_key.0, b.auth.server_key.0);
+}
+
+#[test]
+fn the_operators_listener_is_on_loopback_unless_told() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert_eq!(
+        s.server.metrics_addr,
+        Some("127.0.0.1:9464".parse().unwrap())
+    );
+    let s = Settings::from_sources("", env(&[("METRICS_ADDR", "10.0.0.5:9100")])).unwrap();
+    assert_eq!(
+        s.server.metrics_addr,
+        Some("10.0.0.5:9100".parse().unwrap())
+    );
+    let s = Settings::from_sources("[server]\nmetrics_addr = \"off\"\n", env(&[])).unwrap();
+    assert_eq!(s.server.metrics_addr, None);
+    let err = Settings::from_sources("", env(&[("METRICS_ADDR", "9464")]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("METRICS_ADDR"), "{err}");
+}
+
+#[test]
 fn metrics_readers_and_the_mail_lease_are_read() {
     let s = Settings::from_sources("", env(&[])).unwrap();
     assert!(s.server.metrics_allow.is_empty());
@@ -156,7 +220,11 @@ fn production_requires_smtp() {
     assert!(err.to_string().starts_with("SMTP_URL"), "{err}");
     Settings::from_sources(
         "",
-        env(&[("LEPTOS_ENV", "PROD"), ("SMTP_URL", "smtp://127.0.0.1:25")]),
+        env(&[
+            ("LEPTOS_ENV", "PROD"),
+            ("SMTP_URL", "smtp://127.0.0.1:25"),
+            ("SERVER_KEY", KEY),
+        ]),
     )
     .unwrap();
 }
@@ -164,7 +232,14 @@ fn production_requires_smtp() {
 #[test]
 fn production_sends_mail_to_another_machine_only_over_tls() {
     let prod = |smtp: &'static str| {
-        Settings::from_sources("", env(&[("LEPTOS_ENV", "PROD"), ("SMTP_URL", smtp)]))
+        Settings::from_sources(
+            "",
+            env(&[
+                ("LEPTOS_ENV", "PROD"),
+                ("SMTP_URL", smtp),
+                ("SERVER_KEY", KEY),
+            ]),
+        )
     };
     for refused in [
         "smtp://relay.example:25",
@@ -198,6 +273,7 @@ fn production_needs_https_unless_on_loopback() {
             env(&[
                 ("LEPTOS_ENV", "PROD"),
                 ("SMTP_URL", "smtp://127.0.0.1:25"),
+                ("SERVER_KEY", KEY),
                 ("PUBLIC_URL", url),
             ]),
         )

@@ -50,7 +50,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
         .accounts()
         .approval_number(&req.browser)
         .map(|number| number.get());
-    let waiting = req.browser.pending.is_some();
+    let waiting = req.accounts().holds_a_request(&req.browser);
     let user_agent = req.browser.client.user_agent.as_deref();
     let on_a_computer = crate::accounts::browser::device_kind(user_agent) == "computer";
     Ok(match asked {

@@ -41,6 +41,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    /// The operator's listener (`METRICS_ADDR`), if any.
+    operators: Option<TcpListener>,
     state: AppState,
     address: SocketAddr,
     /// The mail worker starts with the server, not before.
@@ -57,6 +59,12 @@ impl Application {
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
         let address = listener.local_addr()?;
+        let operators = match settings.server.metrics_addr {
+            Some(at) => Some(TcpListener::bind(at).await.map_err(|e| {
+                anyhow::anyhow!("cannot listen on {at} (METRICS_ADDR) for /metrics: {e}")
+            })?),
+            None => None,
+        };
         // Port 0 asks for any free port; links in emails must name the one we got.
         if settings.server.public_url.port() == Some(0) {
             let _ = settings.server.public_url.set_port(Some(address.port()));
@@ -103,6 +111,7 @@ impl Application {
         Ok(Self {
             listener,
             router: router(state.clone()),
+            operators,
             state,
             address,
             delivery,
@@ -111,6 +120,11 @@ impl Application {
 
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// Where `/metrics` is served, if anywhere.
+    pub fn metrics_address(&self) -> Option<SocketAddr> {
+        self.operators.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     /// The base of every link in emails (PUBLIC_URL, with the port it got when that was 0).
@@ -137,6 +151,17 @@ impl Application {
         let sweeper = spawn_sweeper(self.state.clone(), self.delivery.outbox.clone());
         let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
         let header_read_timeout = self.state.settings.server.header_read_timeout;
+        // The operator's listener stops with the portal's.
+        let (stop_operators, mut stopping) = tokio::sync::watch::channel(());
+        let operators = self.operators.map(|listener| {
+            let router = operators_router(self.state.clone());
+            tokio::spawn(async move {
+                let stopped = async move {
+                    let _ = stopping.changed().await;
+                };
+                serve::serve(listener, router, header_read_timeout, stopped).await;
+            })
+        });
         serve::serve(
             self.listener,
             self.router,
@@ -144,6 +169,10 @@ impl Application {
             shutdown_signal(),
         )
         .await;
+        drop(stop_operators);
+        if let Some(operators) = operators {
+            let _ = operators.await;
+        }
         // Whatever it holds is claimed again at the next start once its lease lapses.
         worker.abort();
         sweeper.abort();
@@ -162,7 +191,6 @@ fn router(state: AppState) -> Router {
         .route("/livez", get(|| async { "ok" }))
         .route("/readyz", get(probes::ready))
         .route("/health", get(probes::ready))
-        .route("/metrics", get(probes::metrics))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
         .route(
             "/appointments/{id}/calendar.ics",
@@ -190,6 +218,10 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::refuse_other_sites,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::limit_clients,
         ));
     bounded(app, state.settings.server.request_timeout)
         .layer(middleware::from_fn_with_state(
@@ -207,6 +239,18 @@ fn router(state: AppState) -> Router {
             probes::count_requests,
         ))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// The operator's listener: `/metrics`, and `/readyz` saying why it is not ready.
+fn operators_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(probes::metrics))
+        .route("/readyz", get(probes::ready_why))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            probes::operators_only,
+        ))
         .with_state(state)
 }
 

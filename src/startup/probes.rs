@@ -1,6 +1,7 @@
 //! What an operator's tools call: `/readyz` for load balancers and orchestrators (`/livez` is a
-//! constant answer in the router), `/metrics` for Prometheus, and the layer that counts every
-//! request for it.
+//! constant answer in the router), and, on a listener of their own (`METRICS_ADDR`), `/metrics`
+//! for Prometheus and `/readyz` with the reason it is not ready; and the layer that counts every
+//! request for `/metrics`.
 
 use std::{
     net::{IpAddr, SocketAddr},
@@ -35,10 +36,19 @@ const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 #[derive(Clone, Default)]
 pub struct Readiness(Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, String)>>>);
 
-/// `/readyz` (and `/health`, its older name): 200 while the database answers and takes a write,
-/// and the mail worker runs, as found at most `CHECK_EVERY` ago. `/livez` says only that the
+/// `/readyz` (and `/health`, its older name) for the load balancer: 200 while the database
+/// answers and takes a write, and the mail worker runs, as found at most `CHECK_EVERY` ago. Why
+/// it is not ready is the operator's business (`ready_why`). `/livez` says only that the
 /// process answers.
-pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, String) {
+pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match ready_why(State(state)).await {
+        (StatusCode::OK, _) => (StatusCode::OK, "ok"),
+        (status, _) => (status, "not ready"),
+    }
+}
+
+/// `/readyz` on the operator's listener: the same answer, saying what is wrong.
+pub(super) async fn ready_why(State(state): State<AppState>) -> (StatusCode, String) {
     // Probes that arrive while a check runs wait for its answer rather than start their own.
     let mut last = state.readiness.0.lock().await;
     if let Some((at, status, reason)) = last.as_ref() {
@@ -71,10 +81,15 @@ async fn check_readiness(state: &AppState) -> (StatusCode, String) {
     (StatusCode::OK, "ok".to_owned())
 }
 
-/// `/metrics`, for this machine and the addresses in `METRICS_ALLOW` only, and never through a
-/// proxy (a reverse proxy on this machine would otherwise relay anyone's request from
-/// loopback). Anyone else is told there is nothing here.
-pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+/// `/metrics` (and `ready_why`) on the operator's listener, for this machine and the addresses
+/// in `METRICS_ALLOW` only, and never through a proxy (a reverse proxy on this machine pointed
+/// at it by mistake would otherwise relay anyone's request from loopback). Anyone else is told
+/// there is nothing here.
+pub(super) async fn operators_only(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let peer = request
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -86,6 +101,11 @@ pub(super) async fn metrics(State(state): State<AppState>, request: Request) -> 
     ) {
         return StatusCode::NOT_FOUND.into_response();
     }
+    next.run(request).await
+}
+
+/// The samples Prometheus reads.
+pub(super) async fn metrics(State(state): State<AppState>) -> Response {
     let now = state.care.now();
     let mut samples = vec![
         Sample {

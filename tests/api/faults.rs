@@ -225,10 +225,11 @@ async fn killed_mid_send_and_mid_sign_in_it_loses_no_email_and_no_link_works_twi
     assert_eq!(integrity(&url).await, "ok");
 }
 
-/// `/readyz`'s answer once its status is `status`, within the second its answers are reused.
+/// `/readyz`'s answer on the operator's listener (which says why) once its status is `status`,
+/// within the second its answers are reused.
 async fn readiness_turns(app: &TestApp, status: u16) -> String {
     eventually(format_args!("/readyz answering {status}"), || async {
-        let ready = app.get("/readyz").await;
+        let ready = app.operator().get("/readyz").await;
         (ready.status() == status).then_some(ready.text().await.unwrap())
     })
     .await
@@ -254,6 +255,10 @@ async fn a_full_disk_refuses_changes_with_a_clear_page_and_makes_the_portal_unre
     // Probes are answered from a check at most a second old.
     let ready = readiness_turns(&app, 503).await;
     assert_eq!(ready, "database cannot be written: the disk is full");
+    // The load balancer is told no more than that.
+    let told = app.get("/readyz").await;
+    assert_eq!(told.status(), 503);
+    assert_eq!(told.text().await.unwrap(), "not ready");
     // What needs no writing still works.
     assert_eq!(app.get("/login").await.status(), 200);
 
@@ -278,7 +283,8 @@ async fn a_read_only_database_is_read_and_refuses_changes_with_a_clear_page() {
     let app = TestApp::spawn_with(|s| s.database.url = url(view.path())).await;
 
     assert_eq!(app.get("/login").await.status(), 200);
-    let ready = app.get("/readyz").await;
+    assert_eq!(app.get("/readyz").await.status(), 503);
+    let ready = app.operator().get("/readyz").await;
     assert_eq!(ready.status(), 503);
     assert_eq!(
         ready.text().await.unwrap(),

@@ -3,7 +3,7 @@
 use crate::support::{mail::test_email, TestApp, TestPatient, PASSWORD};
 
 async fn metrics(app: &TestApp) -> String {
-    let answer = app.get("/metrics").await;
+    let answer = app.operator().get("/metrics").await;
     assert_eq!(answer.status(), 200);
     assert_eq!(
         answer.headers()["content-type"],
@@ -58,10 +58,23 @@ async fn requests_sign_ins_refusals_and_mail_are_counted() {
     assert!(!page.contains("a-secret-token"));
 }
 
+/// `/metrics` is on the operator's listener alone: a proxy in front of the portal, even one on
+/// this machine that adds no forwarding header, can never reach it. A request relayed to the
+/// operator's listener by mistake is told there is nothing there.
 #[tokio::test]
-async fn requests_relayed_by_a_proxy_are_told_there_is_nothing_there() {
+async fn metrics_are_only_on_the_operators_listener_and_never_relayed() {
     let app = TestApp::spawn().await;
-    let relayed = app.new_browser().at("203.0.113.7");
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    assert_eq!(app.operator().get("/metrics").await.status(), 200);
+    let relayed = app.operator().at("203.0.113.7");
     assert_eq!(relayed.get("/metrics").await.status(), 404);
-    assert_eq!(app.get("/metrics").await.status(), 200);
+    assert_eq!(relayed.get("/readyz").await.status(), 404);
+}
+
+#[tokio::test]
+async fn the_operators_listener_can_be_turned_off() {
+    let app = TestApp::spawn_with(|s| s.server.metrics_addr = None).await;
+    assert_eq!(app.metrics_address, "");
+    assert_eq!(app.get("/metrics").await.status(), 404);
+    assert_eq!(app.get("/readyz").await.status(), 200);
 }

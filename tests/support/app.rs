@@ -23,6 +23,8 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub address: String,
+    /// The operator's listener: `/metrics`, `/readyz` with its reasons.
+    pub metrics_address: String,
     pub pool: db::Pool,
     pub clock: Clock,
     pub outbox: Outbox,
@@ -50,7 +52,7 @@ impl Deref for TestApp {
 pub fn test_settings(dir: &TempDir, adjust: impl FnOnce(&mut Settings)) -> Settings {
     let database = super::database::url_for(dir.path(), "carelink.db");
     let mut settings = Settings::from_sources("", |name| match name {
-        "LEPTOS_SITE_ADDR" => Some("127.0.0.1:0".into()),
+        "LEPTOS_SITE_ADDR" | "METRICS_ADDR" => Some("127.0.0.1:0".into()),
         "DATABASE_URL" => Some(database.clone()),
         _ => None,
     })
@@ -98,6 +100,9 @@ impl TestApp {
             .await
             .expect("the app builds");
         let address = format!("http://{}", app.address());
+        let metrics_address = app
+            .metrics_address()
+            .map_or_else(String::new, |at| format!("http://{at}"));
         let origin = app.public_url().origin().ascii_serialization();
         let (outbox, accounts, care) = (app.outbox(), app.accounts(), app.care());
         tokio::spawn(app.run_until_stopped());
@@ -109,6 +114,7 @@ impl TestApp {
             origin,
             database_url: settings.database.url.clone(),
             address,
+            metrics_address,
             pool,
             clock,
             outbox,
@@ -127,6 +133,11 @@ impl TestApp {
     /// Another browser, with no cookies.
     pub fn new_browser(&self) -> TestBrowser {
         TestBrowser::new(&self.address, &self.origin)
+    }
+
+    /// The operator's tools (Prometheus, a probe) on the operator's listener.
+    pub fn operator(&self) -> TestBrowser {
+        TestBrowser::new(&self.metrics_address, &self.origin)
     }
 
     /// The text part of the newest email to `to`, waiting for one to arrive.

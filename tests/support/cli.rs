@@ -6,6 +6,8 @@ use std::process::{Command, Output};
 use carelink::db::Db;
 use tempfile::TempDir;
 
+const TEST_SERVER_KEY: &str = "5e6f7e8d9cab0b1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899a";
+
 /// `carelink ARGS` on the database in `dir`, with extra environment variables.
 pub fn command(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_carelink"));
@@ -14,6 +16,9 @@ pub fn command(dir: &TempDir, env: &[(&str, &str)], args: &[&str]) -> Command {
         .current_dir(dir.path())
         .env_remove("SMTP_URL")
         .env("DATABASE_URL", database_url(dir))
+        // One key for every instance a test starts, as a clinic's instances share theirs.
+        .env("SERVER_KEY", TEST_SERVER_KEY)
+        .env("METRICS_ADDR", "off")
         .env("RUST_LOG", "warn");
     for (name, value) in env {
         command.env(name, value);
@@ -88,20 +93,26 @@ pub fn add_patient_with_password(dir: &TempDir, email: &str) -> Output {
 pub struct Served {
     child: std::process::Child,
     pub address: String,
+    /// Its operator's listener (`/metrics`).
+    pub metrics_address: String,
 }
 
 impl Served {
     /// Starts the server with extra environment variables, its log in `dir/<log>`, and waits
     /// until it answers.
     pub async fn start(dir: &TempDir, env: &[(&str, &str)], log: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let site_addr = format!("127.0.0.1:{port}");
+        let free = || {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            format!("127.0.0.1:{port}")
+        };
+        let (site_addr, metrics_addr) = (free(), free());
         let mut env = env.to_vec();
         env.push(("LEPTOS_SITE_ADDR", &site_addr));
+        env.push(("METRICS_ADDR", &metrics_addr));
         let child = command(dir, &env, &["serve"])
             .stdout(std::process::Stdio::null())
             .stderr(std::fs::File::create(dir.path().join(log)).unwrap())
@@ -110,6 +121,7 @@ impl Served {
         let served = Self {
             child,
             address: format!("http://{site_addr}"),
+            metrics_address: format!("http://{metrics_addr}"),
         };
         super::eventually("the server to answer", || async {
             reqwest::get(format!("{}/livez", served.address)).await.ok()

@@ -106,7 +106,7 @@ impl Accounts {
         browser: &Browser,
         now: OffsetDateTime,
     ) -> sqlx::Result<bool> {
-        let pending = browser.pending.as_deref().map(hash_secret);
+        let pending = self.pending_of(browser).map(hash_secret);
         if pending.is_some() && pending == link.pending_cookie_hash {
             return Ok(true);
         }
@@ -170,7 +170,7 @@ impl Accounts {
         browser: &Browser,
         current: Option<&Session>,
     ) -> Result<SignedIn, AccountError> {
-        let Some(pending) = &browser.pending else {
+        let Some(pending) = self.pending_of(browser) else {
             return Err(AccountError::CodeRefused);
         };
         let now = self.now();

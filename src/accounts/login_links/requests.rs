@@ -4,7 +4,6 @@
 use time::OffsetDateTime;
 
 use crate::accounts::{
-    approvals,
     notifier::PasswordLinkReason,
     tokens::{self, Purpose},
     users, AccountError, Accounts, Browser, ClientMeta,
@@ -41,17 +40,17 @@ impl Accounts {
         redirect_to: Option<String>,
         browser: &Browser,
     ) -> Result<AskedForLink, AccountError> {
-        self.limit_client(&browser.client).await?;
+        self.limit_client(&browser.client)?;
         let now = self.now();
         // A new secret for every request, never the one the browser sent: whoever planted or
         // copied that one (on a shared computer) must not be able to collect this request's
         // approval, nor read its number. The request it replaces is retired in `send_login_link`.
-        let pending = approvals::new_pending_secret(now);
+        let pending = self.pending.mint(now);
         let sent_to = email.masked();
         let (accounts, client, previous, secret) = (
             self.clone(),
             browser.client.clone(),
-            browser.pending.clone(),
+            self.pending_of(browser).map(str::to_owned),
             pending.clone(),
         );
         self.after_the_answer("issue a login link", async move {

@@ -1,0 +1,238 @@
+//! What one client may spend, kept in this instance's memory: the requests it makes at all, the
+//! emails it asks for, its password attempts; and each waiting screen's checks. A client is an IPv4
+//! address or an IPv6 /64 (the block one household or phone is given), as `auth` found it
+//! through trusted proxies only.
+//!
+//! In memory because a flood must cost the flooder, not the database: a refusal is a look-up,
+//! and a flood from thousands of clients writes nothing. Each instance keeps its own, so two
+//! instances give a client twice the room; the budgets that protect an account or an address
+//! stay in the database, shared (`rate_limit`). The budgets are GCRA cells (governor): a client
+//! may spend a budget's whole `max` at once, then earns one back every `per / max`.
+
+use std::{hash::Hash, net::IpAddr, num::NonZeroU32, sync::Mutex};
+
+use governor::{
+    clock::Reference, middleware::NoOpMiddleware, nanos::Nanos,
+    state::keyed::DefaultKeyedStateStore, Quota,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::rate_limit::{self, Limit};
+use crate::clock::Clock;
+
+/// Who a per-client budget counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Client(Option<IpAddr>);
+
+impl Client {
+    /// The client at `ip` (as `ClientMeta` holds it): an IPv6 address by its /64, an
+    /// IPv4-mapped one as the IPv4 address it is. With no address, every such request shares
+    /// one budget.
+    pub fn at(ip: Option<&str>) -> Self {
+        let ip = ip
+            .and_then(|ip| ip.parse::<IpAddr>().ok())
+            .map(|ip| match ip {
+                IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                    Some(v4) => IpAddr::V4(v4),
+                    None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
+                },
+                v4 => v4,
+            });
+        Self(ip)
+    }
+}
+
+impl std::fmt::Display for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Some(IpAddr::V6(block)) => write!(f, "{block}/64"),
+            Some(v4) => write!(f, "{v4}"),
+            None => f.write_str("unknown"),
+        }
+    }
+}
+
+/// A budget each client has.
+#[derive(Debug, Clone, Copy)]
+pub enum Budget {
+    /// Every request but assets and probes (`auth::limit_clients`).
+    Requests,
+    /// Requests that send email.
+    Emails,
+    /// Password attempts, right or wrong.
+    Passwords,
+}
+
+/// Governor's clock is ours, so the manual clock of the tests moves the budgets too.
+impl governor::clock::Clock for Clock {
+    type Instant = Nanos;
+
+    fn now(&self) -> Nanos {
+        let since_epoch = self.now() - OffsetDateTime::UNIX_EPOCH;
+        Nanos::from(u64::try_from(since_epoch.whole_nanoseconds()).unwrap_or(0))
+    }
+}
+
+type Cells<K> = governor::RateLimiter<K, DefaultKeyedStateStore<K>, Clock, NoOpMiddleware<Nanos>>;
+
+/// Clients remembered before the cells of those back to a full budget are dropped (at most once
+/// a minute): a flood from a new address every time costs memory only for as long as its
+/// cells take to refill.
+const CROWDED: usize = 100_000;
+
+/// This instance's per-client budgets, and each waiting screen's.
+pub struct ClientLimits {
+    clock: Clock,
+    requests: Cells<Client>,
+    emails: Cells<Client>,
+    passwords: Cells<Client>,
+    /// Checks by one waiting screen, keyed by a digest of its pending secret.
+    screens: Cells<[u8; 16]>,
+    swept_at: Mutex<Option<OffsetDateTime>>,
+}
+
+fn cells<K: Hash + Eq + Clone>(limit: Limit, clock: &Clock) -> Cells<K> {
+    let max =
+        NonZeroU32::new(u32::try_from(limit.max).unwrap_or(u32::MAX)).unwrap_or(NonZeroU32::MIN);
+    let per =
+        std::time::Duration::try_from(limit.per / i32::try_from(max.get()).unwrap_or(i32::MAX))
+            .unwrap_or(std::time::Duration::from_secs(1));
+    let quota = Quota::with_period(per)
+        .expect("every budget refills at some pace")
+        .allow_burst(max);
+    governor::RateLimiter::new(quota, DefaultKeyedStateStore::default(), clock.clone())
+}
+
+impl ClientLimits {
+    pub fn new(clock: Clock) -> Self {
+        Self {
+            requests: cells(rate_limit::REQUESTS_PER_CLIENT, &clock),
+            emails: cells(rate_limit::EMAILS_PER_CLIENT, &clock),
+            passwords: cells(rate_limit::PASSWORDS_PER_CLIENT, &clock),
+            screens: cells(rate_limit::APPROVAL_CHECKS_PER_SCREEN, &clock),
+            swept_at: Mutex::new(None),
+            clock,
+        }
+    }
+
+    /// Spends one of `client`'s `budget`; `Err` says how long until it has one again.
+    pub fn spend(&self, budget: Budget, client: Client) -> Result<(), Duration> {
+        let cells = match budget {
+            Budget::Requests => &self.requests,
+            Budget::Emails => &self.emails,
+            Budget::Passwords => &self.passwords,
+        };
+        if matches!(budget, Budget::Requests) && cells.len() > CROWDED {
+            self.sweep_at_most_every_minute();
+        }
+        self.spend_in(cells, &client)
+    }
+
+    /// Spends one check of the waiting screen whose secret digests to `screen`.
+    pub fn spend_screen_check(&self, screen: [u8; 16]) -> Result<(), Duration> {
+        self.spend_in(&self.screens, &screen)
+    }
+
+    fn spend_in<K: Hash + Eq + Clone>(&self, cells: &Cells<K>, key: &K) -> Result<(), Duration> {
+        cells.check_key(key).map_err(|not_until| {
+            let now = governor::clock::Clock::now(&self.clock);
+            let wait = not_until.earliest_possible().duration_since(now);
+            Duration::nanoseconds(i64::try_from(wait.as_u64()).unwrap_or(i64::MAX))
+        })
+    }
+
+    /// Drops the cells of clients back to a full budget: they are as good as new.
+    pub fn sweep(&self) {
+        for cells in [&self.requests, &self.emails, &self.passwords] {
+            cells.retain_recent();
+            cells.shrink_to_fit();
+        }
+        self.screens.retain_recent();
+        self.screens.shrink_to_fit();
+    }
+
+    fn sweep_at_most_every_minute(&self) {
+        let now = self.clock.now();
+        {
+            let mut swept_at = self.swept_at.lock().expect("never poisoned");
+            if swept_at.is_some_and(|at| now - at < Duration::minutes(1)) {
+                return;
+            }
+            *swept_at = Some(now);
+        }
+        self.sweep();
+    }
+
+    /// Clients this instance remembers (for `/metrics`).
+    pub fn remembered(&self) -> usize {
+        self.requests.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+
+    fn limits() -> (Clock, ClientLimits) {
+        let clock = Clock::manual(datetime!(2031-03-04 10:00 UTC));
+        (clock.clone(), ClientLimits::new(clock))
+    }
+
+    #[test]
+    fn an_ipv6_client_is_its_64_block() {
+        let at = |ip| Client::at(Some(ip)).to_string();
+        assert_eq!(at("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(at("2001:db8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
+        assert_ne!(at("2001:db8:1:3::1"), at("2001:db8:1:2::1"));
+        assert_eq!(at("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(at("203.0.113.7"), "203.0.113.7");
+        assert_eq!(Client::at(None).to_string(), "unknown");
+        assert_eq!(Client::at(Some("not an address")).to_string(), "unknown");
+    }
+
+    #[test]
+    fn a_budget_is_spent_at_once_then_earned_back_one_at_a_time() {
+        let (clock, limits) = limits();
+        let client = Client::at(Some("203.0.113.7"));
+        let email = rate_limit::EMAILS_PER_CLIENT;
+        for _ in 0..email.max {
+            assert_eq!(limits.spend(Budget::Emails, client), Ok(()));
+        }
+        let one_back = email.per / email.max as i32;
+        assert_eq!(limits.spend(Budget::Emails, client), Err(one_back));
+        assert!(
+            limits
+                .spend(Budget::Emails, Client::at(Some("203.0.113.8")))
+                .is_ok(),
+            "another client has its own"
+        );
+        assert!(
+            limits.spend(Budget::Requests, client).is_ok(),
+            "and so has another budget"
+        );
+        clock.advance(one_back);
+        assert_eq!(limits.spend(Budget::Emails, client), Ok(()));
+        assert!(limits.spend(Budget::Emails, client).is_err());
+        clock.advance(email.per);
+        for _ in 0..email.max {
+            assert_eq!(limits.spend(Budget::Emails, client), Ok(()));
+        }
+    }
+
+    #[test]
+    fn clients_back_to_a_full_budget_are_forgotten() {
+        let (clock, limits) = limits();
+        for n in 0..1000u32 {
+            let ip = std::net::Ipv4Addr::from(n).to_string();
+            limits
+                .spend(Budget::Requests, Client::at(Some(&ip)))
+                .unwrap();
+        }
+        assert_eq!(limits.remembered(), 1000);
+        clock.advance(rate_limit::REQUESTS_PER_CLIENT.per);
+        limits.sweep();
+        assert_eq!(limits.remembered(), 0);
+    }
+}
