@@ -128,6 +128,11 @@ function balancer() {
       CARELINK_A: `127.0.0.1:${port + 2}`,
       CARELINK_B: `127.0.0.1:${port + 3}`,
       CARELINK_SHOW_INSTANCE: "yes",
+      // Every browser of the run is one source here (127.0.0.1); the portal tells them apart by
+      // the X-Forwarded-For each test sends.
+      CARELINK_SOURCE_CONNECTIONS: "100000",
+      CARELINK_SOURCE_NEW_CONNECTIONS: "100000",
+      CARELINK_SOURCE_REQUESTS: "1000000",
     },
   };
 }

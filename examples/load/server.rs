@@ -50,6 +50,10 @@ impl Deployment {
             .env("CARELINK_LISTEN", format!("127.0.0.1:{front}"))
             .env("CARELINK_A", instances[0].address())
             .env("CARELINK_B", instances[1].address())
+            // wrk is one source (127.0.0.1) playing thousands of clients.
+            .env("CARELINK_SOURCE_CONNECTIONS", "100000")
+            .env("CARELINK_SOURCE_NEW_CONNECTIONS", "100000")
+            .env("CARELINK_SOURCE_REQUESTS", "100000000")
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(dir.join("haproxy.log"))?)
             .spawn()
