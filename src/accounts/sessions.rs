@@ -107,6 +107,16 @@ pub async fn find(
     }))
 }
 
+/// Whether a session has this secret, live or not: a read, so that a made-up secret costs no
+/// write.
+pub async fn exists(pool: &db::Pool, secret: &str) -> sqlx::Result<bool> {
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE token_hash = $1")
+        .bind(hash_secret(secret))
+        .fetch_one(pool.read())
+        .await?;
+    Ok(count > 0)
+}
+
 /// Ends the session with this secret (sign out), returning its patient if it existed.
 pub async fn delete(db: impl Executor<'_>, secret: &str) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar("DELETE FROM sessions WHERE token_hash = $1 RETURNING user_id")

@@ -104,6 +104,10 @@ impl Accounts {
         let Some(secret) = &browser.session else {
             return Ok(());
         };
+        // A made-up or ended session: nothing to write.
+        if !sessions::exists(&self.pool, secret).await? {
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
         if let Some(user_id) = sessions::delete(&mut *tx, secret).await? {
             self.record(&mut tx, Some(user_id), EventKind::SignedOut, browser)

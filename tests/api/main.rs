@@ -13,6 +13,7 @@ mod cli_server;
 mod deploy;
 mod devices;
 mod faults;
+mod flood;
 mod foundation;
 mod instances;
 mod link_limits;

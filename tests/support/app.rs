@@ -135,6 +135,11 @@ impl TestApp {
         TestBrowser::new(&self.address, &self.origin)
     }
 
+    /// The portal's origin as browsers see it (from PUBLIC_URL).
+    pub fn origin(&self) -> String {
+        self.origin.clone()
+    }
+
     /// The operator's tools (Prometheus, a probe) on the operator's listener.
     pub fn operator(&self) -> TestBrowser {
         TestBrowser::new(&self.metrics_address, &self.origin)

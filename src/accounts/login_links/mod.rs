@@ -125,6 +125,13 @@ impl Accounts {
         browser: &Browser,
         current: Option<&Session>,
     ) -> Result<SignedIn, AccountError> {
+        // A token nobody was given is told so after a read, without taking the writer.
+        if tokens::lookup(self.pool.read(), token, Purpose::Login)
+            .await?
+            .is_none()
+        {
+            return Err(AccountError::LinkSpent);
+        }
         let mut tx = self.pool.begin().await?;
         users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Link(token)).await?;
         let Some(used) = tokens::consume(&mut tx, token, Purpose::Login, self.now()).await? else {
