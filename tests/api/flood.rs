@@ -201,3 +201,29 @@ async fn flooder(
     }
     answered
 }
+
+/// A made-up link and a made-up session are told so after a read: neither waits for SQLite's
+/// single writer, held here by another transaction for as long as the test likes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn made_up_links_and_sessions_never_wait_for_the_writer() {
+    if !crate::support::database::sqlite_pass("SQLite's single writer") {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let held = app.pool.begin().await.unwrap();
+    let made_up = "A".repeat(43);
+    let fields = [("token", made_up.as_str())];
+    let link = app.call("/api/sign_in_with_link", &fields);
+    let link = tokio::time::timeout(Duration::from_secs(3), link)
+        .await
+        .expect("answered without the writer");
+    assert_eq!(link.status(), 410);
+    let stranger = app.new_browser();
+    stranger.plant_cookie(&format!("carelink_session={made_up}"));
+    let signed_out =
+        tokio::time::timeout(Duration::from_secs(3), stranger.call("/api/sign_out", &[]))
+            .await
+            .expect("answered without the writer");
+    assert!(signed_out.status().is_redirection() || signed_out.status().is_success());
+    held.rollback().await.unwrap();
+}

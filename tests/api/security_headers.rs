@@ -145,3 +145,15 @@ async fn the_development_mailbox_answers_only_this_machine() {
         .unwrap();
     assert_eq!(rebound.status(), 404);
 }
+
+/// The development mailbox holds working sign-in links: a production portal never shows it, even
+/// to this machine, and even were its mail settings to leave room for it.
+#[tokio::test]
+async fn the_development_mailbox_is_never_in_production() {
+    let app = TestApp::spawn_with(|s| {
+        s.server.environment = carelink::configuration::Environment::Production;
+        s.mail.smtp_url = None;
+    })
+    .await;
+    assert_eq!(app.get("/dev/mailbox").await.status(), 404);
+}
