@@ -124,8 +124,9 @@ impl Accounts {
     /// The waiting screen of `browser` takes the session a phone approved for it, looking for
     /// up to `wait` (none: once). `None`: nothing approved for it yet. A long poll for which this
     /// instance, or this client, has no place left (`long_polls`) is answered `Busy` at once,
-    /// and its screen asks again a few seconds later. Each check counts against its request's
-    /// limit and its client's; the answer depends on this browser's own request alone.
+    /// and its screen asks again a few seconds later. Each check counts against its screen's
+    /// budget (its client's was counted with the request); the answer depends on this
+    /// browser's own request alone.
     #[tracing::instrument(name = "collect an approval", skip_all)]
     pub async fn collect_approval(
         &self,
@@ -182,8 +183,10 @@ impl Accounts {
     /// Counts a waiting screen's check against its own budget, in memory (its client's is
     /// the budget of all its requests, counted before: `Accounts::admit`).
     fn limit_approval_checks(&self, pending: &str) -> Result<(), AccountError> {
-        let mut screen = [0; 16];
-        screen.copy_from_slice(&hash_secret(pending)[..16]);
+        let digest = hash_secret(pending);
+        let screen = digest[..16]
+            .try_into()
+            .expect("a SHA-256 digest has 32 bytes");
         self.clients.spend_screen_check(screen).map_err(|wait| {
             self.metrics.refused("approval-check");
             AccountError::TooManyRequests { wait }

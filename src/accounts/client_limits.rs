@@ -9,13 +9,13 @@
 //! stay in the database, shared (`rate_limit`). The budgets are GCRA cells (governor): a client
 //! may spend a budget's whole `max` at once, then earns one back every `per / max`.
 
-use std::{hash::Hash, net::IpAddr, num::NonZeroU32, sync::Mutex};
+use std::{hash::Hash, net::IpAddr, num::NonZeroU32};
 
 use governor::{
     clock::Reference, middleware::NoOpMiddleware, nanos::Nanos,
     state::keyed::DefaultKeyedStateStore, Quota,
 };
-use time::{Duration, OffsetDateTime};
+use time::Duration;
 
 use super::rate_limit::{self, Limit};
 use crate::clock::Clock;
@@ -63,22 +63,17 @@ pub enum Budget {
     Passwords,
 }
 
-/// Governor's clock is ours, so the manual clock of the tests moves the budgets too.
+/// Governor's clock is ours, so the manual clock of the tests moves the budgets too; the system
+/// clock's is monotonic, so a wall clock set back refuses no one.
 impl governor::clock::Clock for Clock {
     type Instant = Nanos;
 
     fn now(&self) -> Nanos {
-        let since_epoch = self.now() - OffsetDateTime::UNIX_EPOCH;
-        Nanos::from(u64::try_from(since_epoch.whole_nanoseconds()).unwrap_or(0))
+        Nanos::from(u64::try_from(self.elapsed().as_nanos()).unwrap_or(u64::MAX))
     }
 }
 
 type Cells<K> = governor::RateLimiter<K, DefaultKeyedStateStore<K>, Clock, NoOpMiddleware<Nanos>>;
-
-/// Clients remembered before the cells of those back to a full budget are dropped (at most once
-/// a minute): a flood from a new address every time costs memory only for as long as its
-/// cells take to refill.
-const CROWDED: usize = 100_000;
 
 /// This instance's per-client budgets, and each waiting screen's.
 pub struct ClientLimits {
@@ -88,7 +83,6 @@ pub struct ClientLimits {
     passwords: Cells<Client>,
     /// Checks by one waiting screen, keyed by a digest of its pending secret.
     screens: Cells<[u8; 16]>,
-    swept_at: Mutex<Option<OffsetDateTime>>,
 }
 
 fn cells<K: Hash + Eq + Clone>(limit: Limit, clock: &Clock) -> Cells<K> {
@@ -110,7 +104,6 @@ impl ClientLimits {
             emails: cells(rate_limit::EMAILS_PER_CLIENT, &clock),
             passwords: cells(rate_limit::PASSWORDS_PER_CLIENT, &clock),
             screens: cells(rate_limit::APPROVAL_CHECKS_PER_SCREEN, &clock),
-            swept_at: Mutex::new(None),
             clock,
         }
     }
@@ -122,9 +115,6 @@ impl ClientLimits {
             Budget::Emails => &self.emails,
             Budget::Passwords => &self.passwords,
         };
-        if matches!(budget, Budget::Requests) && cells.len() > CROWDED {
-            self.sweep_at_most_every_minute();
-        }
         self.spend_in(cells, &client)
     }
 
@@ -141,26 +131,21 @@ impl ClientLimits {
         })
     }
 
-    /// Drops the cells of clients back to a full budget: they are as good as new.
-    pub fn sweep(&self) {
+    /// Drops the cells of clients back to a full budget: they are as good as new. It walks
+    /// every client remembered (a blocking thread's work, `startup`'s sweeper, every few
+    /// seconds, so a flood from new addresses costs memory for no longer than that);
+    /// `and_shrink` also gives the memory back, which rebuilds the maps (every ten minutes).
+    pub fn sweep(&self, and_shrink: bool) {
         for cells in [&self.requests, &self.emails, &self.passwords] {
             cells.retain_recent();
-            cells.shrink_to_fit();
+            if and_shrink {
+                cells.shrink_to_fit();
+            }
         }
         self.screens.retain_recent();
-        self.screens.shrink_to_fit();
-    }
-
-    fn sweep_at_most_every_minute(&self) {
-        let now = self.clock.now();
-        {
-            let mut swept_at = self.swept_at.lock().expect("never poisoned");
-            if swept_at.is_some_and(|at| now - at < Duration::minutes(1)) {
-                return;
-            }
-            *swept_at = Some(now);
+        if and_shrink {
+            self.screens.shrink_to_fit();
         }
-        self.sweep();
     }
 
     /// Clients this instance remembers (for `/metrics`).
@@ -232,7 +217,7 @@ mod tests {
         }
         assert_eq!(limits.remembered(), 1000);
         clock.advance(rate_limit::REQUESTS_PER_CLIENT.per);
-        limits.sweep();
+        limits.sweep(false);
         assert_eq!(limits.remembered(), 0);
     }
 }

@@ -8,7 +8,7 @@ use url::Url;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    client_limits::{Budget, Client, ClientLimits},
+    client_limits::{Budget, ClientLimits},
     devices, events,
     long_polls::LongPolls,
     password::PasswordError,
@@ -161,9 +161,14 @@ impl From<Busy> for AccountError {
     }
 }
 
+/// A wait in whole seconds, rounded up: never "0" for a wait that is not over.
+pub fn whole_seconds_up(wait: Duration) -> i64 {
+    ((wait.whole_milliseconds() + 999) / 1000).max(1) as i64
+}
+
 /// "1 minute", "15 minutes": a wait rounded up to whole minutes.
 fn minutes(wait: Duration) -> String {
-    match (wait.whole_seconds() + 59) / 60 {
+    match (whole_seconds_up(wait) + 59) / 60 {
         1 => "1 minute".to_owned(),
         n => format!("{n} minutes"),
     }
@@ -210,12 +215,14 @@ impl Accounts {
     /// Counts a request of any kind against its client's budget, before any other work
     /// (`rate_limit::REQUESTS_PER_CLIENT`).
     pub fn admit(&self, client: &ClientMeta) -> Result<(), AccountError> {
-        self.clients
-            .spend(Budget::Requests, Client::at(client.ip.as_deref()))
-            .map_err(|wait| {
-                self.metrics.refused("requests");
-                AccountError::TooManyRequests { wait }
-            })
+        self.spend(Budget::Requests, client, "requests")
+            .map_err(|wait| AccountError::TooManyRequests { wait })
+    }
+
+    /// Forgets the clients whose budgets are full again (from a blocking thread: it walks every
+    /// client this instance remembers); `and_shrink` also gives their memory back.
+    pub fn sweep_clients(&self, and_shrink: bool) {
+        self.clients.sweep(and_shrink);
     }
 
     /// The zone `user` reads times in: theirs, or the clinic's until theirs is known.
@@ -279,7 +286,6 @@ impl Accounts {
     /// Deletes what can no longer matter: ended sessions, expired known browsers, old
     /// rate-limit counts, tokens a day past their expiry, and security events past retention.
     pub async fn sweep(&self) -> sqlx::Result<()> {
-        self.clients.sweep();
         let now = self.now();
         let ended =
             sessions::sweep(self.pool.write(), now, self.policy.session_idle_timeout).await?;
@@ -291,5 +297,20 @@ impl Accounts {
             tracing::info!(ended, browsers, counts, tokens, events, "swept");
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_is_told_rounded_up_never_as_nothing() {
+        let told = |wait| AccountError::TooManyRequests { wait }.to_string();
+        assert!(told(Duration::milliseconds(200)).ends_with("in 1 minute."));
+        assert!(told(Duration::seconds(61)).ends_with("in 2 minutes."));
+        assert!(told(Duration::minutes(15)).ends_with("in 15 minutes."));
+        assert_eq!(whole_seconds_up(Duration::milliseconds(1)), 1);
+        assert_eq!(whole_seconds_up(Duration::milliseconds(45_001)), 46);
     }
 }

@@ -72,7 +72,9 @@ pub mod tokens;
 pub mod users;
 
 #[cfg(feature = "ssr")]
-pub use context::{AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
+pub use context::{
+    whole_seconds_up, AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
+};
 #[cfg(feature = "ssr")]
 pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR};
 #[cfg(feature = "ssr")]

@@ -49,6 +49,16 @@ impl Hasher {
         }
     }
 
+    /// `Busy` when the line for a hash is full now, so a caller can refuse an attempt before it
+    /// spends any budget on it (the line may still fill before its turn: then `Busy` again).
+    pub fn room(&self) -> Result<(), Busy> {
+        if self.admitted.available_permits() == 0 {
+            self.busy.fetch_add(1, Ordering::Relaxed);
+            return Err(Busy);
+        }
+        Ok(())
+    }
+
     /// How many hashes were refused as `Busy` since start.
     pub fn busy(&self) -> u64 {
         self.busy.load(Ordering::Relaxed)
@@ -227,13 +237,15 @@ mod tests {
             waiting: 1,
         });
         let password = || Password::parse("correct horse battery".into()).unwrap();
-        let (first, second, third) =
+        assert_eq!(hasher.room(), Ok(()));
+        let (first, second, (room, third)) =
             tokio::join!(hasher.hash(password()), hasher.hash(password()), async {
                 // The other two hold both places by now.
                 tokio::time::sleep(Duration::from_millis(5)).await;
-                hasher.hash(password()).await
+                (hasher.room(), hasher.hash(password()).await)
             });
         assert!(first.is_ok() && second.is_ok());
+        assert_eq!(room, Err(Busy), "no room, known before any budget is spent");
         assert_eq!(third, Err(Busy));
         assert!(
             hasher.hash(password()).await.is_ok(),

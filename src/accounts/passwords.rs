@@ -151,6 +151,7 @@ impl Accounts {
     ) -> Result<SignInCookies, AccountError> {
         let user = &session.user;
         let new = choose(new, &[user.email.as_str(), &user.display_name])?;
+        self.hasher.room()?;
         let attempt = self
             .count_password_attempt(Some(&user.email), &browser.client)
             .await?;

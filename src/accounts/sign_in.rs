@@ -24,6 +24,8 @@ impl Accounts {
         next: Option<&str>,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
+        // No room to hash: refused before the attempt costs the client anything.
+        self.hasher.room()?;
         let attempt = self
             .count_password_attempt(Some(email), &browser.client)
             .await?;

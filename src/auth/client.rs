@@ -11,15 +11,22 @@ use axum::{
 };
 
 use crate::{
-    accounts::{AccountError, ClientMeta},
+    accounts::{whole_seconds_up, AccountError, ClientMeta},
     configuration::{any_contains, IpNet, ServerSettings},
     error::AppError,
     state::AppState,
 };
 
+/// A server function's request over its client's budget: the function answers with this
+/// refusal before any other work (`RequestContext::from_leptos`), so the hydrated page reads it
+/// as it reads any refusal, and a plain form goes back to its page with the message.
+#[derive(Debug, Clone, Copy)]
+pub struct OverBudget(pub time::Duration);
+
 /// Counts every request but assets and probes against its client's budget
 /// (`Accounts::admit`), before anything else reads a cookie or the database: a flood from one
-/// client is refused in memory, with a 429 that says how long to wait.
+/// client is refused in memory. A page is answered 429 here, with how long to wait; a server
+/// function is told to refuse (`OverBudget`).
 pub async fn limit_clients(
     State(state): State<AppState>,
     request: Request,
@@ -29,22 +36,24 @@ pub async fn limit_clients(
     if path.starts_with("/pkg/") || matches!(path, "/livez" | "/readyz" | "/health") {
         return next.run(request).await;
     }
-    let (parts, body) = request.into_parts();
+    let (mut parts, body) = request.into_parts();
     let client = client_meta(&parts, &state.settings.server);
-    match state.accounts.admit(&client) {
-        Ok(()) => next.run(Request::from_parts(parts, body)).await,
-        Err(refused) => {
-            let retry_after = match &refused {
-                AccountError::TooManyRequests { wait } => wait.whole_seconds().max(1),
-                _ => 1,
-            };
-            let mut response = AppError::from(refused).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
-            response
-        }
+    let Err(refused) = state.accounts.admit(&client) else {
+        return next.run(Request::from_parts(parts, body)).await;
+    };
+    let AccountError::TooManyRequests { wait } = refused else {
+        return AppError::from(refused).into_response();
+    };
+    if parts.uri.path().starts_with("/api/") {
+        parts.extensions.insert(OverBudget(wait));
+        return next.run(Request::from_parts(parts, body)).await;
     }
+    let mut response = AppError::from(refused).into_response();
+    response.headers_mut().insert(
+        header::RETRY_AFTER,
+        HeaderValue::from(whole_seconds_up(wait)),
+    );
+    response
 }
 
 /// The client's address, city and browser, as far as this server can tell.

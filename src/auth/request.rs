@@ -9,11 +9,13 @@ use leptos::prelude::use_context;
 use leptos_axum::{redirect, ResponseOptions};
 
 use super::{
-    client::client_meta,
+    client::{client_meta, OverBudget},
     cookies::{self, CarelinkCookie},
 };
 use crate::{
-    accounts::{devices, sessions::Session, users::User, Accounts, Browser, SignInCookies},
+    accounts::{
+        devices, sessions::Session, users::User, AccountError, Accounts, Browser, SignInCookies,
+    },
     clock::Zone,
     error::AppError,
     state::AppState,
@@ -39,12 +41,17 @@ impl FromRequestParts<AppState> for RequestContext {
 
 impl RequestContext {
     /// The app and the request, from Leptos's context in a server function or page render.
+    /// The context of a server function's request; a request over its client's budget is
+    /// refused here, before the function does anything (`limit_clients`).
     pub fn from_leptos() -> Result<Self, AppError> {
         let state = AppState::from_context()?;
         let parts = use_context::<Parts>().ok_or_else(|| {
             tracing::error!("the request is missing from the context");
             AppError::Internal
         })?;
+        if let Some(OverBudget(wait)) = parts.extensions.get::<OverBudget>() {
+            return Err(AccountError::TooManyRequests { wait: *wait }.into());
+        }
         Ok(Self::new(state, parts))
     }
 

@@ -33,6 +33,19 @@ impl Clock {
         }
     }
 
+    /// Time since a fixed moment, never going back (the system clock's wall time may, when it
+    /// is set): for measuring durations. A manual clock's is its own time.
+    pub fn elapsed(&self) -> std::time::Duration {
+        static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+        match &self.manual {
+            Some(_) => {
+                let since_epoch = self.now() - OffsetDateTime::UNIX_EPOCH;
+                since_epoch.try_into().unwrap_or_default()
+            }
+            None => START.get_or_init(std::time::Instant::now).elapsed(),
+        }
+    }
+
     /// Moves a manual clock forward; the system clock cannot be moved.
     pub fn advance(&self, by: Duration) {
         let manual = self

@@ -147,17 +147,22 @@ impl FromStr for ServerKey {
 
     fn from_str(hex: &str) -> Result<Self, String> {
         let hex = hex.trim();
-        let digits: Option<Vec<u8>> = hex
-            .as_bytes()
-            .chunks(2)
-            .map(|pair| u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok())
-            .collect();
-        match digits.map(<[u8; 32]>::try_from) {
-            Some(Ok(key)) if hex.len() == 64 => Ok(Self(key)),
-            _ => {
-                Err("expected 64 hexadecimal digits (make one with `openssl rand -hex 32`)".into())
-            }
+        let wrong = "expected 64 hexadecimal digits (make one with `openssl rand -hex 32`)";
+        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(wrong.into());
         }
+        let mut key = [0; 32];
+        for (byte, pair) in key.iter_mut().zip(hex.as_bytes().chunks(2)) {
+            let pair = std::str::from_utf8(pair).map_err(|_| wrong)?;
+            *byte = u8::from_str_radix(pair, 16).map_err(|_| wrong)?;
+        }
+        // A placeholder ("000...", "aaa...") rather than a secret.
+        if key.iter().all(|b| *b == key[0]) {
+            return Err(
+                "is one digit repeated: make a real key with `openssl rand -hex 32`".into(),
+            );
+        }
+        Ok(Self(key))
     }
 }
 

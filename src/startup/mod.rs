@@ -244,9 +244,10 @@ fn router(state: AppState) -> Router {
 
 /// The operator's listener: `/metrics`, and `/readyz` saying why it is not ready.
 fn operators_router(state: AppState) -> Router {
-    Router::new()
+    let router = Router::new()
         .route("/metrics", get(probes::metrics))
-        .route("/readyz", get(probes::ready_why))
+        .route("/readyz", get(probes::ready_why));
+    bounded(router, state.settings.server.request_timeout)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             probes::operators_only,
@@ -261,12 +262,24 @@ fn provide_render_context() {
     auth::provide_flash_for_render();
 }
 
-/// Deletes what can no longer matter (`Accounts::sweep`, done outbox rows) every ten minutes.
+/// How often the clients whose budgets are full again are forgotten, and how often (in those
+/// rounds) the database and the limiters' memory are swept too.
+const SWEEP_CLIENTS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+const SWEEP_ALL_EVERY: u32 = 60;
+
+/// Forgets clients whose budgets are full again every ten seconds, and every ten minutes
+/// deletes what can no longer matter (`Accounts::sweep`, done outbox rows).
 fn spawn_sweeper(state: AppState, outbox: Outbox) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-        loop {
+        let mut every = tokio::time::interval(SWEEP_CLIENTS_EVERY);
+        for round in 0u32.. {
             every.tick().await;
+            let all = round % SWEEP_ALL_EVERY == 0;
+            let accounts = state.accounts.clone();
+            let _ = tokio::task::spawn_blocking(move || accounts.sweep_clients(all)).await;
+            if !all {
+                continue;
+            }
             if let Err(e) = state.accounts.sweep().await {
                 tracing::error!(error = %e, "cannot sweep accounts");
             }

@@ -215,6 +215,21 @@ async fn a_flood_from_one_client_is_refused_before_any_other_work() {
         "{told}"
     );
     assert_eq!(flooder.get("/readyz").await.status(), 200);
+    // A server function is refused as any refusal is: the hydrated page reads it (429, the
+    // encoded error), and a plain form goes back to its page with the message.
+    let called = flooder.call("/api/collect_approval", &[]).await;
+    assert_eq!(called.status(), 429);
+    let error: carelink::error::AppError =
+        serde_json::from_str(&called.text().await.unwrap()).expect("an error the page can read");
+    assert!(error.to_string().contains("Too many requests"), "{error}");
+    let posted = flooder.ask_for_link("someone@example.org").await;
+    assert!(location(&posted).ends_with("/login"), "{}", location(&posted));
+    let flash = crate::support::browser::flash(&posted).expect("the message, for the form");
+    assert!(flash
+        .error
+        .unwrap()
+        .to_string()
+        .contains("try again in 1 minute"));
     assert_eq!(
         app.new_browser()
             .at("2001:db8:7:8::1")
