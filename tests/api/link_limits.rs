@@ -223,7 +223,11 @@ async fn a_flood_from_one_client_is_refused_before_any_other_work() {
         serde_json::from_str(&called.text().await.unwrap()).expect("an error the page can read");
     assert!(error.to_string().contains("Too many requests"), "{error}");
     let posted = flooder.ask_for_link("someone@example.org").await;
-    assert!(location(&posted).ends_with("/login"), "{}", location(&posted));
+    assert!(
+        location(&posted).ends_with("/login"),
+        "{}",
+        location(&posted)
+    );
     let flash = crate::support::browser::flash(&posted).expect("the message, for the form");
     assert!(flash
         .error
