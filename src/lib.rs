@@ -8,8 +8,8 @@
 //! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address`,
 //! `background`, `metrics` →
 //! `mail` (lays out, queues, delivers) → `accounts` (sign-in rules and their storage) → `care`
-//! (appointments, forms) → `auth` (HTTP into values, outcomes into cookies and statuses) →
-//! `pages`, `app`, `startup`, `cli`.
+//! (appointments, forms) → `portal` (all of those wired to one database) → `auth` (HTTP into
+//! values, outcomes into cookies and statuses) → `pages`, `app`, `startup`, `cli`.
 
 pub mod accounts;
 pub mod app;
@@ -37,6 +37,8 @@ pub mod db;
 pub mod mail;
 #[cfg(feature = "ssr")]
 pub mod metrics;
+#[cfg(feature = "ssr")]
+pub mod portal;
 #[cfg(feature = "ssr")]
 pub mod security_headers;
 #[cfg(feature = "ssr")]

@@ -8,14 +8,11 @@ use time::OffsetDateTime;
 use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
 use crate::{
     accounts::{password_strength::choose, Accounts},
-    background::Background,
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock, Zone},
     configuration::{Environment, Settings},
-    db,
     email_address::EmailAddress,
-    mail::{Outbox, Transport},
-    metrics::Metrics,
+    portal::Portal,
 };
 
 /// The commands that change records: they share one database connection and outbox.
@@ -106,19 +103,7 @@ struct Admin {
 
 impl Admin {
     async fn open(settings: Settings) -> anyhow::Result<Self> {
-        let pool = db::connect_and_migrate(&settings.database.url).await?;
-        let transport = Transport::from_settings(&settings.mail)?;
-        let clock = Clock::system();
-        let outbox = Outbox::new(clock.clone(), transport.sender_domain());
-        let accounts = Accounts::new(
-            pool.clone(),
-            clock.clone(),
-            outbox.clone(),
-            Background::start(settings.server.background),
-            &settings,
-            Metrics::default(),
-        );
-        let care = Care::new(pool, clock, outbox, accounts.clone());
+        let Portal { accounts, care, .. } = Portal::open(&settings, Clock::system()).await?;
         let clinic_zone = settings.clinic.time_zone;
         Ok(Self {
             accounts,

@@ -23,14 +23,12 @@ use crate::{
     accounts::{landing, Accounts},
     app::{shell, App},
     auth,
-    background::Background,
     care::Care,
     clock::Clock,
     configuration::{Environment, Settings},
-    db,
-    mail::{self, Delivery, Heartbeat, Outbox, Transport},
-    metrics::Metrics,
+    mail::{self, Delivery, Heartbeat, Outbox},
     pages,
+    portal::Portal,
     security_headers::{provide_request_nonce, security_headers},
     state::{AppState, Shared},
     telemetry,
@@ -52,9 +50,6 @@ pub struct Application {
 impl Application {
     /// Opens the database, runs migrations and binds the listener (port 0 picks a free port).
     pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let pool = db::connect_and_migrate(&settings.database.url).await?;
-        let transport = Arc::new(Transport::from_settings(&settings.mail)?);
-        let outbox = Outbox::new(clock.clone(), transport.sender_domain());
         let listener = TcpListener::bind(settings.server.site_addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
@@ -81,23 +76,21 @@ impl Application {
             .site_addr(address)
             .hash_files(files_are_hashed())
             .build();
-        let metrics = Metrics::default();
+        let Portal {
+            pool,
+            transport,
+            outbox,
+            metrics,
+            accounts,
+            care,
+        } = Portal::open(&settings, clock).await?;
         let delivery = Delivery {
             pool: pool.clone(),
-            outbox: outbox.clone(),
+            outbox,
             transport,
             policy: settings.mail.retry,
             metrics: metrics.clone(),
         };
-        let accounts = Accounts::new(
-            pool.clone(),
-            clock.clone(),
-            outbox.clone(),
-            Background::start(settings.server.background),
-            &settings,
-            metrics.clone(),
-        );
-        let care = Care::new(pool.clone(), clock, outbox, accounts.clone());
         let state = AppState::new(Shared {
             leptos_options,
             settings: Arc::new(settings),
