@@ -1,6 +1,12 @@
 //! `TestPatient`: a patient to add to a `TestApp`.
 
-use carelink::{accounts::users, clock::Zone, email_address::EmailAddress};
+use carelink::{
+    accounts::{users, Accounts},
+    clock::Zone,
+    db,
+    email_address::EmailAddress,
+};
+use time::OffsetDateTime;
 
 use super::{TestApp, PASSWORD};
 
@@ -64,24 +70,22 @@ impl TestPatient {
     /// Adds the patient to `app`'s database, as the clinic's `carelink user add` does but
     /// without the invitation email.
     pub async fn store(self, app: &TestApp) -> Self {
+        self.store_in(&app.accounts, &app.pool, app.clock.now())
+            .await
+    }
+
+    /// The same, with `accounts` on `pool`, at `now`.
+    pub async fn store_in(self, accounts: &Accounts, pool: &db::Pool, now: OffsetDateTime) -> Self {
         let email = EmailAddress::parse(&self.email).unwrap();
         let zone = self.time_zone.map(|name| Zone::parse(name).unwrap());
         let user = match self.password {
-            Some(password) => app
-                .accounts
+            Some(password) => accounts
                 .add_patient(&email, NAME, Some(password.into()), zone.as_ref())
                 .await
                 .unwrap(),
-            None => users::create(
-                app.pool.write(),
-                &email,
-                NAME,
-                None,
-                zone.as_ref(),
-                app.clock.now(),
-            )
-            .await
-            .unwrap(),
+            None => users::create(pool.write(), &email, NAME, None, zone.as_ref(), now)
+                .await
+                .unwrap(),
         };
         Self {
             id: user.id,

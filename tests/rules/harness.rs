@@ -1,0 +1,109 @@
+//! `Rules`: the portal's rules on a database of their own, with a clock the test moves.
+
+use carelink::{
+    accounts::{sessions::Session, AccountError, Accounts, Browser, ClientMeta, SignedIn},
+    clock::Clock,
+    email_address::EmailAddress,
+    portal::Portal,
+};
+use time::macros::datetime;
+
+use crate::support::{test_settings, TestPatient};
+
+pub struct Rules {
+    pub accounts: Accounts,
+    pub portal: Portal,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+}
+
+impl Rules {
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let settings = test_settings(&dir, |_| {});
+        let clock = Clock::manual(datetime!(2031-03-04 10:00 UTC));
+        let portal = Portal::open(&settings, clock.clone())
+            .await
+            .expect("the portal opens");
+        Self {
+            accounts: portal.accounts.clone(),
+            portal,
+            clock,
+            _dir: dir,
+        }
+    }
+
+    /// Adds `patient`, as the clinic's `carelink user add` does, without its email.
+    pub async fn add(&self, patient: TestPatient) -> TestPatient {
+        patient
+            .store_in(&self.accounts, &self.portal.pool, self.clock.now())
+            .await
+    }
+
+    /// A browser with no cookies, at an address of its own.
+    pub fn browser(&self) -> Browser {
+        Browser {
+            client: ClientMeta {
+                ip: Some("198.51.100.1".into()),
+                user_agent: Some("Mozilla/5.0 (Windows NT 10.0) Chrome/126.0".into()),
+                place: None,
+            },
+            ..Browser::default()
+        }
+    }
+
+    /// `browser` asks for a link to `email`: the same browser, now holding its request, once
+    /// the work after the answer (the email) is done.
+    pub async fn ask(&self, browser: &Browser, email: &str) -> Browser {
+        let email = EmailAddress::parse(email).expect("a valid address");
+        let asked = self
+            .accounts
+            .ask_for_login_link(email, None, browser)
+            .await
+            .expect("asking is answered alike for everyone");
+        self.accounts.background().idle().await;
+        Browser {
+            pending: Some(asked.pending),
+            ..browser.clone()
+        }
+    }
+
+    /// The text of the newest email to `email`, if any.
+    pub async fn last_email_to(&self, email: &str) -> Option<String> {
+        sqlx::query_scalar::<_, Option<String>>(
+            "SELECT text_body FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 1",
+        )
+        .bind(email)
+        .fetch_optional(self.portal.pool.read())
+        .await
+        .expect("the outbox reads")
+        .flatten()
+    }
+
+    /// The token of the login link in the newest email to `email`.
+    pub async fn token_sent_to(&self, email: &str) -> String {
+        let text = self.last_email_to(email).await.expect("an email");
+        let start = text.find("/login/link/").expect("a login link") + "/login/link/".len();
+        text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// The session `signed_in` started, as the next request of its browser would find it.
+    pub async fn session_of(&self, signed_in: &SignedIn) -> Session {
+        let cookies = signed_in.cookies.as_ref().expect("a new session");
+        let secret = cookies.session.as_deref().expect("a session cookie");
+        carelink::accounts::sessions::find(
+            &self.portal.pool,
+            secret,
+            self.clock.now(),
+            time::Duration::minutes(30),
+        )
+        .await
+        .unwrap()
+        .expect("a live session")
+    }
+}
+
+/// Whether `outcome` is the refusal `expected`, by its words.
+pub fn refused_as<T>(outcome: Result<T, AccountError>, expected: AccountError) -> bool {
+    matches!(outcome, Err(error) if error.to_string() == expected.to_string())
+}

@@ -1,0 +1,135 @@
+//! The help article's rules for Secure Login Links, each on `Accounts` directly.
+
+use carelink::accounts::{landing::HOME, AccountError};
+use time::Duration;
+
+use crate::{
+    harness::{refused_as, Rules},
+    support::TestPatient,
+};
+
+/// Only an account that has created a password gets a login link: an invited patient is sent a
+/// link to create one, an unknown address nothing (`send_login_link`, over
+/// `users::User::signs_in_by_link`).
+#[tokio::test]
+async fn only_accounts_with_a_password_get_a_login_link() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let invited = rules.add(TestPatient::invited()).await;
+    let browser = rules.browser();
+    for email in [pat.email.as_str(), &invited.email, "nobody@example.org"] {
+        rules.ask(&browser, email).await;
+    }
+    let to_pat = rules.last_email_to(&pat.email).await.unwrap();
+    assert!(to_pat.contains("/login/link/"), "{to_pat}");
+    let to_invited = rules.last_email_to(&invited.email).await.unwrap();
+    assert!(
+        !to_invited.contains("/login/link/") && to_invited.contains("/password/new"),
+        "{to_invited}"
+    );
+    assert_eq!(rules.last_email_to("nobody@example.org").await, None);
+}
+
+/// A link signs in once, and lands on the appointments page (`sign_in_with_link`).
+#[tokio::test]
+async fn a_link_signs_in_once_and_lands_on_the_appointments() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let browser = rules.ask(&rules.browser(), &pat.email).await;
+    let token = rules.token_sent_to(&pat.email).await;
+    let signed_in = rules
+        .accounts
+        .sign_in_with_link(&token, &browser, None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.landing, HOME);
+    assert!(signed_in.cookies.is_some());
+    let again = rules
+        .accounts
+        .sign_in_with_link(&token, &rules.browser(), None)
+        .await;
+    assert!(refused_as(again, AccountError::LinkSpent));
+}
+
+/// The exception: a used link opened in a browser already signed in as its patient (another
+/// tab) lands there, changing nothing; signed in as someone else, it is spent.
+#[tokio::test]
+async fn a_used_link_lands_a_browser_already_signed_in_as_its_patient() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
+        .await;
+    let browser = rules.ask(&rules.browser(), &pat.email).await;
+    let token = rules.token_sent_to(&pat.email).await;
+    let first = rules
+        .accounts
+        .sign_in_with_link(&token, &browser, None)
+        .await;
+    let session = rules.session_of(&first.unwrap()).await;
+
+    let other_tab = rules
+        .accounts
+        .sign_in_with_link(&token, &browser, Some(&session))
+        .await
+        .unwrap();
+    assert!(other_tab.cookies.is_none(), "nothing changes");
+    assert_eq!(other_tab.landing, HOME);
+
+    let sams_browser = rules.ask(&rules.browser(), &sam.email).await;
+    let sams_token = rules.token_sent_to(&sam.email).await;
+    let sams = rules
+        .accounts
+        .sign_in_with_link(&sams_token, &sams_browser, None)
+        .await;
+    let sams_session = rules.session_of(&sams.unwrap()).await;
+    let as_sam = rules
+        .accounts
+        .sign_in_with_link(&token, &sams_browser, Some(&sams_session))
+        .await;
+    assert!(refused_as(as_sam, AccountError::LinkSpent));
+}
+
+/// A link expires after the configured lifetime, at most 60 minutes: it works until its last
+/// millisecond, and not at the minute (`tokens::USABLE`). Two patients' links, asked for at
+/// the same moment, so that using one changes nothing for the other.
+#[tokio::test]
+async fn a_link_expires_after_sixty_minutes_to_the_millisecond() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
+        .await;
+    let pats_browser = rules.ask(&rules.browser(), &pat.email).await;
+    let sams_browser = rules.ask(&rules.browser(), &sam.email).await;
+    let (pats, sams) = (
+        rules.token_sent_to(&pat.email).await,
+        rules.token_sent_to(&sam.email).await,
+    );
+
+    rules
+        .clock
+        .advance(Duration::minutes(60) - Duration::milliseconds(1));
+    let last_moment = rules
+        .accounts
+        .sign_in_with_link(&pats, &pats_browser, None)
+        .await;
+    assert!(last_moment.is_ok(), "a millisecond short of sixty minutes");
+    rules.clock.advance(Duration::milliseconds(1));
+    let expired = rules
+        .accounts
+        .sign_in_with_link(&sams, &sams_browser, None)
+        .await;
+    assert!(
+        refused_as(expired, AccountError::LinkSpent),
+        "sixty minutes old"
+    );
+}

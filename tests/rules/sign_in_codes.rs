@@ -1,0 +1,77 @@
+//! The code in each login email, typed in the browser that asked: docs/security.md's rules for
+//! it, on `Accounts` directly.
+
+use carelink::accounts::{landing::HOME, sign_in_code::SignInCode, AccountError};
+
+use crate::{
+    harness::{refused_as, Rules},
+    support::TestPatient,
+};
+
+/// The code in the newest email to `email`: "1234 5678" on a line of its own.
+async fn code_sent_to(rules: &Rules, email: &str) -> SignInCode {
+    let text = rules.last_email_to(email).await.expect("an email");
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|line| line.len() == 9 && line.as_bytes()[4] == b' ')
+        .expect("a code");
+    SignInCode::parse(line).unwrap()
+}
+
+/// A code that is not `code`.
+fn wrong(code: &SignInCode) -> SignInCode {
+    let digits = code.to_string().replace(' ', "");
+    let flipped = if digits.ends_with('0') { "1" } else { "0" };
+    SignInCode::parse(&format!("{}{flipped}", &digits[..7])).unwrap()
+}
+
+/// The right code signs in the browser that asked, once; in any other browser it is refused
+/// as any wrong code is.
+#[tokio::test]
+async fn a_code_signs_in_only_the_browser_that_asked_and_once() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    let elsewhere = rules
+        .accounts
+        .sign_in_with_code(&code, &rules.browser(), None)
+        .await;
+    assert!(refused_as(elsewhere, AccountError::CodeRefused));
+    let signed_in = rules
+        .accounts
+        .sign_in_with_code(&code, &asker, None)
+        .await
+        .unwrap();
+    assert_eq!(signed_in.landing, HOME);
+    let again = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(refused_as(again, AccountError::CodeRefused));
+}
+
+/// Five wrong codes void a request: the right one is refused after them, and its link too.
+#[tokio::test]
+async fn five_wrong_codes_void_the_request() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    let token = rules.token_sent_to(&pat.email).await;
+    for _ in 0..5 {
+        let tried = rules
+            .accounts
+            .sign_in_with_code(&wrong(&code), &asker, None)
+            .await;
+        assert!(refused_as(tried, AccountError::CodeRefused));
+    }
+    let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(
+        refused_as(right, AccountError::CodeRefused),
+        "void after five"
+    );
+    let link = rules.accounts.sign_in_with_link(&token, &asker, None).await;
+    assert!(
+        refused_as(link, AccountError::LinkSpent),
+        "the link with it"
+    );
+}
