@@ -5,14 +5,29 @@
 //! [`Browser`]) and return outcomes ([`SignedIn`], [`AccountError`]). Nothing here knows HTTP;
 //! `crate::auth` turns requests into these values and outcomes into cookies and status codes.
 //!
-//! Where each rule of the help article lives:
-//! - only accounts with a password sign in by link: `users::User::signs_in_by_link`;
-//! - a link works once, unless that browser is already signed in as the patient:
-//!   `login_links` (`Accounts::sign_in_with_link`, over `tokens::consume`);
+//! Where each rule of the help article lives, and its test below HTTP (`tests/rules`, on
+//! `Accounts` with the manual clock, on both engines):
+//! - only accounts with a password sign in by link: `users::User::signs_in_by_link`, used by
+//!   `Accounts::ask_for_login_link` (`login_links::only_accounts_with_a_password_get_a_login_link`);
+//! - a link works once: `Accounts::sign_in_with_link`, over `tokens::consume`
+//!   (`login_links::a_link_signs_in_once_and_lands_on_the_appointments`), unless that browser is
+//!   already signed in as the patient
+//!   (`login_links::a_used_link_lands_a_browser_already_signed_in_as_its_patient`);
 //! - a link expires after at most 60 minutes: `links::LOGIN_LINK_MINUTES`, checked by
-//!   `tokens::USABLE`;
-//! - a link lands on the appointments page: `landing::HOME`;
-//! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`.
+//!   `tokens::USABLE` (`login_links::a_link_expires_after_sixty_minutes_to_the_millisecond`);
+//! - a link lands on the appointments page: `landing::HOME` (the same tests);
+//! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`
+//!   (`tests/api/notifications.rs`).
+//!
+//! And of docs/security.md (its tables name the HTTP tests of the rest):
+//! - a code signs in only the browser that asked, once, and five wrong codes void the request:
+//!   `Accounts::sign_in_with_code` (`sign_in_codes::*`);
+//! - a phone approves only with the number on the asking screen, within five minutes, while
+//!   one browser alone waits, and a wrong number voids the link and turns approving off for a
+//!   day: `Accounts::approve_sign_in`, `Accounts::collect_approval` (`approvals::*`);
+//! - ten wrong passwords an account per fifteen minutes, and no password among the first
+//!   guesses: `Accounts::sign_in_with_password`, `Accounts::change_password`,
+//!   `password_strength::choose` (`passwords::*`).
 //!
 //! Beyond the article: a phone that opened a link may sign in the browser that asked for it
 //! instead, by typing the number that browser shows, within minutes of the asking (`approvals`);

@@ -8,6 +8,8 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod approvals;
 mod harness;
 mod login_links;
+mod passwords;
 mod sign_in_codes;
