@@ -7,6 +7,13 @@
 use axum::http::{header, HeaderMap, HeaderValue};
 use cookie::{Cookie, SameSite};
 
+use crate::state::AppState;
+
+/// Cookies are Secure (and `__Host-` prefixed) when the portal is served over https.
+pub fn secure(state: &AppState) -> bool {
+    state.settings.server.public_url.scheme() == "https"
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CarelinkCookie {
     Session,

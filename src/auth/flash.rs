@@ -16,10 +16,7 @@ use axum::{
 use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::ResponseOptions;
 
-use super::{
-    cookies::{self, CarelinkCookie},
-    request::secure_cookies,
-};
+use super::cookies::{self, CarelinkCookie};
 use crate::{error::AppError, flash::Flash, state::AppState};
 
 /// How long a flash waits for its page: the redirect follows at once.
@@ -74,7 +71,7 @@ pub async fn carry_form_results(
         notice: None,
         email,
     };
-    let secure = secure_cookies(&state);
+    let secure = cookies::secure(&state);
     parts
         .headers
         .append(header::SET_COOKIE, cookie(&flash, secure));
@@ -123,7 +120,7 @@ pub fn provide_for_render() {
     ) else {
         return;
     };
-    if let Some(flash) = take(&parts.headers, &response, secure_cookies(&state)) {
+    if let Some(flash) = take(&parts.headers, &response, cookies::secure(&state)) {
         provide_context(flash);
     }
 }

@@ -142,7 +142,7 @@ impl RequestContext {
     }
 
     fn secure_cookies(&self) -> bool {
-        secure_cookies(&self.state)
+        cookies::secure(&self.state)
     }
 
     fn send_cookie(&self, cookie: HeaderValue) {
@@ -204,14 +204,9 @@ impl RequestContext {
     }
 }
 
-/// Cookies are Secure (and `__Host-` prefixed) when the portal is served over https.
-pub(super) fn secure_cookies(state: &AppState) -> bool {
-    state.settings.server.public_url.scheme() == "https"
-}
-
 /// The browser behind a request: its address and user agent, and the cookies it holds.
 fn browser(state: &AppState, parts: &Parts) -> Browser {
-    let cookie = |cookie| cookies::read(&parts.headers, cookie, secure_cookies(state));
+    let cookie = |cookie| cookies::read(&parts.headers, cookie, cookies::secure(state));
     Browser {
         client: client_meta(parts, &state.settings.server),
         session: cookie(CarelinkCookie::Session),
@@ -226,7 +221,7 @@ pub(super) async fn session_for(
     state: &AppState,
     headers: &HeaderMap,
 ) -> sqlx::Result<Option<Session>> {
-    match cookies::read(headers, CarelinkCookie::Session, secure_cookies(state)) {
+    match cookies::read(headers, CarelinkCookie::Session, cookies::secure(state)) {
         Some(secret) => state.accounts.session(&secret).await,
         None => Ok(None),
     }
