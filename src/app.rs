@@ -2,8 +2,8 @@
 //!
 //! Pages are rendered on the server only, complete in their first HTML (whole, so data is in
 //! place without a script), and their forms are plain HTML forms that work without JavaScript.
-//! The WASM hydrates only the islands that make a page nicer (`islands`): a link that signs in
-//! by itself, the "Send again" countdown. A few lines of inline script, allowed by the response's
+//! The WASM hydrates only the islands that make a page nicer, each beside the page it serves: a
+//! link that signs in by itself, the "Send again" countdown, the screen that waits for a phone. A few lines of inline script, allowed by the response's
 //! CSP nonce, work from the first paint: they show a button's work while its form posts.
 
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -15,7 +15,6 @@ use leptos_router::{
 
 use crate::{
     error::AppError,
-    islands::HydrationMarker,
     pages::{
         account::AccountPage,
         appointments::{AppointmentPage, AppointmentsPage},
@@ -163,4 +162,15 @@ fn SiteHeader() -> impl IntoView {
             </Suspense>
         </header>
     }
+}
+
+/// Sets `data-hydrated` on `<body>` once the WASM has run. Effects never run on the server, so
+/// the attribute proves it; end-to-end tests wait for it before they rely on an island.
+#[island]
+pub fn HydrationMarker() -> impl IntoView {
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
 }

@@ -16,7 +16,6 @@ pub mod app;
 pub mod email_address;
 pub mod error;
 pub mod flash;
-pub mod islands;
 pub mod pages;
 
 #[cfg(feature = "ssr")]

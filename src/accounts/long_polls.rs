@@ -1,7 +1,7 @@
 //! How many waiting screens' long polls an instance holds open at once: in all, and per client
 //! (IPv6 by /64), so made-up or copied requests cannot tie up the instance's tasks and
 //! connections. A poll with no room is told the portal is busy, at once and before any database
-//! work, and its screen asks again a few seconds later (`islands::WaitForApproval`).
+//! work, and its screen asks again a few seconds later (`pages::check_email`'s `WaitForApproval`).
 
 use std::{
     collections::HashMap,

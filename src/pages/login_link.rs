@@ -6,7 +6,7 @@
 //! phone that asked, "the browser that asked"), which leads to `?on=computer`, where the patient
 //! types the number that browser shows.
 
-use leptos::{prelude::*, server_fn::ServerFn};
+use leptos::{html, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -15,7 +15,6 @@ use crate::{
     accounts::links::{Asker, LinkState},
     error::AppError,
     flash::Flash,
-    islands::LinkSignIn,
 };
 
 #[server(endpoint = "open_login_link")]
@@ -211,5 +210,56 @@ fn NewLinkOffer(token: String, login_url: String) -> impl IntoView {
             <button type="submit" class="block" data-busy="Sending…">"Email me a new link"</button>
         </form>
         <p class="muted center"><a href=login_url>"Log in another way"</a></p>
+    }
+}
+
+/// "Log In" (`label`) on a Secure Login Link's page. In a browser that proved it is the
+/// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the
+/// link's page with the landing page, so the token leaves the address bar and the history.
+/// Without the WASM it is a plain form, and the server redirects, or comes back here with the
+/// `error` it shows in the same place as the script would.
+#[island]
+pub fn LinkSignIn(
+    token: String,
+    account: String,
+    automatic: bool,
+    label: String,
+    error: Option<AppError>,
+) -> impl IntoView {
+    let sign_in = ServerAction::<SignInWithLink>::new();
+    let form = NodeRef::<html::Form>::new();
+    // What the page promises only once the script runs: before, the button must be pressed.
+    let signing_in = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let (true, Some(form)) = (automatic, form.get()) {
+            signing_in.set(true);
+            let _ = form.request_submit();
+        }
+    });
+    Effect::new(move |_| match sign_in.value().get() {
+        Some(Ok(landing)) => {
+            let _ = window().location().replace(&landing);
+        }
+        Some(Err(_)) => signing_in.set(false),
+        None => {}
+    });
+    let busy = move || sign_in.pending().get() || signing_in.get();
+    view! {
+        <h1>{move || if signing_in.get() { "Logging you in…" } else { "Log in to Carelink" }}</h1>
+        <p>"Log in as " <strong class="account">{account}</strong></p>
+        {move || match sign_in.value().get() {
+            Some(tried) => tried.err(),
+            None => error.clone(),
+        }.map(|error| view! {
+            <p class="alert error" role="alert">{error.to_string()}</p>
+        })}
+        <ActionForm action=sign_in node_ref=form>
+            <input type="hidden" name="token" value=token/>
+            <input type="hidden" name="time_zone" value=""/>
+            <button type="submit" class="block" data-automatic=automatic.to_string()
+                aria-busy=move || busy().then_some("true")>
+                {move || if busy() { "Logging in…".to_owned() } else { label.clone() }}
+            </button>
+        </ActionForm>
     }
 }

@@ -1,79 +1,15 @@
-//! The islands: the only parts of a page the WASM hydrates. Each renders on the server exactly
-//! as it first renders in the browser, and works without the WASM as the plain form it is.
+//! The islands of the "Check your email" screen: "Send again", and the wait for the phone's
+//! approval. Each renders on the server exactly as it first renders in the browser, and works
+//! without the WASM as the plain form it is.
 
 use leptos::{html, prelude::*};
 
+use super::server::{collect_approval, CollectApproval};
 use crate::{
     accounts::links::{self, APPROVE_WITHIN_MINUTES},
     error::AppError,
-    pages::{
-        check_email::{collect_approval, CollectApproval},
-        login::AskForLoginLink,
-        login_link::SignInWithLink,
-    },
+    pages::login::AskForLoginLink,
 };
-
-/// Sets `data-hydrated` on `<body>` once the WASM has run. Effects never run on the server, so
-/// the attribute proves it; end-to-end tests wait for it before they rely on an island.
-#[island]
-pub fn HydrationMarker() -> impl IntoView {
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
-}
-
-/// "Log In" (`label`) on a Secure Login Link's page. In a browser that proved it is the
-/// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the
-/// link's page with the landing page, so the token leaves the address bar and the history.
-/// Without the WASM it is a plain form, and the server redirects, or comes back here with the
-/// `error` it shows in the same place as the script would.
-#[island]
-pub fn LinkSignIn(
-    token: String,
-    account: String,
-    automatic: bool,
-    label: String,
-    error: Option<AppError>,
-) -> impl IntoView {
-    let sign_in = ServerAction::<SignInWithLink>::new();
-    let form = NodeRef::<html::Form>::new();
-    // What the page promises only once the script runs: before, the button must be pressed.
-    let signing_in = RwSignal::new(false);
-    Effect::new(move |_| {
-        if let (true, Some(form)) = (automatic, form.get()) {
-            signing_in.set(true);
-            let _ = form.request_submit();
-        }
-    });
-    Effect::new(move |_| match sign_in.value().get() {
-        Some(Ok(landing)) => {
-            let _ = window().location().replace(&landing);
-        }
-        Some(Err(_)) => signing_in.set(false),
-        None => {}
-    });
-    let busy = move || sign_in.pending().get() || signing_in.get();
-    view! {
-        <h1>{move || if signing_in.get() { "Logging you in…" } else { "Log in to Carelink" }}</h1>
-        <p>"Log in as " <strong class="account">{account}</strong></p>
-        {move || match sign_in.value().get() {
-            Some(tried) => tried.err(),
-            None => error.clone(),
-        }.map(|error| view! {
-            <p class="alert error" role="alert">{error.to_string()}</p>
-        })}
-        <ActionForm action=sign_in node_ref=form>
-            <input type="hidden" name="token" value=token/>
-            <input type="hidden" name="time_zone" value=""/>
-            <button type="submit" class="block" data-automatic=automatic.to_string()
-                aria-busy=move || busy().then_some("true")>
-                {move || if busy() { "Logging in…".to_owned() } else { label.clone() }}
-            </button>
-        </ActionForm>
-    }
-}
 
 /// "Send again" on the "Check your email" screen: locked for a minute after each send, with
 /// the time left on the button (not announced every second: it is no live region). Without the
