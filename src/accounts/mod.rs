@@ -56,6 +56,8 @@ mod context;
 #[cfg(feature = "ssr")]
 pub mod devices;
 #[cfg(feature = "ssr")]
+mod error;
+#[cfg(feature = "ssr")]
 pub mod events;
 #[cfg(feature = "ssr")]
 pub mod landing;
@@ -87,9 +89,9 @@ pub mod tokens;
 pub mod users;
 
 #[cfg(feature = "ssr")]
-pub use context::{
-    whole_seconds_up, AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
-};
+pub use context::{Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
+#[cfg(feature = "ssr")]
+pub use error::{whole_seconds_up, AccountError};
 #[cfg(feature = "ssr")]
 pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR};
 #[cfg(feature = "ssr")]

@@ -11,6 +11,7 @@ mod assets;
 mod layers;
 mod probes;
 mod serve;
+mod sweeper;
 use assets::{assets, files_are_hashed};
 use layers::bounded;
 pub use probes::Readiness;
@@ -26,7 +27,7 @@ use crate::{
     care::Care,
     clock::Clock,
     configuration::{Environment, Settings},
-    mail::{self, Delivery, Heartbeat, Outbox},
+    mail::{Delivery, Heartbeat, Outbox},
     pages,
     portal::Portal,
     security_headers::{provide_request_nonce, security_headers},
@@ -141,7 +142,7 @@ impl Application {
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let sweeper = spawn_sweeper(self.state.clone(), self.delivery.outbox.clone());
+        let sweeper = sweeper::spawn(self.state.clone(), self.delivery.outbox.clone());
         let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
         let header_read_timeout = self.state.settings.server.header_read_timeout;
         // The operator's listener stops with the portal's.
@@ -253,36 +254,6 @@ fn operators_router(state: AppState) -> Router {
 fn provide_render_context() {
     provide_request_nonce();
     auth::provide_flash_for_render();
-}
-
-/// How often the clients whose budgets are full again are forgotten, and how often (in those
-/// rounds) the database and the limiters' memory are swept too.
-const SWEEP_CLIENTS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
-const SWEEP_ALL_EVERY: u32 = 60;
-
-/// Forgets clients whose budgets are full again every ten seconds, and every ten minutes
-/// deletes what can no longer matter (`Accounts::sweep`, done outbox rows).
-fn spawn_sweeper(state: AppState, outbox: Outbox) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(SWEEP_CLIENTS_EVERY);
-        for round in 0u32.. {
-            every.tick().await;
-            let all = round % SWEEP_ALL_EVERY == 0;
-            let accounts = state.accounts.clone();
-            let _ = tokio::task::spawn_blocking(move || accounts.sweep_clients(all)).await;
-            if !all {
-                continue;
-            }
-            if let Err(e) = state.accounts.sweep().await {
-                tracing::error!(error = %e, "cannot sweep accounts");
-            }
-            match mail::sweep(&state.pool, &outbox).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(messages = n, "old outbox rows removed"),
-                Err(e) => tracing::error!(error = %e, "cannot sweep the outbox"),
-            }
-        }
-    })
 }
 
 async fn shutdown_signal() {
