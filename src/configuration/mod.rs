@@ -9,7 +9,9 @@ use url::Url;
 pub use crate::background::BackgroundLimits;
 use crate::clock::Zone;
 
+mod file;
 mod networks;
+mod production;
 mod sources;
 
 pub use networks::{any_contains, IpNet};
@@ -128,6 +130,17 @@ pub struct AuthSettings {
 pub struct ServerKey(pub [u8; 32]);
 
 impl ServerKey {
+    /// Production has no key of its own: every instance must be given the same.
+    fn missing() -> Result<Self, ConfigError> {
+        Err(ConfigError::Invalid {
+            setting: "SERVER_KEY",
+            value: String::new(),
+            reason: "production (LEPTOS_ENV=PROD) needs a key shared by every instance: make \
+                     one with `openssl rand -hex 32`"
+                .into(),
+        })
+    }
+
     /// A key of this process alone: enough for one instance in development.
     pub fn random() -> Self {
         let mut key = [0; 32];
@@ -224,7 +237,7 @@ impl Settings {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?,
-            None => sources::FileSettings::default(),
+            None => file::FileSettings::default(),
         };
         sources::resolve(file, |name| std::env::var(name).ok())
     }
