@@ -3,7 +3,6 @@
 
 use super::{
     events::EventKind,
-    landing,
     notifier::PasswordLinkReason,
     password_strength::choose,
     sessions,
@@ -124,17 +123,16 @@ impl Accounts {
         users::set_password_hash(&mut tx, used.user_id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, used.user_id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, used.user_id, now).await?;
-        let cookies = self
-            .start_session(&mut tx, used.user_id, browser, false)
-            .await?;
-        self.record(&mut tx, Some(used.user_id), EventKind::PasswordSet, browser)
-            .await?;
-        tx.commit().await?;
-        self.metrics.signed_in("set_password");
-        Ok(SignedIn {
-            cookies: Some(cookies),
-            landing: landing::landing(used.redirect_to.as_deref()),
-        })
+        let next = used.redirect_to.as_deref();
+        self.signed_in(
+            tx,
+            used.user_id,
+            browser,
+            false,
+            EventKind::PasswordSet,
+            next,
+        )
+        .await
     }
 
     /// Changing a password needs the current one; it ends every session of the patient, revokes

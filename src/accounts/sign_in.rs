@@ -49,15 +49,8 @@ impl Accounts {
                 if let Some(hash) = &checked.rehashed {
                     users::set_password_hash(&mut tx, user.id, hash, self.now()).await?;
                 }
-                let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
-                self.record(&mut tx, Some(user.id), EventKind::SignedIn, browser)
-                    .await?;
-                tx.commit().await?;
-                self.metrics.signed_in("password");
-                Ok(SignedIn {
-                    cookies: Some(cookies),
-                    landing: landing::landing(next),
-                })
+                let how = EventKind::SignedIn;
+                self.signed_in(tx, user.id, browser, false, how, next).await
             }
             user => {
                 let user_id = user.map(|u| u.id);
@@ -67,6 +60,36 @@ impl Accounts {
                 Err(AccountError::IncorrectCredentials)
             }
         }
+    }
+
+    /// The end of every sign-in, whichever way the patient proved who they are in `tx`: the
+    /// session (`start_session`), the event recorded as `how`, the commit, and where the
+    /// browser lands (`next`, if it is a patient page).
+    pub(super) async fn signed_in(
+        &self,
+        mut tx: db::Transaction,
+        user_id: i64,
+        browser: &Browser,
+        keep_session: bool,
+        how: EventKind,
+        next: Option<&str>,
+    ) -> Result<SignedIn, AccountError> {
+        let cookies = self
+            .start_session(&mut tx, user_id, browser, keep_session)
+            .await?;
+        self.record(&mut tx, Some(user_id), how, browser).await?;
+        tx.commit().await?;
+        self.metrics.signed_in(match how {
+            EventKind::SignedInWithLink => "link",
+            EventKind::SignedInWithCode => "code",
+            EventKind::SignedInByApproval => "approval",
+            EventKind::PasswordSet => "set_password",
+            _ => "password",
+        });
+        Ok(SignedIn {
+            cookies: Some(cookies),
+            landing: landing::landing(next),
+        })
     }
 
     /// What every sign-in does, in the caller's transaction: a fresh session (a new id at every

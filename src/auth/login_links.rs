@@ -160,9 +160,9 @@ pub async fn collect_approval(time_zone: Option<String>) -> Result<Option<String
 }
 
 /// A link or code sign-in's cookies (its request is over), then its landing page.
-fn land(req: &RequestContext, SignedIn { cookies, landing }: SignedIn) -> String {
-    if let Some(cookies) = cookies {
-        req.send_sign_in(cookies);
+fn land(req: &RequestContext, signed_in: SignedIn) -> String {
+    let (changed, landing) = req.signed_in(signed_in);
+    if changed {
         req.end_link_request();
     }
     req.land(landing)

@@ -38,10 +38,8 @@ pub async fn set_password(
         .accounts()
         .set_password_with_link(&token, new_password, &req.browser_in(time_zone))
         .await?;
-    if let Some(cookies) = signed_in.cookies {
-        req.send_sign_in(cookies);
-    }
-    redirect(&signed_in.landing);
+    let (_, landing) = req.signed_in(signed_in);
+    redirect(&landing);
     Ok(())
 }
 

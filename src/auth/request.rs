@@ -15,6 +15,7 @@ use super::{
 use crate::{
     accounts::{
         devices, sessions::Session, users::User, AccountError, Accounts, Browser, SignInCookies,
+        SignedIn,
     },
     clock::Zone,
     error::AppError,
@@ -183,6 +184,16 @@ impl RequestContext {
     }
 
     /// The cookies of a sign-in: the session, and the long-lived known-browser cookie.
+    /// A sign-in, on HTTP: its cookies go out, if it made any (none when the browser already
+    /// was the patient's); the landing page is the caller's to send the browser to.
+    pub fn signed_in(&self, SignedIn { cookies, landing }: SignedIn) -> (bool, String) {
+        let changed = cookies.is_some();
+        if let Some(cookies) = cookies {
+            self.send_sign_in(cookies);
+        }
+        (changed, landing)
+    }
+
     pub fn send_sign_in(&self, signed_in: SignInCookies) {
         if let Some(session) = signed_in.session {
             self.set_cookie(CarelinkCookie::Session, &session);

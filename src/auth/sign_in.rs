@@ -3,7 +3,7 @@
 use leptos_axum::redirect;
 
 use super::{cookies::CarelinkCookie, RequestContext};
-use crate::{accounts::SignedIn, clock::Zone, email_address::EmailAddress, error::AppError};
+use crate::{clock::Zone, email_address::EmailAddress, error::AppError};
 
 pub async fn sign_in_with_password(
     email: String,
@@ -14,13 +14,11 @@ pub async fn sign_in_with_password(
     let req = RequestContext::from_leptos()?;
     let email = EmailAddress::parse(&email)?;
     let browser = req.browser_in(time_zone);
-    let SignedIn { cookies, landing } = req
+    let signed_in = req
         .accounts()
         .sign_in_with_password(&email, password, next.as_deref(), &browser)
         .await?;
-    if let Some(cookies) = cookies {
-        req.send_sign_in(cookies);
-    }
+    let (_, landing) = req.signed_in(signed_in);
     redirect(&landing);
     Ok(())
 }

@@ -222,21 +222,9 @@ impl Accounts {
         how: EventKind,
     ) -> Result<SignedIn, AccountError> {
         let keep_session = is_signed_in_as(current, used.user_id);
-        let cookies = self
-            .start_session(&mut tx, used.user_id, browser, keep_session)
-            .await?;
         tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, self.now()).await?;
-        self.record(&mut tx, Some(used.user_id), how, browser)
-            .await?;
-        tx.commit().await?;
-        self.metrics.signed_in(match how {
-            EventKind::SignedInWithCode => "code",
-            EventKind::SignedInByApproval => "approval",
-            _ => "link",
-        });
-        Ok(SignedIn {
-            cookies: Some(cookies),
-            landing: landing::landing(used.redirect_to.as_deref()),
-        })
+        let next = used.redirect_to.as_deref();
+        self.signed_in(tx, used.user_id, browser, keep_session, how, next)
+            .await
     }
 }
