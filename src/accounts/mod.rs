@@ -58,7 +58,7 @@ pub mod devices;
 #[cfg(feature = "ssr")]
 mod error;
 #[cfg(feature = "ssr")]
-pub mod events;
+mod events;
 #[cfg(feature = "ssr")]
 pub mod landing;
 #[cfg(feature = "ssr")]
@@ -76,13 +76,17 @@ mod passwords;
 #[cfg(feature = "ssr")]
 mod pending;
 #[cfg(feature = "ssr")]
-pub mod rate_limit;
+mod rate_limit;
+#[cfg(feature = "ssr")]
+pub mod secrets;
 #[cfg(feature = "ssr")]
 pub mod sessions;
 #[cfg(feature = "ssr")]
 mod sign_in;
 #[cfg(feature = "ssr")]
 pub mod sign_in_code;
+// Public for the fixtures that write links directly (the load benchmark's seed, the crash test
+// in tests/api/faults.rs); everything else reaches tokens through `Accounts`.
 #[cfg(feature = "ssr")]
 pub mod tokens;
 #[cfg(feature = "ssr")]
@@ -93,6 +97,11 @@ pub use context::{Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
 #[cfg(feature = "ssr")]
 pub use error::{whole_seconds_up, AccountError};
 #[cfg(feature = "ssr")]
+pub use events::{EventKind, SecurityEvent};
+#[cfg(feature = "ssr")]
 pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR};
+
 #[cfg(feature = "ssr")]
 pub use long_polls::PER_CLIENT as LONG_POLLS_PER_CLIENT;
+#[cfg(feature = "ssr")]
+pub use rate_limit::{Limit, REQUESTS_PER_CLIENT};

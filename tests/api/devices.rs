@@ -58,7 +58,7 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
         .fetch_one(app.pool.write())
         .await
         .unwrap();
-    assert_eq!(stored, carelink::accounts::tokens::hash_secret(&secret));
+    assert_eq!(stored, carelink::accounts::secrets::hash_secret(&secret));
     app.sign_out().await;
     assert!(app.session_cookie().is_none());
 

@@ -201,7 +201,7 @@ async fn a_flood_from_one_client_is_refused_before_any_other_work() {
     })
     .await;
     let flooder = app.new_browser().at("2001:db8:7:7::1");
-    let budget = carelink::accounts::rate_limit::REQUESTS_PER_CLIENT;
+    let budget = carelink::accounts::REQUESTS_PER_CLIENT;
     for n in 0..budget.max {
         assert_eq!(flooder.get("/login").await.status(), 200, "request {n}");
     }

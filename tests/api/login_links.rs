@@ -1,6 +1,6 @@
 //! Secure Login Links over real HTTP: asking, the email, opening and using the link.
 
-use carelink::{accounts::tokens::hash_secret, clock::Clock};
+use carelink::{accounts::secrets::hash_secret, clock::Clock};
 use time::{Duration, OffsetDateTime};
 
 use crate::support::{

@@ -59,7 +59,7 @@ async fn the_right_code_signs_in_like_the_link_and_ends_it() {
     let stored = stored.expect("a code was issued");
     assert_ne!(
         stored,
-        carelink::accounts::tokens::hash_secret(&code.replace(' ', "")),
+        carelink::accounts::secrets::hash_secret(&code.replace(' ', "")),
         "the stored hash is keyed, not a plain hash of 10^8 possible codes"
     );
     let screen = app.page("/login/check-email").await;

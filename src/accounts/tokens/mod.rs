@@ -2,8 +2,6 @@
 //! links) with the rules that say when one still works. Only SHA-256 hashes are stored, so a copy
 //! of the database cannot sign anyone in.
 
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use super::{approval_number::ApprovalNumber, sign_in_code::SignInCode, ClientMeta};
@@ -11,24 +9,14 @@ use super::{approval_number::ApprovalNumber, sign_in_code::SignInCode, ClientMet
 pub mod approval;
 mod codes;
 mod revoke;
+pub use super::secrets::{generate_secret, hash_secret};
 use crate::{
     clock::Timestamp,
     db::{self, text_enum, Executor},
     email_address::EmailAddress,
 };
-pub use codes::{codes_used_up, consume_code, CodeOutcome, MAX_CODE_FAILURES, WRONG_CODES_PER_DAY};
+pub use codes::{codes_used_up, consume_code, CodeOutcome, MAX_CODE_FAILURES};
 pub use revoke::{retire_request, revoke_all_for_user, revoke_others};
-
-/// 32 bytes from the OS random generator, URL-safe base64 (43 characters).
-pub fn generate_secret() -> String {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).expect("the OS random generator works");
-    URL_SAFE_NO_PAD.encode(bytes)
-}
-
-pub fn hash_secret(secret: &str) -> Vec<u8> {
-    Sha256::digest(secret.as_bytes()).to_vec()
-}
 
 text_enum! {
     pub enum Purpose {
@@ -204,22 +192,4 @@ pub async fn sweep(db: impl Executor<'_>, expired_before: OffsetDateTime) -> sql
         .execute(db)
         .await?
         .rows_affected())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn secrets_are_32_random_bytes_in_url_safe_base64() {
-        let a = generate_secret();
-        let b = generate_secret();
-        assert_eq!(a.len(), 43);
-        assert_ne!(a, b);
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
-        assert_eq!(URL_SAFE_NO_PAD.decode(&a).unwrap().len(), 32);
-        assert_eq!(hash_secret(&a).len(), 32);
-    }
 }
