@@ -16,8 +16,8 @@
 //! - a link expires after at most 60 minutes: `links::LOGIN_LINK_MINUTES`, checked by
 //!   `tokens::USABLE` (`login_links::a_link_expires_after_sixty_minutes_to_the_millisecond`);
 //! - a link lands on the appointments page: `landing::HOME` (the same tests);
-//! - notification emails sign the patient in: `Accounts::link_to_record` in `notifier`
-//!   (`tests/api/notifications.rs`).
+//! - notification emails sign the patient in, on what they announce: `Accounts::link_to_record`
+//!   in `notifier`, used by `care` (`notifications::*`).
 //!
 //! And of docs/security.md (its tables name the HTTP tests of the rest):
 //! - a code signs in only the browser that asked, once, and five wrong codes void the request:

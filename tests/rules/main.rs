@@ -11,5 +11,6 @@ mod support;
 mod approvals;
 mod harness;
 mod login_links;
+mod notifications;
 mod passwords;
 mod sign_in_codes;
