@@ -6,6 +6,8 @@ import * as path from "node:path";
 // Point the tests at a server that already runs (BASE_URL), or let Playwright start the built
 // binary on its own port and a fresh database.
 const port = Number(process.env.E2E_PORT ?? 3100);
+/** One key for the instances of a run, as a clinic's instances share theirs. */
+const serverKey = crypto.randomBytes(32).toString("hex");
 const baseURL = process.env.BASE_URL ?? `http://127.0.0.1:${port}`;
 // For the CLI that tests/support.ts runs: links in the mail it queues point at this server.
 process.env.E2E_BASE_URL = baseURL;
@@ -85,9 +87,6 @@ export default defineConfig({
         ...(instances === 1 ? [portal(port)] : [portal(port + 2), portal(port + 3), balancer()]),
       ],
 });
-
-/** One key for the instances of a run, as a clinic's instances share theirs. */
-const serverKey = crypto.randomBytes(32).toString("hex");
 
 /** `carelink serve` on `at`, for patients at baseURL. */
 function portal(at: number) {
