@@ -24,13 +24,46 @@ pub struct Portal {
     pub care: Care,
 }
 
+/// The database and the outbox, before the rules are wired to them (the server binds its
+/// listener in between, so that links name the port it got).
+pub struct Connected {
+    pool: db::Pool,
+    transport: Arc<Transport>,
+    outbox: Outbox,
+    clock: Clock,
+}
+
 impl Portal {
     /// Opens the database (running its migrations) and wires the rest to it, telling time by
-    /// `clock`. Links in emails start with `settings.server.public_url`, as it is now.
+    /// `clock`.
     pub async fn open(settings: &Settings, clock: Clock) -> anyhow::Result<Self> {
+        Ok(Self::connect(settings, clock).await?.wire(settings))
+    }
+
+    /// Opens the database (running its migrations) and the mail transport.
+    pub async fn connect(settings: &Settings, clock: Clock) -> anyhow::Result<Connected> {
         let pool = db::connect_and_migrate(&settings.database.url).await?;
         let transport = Arc::new(Transport::from_settings(&settings.mail)?);
         let outbox = Outbox::new(clock.clone(), transport.sender_domain());
+        Ok(Connected {
+            pool,
+            transport,
+            outbox,
+            clock,
+        })
+    }
+}
+
+impl Connected {
+    /// The rules and records on this database. Links in emails start with
+    /// `settings.server.public_url`, as it is now.
+    pub fn wire(self, settings: &Settings) -> Portal {
+        let Self {
+            pool,
+            transport,
+            outbox,
+            clock,
+        } = self;
         let metrics = Metrics::default();
         let accounts = Accounts::new(
             pool.clone(),
@@ -41,13 +74,13 @@ impl Portal {
             metrics.clone(),
         );
         let care = Care::new(pool.clone(), clock, outbox.clone(), accounts.clone());
-        Ok(Self {
+        Portal {
             pool,
             transport,
             outbox,
             metrics,
             accounts,
             care,
-        })
+        }
     }
 }

@@ -26,6 +26,7 @@ use super::{
     events::{self, EventKind},
     pending::asked_at,
     sessions::Session,
+    sign_in::LinkProof,
     tokens::{
         self,
         approval::{self, Look, Tapped, APPROVE_WITHIN},
@@ -163,7 +164,7 @@ impl Accounts {
                     // None: another of this browser's screens took it first; the next look
                     // says so.
                     if let Some(used) = approval::collect(&mut tx, pending, now).await? {
-                        let how = EventKind::SignedInByApproval;
+                        let how = LinkProof::Approval;
                         return self
                             .finish_link_sign_in(tx, used, browser, current, how)
                             .await

@@ -7,6 +7,7 @@ use super::{
     password_strength::choose,
     sessions,
     sessions::Session,
+    sign_in::Proof,
     tokens::{self, Purpose},
     users::{self, CreateUserError, TokensOf, User},
     AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
@@ -124,15 +125,8 @@ impl Accounts {
         sessions::delete_all_for_user(&mut *tx, used.user_id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, used.user_id, now).await?;
         let next = used.redirect_to.as_deref();
-        self.signed_in(
-            tx,
-            used.user_id,
-            browser,
-            false,
-            EventKind::PasswordSet,
-            next,
-        )
-        .await
+        self.signed_in(tx, used.user_id, browser, Proof::SetPassword, next)
+            .await
     }
 
     /// Changing a password needs the current one; it ends every session of the patient, revokes

@@ -1,5 +1,5 @@
 //! Random secrets, and how they are kept: only their SHA-256 hashes are stored, so a copy of the
-//! database signs no one in. The one part of the rules' storage tests may reach.
+//! database signs no one in. Tests that compare stored hashes use it too.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use sha2::{Digest, Sha256};

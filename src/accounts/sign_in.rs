@@ -6,11 +6,59 @@ use super::{
     events::{self, EventKind},
     landing, sessions,
     sessions::Session,
-    tokens,
+    tokens::{self, Purpose},
     users::{self, User},
     AccountError, Accounts, Browser, SignInCookies, SignedIn,
 };
 use crate::{db, email_address::EmailAddress};
+
+/// How a patient proved who they are: what `Accounts::signed_in` does for it, the event it
+/// leaves, its label in `/metrics`.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Proof {
+    Password,
+    /// A set-password link, with the new password.
+    SetPassword,
+    /// The login link `used` (its token's id), its code or a phone's approval of it.
+    Link {
+        used: i64,
+        how: LinkProof,
+        keep_session: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum LinkProof {
+    Clicked,
+    Code,
+    Approval,
+}
+
+impl Proof {
+    fn event(self) -> EventKind {
+        match self {
+            Self::Password => EventKind::SignedIn,
+            Self::SetPassword => EventKind::PasswordSet,
+            Self::Link { how, .. } => match how {
+                LinkProof::Clicked => EventKind::SignedInWithLink,
+                LinkProof::Code => EventKind::SignedInWithCode,
+                LinkProof::Approval => EventKind::SignedInByApproval,
+            },
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Self::Password => "password",
+            Self::SetPassword => "set_password",
+            Self::Link { how, .. } => match how {
+                LinkProof::Clicked => "link",
+                LinkProof::Code => "code",
+                LinkProof::Approval => "approval",
+            },
+        }
+    }
+}
 
 impl Accounts {
     /// Email and password. An unknown email, a wrong password and an account without a password
@@ -49,8 +97,8 @@ impl Accounts {
                 if let Some(hash) = &checked.rehashed {
                     users::set_password_hash(&mut tx, user.id, hash, self.now()).await?;
                 }
-                let how = EventKind::SignedIn;
-                self.signed_in(tx, user.id, browser, false, how, next).await
+                let proof = Proof::Password;
+                self.signed_in(tx, user.id, browser, proof, next).await
             }
             user => {
                 let user_id = user.map(|u| u.id);
@@ -63,29 +111,34 @@ impl Accounts {
     }
 
     /// The end of every sign-in, whichever way the patient proved who they are in `tx`: the
-    /// session (`start_session`), the event recorded as `how`, the commit, and where the
+    /// session (`start_session`; kept when a link's browser already is the patient's), for a
+    /// link the patient's other links revoked, the event recorded, the commit, and where the
     /// browser lands (`next`, if it is a patient page).
     pub(super) async fn signed_in(
         &self,
         mut tx: db::Transaction,
         user_id: i64,
         browser: &Browser,
-        keep_session: bool,
-        how: EventKind,
+        proof: Proof,
         next: Option<&str>,
     ) -> Result<SignedIn, AccountError> {
+        let keep_session = matches!(
+            proof,
+            Proof::Link {
+                keep_session: true,
+                ..
+            }
+        );
         let cookies = self
             .start_session(&mut tx, user_id, browser, keep_session)
             .await?;
-        self.record(&mut tx, Some(user_id), how, browser).await?;
+        if let Proof::Link { used, .. } = proof {
+            tokens::revoke_others(&mut tx, user_id, Purpose::Login, used, self.now()).await?;
+        }
+        self.record(&mut tx, Some(user_id), proof.event(), browser)
+            .await?;
         tx.commit().await?;
-        self.metrics.signed_in(match how {
-            EventKind::SignedInWithLink => "link",
-            EventKind::SignedInWithCode => "code",
-            EventKind::SignedInByApproval => "approval",
-            EventKind::PasswordSet => "set_password",
-            _ => "password",
-        });
+        self.metrics.signed_in(proof.label());
         Ok(SignedIn {
             cookies: Some(cookies),
             landing: landing::landing(next),

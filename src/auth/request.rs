@@ -185,7 +185,8 @@ impl RequestContext {
 
     /// The cookies of a sign-in: the session, and the long-lived known-browser cookie.
     /// A sign-in, on HTTP: its cookies go out, if it made any (none when the browser already
-    /// was the patient's); the landing page is the caller's to send the browser to.
+    /// was the patient's). Returns whether it made any, and the landing page, which is the
+    /// caller's to send the browser to.
     pub fn signed_in(&self, SignedIn { cookies, landing }: SignedIn) -> (bool, String) {
         let changed = cookies.is_some();
         if let Some(cookies) = cookies {
@@ -194,6 +195,7 @@ impl RequestContext {
         (changed, landing)
     }
 
+    /// A sign-in's cookies: the new session's, and the known-browser cookie for its lifetime.
     pub fn send_sign_in(&self, signed_in: SignInCookies) {
         if let Some(session) = signed_in.session {
             self.set_cookie(CarelinkCookie::Session, &session);

@@ -16,6 +16,15 @@ mod sources;
 
 pub use networks::{any_contains, IpNet};
 
+/// URLs (SMTP's, the database's) can carry a password; error messages must not.
+fn redact_url_password(value: String) -> String {
+    if value.contains("://") {
+        crate::db::redact(&value)
+    } else {
+        value
+    }
+}
+
 /// The file read when `--config` is not given. Missing is fine: the defaults below apply.
 pub const DEFAULT_CONFIG_FILE: &str = "Leptos.toml";
 

@@ -4,7 +4,7 @@ use std::net::IpAddr;
 
 use url::Url;
 
-use super::{sources::redact_url_password, ConfigError, MailSettings, ServerSettings};
+use super::{redact_url_password, ConfigError, MailSettings, ServerSettings};
 
 /// What production refuses that development allows (the missing key: `ServerKey::missing`).
 pub(super) fn production_checks(
@@ -73,6 +73,20 @@ mod tests {
         tests::{env, KEY},
         Settings,
     };
+
+    /// A mistyped value is named before what production refuses of the whole.
+    #[test]
+    fn a_mistyped_value_is_named_before_productions_refusals() {
+        for (name, value) in [
+            ("DATABASE_URL", "mysql://db/carelink"),
+            ("SERVER_KEY", "short"),
+        ] {
+            let err = Settings::from_sources("", env(&[("LEPTOS_ENV", "PROD"), (name, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(name), "{err}");
+        }
+    }
 
     #[test]
     fn production_requires_smtp() {

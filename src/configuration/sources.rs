@@ -8,8 +8,9 @@ use url::Url;
 use super::{
     file::{FileAuth, FileMail, FileServer, FileSettings},
     production::production_checks,
-    AuthSettings, BackgroundLimits, ClinicSettings, ConfigError, DatabaseSettings, Environment,
-    HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey, ServerSettings, Settings,
+    redact_url_password, AuthSettings, BackgroundLimits, ClinicSettings, ConfigError,
+    DatabaseSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey,
+    ServerSettings, Settings,
 };
 use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
 
@@ -18,38 +19,46 @@ pub(super) fn resolve(
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings, ConfigError> {
     let from = Sources { env: &env };
+    // Every value is parsed first, the sections in the file's order, so a mistyped value is
+    // named before what production would refuse of the whole.
     let server = from.server(file.server)?;
+    let clinic = ClinicSettings {
+        time_zone: parse(
+            "CLINIC_TIME_ZONE",
+            from.pick("CLINIC_TIME_ZONE", file.clinic.time_zone)
+                .unwrap_or("UTC".into()),
+            |v| {
+                Zone::parse(v)
+                    .ok_or_else(|| "expected an IANA time zone, like America/Toronto".into())
+            },
+        )?,
+    };
+    let database = DatabaseSettings {
+        url: parse(
+            "DATABASE_URL",
+            from.pick("DATABASE_URL", file.database.url)
+                .unwrap_or("sqlite://data/carelink.db".into()),
+            |v| {
+                crate::db::Engine::of(v)
+                    .map(|_| v.to_owned())
+                    .map_err(|_| "expected sqlite://FILE or postgres://USER@HOST/DATABASE".into())
+            },
+        )?,
+    };
     let mail = from.mail(file.mail)?;
+    let (auth, key_given) = from.auth(file.auth)?;
     if server.environment == Environment::Production {
         production_checks(&server, &mail)?;
+        if !key_given {
+            ServerKey::missing()?;
+        }
     }
     Ok(Settings {
-        clinic: ClinicSettings {
-            time_zone: parse(
-                "CLINIC_TIME_ZONE",
-                from.pick("CLINIC_TIME_ZONE", file.clinic.time_zone)
-                    .unwrap_or("UTC".into()),
-                |v| {
-                    Zone::parse(v)
-                        .ok_or_else(|| "expected an IANA time zone, like America/Toronto".into())
-                },
-            )?,
-        },
-        database: DatabaseSettings {
-            url: parse(
-                "DATABASE_URL",
-                from.pick("DATABASE_URL", file.database.url)
-                    .unwrap_or("sqlite://data/carelink.db".into()),
-                |v| {
-                    crate::db::Engine::of(v).map(|_| v.to_owned()).map_err(|_| {
-                        "expected sqlite://FILE or postgres://USER@HOST/DATABASE".into()
-                    })
-                },
-            )?,
-        },
-        auth: from.auth(file.auth, server.environment)?,
-        mail,
         server,
+        clinic,
+        database,
+        mail,
+        auth,
     })
 }
 
@@ -136,11 +145,21 @@ impl Sources<'_> {
                     .map_err(|_| "expected an IP address and port, like 127.0.0.1:3000".into())
             },
         )?;
+        let site_root = self
+            .pick("LEPTOS_SITE_ROOT", file.site_root)
+            .unwrap_or("target/site".into());
+        let environment = parse(
+            "LEPTOS_ENV",
+            self.pick("LEPTOS_ENV", file.env).unwrap_or("DEV".into()),
+            |v| v.parse(),
+        )?;
         let public_url = match self.pick("PUBLIC_URL", file.public_url) {
             Some(v) => parse("PUBLIC_URL", v, parse_base_url)?,
             None => Url::parse(&format!("http://{site_addr}/"))
                 .expect("a socket address is a valid host"),
         };
+        let trusted_proxies = self.ip_list("TRUSTED_PROXIES", file.trusted_proxies)?;
+        let metrics_allow = self.ip_list("METRICS_ALLOW", file.metrics_allow)?;
         let metrics_addr = match self.pick("METRICS_ADDR", file.metrics_addr) {
             Some(v) if v.trim() == "off" => None,
             v => Some(parse(
@@ -165,19 +184,13 @@ impl Sources<'_> {
             background: BackgroundLimits::default(),
             request_timeout: std::time::Duration::from_secs(30),
             header_read_timeout: std::time::Duration::from_secs(10),
-            site_root: self
-                .pick("LEPTOS_SITE_ROOT", file.site_root)
-                .unwrap_or("target/site".into()),
-            environment: parse(
-                "LEPTOS_ENV",
-                self.pick("LEPTOS_ENV", file.env).unwrap_or("DEV".into()),
-                |v| v.parse(),
-            )?,
+            site_root,
+            environment,
             public_url,
-            trusted_proxies: self.ip_list("TRUSTED_PROXIES", file.trusted_proxies)?,
+            trusted_proxies,
             location_header,
             metrics_addr,
-            metrics_allow: self.ip_list("METRICS_ALLOW", file.metrics_allow)?,
+            metrics_allow,
         })
     }
 
@@ -198,7 +211,8 @@ impl Sources<'_> {
         })
     }
 
-    fn auth(&self, file: FileAuth, environment: Environment) -> Result<AuthSettings, ConfigError> {
+    /// The auth section, and whether a key was given (production needs one).
+    fn auth(&self, file: FileAuth) -> Result<(AuthSettings, bool), ConfigError> {
         let ttl = self.whole_number(
             "LOGIN_LINK_TTL_MINUTES",
             file.login_link_ttl_minutes,
@@ -211,36 +225,38 @@ impl Sources<'_> {
             30,
             1..=24 * 60,
         )?;
-        let absolute = self.whole_number(
-            "SESSION_ABSOLUTE_HOURS",
-            file.session_absolute_hours,
-            12,
-            1..=24 * 30,
-        )?;
         let retention = self.whole_number(
             "SECURITY_EVENT_RETENTION_DAYS",
             file.security_event_retention_days,
             400,
             30..=3650,
         )?;
+        let absolute = self.whole_number(
+            "SESSION_ABSOLUTE_HOURS",
+            file.session_absolute_hours,
+            12,
+            1..=24 * 30,
+        )?;
         // The key itself is never repeated in a message.
         let server_key = match self.pick("SERVER_KEY", file.server_key) {
-            Some(v) => v.parse().map_err(|reason| ConfigError::Invalid {
+            Some(v) => Some(v.parse().map_err(|reason| ConfigError::Invalid {
                 setting: "SERVER_KEY",
                 value: "(hidden)".into(),
                 reason,
-            })?,
-            None if environment == Environment::Production => ServerKey::missing()?,
-            None => ServerKey::random(),
+            })?),
+            None => None,
         };
-        Ok(AuthSettings {
+        let key_given = server_key.is_some();
+        let server_key = server_key.unwrap_or_else(ServerKey::random);
+        let auth = AuthSettings {
             login_link_ttl: time::Duration::minutes(ttl),
             session_idle_timeout: time::Duration::minutes(idle),
             session_absolute_lifetime: time::Duration::hours(absolute),
             event_retention: time::Duration::days(retention),
             password_hashing: HashLimits::default(),
             server_key,
-        })
+        };
+        Ok((auth, key_given))
     }
 }
 
@@ -276,13 +292,4 @@ fn parse_smtp_url(value: &str) -> Result<Url, String> {
         return Err("the URL names no host".into());
     }
     Ok(url)
-}
-
-/// URLs (SMTP's, the database's) can carry a password; error messages must not.
-pub(super) fn redact_url_password(value: String) -> String {
-    if value.contains("://") {
-        crate::db::redact(&value)
-    } else {
-        value
-    }
 }

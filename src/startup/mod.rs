@@ -51,6 +51,7 @@ pub struct Application {
 impl Application {
     /// Opens the database, runs migrations and binds the listener (port 0 picks a free port).
     pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
+        let connected = Portal::connect(&settings, clock).await?;
         let listener = TcpListener::bind(settings.server.site_addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
@@ -84,7 +85,7 @@ impl Application {
             metrics,
             accounts,
             care,
-        } = Portal::open(&settings, clock).await?;
+        } = connected.wire(&settings);
         let delivery = Delivery {
             pool: pool.clone(),
             outbox,

@@ -35,11 +35,23 @@ async fn the_right_number_signs_in_the_screen_that_asked_once() {
         .await
         .unwrap();
 
-    let someone_else = rules
-        .accounts
-        .collect_approval(&rules.browser(), None, Wait::ZERO)
+    // A screen waiting for another patient's link collects nothing of this one.
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
         .await;
-    assert!(refused_as(someone_else, AccountError::NothingWaiting));
+    let someone_else = rules.ask(&rules.browser(), &sam.email).await;
+    let theirs = rules
+        .accounts
+        .collect_approval(&someone_else, None, Wait::ZERO)
+        .await;
+    assert!(
+        matches!(theirs, Ok(None)),
+        "still waiting for their own: {theirs:?}"
+    );
     let collected = rules
         .accounts
         .collect_approval(&asker, None, Wait::ZERO)
@@ -86,6 +98,14 @@ async fn a_wrong_number_voids_the_link_and_turns_approving_off_for_a_day() {
             .is_ok(),
         "the link itself still works on the phone"
     );
+
+    // A day after the wrong number, approving is back.
+    rules.clock.advance(Duration::days(1));
+    let asker = rules.ask(&asker, &pat.email).await;
+    let token = rules.token_sent_to(&pat.email).await;
+    let (right, _) = right_and_wrong(&rules, &asker);
+    let back = rules.accounts.approve_sign_in(&token, right, &phone).await;
+    assert!(back.is_ok(), "{back:?}");
 }
 
 /// A phone may approve only while one browser alone waits for the patient: with two, it could
@@ -94,11 +114,12 @@ async fn a_wrong_number_voids_the_link_and_turns_approving_off_for_a_day() {
 async fn two_browsers_waiting_for_one_patient_turn_approving_off() {
     let rules = Rules::new().await;
     let pat = rules.add(TestPatient::new().with_password()).await;
-    let first = rules.ask(&rules.browser(), &pat.email).await;
-    rules.clock.advance(Duration::minutes(1));
     rules.ask(&rules.browser(), &pat.email).await;
+    rules.clock.advance(Duration::minutes(1));
+    let second = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
-    let (right, _) = right_and_wrong(&rules, &first);
+    // Even the number of the screen whose link this is.
+    let (right, _) = right_and_wrong(&rules, &second);
     let tapped = rules
         .accounts
         .approve_sign_in(&token, right, &rules.browser())
@@ -122,4 +143,24 @@ async fn approving_works_only_within_five_minutes_of_the_asking() {
         .approve_sign_in(&token, right, &rules.browser())
         .await;
     assert!(refused_as(late, AccountError::ApprovalUnavailable));
+
+    // Another patient's, a millisecond short of the five minutes.
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
+        .await;
+    let asker = rules.ask(&rules.browser(), &sam.email).await;
+    let token = rules.token_sent_to(&sam.email).await;
+    let (right, _) = right_and_wrong(&rules, &asker);
+    rules
+        .clock
+        .advance(Duration::minutes(5) - Duration::milliseconds(1));
+    let in_time = rules
+        .accounts
+        .approve_sign_in(&token, right, &rules.browser())
+        .await;
+    assert!(in_time.is_ok(), "{in_time:?}");
 }

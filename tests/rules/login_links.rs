@@ -9,7 +9,7 @@ use crate::{
 };
 
 /// Only an account that has created a password gets a login link: an invited patient is sent a
-/// link to create one, an unknown address nothing (`send_login_link`, over
+/// link to create one, an unknown address nothing (`Accounts::ask_for_login_link`, over
 /// `users::User::signs_in_by_link`).
 #[tokio::test]
 async fn only_accounts_with_a_password_get_a_login_link() {

@@ -34,11 +34,20 @@ async fn a_code_signs_in_only_the_browser_that_asked_and_once() {
     let pat = rules.add(TestPatient::new().with_password()).await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let code = code_sent_to(&rules, &pat.email).await;
-    let elsewhere = rules
-        .accounts
-        .sign_in_with_code(&code, &rules.browser(), None)
+    // A browser with a request of its own, for another patient.
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
         .await;
-    assert!(refused_as(elsewhere, AccountError::CodeRefused));
+    let elsewhere = rules.ask(&rules.browser(), &sam.email).await;
+    let typed_there = rules
+        .accounts
+        .sign_in_with_code(&code, &elsewhere, None)
+        .await;
+    assert!(refused_as(typed_there, AccountError::CodeRefused));
     let signed_in = rules
         .accounts
         .sign_in_with_code(&code, &asker, None)
@@ -49,10 +58,30 @@ async fn a_code_signs_in_only_the_browser_that_asked_and_once() {
     assert!(refused_as(again, AccountError::CodeRefused));
 }
 
-/// Five wrong codes void a request: the right one is refused after them, and its link too.
+/// Four wrong codes leave a request working; the fifth voids it: the right one is refused after
+/// them, and its link too.
 #[tokio::test]
 async fn five_wrong_codes_void_the_request() {
     let rules = Rules::new().await;
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
+        .await;
+    let asker = rules.ask(&rules.browser(), &sam.email).await;
+    let code = code_sent_to(&rules, &sam.email).await;
+    for _ in 0..4 {
+        let tried = rules
+            .accounts
+            .sign_in_with_code(&wrong(&code), &asker, None)
+            .await;
+        assert!(refused_as(tried, AccountError::CodeRefused));
+    }
+    let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(right.is_ok(), "after four: {right:?}");
+
     let pat = rules.add(TestPatient::new().with_password()).await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let code = code_sent_to(&rules, &pat.email).await;

@@ -22,7 +22,7 @@ use super::{
     landing,
     links::{Asker, LinkState},
     sessions::Session,
-    sign_in::is_signed_in_as,
+    sign_in::{is_signed_in_as, LinkProof, Proof},
     sign_in_code::SignInCode,
     tokens::{
         self, approval::APPROVE_WITHIN, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo,
@@ -145,7 +145,7 @@ impl Accounts {
                 None => Err(AccountError::LinkSpent),
             };
         };
-        self.finish_link_sign_in(tx, used, browser, current, EventKind::SignedInWithLink)
+        self.finish_link_sign_in(tx, used, browser, current, LinkProof::Clicked)
             .await
     }
 
@@ -192,8 +192,7 @@ impl Accounts {
         users::lock_owners_of(&mut tx, self.pool.engine(), TokensOf::Request(pending)).await?;
         match tokens::consume_code(&mut tx, pending, code, now).await? {
             CodeOutcome::Consumed(used) => {
-                let how = EventKind::SignedInWithCode;
-                self.finish_link_sign_in(tx, used, browser, current, how)
+                self.finish_link_sign_in(tx, used, browser, current, LinkProof::Code)
                     .await
             }
             CodeOutcome::NoRequest => Err(AccountError::CodeRefused),
@@ -215,16 +214,18 @@ impl Accounts {
     /// records how.
     pub(super) async fn finish_link_sign_in(
         &self,
-        mut tx: db::Transaction,
+        tx: db::Transaction,
         used: Consumed,
         browser: &Browser,
         current: Option<&Session>,
-        how: EventKind,
+        how: LinkProof,
     ) -> Result<SignedIn, AccountError> {
-        let keep_session = is_signed_in_as(current, used.user_id);
-        tokens::revoke_others(&mut tx, used.user_id, Purpose::Login, used.id, self.now()).await?;
+        let proof = Proof::Link {
+            used: used.id,
+            how,
+            keep_session: is_signed_in_as(current, used.user_id),
+        };
         let next = used.redirect_to.as_deref();
-        self.signed_in(tx, used.user_id, browser, keep_session, how, next)
-            .await
+        self.signed_in(tx, used.user_id, browser, proof, next).await
     }
 }
