@@ -1,15 +1,16 @@
 //! The bench's fresh database: patients with one shared password, signed-in sessions with
 //! appointments to list, login links nobody has used, and addresses nobody has. Written with the
-//! portal's own storage functions, as a sign-in or a link request would write them, but in a few
+//! portal's own storage (`accounts::fixtures`), as a sign-in or a link request would write them, but in a few
 //! large transactions so that seeding takes seconds.
 
 use carelink::{
     accounts::{
-        password::Password,
-        password_hash::{HashLimits, Hasher},
-        sessions,
-        tokens::{self, NewToken, Purpose},
-        users, ClientMeta,
+        fixtures,
+        passwords::{
+            hash::{HashLimits, Hasher},
+            Password,
+        },
+        ClientMeta,
     },
     care::appointments::{self, NewAppointment},
     db,
@@ -59,7 +60,8 @@ pub async fn seed(database_url: &str, fresh_links: usize, clinic: usize) -> anyh
     let mut patients = Vec::with_capacity(SIGNED_IN);
     for n in 0..SIGNED_IN {
         let email = new_patient("patient", n);
-        let user = users::create(&mut *tx, &email, "Bench Patient", Some(&hash), None, now).await?;
+        let user =
+            fixtures::patient(&mut *tx, &email, "Bench Patient", Some(&hash), None, now).await?;
         for (days, clinician) in [(-30, "Dr. Okafor"), (2, "Dr. Chen"), (9, "Dr. Okafor")] {
             let visit = NewAppointment {
                 starts_at: now + Duration::days(days),
@@ -70,7 +72,7 @@ pub async fn seed(database_url: &str, fresh_links: usize, clinic: usize) -> anyh
             appointments::create(&mut *tx, user.id, &visit, now).await?;
         }
         let lifetime = Duration::hours(12);
-        sessions.push(sessions::create(&mut *tx, user.id, now, lifetime, &client).await?);
+        sessions.push(fixtures::session(&mut *tx, user.id, now, lifetime, &client).await?);
         patients.push(encoded(email.as_str()));
     }
     let page_links = links(&mut tx, "opened", PAGE_LINKS, &hash, now, &client).await?;
@@ -81,7 +83,7 @@ pub async fn seed(database_url: &str, fresh_links: usize, clinic: usize) -> anyh
     let mut clinic_patients = Vec::with_capacity(clinic);
     for n in 0..clinic {
         let email = new_patient("clinic", n);
-        users::create(&mut *tx, &email, "Clinic Patient", Some(&hash), None, now).await?;
+        fixtures::patient(&mut *tx, &email, "Clinic Patient", Some(&hash), None, now).await?;
         clinic_patients.push(email);
     }
     tx.commit().await?;
@@ -112,17 +114,11 @@ async fn links(
     now: OffsetDateTime,
     client: &ClientMeta,
 ) -> anyhow::Result<Vec<String>> {
-    let link = NewToken {
-        purpose: Purpose::Login,
-        lifetime: Duration::minutes(60),
-        redirect_to: None,
-        pending_cookie: None,
-    };
     let mut secrets = Vec::with_capacity(count);
     for n in 0..count {
         let email = EmailAddress::parse(&format!("{kind}{n}@bench.example"))?;
-        let user = users::create(&mut **tx, &email, "", Some(hash), None, now).await?;
-        secrets.push(tokens::issue(tx, user.id, &link, now, client).await?.secret);
+        let user = fixtures::patient(&mut **tx, &email, "", Some(hash), None, now).await?;
+        secrets.push(fixtures::login_link(tx, user.id, now, client).await?);
     }
     Ok(secrets)
 }

@@ -9,12 +9,15 @@ use url::Url;
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    client_limits::{Budget, ClientLimits},
-    devices, events,
-    long_polls::LongPolls,
-    password_hash::Hasher,
-    pending::PendingSecrets,
-    rate_limit, sessions, tokens, users, AccountError,
+    known_browsers,
+    limits::{
+        self,
+        clients::{Budget, ClientLimits},
+    },
+    login_links::{long_polls::LongPolls, pending::PendingSecrets},
+    passwords::hash::Hasher,
+    store::{events, sessions, tokens, users},
+    AccountError,
 };
 use crate::{
     background::Background,
@@ -46,7 +49,7 @@ pub struct Accounts {
     /// The waiting screens' long polls this instance holds open.
     pub(super) long_polls: Arc<LongPolls>,
     /// Rate-limit buckets this instance knows to be refused, refused again in memory.
-    pub(super) refusals: Arc<rate_limit::Refusals>,
+    pub(super) refusals: Arc<limits::Refusals>,
     /// What each client may still spend on this instance.
     pub(super) clients: Arc<ClientLimits>,
     /// Mints the secrets of waiting browsers, and knows a made-up one.
@@ -69,8 +72,8 @@ pub struct Browser {
     pub client: ClientMeta,
     /// Its session.
     pub session: Option<String>,
-    /// Marks it as a browser the patient signed in on before (`devices`).
-    pub device: Option<String>,
+    /// Marks it as a browser the patient signed in on before (`known_browsers`).
+    pub known_browser: Option<String>,
     /// Held since it asked for a Secure Login Link (`login_links`).
     pub pending: Option<String>,
     /// The time zone it says it is in (sign-in forms tell it), for a patient who has none yet.
@@ -93,7 +96,7 @@ pub struct SignInCookies {
     /// A new session; `None` when the browser's session was already the patient's and stays.
     pub session: Option<String>,
     /// A new known-browser cookie; `None` when the browser's own was renewed.
-    pub device: Option<String>,
+    pub known_browser: Option<String>,
 }
 
 impl Accounts {
@@ -135,7 +138,7 @@ impl Accounts {
     }
 
     /// Counts a request of any kind against its client's budget, before any other work
-    /// (`rate_limit::REQUESTS_PER_CLIENT`).
+    /// (`limits::REQUESTS_PER_CLIENT`).
     pub fn admit(&self, client: &ClientMeta) -> Result<(), AccountError> {
         self.spend(Budget::Requests, client, "requests")
             .map_err(|wait| AccountError::TooManyRequests { wait })
@@ -211,8 +214,8 @@ impl Accounts {
         let now = self.now();
         let ended =
             sessions::sweep(self.pool.write(), now, self.policy.session_idle_timeout).await?;
-        let browsers = devices::sweep(self.pool.write(), now).await?;
-        let counts = rate_limit::sweep(self.pool.write(), now).await?;
+        let browsers = known_browsers::sweep(self.pool.write(), now).await?;
+        let counts = limits::sweep(self.pool.write(), now).await?;
         let tokens = tokens::sweep(self.pool.write(), now - Duration::days(1)).await?;
         let events = events::sweep(self.pool.write(), now - self.policy.event_retention).await?;
         if ended + browsers + counts + tokens + events > 0 {

@@ -2,7 +2,7 @@
 
 use time::Duration;
 
-use super::{password::PasswordError, password_hash::Busy};
+use super::passwords::{hash::Busy, PasswordError};
 
 /// Why a sign-in rule said no, in the words the patient reads.
 #[derive(Debug, thiserror::Error)]

@@ -5,12 +5,13 @@ use time::{Duration, OffsetDateTime};
 use url::Url;
 
 use super::{
-    browser,
     links::PASSWORD_LINK_MINUTES,
-    sign_in_code::SignInCode,
-    tokens::{self, NewToken, Purpose},
-    users::User,
-    Accounts, ClientMeta,
+    login_links::code::SignInCode,
+    store::{
+        tokens::{self, NewToken, Purpose},
+        users::User,
+    },
+    user_agent, Accounts, ClientMeta,
 };
 use crate::{
     clock::{human, Zone},
@@ -212,7 +213,7 @@ fn login_link_email(
     zone: &Zone,
 ) -> OutgoingEmail {
     let minutes = (request.expires_at - request.at).whole_minutes();
-    let browser = browser::describe(request.by.user_agent.as_deref())
+    let browser = user_agent::describe(request.by.user_agent.as_deref())
         .unwrap_or_else(|| "an unknown browser".to_owned());
     let place = request
         .by

@@ -2,12 +2,13 @@
 //! remembered), and signing out.
 
 use super::{
-    devices,
-    events::{self, EventKind},
-    landing, sessions,
-    sessions::Session,
-    tokens::{self, Purpose},
-    users::{self, User},
+    known_browsers, landing,
+    store::{
+        events::{self, EventKind},
+        sessions::{self, Session},
+        tokens::{self, Purpose},
+        users::{self, User},
+    },
     AccountError, Accounts, Browser, SignInCookies, SignedIn,
 };
 use crate::{db, email_address::EmailAddress};
@@ -166,14 +167,18 @@ impl Accounts {
             let lifetime = self.policy.session_absolute_lifetime;
             Some(sessions::create(&mut *tx, user_id, now, lifetime, &browser.client).await?)
         };
-        let held = browser.device.as_deref();
-        let device = devices::remember(&mut *tx, user_id, held, now, &browser.client).await?;
+        let held = browser.known_browser.as_deref();
+        let known_browser =
+            known_browsers::remember(&mut *tx, user_id, held, now, &browser.client).await?;
         // Times read in the patient's own zone from now on, if they had none yet and the
         // browser's names a place (privacy modes say UTC wherever they are).
         if let Some(zone) = browser.time_zone.as_ref().filter(|zone| zone.is_a_place()) {
             users::set_time_zone(&mut *tx, user_id, zone, true).await?;
         }
-        Ok(SignInCookies { session, device })
+        Ok(SignInCookies {
+            session,
+            known_browser,
+        })
     }
 
     /// Ends this browser's session, if it has one.
@@ -203,7 +208,7 @@ impl Accounts {
         users::lock(&mut tx, self.pool.engine(), user.id).await?;
         sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, user.id, self.now()).await?;
-        devices::forget_all_for_user(&mut *tx, user.id).await?;
+        known_browsers::forget_all_for_user(&mut *tx, user.id).await?;
         self.record(
             &mut tx,
             Some(user.id),

@@ -17,8 +17,9 @@ pub fn secure(state: &AppState) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CarelinkCookie {
     Session,
-    /// Marks a browser the patient has signed in on (`accounts::devices`).
-    Device,
+    /// Marks a browser the patient has signed in on (`accounts::known_browsers`). Its name
+    /// predates the word and stays, so that browsers already known stay known.
+    KnownBrowser,
     /// Held by the browser that asked for a Secure Login Link, for as long as a link lives.
     Pending,
     /// What that browser asked for (the address as typed), for the "Check your email" screen.
@@ -32,8 +33,8 @@ impl CarelinkCookie {
         match (self, secure) {
             (Self::Session, false) => "carelink_session",
             (Self::Session, true) => "__Host-carelink_session",
-            (Self::Device, false) => "carelink_device",
-            (Self::Device, true) => "__Host-carelink_device",
+            (Self::KnownBrowser, false) => "carelink_device",
+            (Self::KnownBrowser, true) => "__Host-carelink_device",
             (Self::Pending, false) => "carelink_pending",
             (Self::Pending, true) => "__Host-carelink_pending",
             (Self::Asked, false) => "carelink_asked",

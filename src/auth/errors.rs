@@ -15,7 +15,9 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 
 use crate::{
     accounts::{
-        approval_number::NotANumber, password::PasswordError, sign_in_code::NotACode, AccountError,
+        login_links::{approval_number::NotANumber, code::NotACode},
+        passwords::rules::PasswordError,
+        AccountError,
     },
     email_address::EmailAddressError,
     error::AppError,

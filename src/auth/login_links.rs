@@ -9,7 +9,9 @@ use super::{
 };
 use crate::{
     accounts::{
-        approval_number::ApprovalNumber, landing, links::LinkState, sign_in_code::SignInCode,
+        landing,
+        links::LinkState,
+        login_links::{approval_number::ApprovalNumber, code::SignInCode},
         AccountError, SignedIn,
     },
     email_address::EmailAddress,

@@ -14,8 +14,7 @@ use super::{
 };
 use crate::{
     accounts::{
-        devices, sessions::Session, users::User, AccountError, Accounts, Browser, SignInCookies,
-        SignedIn,
+        known_browsers, AccountError, Accounts, Browser, Session, SignInCookies, SignedIn, User,
     },
     clock::Zone,
     error::AppError,
@@ -200,11 +199,11 @@ impl RequestContext {
         if let Some(session) = signed_in.session {
             self.set_cookie(CarelinkCookie::Session, &session);
         }
-        if let Some(device) = signed_in.device {
-            let (secure, lifetime) = (self.secure_cookies(), Some(devices::LIFETIME));
+        if let Some(known) = signed_in.known_browser {
+            let (secure, lifetime) = (self.secure_cookies(), Some(known_browsers::LIFETIME));
             self.send_cookie(cookies::set(
-                CarelinkCookie::Device,
-                &device,
+                CarelinkCookie::KnownBrowser,
+                &known,
                 secure,
                 lifetime,
             ));
@@ -223,7 +222,7 @@ fn browser(state: &AppState, parts: &Parts) -> Browser {
     Browser {
         client: client_meta(parts, &state.settings.server),
         session: cookie(CarelinkCookie::Session),
-        device: cookie(CarelinkCookie::Device),
+        known_browser: cookie(CarelinkCookie::KnownBrowser),
         pending: cookie(CarelinkCookie::Pending),
         time_zone: None,
     }

@@ -38,7 +38,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         .sign_out_everywhere(&user, &req.browser)
         .await?;
     req.clear_cookie(CarelinkCookie::Session);
-    req.clear_cookie(CarelinkCookie::Device);
+    req.clear_cookie(CarelinkCookie::KnownBrowser);
     redirect("/login");
     Ok(())
 }
@@ -71,7 +71,7 @@ pub async fn forget_browser(id: i64) -> Result<(), AppError> {
         .forget_browser(&user, id, &req.browser)
         .await?;
     if this_browser {
-        req.clear_cookie(CarelinkCookie::Device);
+        req.clear_cookie(CarelinkCookie::KnownBrowser);
     }
     req.notice("Browser forgotten: a login link opened there will ask for a click.");
     Ok(())

@@ -14,7 +14,7 @@ pub use notify::CareError;
 use url::Url;
 
 use crate::{
-    accounts::{users::User, Accounts},
+    accounts::{Accounts, User},
     clock::Clock,
     db,
     mail::Outbox,

@@ -8,7 +8,7 @@ use super::{
     Care,
 };
 use crate::{
-    accounts::{notifier::RecordLink, users::User},
+    accounts::{notifier::RecordLink, User},
     clock::{human, Zone},
     db,
     email_address::EmailAddress,

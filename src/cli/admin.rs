@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
 use crate::{
-    accounts::{password_strength::choose, Accounts},
+    accounts::{passwords::strength::choose, Accounts},
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock, Zone},
     configuration::{Environment, Settings},

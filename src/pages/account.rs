@@ -16,12 +16,12 @@ pub struct AccountView {
     pub time_zone: String,
     pub time_zones: Vec<String>,
     pub activity: Vec<ActivityView>,
-    pub devices: Vec<DeviceView>,
+    pub known_browsers: Vec<KnownBrowserView>,
 }
 
 /// A browser the patient has signed in on: a login link opened there signs in without a click.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct DeviceView {
+pub struct KnownBrowserView {
     pub id: i64,
     pub browser: String,
     pub last_used: When,
@@ -52,16 +52,16 @@ pub async fn load_account() -> Result<AccountView, AppError> {
             from: where_from(e.user_agent, e.ip),
         })
         .collect();
-    let devices = req
+    let known_browsers = req
         .accounts()
         .known_browsers(&user, &req.browser)
         .await?
         .into_iter()
-        .map(|d| DeviceView {
-            id: d.id,
-            browser: where_from(d.user_agent, d.ip),
-            last_used: When::at(d.last_used_at, &zone),
-            this_browser: d.current.0,
+        .map(|b| KnownBrowserView {
+            id: b.id,
+            browser: where_from(b.user_agent, b.ip),
+            last_used: When::at(b.last_used_at, &zone),
+            this_browser: b.current.0,
         })
         .collect();
     Ok(AccountView {
@@ -70,14 +70,14 @@ pub async fn load_account() -> Result<AccountView, AppError> {
         time_zone: zone.name().to_owned(),
         time_zones: zone.choices(),
         activity,
-        devices,
+        known_browsers,
     })
 }
 
 /// "Chrome on Android · 203.0.113.7", as far as it is known.
 #[cfg(feature = "ssr")]
 fn where_from(user_agent: Option<String>, ip: Option<String>) -> String {
-    let browser = crate::accounts::browser::describe(user_agent.as_deref())
+    let browser = crate::accounts::user_agent::describe(user_agent.as_deref())
         .unwrap_or_else(|| "Unknown browser".to_owned());
     match ip {
         Some(ip) => format!("{browser} · {ip}"),
@@ -130,14 +130,14 @@ pub fn AccountPage() -> impl IntoView {
                             <p class="muted">"A Secure Login Link opened in one of these browsers logs you in without a click. Forget any you no longer use."</p>
                             <FormResult form=forget/>
                             <ul class="devices">
-                                {account.devices.into_iter().map(|d| view! {
+                                {account.known_browsers.into_iter().map(|b| view! {
                                     <li>
                                         <span>
-                                            <strong>{if d.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
-                                            <span class="muted">{d.browser} " · last used " <Time when=d.last_used/></span>
+                                            <strong>{if b.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
+                                            <span class="muted">{b.browser} " · last used " <Time when=b.last_used/></span>
                                         </span>
                                         <form method="post" action=forget>
-                                            <input type="hidden" name="id" value=d.id/>
+                                            <input type="hidden" name="id" value=b.id/>
                                             <button type="submit" class="secondary small" data-busy="Forgetting…">"Forget"</button>
                                         </form>
                                     </li>

@@ -20,7 +20,7 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
 use crate::flash::Flash;
 use crate::{
-    accounts::password::{MAX_LENGTH, MIN_LENGTH},
+    accounts::passwords::rules::{MAX_LENGTH, MIN_LENGTH},
     error::AppError,
 };
 use not_found::NotFound;

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{failed, FormResult, NewPasswordFields};
 use crate::{
-    accounts::{links::PASSWORD_LINK_MINUTES, password::MIN_LENGTH},
+    accounts::{links::PASSWORD_LINK_MINUTES, passwords::rules::MIN_LENGTH},
     error::AppError,
     flash::Flash,
 };

@@ -6,10 +6,7 @@
 use std::{collections::HashMap, time::Duration};
 
 use carelink::{
-    accounts::{
-        tokens::{self, NewToken, Purpose},
-        users, ClientMeta,
-    },
+    accounts::{fixtures, ClientMeta},
     db,
     email_address::EmailAddress,
 };
@@ -76,23 +73,17 @@ async fn a_mail_server_down_for_a_while_delays_a_burst_but_loses_and_repeats_not
 async fn patients_with_links(url: &str, count: usize) -> Vec<String> {
     let pool = db::connect_and_migrate(url).await.unwrap();
     let now = time::OffsetDateTime::now_utc();
-    let link = NewToken {
-        purpose: Purpose::Login,
-        lifetime: time::Duration::minutes(60),
-        redirect_to: None,
-        pending_cookie: None,
-    };
     let mut tx = pool.begin().await.unwrap();
     let mut secrets = Vec::new();
     for n in 0..count {
         let email = EmailAddress::parse(&format!("p{n}@example.org")).unwrap();
         let hash = Some("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaA");
-        let user = users::create(&mut *tx, &email, "", hash, None, now)
+        let user = fixtures::patient(&mut *tx, &email, "", hash, None, now)
             .await
             .unwrap();
         let client = ClientMeta::default();
-        let issued = tokens::issue(&mut tx, user.id, &link, now, &client).await;
-        secrets.push(issued.unwrap().secret);
+        let link = fixtures::login_link(&mut tx, user.id, now, &client).await;
+        secrets.push(link.unwrap());
     }
     tx.commit().await.unwrap();
     secrets

@@ -3,7 +3,9 @@
 
 use std::time::Duration as Wait;
 
-use carelink::accounts::{approval_number::ApprovalNumber, landing::HOME, AccountError, Browser};
+use carelink::accounts::{
+    landing::HOME, login_links::approval_number::ApprovalNumber, AccountError, Browser,
+};
 use time::Duration;
 
 use crate::{

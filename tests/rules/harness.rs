@@ -1,7 +1,7 @@
 //! `Rules`: the portal's rules on a database of their own, with a clock the test moves.
 
 use carelink::{
-    accounts::{sessions::Session, AccountError, Accounts, Browser, ClientMeta, SignedIn},
+    accounts::{AccountError, Accounts, Browser, ClientMeta, Session, SignedIn},
     clock::Clock,
     email_address::EmailAddress,
     portal::Portal,
@@ -91,15 +91,12 @@ impl Rules {
     pub async fn session_of(&self, signed_in: &SignedIn) -> Session {
         let cookies = signed_in.cookies.as_ref().expect("a new session");
         let secret = cookies.session.as_deref().expect("a session cookie");
-        carelink::accounts::sessions::find(
-            &self.portal.pool,
-            secret,
-            self.clock.now(),
-            time::Duration::minutes(30),
-        )
-        .await
-        .unwrap()
-        .expect("a live session")
+        self.portal
+            .accounts
+            .session(secret)
+            .await
+            .unwrap()
+            .expect("a live session")
     }
 }
 

@@ -133,3 +133,33 @@ async fn a_link_expires_after_sixty_minutes_to_the_millisecond() {
         "sixty minutes old"
     );
 }
+
+/// A patient's address is sent one email a minute and five an hour, whoever asks: a sixth
+/// request within the hour is answered alike and sends nothing (`limits::PER_EMAIL`).
+#[tokio::test]
+async fn one_email_a_minute_and_five_an_hour_per_address() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let emails = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE recipient = $1")
+            .bind(&pat.email)
+            .fetch_one(rules.portal.pool.read())
+            .await
+            .unwrap()
+    };
+    rules.ask(&rules.browser(), &pat.email).await;
+    rules.clock.advance(Duration::seconds(59));
+    rules.ask(&rules.browser(), &pat.email).await;
+    assert_eq!(emails().await, 1, "a second within the minute");
+    for _ in 0..4 {
+        rules.clock.advance(Duration::minutes(1));
+        rules.ask(&rules.browser(), &pat.email).await;
+    }
+    assert_eq!(emails().await, 5);
+    rules.clock.advance(Duration::minutes(1));
+    rules.ask(&rules.browser(), &pat.email).await;
+    assert_eq!(emails().await, 5, "a sixth within the hour");
+    rules.clock.advance(Duration::hours(1));
+    rules.ask(&rules.browser(), &pat.email).await;
+    assert_eq!(emails().await, 6, "an hour later");
+}

@@ -13,4 +13,5 @@ mod harness;
 mod login_links;
 mod notifications;
 mod passwords;
+mod sessions;
 mod sign_in_codes;

@@ -1,7 +1,8 @@
 //! The code in each login email, typed in the browser that asked: docs/security.md's rules for
 //! it, on `Accounts` directly.
 
-use carelink::accounts::{landing::HOME, sign_in_code::SignInCode, AccountError};
+use carelink::accounts::{landing::HOME, login_links::code::SignInCode, AccountError};
+use time::Duration;
 
 use crate::{
     harness::{refused_as, Rules},
@@ -103,4 +104,82 @@ async fn five_wrong_codes_void_the_request() {
         refused_as(link, AccountError::LinkSpent),
         "the link with it"
     );
+}
+
+/// Four requests voided by five wrong codes each: twenty, a patient's day. A fifth request's
+/// right code is then refused without being compared, while its link still signs in; a day
+/// later codes work again.
+#[tokio::test]
+async fn twenty_wrong_codes_a_day_stop_a_patients_codes() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    for _ in 0..4 {
+        let asker = rules.ask(&rules.browser(), &pat.email).await;
+        let code = code_sent_to(&rules, &pat.email).await;
+        for _ in 0..5 {
+            let tried = rules
+                .accounts
+                .sign_in_with_code(&wrong(&code), &asker, None)
+                .await;
+            assert!(refused_as(tried, AccountError::CodeRefused));
+        }
+        rules.clock.advance(Duration::minutes(13));
+    }
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    let token = rules.token_sent_to(&pat.email).await;
+    let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(
+        refused_as(right, AccountError::CodeRefused),
+        "the day's are spent"
+    );
+    let link = rules
+        .accounts
+        .sign_in_with_link(&token, &rules.browser(), None)
+        .await;
+    assert!(link.is_ok(), "the link still works: {link:?}");
+
+    rules.clock.advance(Duration::hours(24));
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(right.is_ok(), "a day later: {right:?}");
+}
+
+/// One browser holds requests for one patient: asking for another ends its requests for the
+/// first, link and all, so a wrong code there counts against the second patient alone.
+#[tokio::test]
+async fn asking_for_another_patient_ends_the_requests_for_the_first() {
+    let rules = Rules::new().await;
+    let pat = rules.add(TestPatient::new().with_password()).await;
+    let sam = rules
+        .add(
+            TestPatient::new()
+                .with_email("sam@example.org")
+                .with_password(),
+        )
+        .await;
+    let browser = rules.ask(&rules.browser(), &pat.email).await;
+    let pats_code = code_sent_to(&rules, &pat.email).await;
+    let pats_link = rules.token_sent_to(&pat.email).await;
+    rules.clock.advance(Duration::seconds(2));
+    let browser = rules.ask(&browser, &sam.email).await;
+
+    let tried = rules
+        .accounts
+        .sign_in_with_code(&pats_code, &browser, None)
+        .await;
+    assert!(refused_as(tried, AccountError::CodeRefused));
+    let link = rules
+        .accounts
+        .sign_in_with_link(&pats_link, &rules.browser(), None)
+        .await;
+    assert!(refused_as(link, AccountError::LinkSpent), "ended with it");
+    let sams_code = code_sent_to(&rules, &sam.email).await;
+    let signed_in = rules
+        .accounts
+        .sign_in_with_code(&sams_code, &browser, None)
+        .await
+        .unwrap();
+    assert_eq!(rules.session_of(&signed_in).await.user.id, sam.id);
 }

@@ -1,7 +1,7 @@
 //! `TestPatient`: a patient to add to a `TestApp`.
 
 use carelink::{
-    accounts::{users, Accounts},
+    accounts::{fixtures, Accounts},
     clock::Zone,
     db,
     email_address::EmailAddress,
@@ -83,7 +83,7 @@ impl TestPatient {
                 .add_patient(&email, NAME, Some(password.into()), zone.as_ref())
                 .await
                 .unwrap(),
-            None => users::create(pool.write(), &email, NAME, None, zone.as_ref(), now)
+            None => fixtures::patient(pool.write(), &email, NAME, None, zone.as_ref(), now)
                 .await
                 .unwrap(),
         };

@@ -7,7 +7,14 @@
 //! a known-browser cookie of the same patient); anywhere else it names the account and waits for
 //! one click on "Log In", or offers to sign in the browser that asked instead (`approvals`).
 
+pub mod approval_number;
+mod approvals;
+pub mod code;
+pub(in crate::accounts) mod long_polls;
+pub mod pending;
 mod requests;
+
+pub use long_polls::PER_CLIENT as LONG_POLLS_PER_CLIENT;
 
 use time::{Duration, OffsetDateTime};
 
@@ -17,20 +24,22 @@ use time::{Duration, OffsetDateTime};
 pub const CODE_REFUSAL_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
 
 use super::{
-    browser, devices,
-    events::EventKind,
-    landing,
+    known_browsers, landing,
     links::{Asker, LinkState},
-    sessions::Session,
     sign_in::{is_signed_in_as, LinkProof, Proof},
-    sign_in_code::SignInCode,
-    tokens::{
-        self, approval::APPROVE_WITHIN, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo,
+    store::{
+        events::EventKind,
+        sessions::Session,
+        tokens::{
+            self, approval::APPROVE_WITHIN, hash_secret, CodeOutcome, Consumed, Purpose, TokenInfo,
+        },
+        users::{self, TokensOf},
     },
-    users::{self, TokensOf},
-    AccountError, Accounts, Browser, SignedIn,
+    user_agent, AccountError, Accounts, Browser, SignedIn,
 };
+
 use crate::db;
+use code::SignInCode;
 
 /// What opening a link shows, worked out without using it.
 #[derive(Debug)]
@@ -45,11 +54,11 @@ pub struct OpenedLink {
 fn asker(link: &TokenInfo, browser: &Browser, now: OffsetDateTime) -> Asker {
     let asking_agent = link.requested_user_agent.as_deref();
     Asker {
-        browser: browser::describe(asking_agent),
+        browser: user_agent::describe(asking_agent),
         place: link.requested_place.clone(),
         minutes_ago: (now - OffsetDateTime::from(link.created_at)).whole_minutes(),
-        device: browser::device_kind(asking_agent).to_owned(),
-        this_device: browser::device_kind(browser.client.user_agent.as_deref()).to_owned(),
+        device: user_agent::device_kind(asking_agent).to_owned(),
+        this_device: user_agent::device_kind(browser.client.user_agent.as_deref()).to_owned(),
     }
 }
 
@@ -110,10 +119,10 @@ impl Accounts {
         if pending.is_some() && pending == link.pending_cookie_hash {
             return Ok(true);
         }
-        let Some(device) = &browser.device else {
+        let Some(known) = &browser.known_browser else {
             return Ok(false);
         };
-        devices::belongs_to(self.pool.read(), device, link.user_id, now).await
+        known_browsers::belongs_to(self.pool.read(), known, link.user_id, now).await
     }
 
     /// Uses a link: one atomic statement, so it signs in at most once however many clicks race.
@@ -212,7 +221,7 @@ impl Accounts {
     /// After a link, its code or its approval was used up in `tx`: signs in (keeping this
     /// browser's session if it already is the patient's), revokes the patient's other links,
     /// records how.
-    pub(super) async fn finish_link_sign_in(
+    pub(in crate::accounts) async fn finish_link_sign_in(
         &self,
         tx: db::Transaction,
         used: Consumed,

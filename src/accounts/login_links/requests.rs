@@ -5,8 +5,11 @@ use time::OffsetDateTime;
 
 use crate::accounts::{
     notifier::PasswordLinkReason,
-    tokens::{self, Purpose},
-    users, AccountError, Accounts, Browser, ClientMeta,
+    store::{
+        tokens::{self, Purpose},
+        users,
+    },
+    AccountError, Accounts, Browser, ClientMeta,
 };
 use crate::email_address::EmailAddress;
 

@@ -38,7 +38,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
         .map(|number| number.get());
     let waiting = req.accounts().holds_a_request(&req.browser);
     let user_agent = req.browser.client.user_agent.as_deref();
-    let on_a_computer = crate::accounts::browser::device_kind(user_agent) == "computer";
+    let on_a_computer = crate::accounts::user_agent::device_kind(user_agent) == "computer";
     Ok(match asked {
         Some(asked) => AskedFor {
             mailbox: (!asked.masked)

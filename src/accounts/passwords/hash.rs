@@ -18,7 +18,7 @@ use argon2::{
 use tokio::sync::Semaphore;
 use tracing::Span;
 
-use super::password::Password;
+use super::rules::Password;
 pub use crate::configuration::HashLimits;
 
 /// The longest a hash waits for its turn before the request is answered "busy".

@@ -8,7 +8,7 @@ use std::{
     sync::{Arc, Mutex},
 };
 
-use super::client_limits::Client;
+use crate::accounts::limits::clients::Client;
 
 /// Long polls held at once by one instance.
 pub const PER_INSTANCE: usize = 512;

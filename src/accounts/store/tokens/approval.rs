@@ -5,7 +5,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::{hash_secret, Consumed, Purpose, MAX_CODE_FAILURES, USABLE};
 use crate::{
-    accounts::{approval_number::ApprovalNumber, links::APPROVE_WITHIN_MINUTES},
+    accounts::{links::APPROVE_WITHIN_MINUTES, login_links::approval_number::ApprovalNumber},
     clock::Timestamp,
     db::{self, Executor},
 };

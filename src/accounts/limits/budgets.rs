@@ -1,37 +1,35 @@
 //! What a request may cost before any email is sent or any password hashed: the client's and
-//! the address's budgets (`rate_limit`), counted as methods of [`Accounts`] so that each sign-in
+//! the address's budgets (`super`), counted as methods of [`Accounts`] so that each sign-in
 //! rule spends them the same way.
 
 use std::future::Future;
 
 use time::{Duration, OffsetDateTime};
 
-use super::{
-    client_limits::{Budget, Client},
-    password_hash::Busy,
-    rate_limit, AccountError, Accounts, ClientMeta,
-};
+use super::clients::{Budget, Client};
+
+use crate::accounts::{limits, passwords::hash::Busy, AccountError, Accounts, ClientMeta};
 use crate::{db, email_address::EmailAddress};
 
 /// A password attempt, counted until it turns out right.
 #[must_use = "a right password gives its counts back with `attempt_succeeded`"]
-pub(super) struct PasswordAttempt {
+pub(in crate::accounts) struct PasswordAttempt {
     counted: Vec<i64>,
 }
 
 impl Accounts {
-    /// Counts a request in `bucket` against `limits` (`rate_limit::hit`), unless this instance
+    /// Counts a request in `bucket` against `limits` (`limits::hit`), unless this instance
     /// already knows the bucket is refused: then it is refused in memory, with no database work.
-    pub(super) async fn hit(
+    pub(in crate::accounts) async fn hit(
         &self,
         bucket: &str,
-        limits: &[rate_limit::Limit],
+        limits: &[limits::Limit],
         now: OffsetDateTime,
     ) -> sqlx::Result<Result<i64, Duration>> {
         if let Some(wait) = self.refusals.wait(bucket, now) {
             return Ok(Err(wait));
         }
-        let hit = rate_limit::hit(&self.pool, bucket, limits, now).await?;
+        let hit = limits::hit(&self.pool, bucket, limits, now).await?;
         if let Err(wait) = hit {
             self.refusals.remember(bucket, now + wait, now);
         }
@@ -39,7 +37,7 @@ impl Accounts {
     }
 
     /// Spends one of `client`'s `budget`, in memory; `kind` names a refusal in `/metrics`.
-    pub(super) fn spend(
+    pub(in crate::accounts) fn spend(
         &self,
         budget: Budget,
         client: &ClientMeta,
@@ -51,7 +49,10 @@ impl Accounts {
     }
 
     /// Counts a request that sends email against its client's budget.
-    pub(super) fn limit_client(&self, client: &ClientMeta) -> Result<(), AccountError> {
+    pub(in crate::accounts) fn limit_client(
+        &self,
+        client: &ClientMeta,
+    ) -> Result<(), AccountError> {
         self.spend(Budget::Emails, client, "ip")
             .map_err(|wait| AccountError::TooManyRequests { wait })
     }
@@ -59,17 +60,14 @@ impl Accounts {
     /// Counts an email of `kind` ("login", "password") asked for `email`; `false` once the
     /// address's limits are reached, and the request is then dropped silently (saying so would
     /// tell whether the address is known).
-    pub(super) async fn email_allowed(
+    pub(in crate::accounts) async fn email_allowed(
         &self,
         kind: &'static str,
         email: &EmailAddress,
         now: OffsetDateTime,
     ) -> sqlx::Result<bool> {
-        let bucket = rate_limit::account_bucket(kind, email);
-        let allowed = self
-            .hit(&bucket, &rate_limit::PER_EMAIL, now)
-            .await?
-            .is_ok();
+        let bucket = limits::account_bucket(kind, email);
+        let allowed = self.hit(&bucket, &limits::PER_EMAIL, now).await?.is_ok();
         if !allowed {
             self.metrics.refused(kind);
         }
@@ -79,7 +77,7 @@ impl Accounts {
     /// Counts a password attempt against the client's budget (in memory, right or wrong) and,
     /// when given, the account's, before any hashing. Succeeding gives the account's count back
     /// (`attempt_succeeded`), so only failures use it up.
-    pub(super) async fn count_password_attempt(
+    pub(in crate::accounts) async fn count_password_attempt(
         &self,
         account: Option<&EmailAddress>,
         client: &ClientMeta,
@@ -88,8 +86,8 @@ impl Accounts {
             .map_err(|wait| AccountError::TooManyAttempts { wait })?;
         let mut counted = Vec::new();
         if let Some(account) = account {
-            let by_account = rate_limit::account_bucket("wrong-password", account);
-            let limits = &rate_limit::WRONG_PASSWORDS_PER_ACCOUNT;
+            let by_account = limits::account_bucket("wrong-password", account);
+            let limits = &limits::WRONG_PASSWORDS_PER_ACCOUNT;
             match self.hit(&by_account, limits, self.now()).await? {
                 Ok(hit) => counted.push(hit),
                 Err(wait) => {
@@ -102,7 +100,7 @@ impl Accounts {
     }
 
     /// Runs the hashing step of an attempt. Too busy to judge it: the attempt does not count.
-    pub(super) async fn judged<T>(
+    pub(in crate::accounts) async fn judged<T>(
         &self,
         attempt: &PasswordAttempt,
         step: impl Future<Output = Result<T, Busy>>,
@@ -110,7 +108,7 @@ impl Accounts {
         match step.await {
             Ok(judged) => Ok(judged),
             Err(Busy) => {
-                rate_limit::forget(self.pool.write(), &attempt.counted).await?;
+                limits::forget(self.pool.write(), &attempt.counted).await?;
                 Err(AccountError::Busy)
             }
         }
@@ -118,11 +116,11 @@ impl Accounts {
 
     /// The password was right: its attempt does not count against any budget. In the caller's
     /// transaction, which may already hold the database's write lock.
-    pub(super) async fn attempt_succeeded(
+    pub(in crate::accounts) async fn attempt_succeeded(
         &self,
         tx: &mut db::Connection,
         attempt: PasswordAttempt,
     ) -> sqlx::Result<()> {
-        rate_limit::forget(tx, &attempt.counted).await
+        limits::forget(tx, &attempt.counted).await
     }
 }

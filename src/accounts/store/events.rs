@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::ClientMeta;
+use crate::accounts::ClientMeta;
 use crate::{
     clock::Timestamp,
     db::{text_enum, Executor},
@@ -23,7 +23,7 @@ text_enum! {
         SignedOutEverywhere = "signed_out_everywhere",
         PasswordChanged = "password_changed",
         PasswordSet = "password_set",
-        DeviceForgotten = "device_forgotten",
+        BrowserForgotten = "device_forgotten",
     }
 }
 
@@ -45,7 +45,7 @@ impl EventKind {
             Self::SignedOutEverywhere => "Signed out on every device",
             Self::PasswordChanged => "Password changed",
             Self::PasswordSet => "Password created",
-            Self::DeviceForgotten => "A browser was forgotten",
+            Self::BrowserForgotten => "A browser was forgotten",
         }
     }
 }

@@ -44,9 +44,9 @@ pub enum CreateUserError {
     #[error("The name is longer than {MAX_NAME_LENGTH} characters.")]
     NameTooLong,
     #[error("The password is not accepted: {0}")]
-    Password(#[from] super::password::PasswordError),
+    Password(#[from] crate::accounts::passwords::rules::PasswordError),
     #[error("Too many passwords are being hashed at once; try again.")]
-    Busy(#[from] super::password_hash::Busy),
+    Busy(#[from] crate::accounts::passwords::hash::Busy),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }

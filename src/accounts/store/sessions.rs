@@ -7,8 +7,9 @@ use time::{Duration, OffsetDateTime};
 use super::{
     tokens::{generate_secret, hash_secret},
     users::User,
-    ClientMeta,
 };
+
+use crate::accounts::ClientMeta;
 use crate::{
     clock::Timestamp,
     db::{self, Executor},

@@ -1,17 +1,19 @@
 //! Passwords: adding a patient (with one, or invited to create one), asking for a set-password
 //! link, using it, and changing a password.
 
-use super::{
-    events::EventKind,
+use crate::accounts::{
     notifier::PasswordLinkReason,
-    password_strength::choose,
-    sessions,
-    sessions::Session,
     sign_in::Proof,
-    tokens::{self, Purpose},
-    users::{self, CreateUserError, TokensOf, User},
+    store::{
+        events::EventKind,
+        sessions::{self, Session},
+        tokens::{self, Purpose},
+        users::{self, CreateUserError, TokensOf, User},
+    },
     AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
 };
+
+use super::strength::choose;
 use crate::{clock::Zone, email_address::EmailAddress};
 
 impl Accounts {

@@ -8,7 +8,7 @@ use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use time::OffsetDateTime;
 
-use super::tokens::generate_secret;
+use crate::accounts::store::tokens::generate_secret;
 use crate::configuration::ServerKey;
 
 /// The MAC's bytes kept: 128 bits, as many as the random part's strength against a guess.

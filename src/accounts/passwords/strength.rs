@@ -6,8 +6,8 @@
 use zxcvbn::{feedback::Warning, Score};
 
 use super::{
-    common_passwords,
-    password::{Password, PasswordError, Weakness},
+    common,
+    rules::{Password, PasswordError, Weakness},
 };
 
 /// zxcvbn's "safely unguessable": about 10^10 guesses, far past what rate limits allow online
@@ -22,7 +22,7 @@ const JUDGED_CHARS: usize = 64;
 /// patient's password must not be made of (their address, their name), whole and word by word.
 pub fn choose(input: String, personal: &[&str]) -> Result<Password, PasswordError> {
     let password = Password::parse(input)?;
-    if common_passwords::is_common(&password) {
+    if common::is_common(&password) {
         return Err(PasswordError::Common);
     }
     let judged: String = password.expose().chars().take(JUDGED_CHARS).collect();

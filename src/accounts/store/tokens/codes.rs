@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::{hash_secret, Consumed, Purpose, USABLE};
 use crate::{
-    accounts::{events::EventKind, sign_in_code::SignInCode},
+    accounts::{login_links::code::SignInCode, store::events::EventKind},
     clock::Timestamp,
     db::{self, Executor},
 };

@@ -1,8 +1,11 @@
-//! The budgets: per client, kept in each instance's memory (`client_limits`); per account or
+//! The budgets: per client, kept in each instance's memory (`clients`); per account or
 //! address, as sliding windows in the database, so a restart does not reset them and every
 //! instance shares them, written only for a patient or an email there is to protect. Buckets
 //! this instance knows to be refused (`Refusals`) are refused again in memory, with no database
 //! work, until their wait is over.
+
+mod budgets;
+pub mod clients;
 
 use std::{collections::HashMap, sync::Mutex};
 

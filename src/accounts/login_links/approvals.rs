@@ -20,19 +20,22 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{
-    approval_number::ApprovalNumber,
-    client_limits::Client,
-    events::{self, EventKind},
-    pending::asked_at,
-    sessions::Session,
+use super::{approval_number::ApprovalNumber, pending::asked_at};
+
+use crate::accounts::{
+    limits::clients::Client,
     sign_in::LinkProof,
-    tokens::{
-        self,
-        approval::{self, Look, Tapped, APPROVE_WITHIN},
-        hash_secret, Purpose,
+    store::{
+        events::{self, EventKind},
+        sessions::Session,
+        tokens::{
+            self,
+            approval::{self, Look, Tapped, APPROVE_WITHIN},
+            hash_secret, Purpose,
+        },
+        users,
     },
-    users, AccountError, Accounts, Browser, SignedIn,
+    AccountError, Accounts, Browser, SignedIn,
 };
 
 /// How often a waiting screen looks for an approval (or a wrong number) made on another
@@ -66,7 +69,7 @@ impl Accounts {
 
     /// Whether a phone may approve a browser for `user_id` now: no wrong number for them in the
     /// last day, and one browser alone waiting.
-    pub(super) async fn approvals_allowed(
+    pub(in crate::accounts) async fn approvals_allowed(
         &self,
         user_id: i64,
         now: OffsetDateTime,
@@ -200,7 +203,7 @@ mod tests {
     use time::{macros::datetime, Duration};
 
     use super::waits_without_link;
-    use crate::{accounts::pending::PendingSecrets, configuration::ServerKey};
+    use crate::{accounts::login_links::pending::PendingSecrets, configuration::ServerKey};
 
     #[test]
     fn a_request_without_a_link_waits_as_long_as_a_link_lives() {

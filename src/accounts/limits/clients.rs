@@ -6,7 +6,7 @@
 //! In memory because a flood must cost the flooder, not the database: a refusal is a look-up,
 //! and a flood from thousands of clients writes nothing. Each instance keeps its own, so two
 //! instances give a client twice the room; the budgets that protect an account or an address
-//! stay in the database, shared (`rate_limit`). The budgets are GCRA cells (governor): a client
+//! stay in the database, shared (`super`). The budgets are GCRA cells (governor): a client
 //! may spend a budget's whole `max` at once, then earns one back every `per / max`.
 
 use std::{hash::Hash, net::IpAddr, num::NonZeroU32};
@@ -17,7 +17,7 @@ use governor::{
 };
 use time::Duration;
 
-use super::rate_limit::{self, Limit};
+use super::Limit;
 use crate::clock::Clock;
 
 /// Who a per-client budget counts.
@@ -100,10 +100,10 @@ fn cells<K: Hash + Eq + Clone>(limit: Limit, clock: &Clock) -> Cells<K> {
 impl ClientLimits {
     pub fn new(clock: Clock) -> Self {
         Self {
-            requests: cells(rate_limit::REQUESTS_PER_CLIENT, &clock),
-            emails: cells(rate_limit::EMAILS_PER_CLIENT, &clock),
-            passwords: cells(rate_limit::PASSWORDS_PER_CLIENT, &clock),
-            screens: cells(rate_limit::APPROVAL_CHECKS_PER_SCREEN, &clock),
+            requests: cells(super::REQUESTS_PER_CLIENT, &clock),
+            emails: cells(super::EMAILS_PER_CLIENT, &clock),
+            passwords: cells(super::PASSWORDS_PER_CLIENT, &clock),
+            screens: cells(super::APPROVAL_CHECKS_PER_SCREEN, &clock),
             clock,
         }
     }
@@ -181,7 +181,7 @@ mod tests {
     fn a_budget_is_spent_at_once_then_earned_back_one_at_a_time() {
         let (clock, limits) = limits();
         let client = Client::at(Some("203.0.113.7"));
-        let email = rate_limit::EMAILS_PER_CLIENT;
+        let email = crate::accounts::limits::EMAILS_PER_CLIENT;
         for _ in 0..email.max {
             assert_eq!(limits.spend(Budget::Emails, client), Ok(()));
         }
@@ -216,7 +216,7 @@ mod tests {
                 .unwrap();
         }
         assert_eq!(limits.remembered(), 1000);
-        clock.advance(rate_limit::REQUESTS_PER_CLIENT.per);
+        clock.advance(crate::accounts::limits::REQUESTS_PER_CLIENT.per);
         limits.sweep(false);
         assert_eq!(limits.remembered(), 0);
     }

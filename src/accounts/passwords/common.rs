@@ -1,5 +1,5 @@
 //! The 10,000 most common passwords, refused whenever a patient chooses a password
-//! (`password_strength::choose`).
+//! (`strength::choose`).
 //!
 //! Source: the first 10,000 entries of the ranked `passwords` dictionary of the npm package
 //! `@zxcvbn-ts/language-common` 4.1.3 (MIT; Copyright (c) 2012-2016 Dan Wheeler and Dropbox,
@@ -10,10 +10,10 @@
 
 use std::{collections::HashSet, sync::LazyLock};
 
-use super::password::Password;
+use super::rules::Password;
 
 static COMMON: LazyLock<HashSet<String>> = LazyLock::new(|| {
-    include_str!("common_passwords.txt")
+    include_str!("common.txt")
         .lines()
         .map(str::to_lowercase)
         .collect()

@@ -4,12 +4,15 @@
 
 use time::{Duration, OffsetDateTime};
 
-use super::{approval_number::ApprovalNumber, sign_in_code::SignInCode, ClientMeta};
+use crate::accounts::{
+    login_links::{approval_number::ApprovalNumber, code::SignInCode},
+    ClientMeta,
+};
 
 pub mod approval;
 mod codes;
 mod revoke;
-pub use super::secrets::{generate_secret, hash_secret};
+pub use crate::accounts::secrets::{generate_secret, hash_secret};
 use crate::{
     clock::Timestamp,
     db::{self, text_enum, Executor},

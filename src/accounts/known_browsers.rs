@@ -7,9 +7,11 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    events::{self, EventKind},
-    tokens::{generate_secret, hash_secret},
-    users::User,
+    store::{
+        events::{self, EventKind},
+        tokens::{generate_secret, hash_secret},
+        users::User,
+    },
     AccountError, Accounts, Browser, ClientMeta,
 };
 use crate::{
@@ -22,7 +24,7 @@ pub const LIFETIME: Duration = Duration::days(90);
 
 /// A known browser, as listed on /account.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct Device {
+pub struct KnownBrowser {
     pub id: i64,
     pub last_used_at: Timestamp,
     pub user_agent: Option<String>,
@@ -37,14 +39,14 @@ impl Accounts {
         &self,
         user: &User,
         browser: &Browser,
-    ) -> sqlx::Result<Vec<Device>> {
+    ) -> sqlx::Result<Vec<KnownBrowser>> {
         sqlx::query_as(
             "SELECT id, last_used_at, user_agent, ip,
                     CASE WHEN token_hash = $1 THEN 1 ELSE 0 END AS current
              FROM devices WHERE user_id = $2 AND expires_at > $3
              ORDER BY last_used_at DESC, id DESC",
         )
-        .bind(browser.device.as_deref().map(hash_secret))
+        .bind(browser.known_browser.as_deref().map(hash_secret))
         .bind(user.id)
         .bind(Timestamp::from(self.now()))
         .fetch_all(self.pool.read())
@@ -66,11 +68,11 @@ impl Accounts {
         )
         .bind(id)
         .bind(user.id)
-        .bind(browser.device.as_deref().map(hash_secret))
+        .bind(browser.known_browser.as_deref().map(hash_secret))
         .fetch_optional(&mut *tx)
         .await?;
         let Flag(this_browser) = forgotten.ok_or(AccountError::UnknownBrowser)?;
-        let kind = EventKind::DeviceForgotten;
+        let kind = EventKind::BrowserForgotten;
         events::record(&mut *tx, Some(user.id), kind, self.now(), &browser.client).await?;
         tx.commit().await?;
         Ok(this_browser)
@@ -153,7 +155,7 @@ pub async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::R
         .rows_affected())
 }
 
-/// Expired devices: nothing can use them, so the sweeper deletes them.
+/// Expired known browsers: nothing can use them, so the sweeper deletes them.
 pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM devices WHERE expires_at <= $1")
         .bind(Timestamp::from(now))
