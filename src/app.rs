@@ -3,14 +3,15 @@
 //! Pages are rendered on the server only, complete in their first HTML (whole, so data is in
 //! place without a script), and their forms are plain HTML forms that work without JavaScript.
 //! The WASM hydrates only the islands that make a page nicer, each beside the page it serves: a
-//! link that signs in by itself, the "Send again" countdown, the screen that waits for a phone. A few lines of inline script, allowed by the response's
-//! CSP nonce, work from the first paint: they show a button's work while its form posts.
+//! link that signs in by itself, the "Send again" countdown, the screen that waits for a phone.
+//! A few lines of inline script, allowed by the response's CSP nonce, work from the
+//! first paint: they show a button's work while its form posts.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    path, ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{
@@ -27,6 +28,7 @@ use crate::{
         password::{NewPasswordPage, PasswordResetPage},
         FormResult,
     },
+    routes::{self, segment as s},
 };
 
 /// Runs before the page is shown, with or without the WASM: marks the page as scripted (for
@@ -110,16 +112,16 @@ pub fn App() -> impl IntoView {
                     // and the page leaves in one write (streaming it in order took a write per
                     // part: a quarter fewer pages a second under load).
                     <ParentRoute path=path!("") view=Outlet ssr=SsrMode::Async>
-                    <Route path=path!("/login") view=LoginPage/>
-                    <Route path=path!("/login/check-email") view=CheckEmailPage/>
-                    <Route path=path!("/login/link/:token") view=LoginLinkPage/>
-                    <Route path=path!("/password/reset") view=PasswordResetPage/>
-                    <Route path=path!("/password/new") view=NewPasswordPage/>
-                    <Route path=path!("/appointments") view=AppointmentsPage/>
-                    <Route path=path!("/appointments/:id") view=AppointmentPage/>
-                    <Route path=path!("/forms/:id") view=FormResponsePage/>
-                    <Route path=path!("/account") view=AccountPage/>
-                    <Route path=path!("/dev/mailbox") view=DevMailboxPage/>
+                    <Route path=StaticSegment(s::LOGIN) view=LoginPage/>
+                    <Route path=(StaticSegment(s::LOGIN), StaticSegment(s::CHECK_EMAIL)) view=CheckEmailPage/>
+                    <Route path=(StaticSegment(s::LOGIN), StaticSegment(s::LINK), ParamSegment("token")) view=LoginLinkPage/>
+                    <Route path=(StaticSegment(s::PASSWORD), StaticSegment(s::RESET)) view=PasswordResetPage/>
+                    <Route path=(StaticSegment(s::PASSWORD), StaticSegment(s::NEW)) view=NewPasswordPage/>
+                    <Route path=StaticSegment(s::APPOINTMENTS) view=AppointmentsPage/>
+                    <Route path=(StaticSegment(s::APPOINTMENTS), ParamSegment("id")) view=AppointmentPage/>
+                    <Route path=(StaticSegment(s::FORMS), ParamSegment("id")) view=FormResponsePage/>
+                    <Route path=StaticSegment(s::ACCOUNT) view=AccountPage/>
+                    <Route path=(StaticSegment(s::DEV), StaticSegment(s::MAILBOX)) view=DevMailboxPage/>
                     </ParentRoute>
                 </Routes>
             </main>
@@ -146,13 +148,13 @@ fn SiteHeader() -> impl IntoView {
     let me = Resource::new(|| (), |_| signed_in_name());
     view! {
         <header class="site-header">
-            <a class="brand" href="/appointments">"Carelink"</a>
+            <a class="brand" href=routes::APPOINTMENTS>"Carelink"</a>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     me.await.ok().flatten().map(|name| view! {
                         <nav class="site-nav" aria-label="Main">
-                            <a href="/appointments">"Appointments"</a>
-                            <a href="/account" title=name>"Account"</a>
+                            <a href=routes::APPOINTMENTS>"Appointments"</a>
+                            <a href=routes::ACCOUNT title=name>"Account"</a>
                             <form method="post" action=SignOut::url()>
                                 <button type="submit" class="link" data-busy="Signing out…">"Sign out"</button>
                             </form>

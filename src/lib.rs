@@ -17,6 +17,7 @@ pub mod email_address;
 pub mod error;
 pub mod flash;
 pub mod pages;
+pub mod routes;
 
 #[cfg(feature = "ssr")]
 pub mod auth;

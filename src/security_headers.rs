@@ -11,7 +11,7 @@ use axum::{
 };
 use leptos::{nonce::Nonce, prelude::provide_context};
 
-use crate::state::AppState;
+use crate::{routes, state::AppState};
 
 /// Mints this response's nonce and sets the headers once the page is rendered.
 pub async fn security_headers(
@@ -41,7 +41,7 @@ pub async fn security_headers(
     // typed (their address) or was told about it: kept nowhere, not even in the back-forward
     // cache of a shared computer. Other pages are made for one moment: the browser asks again.
     // (Assets, signed-in pages and token pages set their own.)
-    let private = ["/api/", "/login", "/password"]
+    let private = [routes::SERVER_FNS, routes::LOGIN, routes::PASSWORDS]
         .iter()
         .any(|prefix| path.starts_with(prefix));
     let cache = if private { "no-store" } else { "no-cache" };
@@ -59,7 +59,7 @@ fn set(headers: &mut HeaderMap, name: header::HeaderName, value: &str) {
 /// WASM. Styles: our stylesheet only, except in the development mailbox, whose emails are
 /// styled inline as mail clients need.
 fn content_security_policy(nonce: &Nonce, path: &str) -> String {
-    let styles = if path == "/dev/mailbox" {
+    let styles = if path == routes::DEV_MAILBOX {
         "'self' 'unsafe-inline'"
     } else {
         "'self'"

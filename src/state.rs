@@ -2,9 +2,9 @@
 //! as context (`AppState::from_context()`). Every middleware and render takes its own copy, so a
 //! copy is one shared pointer.
 
-use std::{ops::Deref, sync::Arc};
+use std::{ops::Deref, sync::Arc, time::Instant};
 
-use axum::extract::FromRef;
+use axum::{extract::FromRef, http::StatusCode};
 use leptos::config::LeptosOptions;
 
 use crate::{
@@ -23,9 +23,16 @@ pub struct Shared {
     /// The mail worker's, for `/readyz`.
     pub mail_heartbeat: crate::mail::Heartbeat,
     /// `/readyz`'s last answer, reused for a second.
-    pub readiness: crate::startup::Readiness,
+    pub readiness: Readiness,
     /// What `/metrics` reports; accounts and the mail worker count into it too.
     pub metrics: Metrics,
+}
+
+/// `/readyz`'s last answer and when it was worked out (`startup::probes` fills it in), so that
+/// probes arriving within a second share one check.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    pub(crate) last: Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, String)>>>,
 }
 
 impl AppState {

@@ -7,11 +7,13 @@
 
 use url::{form_urlencoded, Position, Url};
 
+use crate::routes;
+
 /// Where a patient lands when nothing else is asked for.
-pub const HOME: &str = "/appointments";
+pub const HOME: &str = routes::APPOINTMENTS;
 
 /// The pages a patient may be sent on to after signing in, with whatever lies below them.
-const PATIENT_PAGES: [&str; 3] = ["/appointments", "/forms", "/account"];
+const PATIENT_PAGES: [&str; 3] = [routes::APPOINTMENTS, routes::FORMS, routes::ACCOUNT];
 
 /// `next` if it is a patient page of this site, else `None`. It is judged as a browser will read
 /// it: after dot-segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/appointments/../login`)
@@ -47,7 +49,7 @@ pub fn login_url(next: &str) -> String {
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("next", next)
         .finish();
-    format!("/login?{query}")
+    format!("{}?{query}", routes::LOGIN)
 }
 
 #[cfg(test)]

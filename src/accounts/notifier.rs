@@ -17,6 +17,7 @@ use crate::{
     clock::{human, Zone},
     db,
     mail::{compose, Button, Content, Highlight, OutgoingEmail},
+    routes,
 };
 
 /// Why a patient is sent a set-password link.
@@ -33,12 +34,12 @@ pub enum PasswordLinkReason {
 /// The address of a Secure Login Link. Every login link is built here.
 pub fn login_link_url(public_url: &Url, secret: &str) -> Url {
     public_url
-        .join(&format!("/login/link/{secret}"))
+        .join(&routes::login_link(secret))
         .expect("a token is URL-safe")
 }
 
 fn password_link_url(public_url: &Url, secret: &str) -> Url {
-    let mut url = public_url.join("/password/new").expect("a valid path");
+    let mut url = public_url.join(routes::PASSWORD_NEW).expect("a valid path");
     url.query_pairs_mut().append_pair("token", secret);
     url
 }

@@ -14,6 +14,7 @@ use crate::{
     accounts::{whole_seconds_up, AccountError, ClientMeta},
     configuration::{any_contains, IpNet, ServerSettings},
     error::AppError,
+    routes,
     state::AppState,
 };
 
@@ -44,7 +45,7 @@ pub async fn limit_clients(
     let AccountError::TooManyRequests { wait } = refused else {
         return AppError::from(refused).into_response();
     };
-    if parts.uri.path().starts_with("/api/") {
+    if parts.uri.path().starts_with(routes::SERVER_FNS) {
         parts.extensions.insert(OverBudget(wait));
         return next.run(Request::from_parts(parts, body)).await;
     }

@@ -17,7 +17,10 @@ use leptos::server_fn::error::SERVER_FN_ERROR_HEADER;
 use leptos_axum::ResponseOptions;
 
 use super::cookies::{self, CarelinkCookie};
-use crate::{error::AppError, flash::Flash, state::AppState};
+use crate::{
+    routes,
+    {error::AppError, flash::Flash, state::AppState},
+};
 
 /// How long a flash waits for its page: the redirect follows at once.
 const LIFETIME: time::Duration = time::Duration::minutes(1);
@@ -29,7 +32,7 @@ pub async fn carry_form_results(
     next: Next,
 ) -> Response {
     let plain_form_post = request.method() == Method::POST
-        && request.uri().path().starts_with("/api/")
+        && request.uri().path().starts_with(routes::SERVER_FNS)
         && request
             .headers()
             .get(header::ACCEPT)

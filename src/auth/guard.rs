@@ -8,9 +8,12 @@ use axum::{
 };
 
 use super::request::session_for;
-use crate::{accounts::landing, state::AppState};
+use crate::{
+    routes,
+    {accounts::landing, state::AppState},
+};
 
-const PROTECTED: [&str; 3] = ["/appointments", "/forms", "/account"];
+const PROTECTED: [&str; 3] = [routes::APPOINTMENTS, routes::FORMS, routes::ACCOUNT];
 
 fn is_protected(path: &str) -> bool {
     PROTECTED
@@ -55,7 +58,7 @@ pub async fn require_session_for_pages(
 /// forms still tell this server which page to go back to (with a failed post's message).
 pub async fn protect_token_pages(request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let carries_token = path.starts_with("/login/link/") || path == "/password/new";
+    let carries_token = path.starts_with(routes::LOGIN_LINKS) || path == routes::PASSWORD_NEW;
     let mut response = next.run(request).await;
     if carries_token {
         let headers = response.headers_mut();

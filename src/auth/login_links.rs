@@ -16,6 +16,7 @@ use crate::{
     },
     email_address::EmailAddress,
     error::AppError,
+    routes,
 };
 
 /// What the "Check your email" screen shows of a request: the address as typed (masked after
@@ -69,7 +70,7 @@ fn confirm(req: &RequestContext, pending: &str, asked: &Asked) {
     req.set_cookie(CarelinkCookie::Pending, pending);
     let lifetime = req.accounts().login_link_lifetime();
     req.set_lasting_cookie(CarelinkCookie::Asked, &cookies::encode(asked), lifetime);
-    redirect("/login/check-email");
+    redirect(routes::CHECK_EMAIL);
 }
 
 /// What this browser last asked for, if it still holds it.

@@ -3,7 +3,10 @@
 use leptos_axum::redirect;
 
 use super::{cookies::CarelinkCookie, RequestContext};
-use crate::{clock::Zone, email_address::EmailAddress, error::AppError};
+use crate::{
+    routes,
+    {clock::Zone, email_address::EmailAddress, error::AppError},
+};
 
 pub async fn sign_in_with_password(
     email: String,
@@ -27,7 +30,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     req.accounts().sign_out(&req.browser).await?;
     req.clear_cookie(CarelinkCookie::Session);
-    redirect("/login");
+    redirect(routes::LOGIN);
     Ok(())
 }
 
@@ -39,7 +42,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         .await?;
     req.clear_cookie(CarelinkCookie::Session);
     req.clear_cookie(CarelinkCookie::KnownBrowser);
-    redirect("/login");
+    redirect(routes::LOGIN);
     Ok(())
 }
 

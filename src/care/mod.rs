@@ -18,6 +18,7 @@ use crate::{
     clock::Clock,
     db,
     mail::Outbox,
+    routes,
 };
 
 /// Storage, time, the outbox for notifications, and the accounts whose sign-in links they carry.
@@ -72,7 +73,7 @@ impl Care {
             return Ok(None);
         };
         let page = public_url
-            .join(&format!("/appointments/{id}"))
+            .join(&routes::appointment(id))
             .expect("a path joins any base URL");
         let zone = self.accounts.zone_of(user);
         Ok(Some(calendar::ics(&appointment, &zone, &page, self.now())))

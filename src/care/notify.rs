@@ -13,6 +13,7 @@ use crate::{
     db,
     email_address::EmailAddress,
     mail::{compose, Button, Content, OutgoingEmail},
+    routes,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +60,7 @@ impl Care {
         let mut tx = self.pool.begin().await?;
         let id = appointments::create(&mut *tx, user.id, new, self.now()).await?;
         let zone = self.accounts.zone_of(&user);
-        self.notify(tx, &user, &format!("/appointments/{id}"), |link| {
+        self.notify(tx, &user, &routes::appointment(id), |link| {
             appointment_created(&user, new, link, &zone)
         })
         .await?;
@@ -77,7 +78,7 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = forms::create(&mut *tx, user.id, form_title, answers, self.now()).await?;
-        self.notify(tx, &user, &format!("/forms/{id}"), |link| {
+        self.notify(tx, &user, &routes::form_response(id), |link| {
             form_response_received(&user, form_title, link)
         })
         .await?;

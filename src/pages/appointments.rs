@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{LoadError, RecordPage, Time, When};
-use crate::error::AppError;
+use crate::{error::AppError, routes};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppointmentView {
@@ -139,7 +139,7 @@ fn AppointmentRow(a: AppointmentView) -> impl IntoView {
     let join = a.video_url.clone().filter(|_| a.joinable);
     view! {
         <li class="card appointment" class:joinable=a.joinable>
-            <a class="appointment-link" href=format!("/appointments/{}", a.id)>
+            <a class="appointment-link" href=routes::appointment(a.id)>
                 <span class="when"><Time when=a.when/></span>
                 <span class="who">{a.clinician}</span>
                 {(!a.reason.is_empty()).then(|| view! { <span class="muted">{a.reason}</span> })}
@@ -168,7 +168,7 @@ pub fn AppointmentPage() -> impl IntoView {
 fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
     view! {
         <Title text=format!("Appointment with {}", a.clinician)/>
-        <p><a href="/appointments">"← All appointments"</a></p>
+        <p><a href=routes::APPOINTMENTS>"← All appointments"</a></p>
         <section class="card">
             <h1>{format!("Appointment with {}", a.clinician)}</h1>
             <p class="when"><Time when=a.when/></p>
@@ -186,7 +186,7 @@ fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
                 (false, _) => view! { <p class="muted">"This appointment has passed."</p> }.into_any(),
             }}
             {a.upcoming.then(|| view! {
-                <p><a class="button secondary" href=format!("/appointments/{}/calendar.ics", a.id) download>"Add to calendar"<span class="visually-hidden">" (.ics file)"</span></a></p>
+                <p><a class="button secondary" href=routes::calendar(a.id) download>"Add to calendar"<span class="visually-hidden">" (.ics file)"</span></a></p>
             })}
         </section>
     }

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{RecordPage, Time, When};
-use crate::error::AppError;
+use crate::{error::AppError, routes};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormResponseView {
@@ -41,7 +41,7 @@ pub fn FormResponsePage() -> impl IntoView {
 fn FormResponseDetail(form: FormResponseView) -> impl IntoView {
     view! {
         <Title text=form.title.clone()/>
-        <p><a href="/appointments">"← Your appointments"</a></p>
+        <p><a href=routes::APPOINTMENTS>"← Your appointments"</a></p>
         <section class="card">
             <h1>{form.title}</h1>
             <p class="muted">"Submitted " <Time when=form.submitted/></p>

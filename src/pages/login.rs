@@ -6,8 +6,8 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 use super::{failed, FormResult};
-use crate::error::AppError;
 use crate::flash::Flash;
+use crate::{error::AppError, routes};
 
 #[server(endpoint = "sign_in_with_password")]
 pub async fn sign_in_with_password(
@@ -68,7 +68,7 @@ pub fn LoginPage() -> impl IntoView {
                     </div>
                     <button type="submit" class="block secondary" data-busy="Logging in…">"Log in"</button>
                 </form>
-                <p class="muted center"><a href="/password/reset">"Forgot password?"</a></p>
+                <p class="muted center"><a href=routes::PASSWORD_RESET>"Forgot password?"</a></p>
             </details>
         </section>
     }

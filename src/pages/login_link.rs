@@ -15,6 +15,7 @@ use crate::{
     accounts::links::{Asker, LinkState},
     error::AppError,
     flash::Flash,
+    routes,
 };
 
 #[server(endpoint = "open_login_link")]
@@ -90,7 +91,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             ..
         }) => {
             let label = format!("Log in on this {}", asker.this_device);
-            let computer = format!("/login/link/{token}?on=computer");
+            let computer = format!("{}?on=computer", routes::login_link(&token));
             view! {
                 <LinkSignIn token account automatic label error/>
                 <FormResult form=ApproveSignIn::url()/>
@@ -147,14 +148,14 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             <h1>"Login cancelled"</h1>
             {tried()}
             <p>"Nothing was logged in. Logging in another browser from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
-            <a class="button block secondary" href="/login">"Go to log in"</a>
+            <a class="button block secondary" href=routes::LOGIN>"Go to log in"</a>
         }
         .into_any(),
         Ok(LinkState::Invalid) => view! {
             <h1>"This link is not valid"</h1>
             {tried()}
             <p>"It may be incomplete, or a newer link replaced it. You can ask for a new one."</p>
-            <a class="button block" href="/login">"Go to log in"</a>
+            <a class="button block" href=routes::LOGIN>"Go to log in"</a>
         }
         .into_any(),
         Err(error) => view! {
@@ -170,7 +171,7 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
 #[component]
 fn TypeTheNumber(token: String, account: String, asker: Asker) -> impl IntoView {
     let form = ApproveSignIn::url();
-    let back = format!("/login/link/{token}");
+    let back = routes::login_link(&token);
     let that_asked = asker.that_asked();
     view! {
         <h1>{format!("Log in on {that_asked}")}</h1>

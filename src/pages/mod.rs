@@ -22,6 +22,7 @@ use crate::flash::Flash;
 use crate::{
     accounts::passwords::rules::{MAX_LENGTH, MIN_LENGTH},
     error::AppError,
+    routes,
 };
 use not_found::NotFound;
 
@@ -128,7 +129,7 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     view! {
         <section class="card">
             <p class="alert error" role="alert">{error.to_string()}</p>
-            {signed_out.then(|| view! { <a class="button" href="/login" rel="external">"Sign in"</a> })}
+            {signed_out.then(|| view! { <a class="button" href=routes::LOGIN rel="external">"Sign in"</a> })}
         </section>
     }
 }

@@ -10,6 +10,7 @@ use crate::{
     accounts::{links::PASSWORD_LINK_MINUTES, passwords::rules::MIN_LENGTH},
     error::AppError,
     flash::Flash,
+    routes,
 };
 
 #[server(endpoint = "ask_for_password_link")]
@@ -59,7 +60,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                     </form>
                 }.into_any()
             }}
-            <p class="muted center"><a href="/login">"Back to log in"</a></p>
+            <p class="muted center"><a href=routes::LOGIN>"Back to log in"</a></p>
         </section>
     }
 }
@@ -98,7 +99,7 @@ pub fn NewPasswordPage() -> impl IntoView {
                                 <h1>"This link no longer works"</h1>
                                 <FormResult form/>
                                 <p>"It has expired or was already used. You can ask for a new one."</p>
-                                <a class="button block" href="/password/reset">"Email me a new link"</a>
+                                <a class="button block" href=routes::PASSWORD_RESET>"Email me a new link"</a>
                             }.into_any(),
                             Err(error) => view! {
                                 <h1>"Choose a password"</h1>

@@ -14,7 +14,6 @@ mod serve;
 mod sweeper;
 use assets::{assets, files_are_hashed};
 use layers::bounded;
-pub use probes::Readiness;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     trace::TraceLayer,
@@ -30,8 +29,9 @@ use crate::{
     mail::{Delivery, Heartbeat, Outbox},
     pages,
     portal::Portal,
+    routes,
     security_headers::{provide_request_nonce, security_headers},
-    state::{AppState, Shared},
+    state::{AppState, Readiness, Shared},
     telemetry,
 };
 
@@ -188,7 +188,7 @@ fn router(state: AppState) -> Router {
         .route("/health", get(probes::ready))
         .route("/", get(|| async { Redirect::to(landing::HOME) }))
         .route(
-            "/appointments/{id}/calendar.ics",
+            routes::CALENDAR_ROUTE,
             get(pages::appointments::calendar_file),
         )
         .nest("/pkg", assets(&state.leptos_options))

@@ -5,7 +5,6 @@
 
 use std::{
     net::{IpAddr, SocketAddr},
-    sync::Arc,
     time::Instant,
 };
 
@@ -32,10 +31,6 @@ const WORKER_SILENCE: time::Duration = time::Duration::minutes(4);
 /// else who finds the address, cost at most one database write in this time.
 const CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// The last readiness answer, and when it was worked out.
-#[derive(Clone, Default)]
-pub struct Readiness(Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, String)>>>);
-
 /// `/readyz` (and `/health`, its older name) for the load balancer: 200 while the database
 /// answers and takes a write, and the mail worker runs, as found at most `CHECK_EVERY` ago. Why
 /// it is not ready is the operator's business (`ready_why`). `/livez` says only that the
@@ -50,7 +45,7 @@ pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, &'stati
 /// `/readyz` on the operator's listener: the same answer, saying what is wrong.
 pub(super) async fn ready_why(State(state): State<AppState>) -> (StatusCode, String) {
     // Probes that arrive while a check runs wait for its answer rather than start their own.
-    let mut last = state.readiness.0.lock().await;
+    let mut last = state.readiness.last.lock().await;
     if let Some((at, status, reason)) = last.as_ref() {
         if at.elapsed() < CHECK_EVERY {
             return (*status, reason.clone());

@@ -15,6 +15,8 @@ use super::{failed, login::AskForLoginLink, FormResult};
 mod islands;
 mod server;
 use islands::{SendAgain, WaitForApproval};
+
+use crate::routes;
 pub use server::*;
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
@@ -63,7 +65,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         // Without the script, "Send again" is a plain form that comes back here.
         <FormResult form=AskForLoginLink::url()/>
         <SendAgain email next lock_seconds=COOLDOWN_SECONDS/>
-        <p class="muted center">"Wrong address? " <a href="/login">"Use a different email"</a></p>
+        <p class="muted center">"Wrong address? " <a href=routes::LOGIN>"Use a different email"</a></p>
     });
     view! {
         {sent}
