@@ -2,14 +2,24 @@
 //!
 //! The crate builds twice: with `ssr` as the axum server (and its CLI), with `hydrate` as the
 //! WASM client that makes the server-rendered pages interactive. Server-only modules are gated
-//! on `ssr`; `app`, `pages`, `error`, `email_address` and the shared part of `accounts` are
-//! compiled for both.
+//! on `ssr`; `app`, `pages`, `routes`, `error`, `flash`, `email_address` and the shared part of
+//! `accounts` are compiled for both. (`fixtures`, for tests and benchmarks only, adds
+//! `accounts::fixtures`.)
 //!
-//! Layers, lowest first; each only calls the ones before it: `clock`, `db`, `email_address`,
-//! `background`, `metrics` →
-//! `mail` (lays out, queues, delivers) → `accounts` (sign-in rules and their storage) → `care`
-//! (appointments, forms) → `portal` (all of those wired to one database) → `auth` (HTTP into
-//! values, outcomes into cookies and statuses) → `pages`, `app`, `startup`, `cli`.
+//! Layers, lowest first; each only calls the ones before it, and no file imports one that
+//! imports it back:
+//! - `clock` (the injectable clock, time zones), `configuration` (settings, validated),
+//!   `email_address`, `routes` (every path), `db` (engines, pools, migrations), `background`
+//!   (work after the answer), `metrics`, `telemetry` (logs);
+//! - `mail`: lays out, queues and delivers email, knowing nothing of patients;
+//! - `accounts`: every sign-in rule and its storage, as methods of `Accounts`;
+//! - `care`: appointments and form responses, and the emails they send;
+//! - `portal`: all of those wired once to one database, for the server, the CLI and the tests;
+//! - `state` (what handlers reach), `error` (`AppError`), `flash` (a form's result for the next
+//!   page), `auth` (HTTP into values, outcomes into cookies, redirects and statuses),
+//!   `security_headers`;
+//! - `pages` (one module per page, its server functions and islands beside it), `app` (shell,
+//!   router, layout), `startup` (the axum server), `cli` (the `carelink` commands).
 
 pub mod accounts;
 pub mod app;
