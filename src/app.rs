@@ -50,7 +50,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <link rel="icon" href="/favicon.ico"/>
+                <link rel="icon" href=routes::FAVICON/>
                 <script nonce=use_nonce() inner_html=PAGE_SCRIPT></script>
                 <AutoReload options=options.clone()/>
                 // `id="leptos"`: where `cargo leptos watch` swaps in a changed stylesheet.

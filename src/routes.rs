@@ -40,6 +40,28 @@ pub const DEV_MAILBOX: &str = concatcp!("/", s::DEV, "/", s::MAILBOX);
 pub const CALENDAR_ROUTE: &str = concatcp!(APPOINTMENTS, "/{id}/", s::CALENDAR);
 /// Where leptos serves server functions.
 pub const SERVER_FNS: &str = "/api/";
+/// The start page: it sends the patient on to their appointments.
+pub const START: &str = "/";
+/// The site's hashed files (scripts, WASM, styles), under this prefix.
+pub const ASSETS: &str = "/pkg";
+pub const FAVICON: &str = "/favicon.ico";
+/// Probes: that the process answers, that it is ready (and `/health`, its older name).
+pub const LIVEZ: &str = "/livez";
+pub const READYZ: &str = "/readyz";
+pub const HEALTH: &str = "/health";
+/// On the operator's listener.
+pub const METRICS: &str = "/metrics";
+
+/// One of the site's files.
+pub fn is_asset(path: &str) -> bool {
+    path.strip_prefix(ASSETS)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Probes and the site's files: neither a page nor a client's request to count.
+pub fn is_probe_or_asset(path: &str) -> bool {
+    is_asset(path) || [LIVEZ, READYZ, HEALTH].contains(&path)
+}
 
 /// The page of the Secure Login Link with `token`.
 pub fn login_link(token: &str) -> String {
@@ -75,5 +97,14 @@ mod tests {
         assert_eq!(form_response(2), "/forms/2");
         assert_eq!(ACCOUNT, "/account");
         assert_eq!(DEV_MAILBOX, "/dev/mailbox");
+    }
+
+    #[test]
+    fn probes_and_assets_are_known_by_their_whole_path() {
+        assert!(is_probe_or_asset("/pkg/carelink.wasm"));
+        assert!(is_probe_or_asset("/readyz"));
+        assert!(!is_probe_or_asset("/pkgx/a"));
+        assert!(!is_probe_or_asset("/readyz/x"));
+        assert!(!is_probe_or_asset("/login"));
     }
 }

@@ -5,6 +5,8 @@ use tower_http::{request_id::RequestId, trace::DefaultOnResponse, LatencyUnit};
 use tracing::Span;
 use tracing_subscriber::{fmt, EnvFilter};
 
+use crate::routes;
+
 /// Installs the global subscriber. `RUST_LOG` overrides the default filter; `LOG_FORMAT=json`
 /// switches to one JSON object per line for log collectors.
 pub fn init(default_filter: &str) {
@@ -53,9 +55,9 @@ pub fn access_log() -> DefaultOnResponse {
 pub fn route_label<B>(request: &Request<B>) -> String {
     let path = request.uri().path();
     match request.extensions().get::<MatchedPath>() {
-        _ if path.starts_with("/pkg/") => "/pkg/{file}".to_owned(),
+        _ if routes::is_asset(path) => format!("{}/{{file}}", routes::ASSETS),
         Some(route) => route.as_str().to_owned(),
-        None if path == "/favicon.ico" => path.to_owned(),
+        None if path == routes::FAVICON => path.to_owned(),
         None => "<unmatched>".to_owned(),
     }
 }
@@ -63,7 +65,7 @@ pub fn route_label<B>(request: &Request<B>) -> String {
 /// Unmatched paths are static files or 404s: keep static asset paths, fold anything else so that a
 /// mistyped link with a token in it is not logged whole.
 fn static_path(path: &str) -> String {
-    if path.starts_with("/pkg/") || path == "/favicon.ico" {
+    if routes::is_asset(path) || path == routes::FAVICON {
         path.to_owned()
     } else {
         "<unmatched>".to_owned()

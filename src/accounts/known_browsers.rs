@@ -82,7 +82,7 @@ impl Accounts {
 /// Remembers this browser as `user_id`'s after a sign-in. Renews the browser's cookie when it
 /// already is theirs and returns `None`; otherwise replaces whatever the browser held (another
 /// patient's on a shared computer, or a forgotten one) and returns the new cookie's secret.
-pub async fn remember(
+pub(super) async fn remember(
     db: &mut db::Connection,
     user_id: i64,
     held: Option<&str>,
@@ -129,7 +129,7 @@ pub async fn remember(
 }
 
 /// Whether the browser holding `secret` is a known, unexpired browser of `user_id`.
-pub async fn belongs_to(
+pub(super) async fn belongs_to(
     db: impl Executor<'_>,
     secret: &str,
     user_id: i64,
@@ -147,7 +147,7 @@ pub async fn belongs_to(
 }
 
 /// Forgets every browser of `user_id` ("Sign out everywhere").
-pub async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::Result<u64> {
+pub(super) async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1")
         .bind(user_id)
         .execute(db)
@@ -156,7 +156,7 @@ pub async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::R
 }
 
 /// Expired known browsers: nothing can use them, so the sweeper deletes them.
-pub async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
+pub(super) async fn sweep(db: impl Executor<'_>, now: OffsetDateTime) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM devices WHERE expires_at <= $1")
         .bind(Timestamp::from(now))
         .execute(db)

@@ -37,7 +37,7 @@
 //! - a code signs in only the browser that asked, once; five wrong codes void the request and
 //!   twenty a day stop a patient's codes: `Accounts::sign_in_with_code` (`sign_in_codes::*`);
 //! - one browser asks for one patient at a time: `Accounts::ask_for_login_link`, over
-//!   `store::tokens::revoke_others`
+//!   `store::tokens::retire_request`
 //!   (`sign_in_codes::asking_for_another_patient_ends_the_requests_for_the_first`);
 //! - a phone approves only with the number on the asking screen, within five minutes, while
 //!   one browser alone waits, and a wrong number voids the link and turns approving off for a
@@ -70,7 +70,7 @@ pub mod known_browsers;
 #[cfg(feature = "ssr")]
 pub mod landing;
 #[cfg(feature = "ssr")]
-pub mod limits;
+mod limits;
 #[cfg(feature = "ssr")]
 pub mod login_links;
 #[cfg(feature = "ssr")]

@@ -34,7 +34,7 @@ pub async fn limit_clients(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path.starts_with("/pkg/") || matches!(path, "/livez" | "/readyz" | "/health") {
+    if routes::is_probe_or_asset(path) {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

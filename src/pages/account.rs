@@ -16,6 +16,8 @@ pub struct AccountView {
     pub time_zone: String,
     pub time_zones: Vec<String>,
     pub activity: Vec<ActivityView>,
+    // Named as the client of an older build expects it, during an upgrade.
+    #[serde(rename = "devices")]
     pub known_browsers: Vec<KnownBrowserView>,
 }
 

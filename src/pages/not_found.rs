@@ -1,6 +1,8 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
+use crate::routes;
+
 #[component]
 pub fn NotFound() -> impl IntoView {
     #[cfg(feature = "ssr")]
@@ -12,7 +14,7 @@ pub fn NotFound() -> impl IntoView {
         <section class="card">
             <h1>"Page not found"</h1>
             <p>"The page you asked for does not exist or is not yours to see."</p>
-            <a class="button" href="/">"Go to the start page"</a>
+            <a class="button" href=routes::START>"Go to the start page"</a>
         </section>
     }
 }

@@ -183,15 +183,15 @@ static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sy
 fn router(state: AppState) -> Router {
     let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let app = Router::new()
-        .route("/livez", get(|| async { "ok" }))
-        .route("/readyz", get(probes::ready))
-        .route("/health", get(probes::ready))
-        .route("/", get(|| async { Redirect::to(landing::HOME) }))
+        .route(routes::LIVEZ, get(|| async { "ok" }))
+        .route(routes::READYZ, get(probes::ready))
+        .route(routes::HEALTH, get(probes::ready))
+        .route(routes::START, get(|| async { Redirect::to(landing::HOME) }))
         .route(
             routes::CALENDAR_ROUTE,
             get(pages::appointments::calendar_file),
         )
-        .nest("/pkg", assets(&state.leptos_options))
+        .nest(routes::ASSETS, assets(&state.leptos_options))
         .leptos_routes_with_context(&state, routes, provide_render_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())
@@ -240,8 +240,8 @@ fn router(state: AppState) -> Router {
 /// The operator's listener: `/metrics`, and `/readyz` saying why it is not ready.
 fn operators_router(state: AppState) -> Router {
     let router = Router::new()
-        .route("/metrics", get(probes::metrics))
-        .route("/readyz", get(probes::ready_why));
+        .route(routes::METRICS, get(probes::metrics))
+        .route(routes::READYZ, get(probes::ready_why));
     bounded(router, state.settings.server.request_timeout)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -5,7 +5,8 @@ use crate::support::{
     refused, set_cookies, signs_in_by_itself, TestApp, TestBrowser, TestPatient, PASSWORD,
 };
 
-const DEVICE: &str = "carelink_device";
+/// The known-browser cookie, under the name it has always had.
+const KNOWN_BROWSER: &str = "carelink_device";
 
 /// Whether `browser`'s page for `link` signs in by itself once hydrated.
 async fn opens_without_a_click(browser: &TestBrowser, link: &str) -> bool {
@@ -21,7 +22,7 @@ async fn sam(app: &TestApp) -> TestPatient {
         .await
 }
 
-async fn devices_of(app: &TestApp, user: &TestPatient) -> Vec<i64> {
+async fn known_browsers_of(app: &TestApp, user: &TestPatient) -> Vec<i64> {
     sqlx::query_scalar("SELECT id FROM devices WHERE user_id = $1 ORDER BY id")
         .bind(user.id)
         .fetch_all(app.pool.write())
@@ -53,7 +54,7 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
         "{device}"
     );
     assert!(device.contains("Max-Age=7776000"), "90 days: {device}");
-    let secret = app.cookie(DEVICE).unwrap();
+    let secret = app.cookie(KNOWN_BROWSER).unwrap();
     let stored: Vec<u8> = sqlx::query_scalar("SELECT token_hash FROM devices")
         .fetch_one(app.pool.write())
         .await
@@ -63,7 +64,7 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
     assert!(app.session_cookie().is_none());
 
     // The patient asks from a browser that is not this one (say a phone), and opens the email
-    // here: the device cookie proves this browser is theirs.
+    // here: the known-browser cookie proves this browser is theirs.
     let phone = app.new_browser();
     let link = app.link_asked_by(&phone, &pat).await;
     assert!(opens_without_a_click(&app, &link).await);
@@ -73,18 +74,18 @@ async fn a_browser_the_patient_signed_in_on_opens_their_links_without_a_click() 
     assert!(!opens_without_a_click(&stranger, &link).await);
     let sams = app.new_browser();
     sams.sign_in(&sam, PASSWORD).await;
-    assert!(sams.cookie(DEVICE).is_some());
+    assert!(sams.cookie(KNOWN_BROWSER).is_some());
     assert!(!opens_without_a_click(&sams, &link).await);
 
     // Signing in again renews this browser's cookie rather than piling up new ones; another
     // patient signing in on it takes it over.
     app.sign_in(&pat, PASSWORD).await;
-    assert_eq!(app.cookie(DEVICE).unwrap(), secret);
-    assert_eq!(devices_of(&app, &pat).await.len(), 1);
+    assert_eq!(app.cookie(KNOWN_BROWSER).unwrap(), secret);
+    assert_eq!(known_browsers_of(&app, &pat).await.len(), 1);
     app.sign_out().await;
     app.sign_in(&sam, PASSWORD).await;
-    assert_ne!(app.cookie(DEVICE).unwrap(), secret);
-    assert!(devices_of(&app, &pat).await.is_empty());
+    assert_ne!(app.cookie(KNOWN_BROWSER).unwrap(), secret);
+    assert!(known_browsers_of(&app, &pat).await.is_empty());
 }
 
 #[tokio::test]
@@ -97,7 +98,7 @@ async fn a_patient_can_forget_a_browser_and_only_their_own() {
     laptop.sign_in(&pat, PASSWORD).await;
     let sams = app.new_browser();
     sams.sign_in(&sam, PASSWORD).await;
-    let [this_one, laptop_id] = devices_of(&app, &pat).await[..] else {
+    let [this_one, laptop_id] = known_browsers_of(&app, &pat).await[..] else {
         panic!("two browsers for Pat");
     };
 
@@ -109,21 +110,21 @@ async fn a_patient_can_forget_a_browser_and_only_their_own() {
     // Sam cannot forget Pat's browser, whatever id he sends.
     let answer = forget(&sams, laptop_id).await;
     assert!(refused(&answer));
-    assert_eq!(devices_of(&app, &pat).await, [this_one, laptop_id]);
-    assert_eq!(devices_of(&app, &sam).await.len(), 1);
+    assert_eq!(known_browsers_of(&app, &pat).await, [this_one, laptop_id]);
+    assert_eq!(known_browsers_of(&app, &sam).await.len(), 1);
 
     // Pat forgets the laptop from here: links opened there need the click again.
     forget(&app, laptop_id).await;
-    assert_eq!(devices_of(&app, &pat).await, [this_one]);
+    assert_eq!(known_browsers_of(&app, &pat).await, [this_one]);
     laptop.sign_out().await;
     let phone = app.new_browser();
     let link = app.link_asked_by(&phone, &pat).await;
     assert!(!opens_without_a_click(&laptop, &link).await);
-    assert!(laptop.cookie(DEVICE).is_some());
+    assert!(laptop.cookie(KNOWN_BROWSER).is_some());
 
     // Forgetting this very browser also clears its cookie.
     forget(&app, this_one).await;
-    assert!(app.cookie(DEVICE).is_none());
-    assert!(devices_of(&app, &pat).await.is_empty());
+    assert!(app.cookie(KNOWN_BROWSER).is_none());
+    assert!(known_browsers_of(&app, &pat).await.is_empty());
     assert_eq!(app.events("device_forgotten").await, [Some(pat.id); 2]);
 }

@@ -1,10 +1,13 @@
 //! Sessions: how long one lasts, and "Sign out everywhere", on `Accounts` directly.
 
-use carelink::{accounts::SignedIn, email_address::EmailAddress};
+use carelink::{
+    accounts::{AccountError, SignedIn},
+    email_address::EmailAddress,
+};
 use time::Duration;
 
 use crate::{
-    harness::Rules,
+    harness::{refused_as, Rules},
     support::{TestPatient, PASSWORD},
 };
 
@@ -43,12 +46,25 @@ async fn a_session_ends_after_30_idle_minutes_and_after_12_hours() {
     assert!(gone.is_none(), "over 30 idle minutes");
 
     let busy = signed_in(&rules, &pat).await;
-    for _ in 0..(12 * 60 / 20 - 1) {
+    // Used every 20 minutes up to 11:59, alive; at 12:00 and a second, gone.
+    for _ in 0..35 {
         rules.clock.advance(Duration::minutes(20));
         let kept = rules.accounts.session(secret(&busy)).await.unwrap();
         assert!(kept.is_some(), "used every 20 minutes, within 12 hours");
     }
-    rules.clock.advance(Duration::minutes(20));
+    rules.clock.advance(Duration::minutes(19));
+    assert!(
+        rules
+            .accounts
+            .session(secret(&busy))
+            .await
+            .unwrap()
+            .is_some(),
+        "at 11:59"
+    );
+    rules
+        .clock
+        .advance(Duration::minutes(1) + Duration::seconds(1));
     let gone = rules.accounts.session(secret(&busy)).await.unwrap();
     assert!(gone.is_none(), "at 12 hours, used or not");
 }
@@ -91,5 +107,8 @@ async fn signing_out_everywhere_ends_every_session_and_link() {
         .accounts
         .sign_in_with_link(&token, &rules.browser(), None)
         .await;
-    assert!(link.is_err(), "the unused link ended too");
+    assert!(
+        refused_as(link, AccountError::LinkSpent),
+        "the unused link ended too"
+    );
 }

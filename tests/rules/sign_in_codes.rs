@@ -1,7 +1,10 @@
 //! The code in each login email, typed in the browser that asked: docs/security.md's rules for
 //! it, on `Accounts` directly.
 
-use carelink::accounts::{landing::HOME, login_links::code::SignInCode, AccountError};
+use carelink::{
+    accounts::{landing::HOME, login_links::code::SignInCode, AccountError, Browser, EventKind},
+    email_address::EmailAddress,
+};
 use time::Duration;
 
 use crate::{
@@ -106,25 +109,44 @@ async fn five_wrong_codes_void_the_request() {
     );
 }
 
-/// Four requests voided by five wrong codes each: twenty, a patient's day. A fifth request's
-/// right code is then refused without being compared, while its link still signs in; a day
-/// later codes work again.
+/// Twenty wrong codes a day, over all of a patient's requests, and no fewer: nineteen leave a
+/// right code working; after the twentieth, a new request's right code is refused without
+/// being compared, while its link still signs in; a day after the first, codes work again.
 #[tokio::test]
 async fn twenty_wrong_codes_a_day_stop_a_patients_codes() {
     let rules = Rules::new().await;
     let pat = rules.add(TestPatient::new().with_password()).await;
-    for _ in 0..4 {
+    let wrong_codes = |asker: Browser, code: SignInCode, count: usize| {
+        let rules = &rules;
+        async move {
+            for _ in 0..count {
+                let tried = rules
+                    .accounts
+                    .sign_in_with_code(&wrong(&code), &asker, None)
+                    .await;
+                assert!(refused_as(tried, AccountError::CodeRefused));
+            }
+            asker
+        }
+    };
+    // Fifteen over more than an hour, so an hourly window would have forgotten the first.
+    for _ in 0..3 {
         let asker = rules.ask(&rules.browser(), &pat.email).await;
         let code = code_sent_to(&rules, &pat.email).await;
-        for _ in 0..5 {
-            let tried = rules
-                .accounts
-                .sign_in_with_code(&wrong(&code), &asker, None)
-                .await;
-            assert!(refused_as(tried, AccountError::CodeRefused));
-        }
-        rules.clock.advance(Duration::minutes(13));
+        wrong_codes(asker, code, 5).await;
+        rules.clock.advance(Duration::minutes(25));
     }
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    let asker = wrong_codes(asker, code.clone(), 4).await;
+    let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
+    assert!(right.is_ok(), "after nineteen: {right:?}");
+    rules.clock.advance(Duration::minutes(1));
+    let asker = rules.ask(&rules.browser(), &pat.email).await;
+    let code = code_sent_to(&rules, &pat.email).await;
+    wrong_codes(asker, code, 1).await;
+
+    rules.clock.advance(Duration::minutes(1));
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let code = code_sent_to(&rules, &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
@@ -147,7 +169,7 @@ async fn twenty_wrong_codes_a_day_stop_a_patients_codes() {
 }
 
 /// One browser holds requests for one patient: asking for another ends its requests for the
-/// first, link and all, so a wrong code there counts against the second patient alone.
+/// first, link and all, and a wrong code typed there is recorded against the second alone.
 #[tokio::test]
 async fn asking_for_another_patient_ends_the_requests_for_the_first() {
     let rules = Rules::new().await;
@@ -160,22 +182,39 @@ async fn asking_for_another_patient_ends_the_requests_for_the_first() {
         )
         .await;
     let browser = rules.ask(&rules.browser(), &pat.email).await;
-    let pats_code = code_sent_to(&rules, &pat.email).await;
     let pats_link = rules.token_sent_to(&pat.email).await;
     rules.clock.advance(Duration::seconds(2));
     let browser = rules.ask(&browser, &sam.email).await;
 
-    let tried = rules
-        .accounts
-        .sign_in_with_code(&pats_code, &browser, None)
-        .await;
-    assert!(refused_as(tried, AccountError::CodeRefused));
     let link = rules
         .accounts
         .sign_in_with_link(&pats_link, &rules.browser(), None)
         .await;
     assert!(refused_as(link, AccountError::LinkSpent), "ended with it");
     let sams_code = code_sent_to(&rules, &sam.email).await;
+    let tried = rules
+        .accounts
+        .sign_in_with_code(&wrong(&sams_code), &browser, None)
+        .await;
+    assert!(refused_as(tried, AccountError::CodeRefused));
+    let wrong_codes_of = |email: &str| {
+        let email = EmailAddress::parse(email).unwrap();
+        let rules = &rules;
+        async move {
+            let user = rules.accounts.patient(&email).await.unwrap().unwrap();
+            let activity = rules.accounts.recent_activity(&user).await.unwrap();
+            activity
+                .iter()
+                .filter(|event| event.kind == EventKind::WrongSignInCode)
+                .count()
+        }
+    };
+    assert_eq!(wrong_codes_of(&sam.email).await, 1);
+    assert_eq!(
+        wrong_codes_of(&pat.email).await,
+        0,
+        "nothing against the first"
+    );
     let signed_in = rules
         .accounts
         .sign_in_with_code(&sams_code, &browser, None)

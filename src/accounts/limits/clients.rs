@@ -148,7 +148,8 @@ impl ClientLimits {
         }
     }
 
-    /// Clients this instance remembers (for `/metrics`).
+    /// Clients this instance remembers.
+    #[cfg(test)]
     pub fn remembered(&self) -> usize {
         self.requests.len()
     }

@@ -11,7 +11,7 @@ pub mod approval_number;
 mod approvals;
 pub mod code;
 pub(in crate::accounts) mod long_polls;
-pub mod pending;
+pub(super) mod pending;
 mod requests;
 
 pub use long_polls::PER_CLIENT as LONG_POLLS_PER_CLIENT;

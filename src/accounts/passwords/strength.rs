@@ -1,7 +1,7 @@
 //! Whether a password a patient chooses would be among the first guesses: the length rules, the
 //! most common passwords, then Dropbox's zxcvbn estimator, told the patient's own name and
 //! address so that "pat.morgan.1990" counts as the guess it is. A refusal says why, in words a
-//! patient can act on (`password::Weakness`).
+//! patient can act on (`rules::Weakness`).
 
 use zxcvbn::{feedback::Warning, Score};
 
