@@ -49,6 +49,8 @@ pub const FAVICON: &str = "/favicon.ico";
 pub const LIVEZ: &str = "/livez";
 pub const READYZ: &str = "/readyz";
 pub const HEALTH: &str = "/health";
+/// The testing API (`crate::testing`), when it is on.
+pub const TESTING: &str = "/testing";
 /// On the operator's listener.
 pub const METRICS: &str = "/metrics";
 

@@ -41,9 +41,14 @@ pub async fn security_headers(
     // typed (their address) or was told about it: kept nowhere, not even in the back-forward
     // cache of a shared computer. Other pages are made for one moment: the browser asks again.
     // (Assets, signed-in pages and token pages set their own.)
-    let private = [routes::SERVER_FNS, routes::LOGIN, routes::PASSWORDS]
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
+    let private = [
+        routes::SERVER_FNS,
+        routes::LOGIN,
+        routes::PASSWORDS,
+        routes::TESTING,
+    ]
+    .iter()
+    .any(|prefix| path.starts_with(prefix));
     let cache = if private { "no-store" } else { "no-cache" };
     headers
         .entry(header::CACHE_CONTROL)

@@ -8,7 +8,8 @@ use axum::{extract::FromRef, http::StatusCode};
 use leptos::config::LeptosOptions;
 
 use crate::{
-    accounts::Accounts, care::Care, configuration::Settings, db, error::AppError, metrics::Metrics,
+    accounts::Accounts, care::Care, clock::Clock, configuration::Settings, db, error::AppError,
+    metrics::Metrics,
 };
 
 #[derive(Clone)]
@@ -26,6 +27,8 @@ pub struct Shared {
     pub readiness: Readiness,
     /// What `/metrics` reports; accounts and the mail worker count into it too.
     pub metrics: Metrics,
+    /// The portal's clock, for the testing API to move forward (`Clock::shiftable`).
+    pub clock: Clock,
 }
 
 /// `/readyz`'s last answer and when it was worked out (`startup::probes` fills it in), so that

@@ -82,6 +82,8 @@ mod sign_in;
 #[cfg(feature = "ssr")]
 mod store;
 #[cfg(feature = "ssr")]
+mod testing;
+#[cfg(feature = "ssr")]
 pub mod user_agent;
 
 #[cfg(feature = "ssr")]
@@ -96,5 +98,5 @@ pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR, LONG_POLLS_PER_CLIENT};
 pub use store::{
     events::{EventKind, SecurityEvent},
     sessions::Session,
-    users::User,
+    users::{CreateUserError, User},
 };

@@ -26,6 +26,8 @@ pub(super) enum Proof {
         how: LinkProof,
         keep_session: bool,
     },
+    /// The testing API, for a patient it created (`Accounts::sign_in_test_patient`).
+    TestingApi,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +47,7 @@ impl Proof {
                 LinkProof::Code => EventKind::SignedInWithCode,
                 LinkProof::Approval => EventKind::SignedInByApproval,
             },
+            Self::TestingApi => EventKind::SignedInByTestingApi,
         }
     }
 
@@ -57,6 +60,7 @@ impl Proof {
                 LinkProof::Code => "code",
                 LinkProof::Approval => "approval",
             },
+            Self::TestingApi => "testing_api",
         }
     }
 }

@@ -4,7 +4,7 @@
 //! here; each is a few lines of glue around one `Accounts` method.
 
 mod client;
-mod cookies;
+pub mod cookies;
 mod errors;
 mod flash;
 mod guard;

@@ -5,6 +5,7 @@
 pub mod appointments;
 pub mod calendar;
 pub mod forms;
+pub mod input;
 mod notify;
 
 use time::OffsetDateTime;

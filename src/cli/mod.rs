@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use time::OffsetDateTime;
 
 use crate::{
-    care::forms::Answer,
+    care::{forms::Answer, input},
     clock::{Clock, Zone},
     configuration::Settings,
     email_address::EmailAddress,
@@ -88,7 +88,7 @@ enum UserCommand {
         password_stdin: bool,
         /// The patient's IANA time zone (America/Toronto). Without it, the clinic's until the
         /// patient first signs in, when their browser's is adopted.
-        #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+        #[arg(long, value_name = "ZONE", value_parser = input::zone)]
         time_zone: Option<Zone>,
     },
 }
@@ -100,14 +100,14 @@ enum AppointmentCommand {
         #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
         email: EmailAddress,
         /// When it starts, in RFC 3339 (2026-12-01T14:30:00Z).
-        #[arg(long, value_name = "RFC3339", value_parser = parse_time)]
+        #[arg(long, value_name = "RFC3339", value_parser = input::time)]
         starts_at: OffsetDateTime,
-        #[arg(long, value_name = "NAME", value_parser = parse_text)]
+        #[arg(long, value_name = "NAME", value_parser = input::text)]
         clinician: String,
         #[arg(long, value_name = "TEXT", default_value = "")]
         reason: String,
         /// Where the patient joins the video visit.
-        #[arg(long, value_name = "URL", value_parser = parse_video_url)]
+        #[arg(long, value_name = "URL", value_parser = input::video_url)]
         video_url: Option<String>,
     },
 }
@@ -119,7 +119,7 @@ enum FormResponseCommand {
         #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
         email: EmailAddress,
         /// The form's title.
-        #[arg(long, value_name = "TITLE", value_parser = parse_text)]
+        #[arg(long, value_name = "TITLE", value_parser = input::text)]
         form: String,
         /// One answer, as "Question=Answer"; repeat in the form's order.
         #[arg(long = "answer", value_name = "QUESTION=ANSWER", value_parser = parse_answer)]
@@ -127,38 +127,12 @@ enum FormResponseCommand {
     },
 }
 
-fn parse_time(value: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(value, &time::format_description::well_known::Rfc3339)
-        .map_err(|_| "expected an RFC 3339 time such as 2026-12-01T14:30:00Z".to_owned())
-}
-
-fn parse_zone(value: &str) -> Result<Zone, String> {
-    Zone::parse(value)
-        .ok_or_else(|| "expected an IANA time zone such as America/Toronto".to_owned())
-}
-
-fn parse_text(value: &str) -> Result<String, String> {
-    let value = value.trim();
-    match value.chars().count() {
-        0 => Err("cannot be empty".into()),
-        1..=200 => Ok(value.to_owned()),
-        _ => Err("is longer than 200 characters".into()),
-    }
-}
-
-fn parse_video_url(value: &str) -> Result<String, String> {
-    match url::Url::parse(value) {
-        Ok(url) if url.scheme() == "https" => Ok(url.to_string()),
-        _ => Err("expected an https:// URL".into()),
-    }
-}
-
 fn parse_answer(value: &str) -> Result<Answer, String> {
     let (question, answer) = value
         .split_once('=')
         .ok_or_else(|| "expected \"Question=Answer\"".to_owned())?;
     Ok(Answer {
-        question: parse_text(question).map_err(|e| format!("the question {e}"))?,
+        question: input::text(question).map_err(|e| format!("the question {e}"))?,
         answer: answer.trim().to_owned(),
     })
 }
@@ -198,7 +172,20 @@ pub async fn run() -> ExitCode {
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let app = Application::build(settings, Clock::system()).await?;
+    // The testing API may move the clock forward, so that a QA suite sees expiry in seconds.
+    let clock = match &settings.server.testing {
+        Some(testing) => {
+            tracing::warn!(
+                on_live_portal = testing.on_live_portal,
+                "the testing API is ON (TESTING_API_TOKEN): whoever holds the token may create, \
+                 sign in and remove test patients and move this portal's clock; never on a \
+                 portal with real patients"
+            );
+            Clock::shiftable()
+        }
+        None => Clock::system(),
+    };
+    let app = Application::build(settings, clock).await?;
     tracing::info!("Carelink is listening on http://{}", app.address());
     app.run_until_stopped().await?;
     Ok(())

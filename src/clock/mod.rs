@@ -1,7 +1,10 @@
 //! Time on the server: the one source of "now" (tests swap in a manual clock to cross expiry
 //! times without waiting), the one way times are stored, and how they read to patients.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{
+    atomic::{AtomicI64, Ordering},
+    Arc, Mutex,
+};
 
 use time::{Duration, OffsetDateTime};
 
@@ -10,7 +13,17 @@ pub use zone::{human, iso, OffsetChange, Zone};
 
 #[derive(Clone, Default)]
 pub struct Clock {
-    manual: Option<Arc<Mutex<OffsetDateTime>>>,
+    source: Source,
+}
+
+#[derive(Clone, Default)]
+enum Source {
+    #[default]
+    System,
+    /// Stands still until moved (tests).
+    Manual(Arc<Mutex<OffsetDateTime>>),
+    /// The system clock, plus however far the testing API has moved it (milliseconds).
+    Shifted(Arc<AtomicI64>),
 }
 
 impl Clock {
@@ -22,37 +35,63 @@ impl Clock {
     /// A clock that stands still at `start` until `advance` moves it.
     pub fn manual(start: OffsetDateTime) -> Self {
         Self {
-            manual: Some(Arc::new(Mutex::new(start))),
+            source: Source::Manual(Arc::new(Mutex::new(start))),
+        }
+    }
+
+    /// The real wall clock, which `advance` moves forward: for a portal whose testing API is on,
+    /// so that a QA suite sees links and sessions expire without waiting.
+    pub fn shiftable() -> Self {
+        Self {
+            source: Source::Shifted(Arc::new(AtomicI64::new(0))),
         }
     }
 
     pub fn now(&self) -> OffsetDateTime {
-        match &self.manual {
-            Some(now) => *now.lock().unwrap_or_else(|e| e.into_inner()),
-            None => OffsetDateTime::now_utc(),
+        match &self.source {
+            Source::System => OffsetDateTime::now_utc(),
+            Source::Manual(now) => *now.lock().unwrap_or_else(|e| e.into_inner()),
+            Source::Shifted(by) => {
+                OffsetDateTime::now_utc() + Duration::milliseconds(by.load(Ordering::Relaxed))
+            }
         }
     }
 
     /// Time since a fixed moment, never going back (the system clock's wall time may, when it
-    /// is set): for measuring durations. A manual clock's is its own time.
+    /// is set): for measuring durations. A manual clock's is its own time; a shifted one's
+    /// includes its shifts.
     pub fn elapsed(&self) -> std::time::Duration {
         static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-        match &self.manual {
-            Some(_) => {
+        let since_start = || START.get_or_init(std::time::Instant::now).elapsed();
+        match &self.source {
+            Source::System => since_start(),
+            Source::Manual(_) => {
                 let since_epoch = self.now() - OffsetDateTime::UNIX_EPOCH;
                 since_epoch.try_into().unwrap_or_default()
             }
-            None => START.get_or_init(std::time::Instant::now).elapsed(),
+            Source::Shifted(by) => {
+                let shift = u64::try_from(by.load(Ordering::Relaxed)).unwrap_or_default();
+                since_start() + std::time::Duration::from_millis(shift)
+            }
         }
     }
 
-    /// Moves a manual clock forward; the system clock cannot be moved.
+    /// Whether `advance` can move this clock.
+    pub fn can_advance(&self) -> bool {
+        !matches!(self.source, Source::System)
+    }
+
+    /// Moves a manual or shiftable clock forward; the system clock cannot be moved (asking is
+    /// a bug: `can_advance` says which it is).
     pub fn advance(&self, by: Duration) {
-        let manual = self
-            .manual
-            .as_ref()
-            .expect("only a manual clock can be advanced");
-        *manual.lock().unwrap_or_else(|e| e.into_inner()) += by;
+        match &self.source {
+            Source::System => panic!("only a manual or shiftable clock can be advanced"),
+            Source::Manual(now) => *now.lock().unwrap_or_else(|e| e.into_inner()) += by,
+            Source::Shifted(shift) => {
+                let ms = i64::try_from(by.whole_milliseconds()).unwrap_or(i64::MAX);
+                shift.fetch_add(ms.max(0), Ordering::Relaxed);
+            }
+        }
     }
 }
 
@@ -89,5 +128,19 @@ mod tests {
             time::macros::datetime!(2026-12-01 14:30:05.123 UTC)
         );
         assert_eq!(iso(stored), "2026-12-01T14:30:05Z");
+    }
+
+    #[test]
+    fn a_shiftable_clock_runs_and_moves_forward_only() {
+        let clock = Clock::shiftable();
+        let before = clock.now();
+        let elapsed = clock.elapsed();
+        clock.advance(Duration::minutes(61));
+        assert!(clock.now() - before >= Duration::minutes(61));
+        assert!(clock.now() - before < Duration::minutes(62));
+        assert!(clock.elapsed() - elapsed >= std::time::Duration::from_secs(61 * 60));
+        clock.advance(Duration::minutes(-5));
+        assert!(clock.now() - before >= Duration::minutes(61), "never back");
+        assert!(!Clock::system().can_advance() && clock.can_advance());
     }
 }

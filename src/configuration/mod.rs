@@ -13,8 +13,10 @@ mod file;
 mod networks;
 mod production;
 mod sources;
+mod testing;
 
 pub use networks::{any_contains, IpNet};
+pub use testing::{TestingApi, TestingPass, TEST_CLIENT_HEADER};
 
 /// URLs (SMTP's, the database's) can carry a password; error messages must not.
 fn redact_url_password(value: String) -> String {
@@ -63,6 +65,8 @@ pub struct ServerSettings {
     pub metrics_addr: Option<SocketAddr>,
     /// Who may read `/metrics` besides this machine (a Prometheus server elsewhere).
     pub metrics_allow: Vec<IpNet>,
+    /// The testing API (`TESTING_API_TOKEN`), for QA suites; `None`: off.
+    pub testing: Option<TestingApi>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

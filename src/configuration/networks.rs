@@ -1,5 +1,6 @@
-//! Address ranges in settings (`TRUSTED_PROXIES`, `METRICS_ALLOW`): `10.0.0.2`, `10.0.0.0/8`,
-//! `2001:db8::/32`. Compared canonically, so a client seen through an IPv6 socket as
+//! Addresses in settings: the portal's and its mail server's URLs (`PUBLIC_URL`, `SMTP_URL`), and
+//! address ranges (`TRUSTED_PROXIES`, `METRICS_ALLOW`): `10.0.0.2`, `10.0.0.0/8`,
+//! `2001:db8::/32`. Ranges are compared canonically, so a client seen through an IPv6 socket as
 //! `::ffff:10.0.0.2` is the same as `10.0.0.2`, whichever way either was written.
 
 use std::{
@@ -7,6 +8,8 @@ use std::{
     net::{IpAddr, Ipv4Addr, Ipv6Addr},
     str::FromStr,
 };
+
+use url::Url;
 
 /// An address range: an address and how many of its leading bits count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,6 +87,28 @@ impl fmt::Display for IpNet {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.network, self.prefix)
     }
+}
+
+pub(super) fn parse_base_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err("expected an http:// or https:// URL".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("a base URL cannot have a query or a fragment".into());
+    }
+    Ok(url)
+}
+
+pub(super) fn parse_smtp_url(value: &str) -> Result<Url, String> {
+    let url = Url::parse(value).map_err(|e| e.to_string())?;
+    if !matches!(url.scheme(), "smtp" | "smtps") {
+        return Err("expected smtp://host:port or smtps://user:pass@host:465".into());
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err("the URL names no host".into());
+    }
+    Ok(url)
 }
 
 #[cfg(test)]

@@ -7,10 +7,11 @@ use url::Url;
 
 use super::{
     file::{FileAuth, FileMail, FileServer, FileSettings},
+    networks::{parse_base_url, parse_smtp_url},
     production::production_checks,
     redact_url_password, AuthSettings, BackgroundLimits, ClinicSettings, ConfigError,
     DatabaseSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey,
-    ServerSettings, Settings,
+    ServerSettings, Settings, TestingApi,
 };
 use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
 
@@ -179,6 +180,11 @@ impl Sources<'_> {
             })?),
             _ => None,
         };
+        let testing = TestingApi::from_settings(
+            self.pick("TESTING_API_TOKEN", None),
+            self.pick("TESTING_API_ON_LIVE_PORTAL", None),
+            environment,
+        )?;
         Ok(ServerSettings {
             site_addr,
             background: BackgroundLimits::default(),
@@ -191,6 +197,7 @@ impl Sources<'_> {
             location_header,
             metrics_addr,
             metrics_allow,
+            testing,
         })
     }
 
@@ -270,26 +277,4 @@ fn parse<T>(
         value: redact_url_password(value),
         reason,
     })
-}
-
-fn parse_base_url(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| e.to_string())?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err("expected an http:// or https:// URL".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("a base URL cannot have a query or a fragment".into());
-    }
-    Ok(url)
-}
-
-fn parse_smtp_url(value: &str) -> Result<Url, String> {
-    let url = Url::parse(value).map_err(|e| e.to_string())?;
-    if !matches!(url.scheme(), "smtp" | "smtps") {
-        return Err("expected smtp://host:port or smtps://user:pass@host:465".into());
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err("the URL names no host".into());
-    }
-    Ok(url)
 }

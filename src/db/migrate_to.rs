@@ -15,7 +15,7 @@ use sqlx::{
 use super::{connect_and_migrate, redact, Connection, Engine};
 
 /// Every table a clinic's data lives in, parents before the tables that refer to them.
-const TABLES: [&str; 9] = [
+const TABLES: [&str; 11] = [
     "users",
     "appointments",
     "form_responses",
@@ -25,6 +25,8 @@ const TABLES: [&str; 9] = [
     "rate_limit_hits",
     "devices",
     "outbox",
+    "testing_patients",
+    "test_recipients",
 ];
 
 /// Tables of ours that are not copied: the last `/readyz` write, and the migrations' own.

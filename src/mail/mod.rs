@@ -4,6 +4,7 @@
 //! `/dev/mailbox`). Whoever sends an email words it (`accounts::notifier`, `care::notify`).
 
 pub mod dev_mailbox;
+pub mod kept;
 mod layout;
 mod outbox;
 mod smtp;

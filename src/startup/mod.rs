@@ -32,7 +32,7 @@ use crate::{
     routes,
     security_headers::{provide_request_nonce, security_headers},
     state::{AppState, Readiness, Shared},
-    telemetry,
+    telemetry, testing,
 };
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -51,7 +51,7 @@ pub struct Application {
 impl Application {
     /// Opens the database, runs migrations and binds the listener (port 0 picks a free port).
     pub async fn build(mut settings: Settings, clock: Clock) -> anyhow::Result<Self> {
-        let connected = Portal::connect(&settings, clock).await?;
+        let connected = Portal::connect(&settings, clock.clone()).await?;
         let listener = TcpListener::bind(settings.server.site_addr)
             .await
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.server.site_addr))?;
@@ -102,6 +102,7 @@ impl Application {
             mail_heartbeat: Heartbeat::default(),
             readiness: Readiness::default(),
             metrics,
+            clock,
         });
         Ok(Self {
             listener,
@@ -192,6 +193,7 @@ fn router(state: AppState) -> Router {
             get(pages::appointments::calendar_file),
         )
         .nest(routes::ASSETS, assets(&state.leptos_options))
+        .nest(testing::PREFIX, testing::router(&state))
         .leptos_routes_with_context(&state, routes, provide_render_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

@@ -35,4 +35,5 @@ mod revocation;
 mod security_headers;
 mod sign_in_codes;
 mod sweeping;
+mod testing_api;
 mod time_zones;

@@ -10,7 +10,7 @@ use crate::accounts::{
         tokens::{self, Purpose},
         users::{self, CreateUserError, TokensOf, User},
     },
-    AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
+    testing, AccountError, Accounts, Browser, ClientMeta, SignInCookies, SignedIn,
 };
 
 use super::strength::choose;
@@ -27,6 +27,19 @@ impl Accounts {
         password: Option<String>,
         time_zone: Option<&Zone>,
     ) -> Result<User, CreateUserError> {
+        self.create_patient(email, name, password, time_zone, false)
+            .await
+    }
+
+    /// `add_patient`, and when `for_tests` marked as the testing API's in the same transaction.
+    pub(in crate::accounts) async fn create_patient(
+        &self,
+        email: &EmailAddress,
+        name: &str,
+        password: Option<String>,
+        time_zone: Option<&Zone>,
+        for_tests: bool,
+    ) -> Result<User, CreateUserError> {
         let hash = match password {
             Some(password) => {
                 let chosen = choose(password, &[email.as_str(), name])?;
@@ -38,6 +51,9 @@ impl Accounts {
         let mut tx = self.pool.begin().await?;
         let hash = hash.as_deref();
         let user = users::create(&mut *tx, email, name, hash, time_zone, now).await?;
+        if for_tests {
+            testing::mark(&mut tx, &user, now).await?;
+        }
         if !user.signs_in_by_link() {
             let reason = PasswordLinkReason::Invited;
             self.queue_password_link(&mut tx, &user, reason, &ClientMeta::default(), now)

@@ -24,6 +24,7 @@ text_enum! {
         PasswordChanged = "password_changed",
         PasswordSet = "password_set",
         BrowserForgotten = "device_forgotten",
+        SignedInByTestingApi = "signed_in_by_testing_api",
     }
 }
 
@@ -46,6 +47,7 @@ impl EventKind {
             Self::PasswordChanged => "Password changed",
             Self::PasswordSet => "Password created",
             Self::BrowserForgotten => "A browser was forgotten",
+            Self::SignedInByTestingApi => "Signed in by the testing API (a test patient)",
         }
     }
 }
