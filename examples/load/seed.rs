@@ -49,7 +49,7 @@ pub async fn seed(database_url: &str, fresh_links: usize, clinic: usize) -> anyh
     let client = ClientMeta {
         ip: Some("192.0.2.1".into()),
         user_agent: Some("carelink-bench".into()),
-        place: None,
+        ..ClientMeta::default()
     };
     let new_patient = |kind: &str, n: usize| {
         EmailAddress::parse(&format!("{kind}{n}@bench.example")).expect("a valid address")

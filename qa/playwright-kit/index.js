@@ -80,8 +80,8 @@ export class Carelink {
   async waitForEmail(to, { kind, subject, since = 0, timeout = 15_000 } = {}) {
     const deadline = Date.now() + timeout;
     for (;;) {
-      const all = await this.messages(to);
-      const fresh = all.slice(0, Math.max(0, all.length - since));
+      const { total, messages: all } = await this.call("GET", `/messages?to=${encodeURIComponent(to)}&limit=500`);
+      const fresh = all.slice(0, Math.max(0, total - since));
       const found = fresh.find((m) => (!kind || m.Kind === kind) && (!subject || (subject instanceof RegExp ? subject.test(m.Subject) : m.Subject === subject)));
       if (found) return found;
       if (Date.now() > deadline) {

@@ -63,6 +63,9 @@ pub struct ClientMeta {
     pub user_agent: Option<String>,
     /// The city a trusted proxy placed it in (`LOCATION_HEADER`).
     pub place: Option<String>,
+    /// A QA suite's browser that the testing API made a client of its own: its budgets are
+    /// counted apart from its address's (`limits::clients::Client::of`).
+    pub test_client: Option<u64>,
 }
 
 /// The browser a request comes from, as the sign-in rules see it: where it is and what it says

@@ -63,6 +63,16 @@ impl Accounts {
         Ok(created_here.map(|_| user))
     }
 
+    /// How many patients the testing API did not create.
+    pub async fn patients_besides_tests(&self, _: &TestingPass) -> sqlx::Result<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM users
+             WHERE id NOT IN (SELECT user_id FROM testing_patients)",
+        )
+        .fetch_one(self.pool.read())
+        .await
+    }
+
     /// Signs a test patient in on `browser`, as any sign-in does (a new session, a known
     /// browser, the event on their activity), without a link.
     pub async fn sign_in_test_patient(

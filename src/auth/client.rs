@@ -87,18 +87,15 @@ pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok());
-    // A test's browser (`TEST_CLIENT_HEADER`, minted by the testing API) is a client of its
-    // own: an address of a range no network uses, one /64 for each.
+    // A test's browser (`TEST_CLIENT_HEADER`, minted by the testing API) spends budgets of its
+    // own; its address is still the one recorded.
     let test_client = server.testing.as_ref().and_then(|testing| {
         let header = parts.headers.get(TEST_CLIENT_HEADER)?.to_str().ok()?;
         testing.test_client(header)
     });
-    let ip = match test_client {
-        Some(id) => Some(test_client_ip(id).to_string()),
-        None => peer.map(|peer| client_ip(peer, forwarded_for, trusted_proxies).to_string()),
-    };
     ClientMeta {
-        ip,
+        ip: peer.map(|peer| client_ip(peer, forwarded_for, trusted_proxies).to_string()),
+        test_client,
         user_agent: parts
             .headers
             .get(header::USER_AGENT)
@@ -106,13 +103,6 @@ pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
             .map(|ua| ua.chars().take(300).collect()),
         place,
     }
-}
-
-/// The address a test client is counted under: `fd7e:5700:<32 bits of its id>::1`, in the
-/// unique-local range (RFC 4193) that the internet never routes.
-fn test_client_ip(id: u64) -> IpAddr {
-    let [a, b] = [(id >> 16) as u16, id as u16];
-    IpAddr::V6(std::net::Ipv6Addr::new(0xfd7e, 0x5700, a, b, 0, 0, 0, 1))
 }
 
 /// A city as a proxy names it ("Toronto", "S%C3%A3o Paulo"), if it reads as one: letters,

@@ -5,10 +5,15 @@ use time::OffsetDateTime;
 
 use crate::clock::Zone;
 
-/// An RFC 3339 time: an appointment's start.
+/// An RFC 3339 time: an appointment's start, in a year a clinic books (2000 to 2199), so that
+/// its end and its calendar file are times too.
 pub fn time(value: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
-        .map_err(|_| "expected an RFC 3339 time such as 2026-12-01T14:30:00Z".to_owned())
+    let at = OffsetDateTime::parse(value.trim(), &time::format_description::well_known::Rfc3339)
+        .map_err(|_| "expected an RFC 3339 time such as 2026-12-01T14:30:00Z".to_owned())?;
+    if !(2000..2200).contains(&at.year()) {
+        return Err("expected a time between the years 2000 and 2199".into());
+    }
+    Ok(at)
 }
 
 /// An IANA time zone: where a patient lives.

@@ -81,6 +81,14 @@ impl Clock {
         !matches!(self.source, Source::System)
     }
 
+    /// How far a shiftable clock has been moved (zero for the others).
+    pub fn shifted_by(&self) -> Duration {
+        match &self.source {
+            Source::Shifted(by) => Duration::milliseconds(by.load(Ordering::Relaxed)),
+            Source::System | Source::Manual(_) => Duration::ZERO,
+        }
+    }
+
     /// Moves a manual or shiftable clock forward; the system clock cannot be moved (asking is
     /// a bug: `can_advance` says which it is).
     pub fn advance(&self, by: Duration) {

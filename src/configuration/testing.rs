@@ -15,9 +15,14 @@ const MIN_LENGTH: usize = 32;
 /// (`TestingApi::test_client`), minted by `POST /testing/clients`.
 pub const TEST_CLIENT_HEADER: &str = "x-carelink-test-client";
 
+/// How long a test client's header works: a suite's run, with room to spare.
+const TEST_CLIENT_HOURS: u64 = 24;
+
 #[derive(Clone)]
 pub struct TestingApi {
     token_hash: [u8; 32],
+    /// Signs test clients: derived from the token, apart from what `admit` compares.
+    client_key: [u8; 32],
     /// Told explicitly that a production configuration is a test portal.
     pub on_live_portal: bool,
 }
@@ -67,8 +72,12 @@ impl TestingApi {
                  only test patients, also set TESTING_API_ON_LIVE_PORTAL=yes",
             ));
         }
+        let mut client_key = Sha256::new();
+        client_key.update(b"carelink test clients\0");
+        client_key.update(token.as_bytes());
         Ok(Some(Self {
             token_hash: Sha256::digest(token.as_bytes()).into(),
+            client_key: client_key.finalize().into(),
             on_live_portal,
         }))
     }
@@ -80,38 +89,36 @@ impl TestingApi {
         (given == self.token_hash).then_some(TestingPass(()))
     }
 
-    /// A new test client's header value: its id and this portal's signature of it.
+    /// A new test client's header value: its id, until when it works (Unix seconds, real
+    /// time: the testing API's clock shifts do not extend it) and this portal's signature.
     pub fn mint_client(&self, _: &TestingPass) -> String {
         let mut id = [0u8; 8];
         getrandom::fill(&mut id).expect("the OS random generator works");
-        let id = hex(&id);
-        format!("{id}.{}", hex(&self.sign(&id)))
+        let until = unix_now() + TEST_CLIENT_HOURS * 3600;
+        let body = format!("{}.{until:x}", hex(&id));
+        format!("{body}.{}", hex(&self.mac(&body).finalize().into_bytes()))
     }
 
-    /// The id of the test client `header` names, if this portal minted it.
+    /// The id of the test client `header` names, if this portal minted it and it still works.
     pub fn test_client(&self, header: &str) -> Option<u64> {
-        let (id, signature) = header.trim().split_once('.')?;
-        if id.len() != 16 || signature.len() != 64 {
+        let (body, signature) = header.trim().rsplit_once('.')?;
+        let (id, until) = body.split_once('.')?;
+        if id.len() != 16 || until.len() > 16 || signature.len() != 64 {
             return None;
         }
-        let mac = self.mac(id);
         let signature: Vec<u8> = (0..64)
             .step_by(2)
             .map(|i| u8::from_str_radix(signature.get(i..i + 2)?, 16).ok())
             .collect::<Option<_>>()?;
-        mac.verify_slice(&signature).ok()?;
+        self.mac(body).verify_slice(&signature).ok()?;
+        (u64::from_str_radix(until, 16).ok()? > unix_now()).then_some(())?;
         u64::from_str_radix(id, 16).ok()
     }
 
-    fn mac(&self, id: &str) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.token_hash).expect("any key length");
-        mac.update(b"carelink test client ");
-        mac.update(id.as_bytes());
+    fn mac(&self, body: &str) -> Hmac<Sha256> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(&self.client_key).expect("any key length");
+        mac.update(body.as_bytes());
         mac
-    }
-
-    fn sign(&self, id: &str) -> [u8; 32] {
-        self.mac(id).finalize().into_bytes().into()
     }
 }
 
@@ -122,6 +129,12 @@ impl std::fmt::Debug for TestingApi {
             .field("on_live_portal", &self.on_live_portal)
             .finish()
     }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -173,13 +186,18 @@ mod tests {
         let pass = api.admit(TOKEN).unwrap();
         let header = api.mint_client(&pass);
         assert!(api.test_client(&header).is_some());
-        let (id, signature) = header.split_once('.').unwrap();
-        let forged = format!(
-            "{}{}.{signature}",
-            &id[..15],
-            if id.ends_with('0') { '1' } else { '0' }
-        );
-        assert_eq!(api.test_client(&forged), None);
+        let flip = |c: char| if c == '0' { '1' } else { '0' };
+        let forged = format!("{}{}", flip(header.chars().next().unwrap()), &header[1..]);
+        assert_eq!(api.test_client(&forged), None, "another id");
+        // Valid for longer than it was minted for.
+        let (body, signature) = header.rsplit_once('.').unwrap();
+        let (id, _) = body.split_once('.').unwrap();
+        let later = format!("{id}.{:x}.{signature}", unix_now() + 365 * 24 * 3600);
+        assert_eq!(api.test_client(&later), None, "another expiry");
+        let expired = format!("{id}.{:x}", unix_now() - 1);
+        let signed = hex(&api.mac(&expired).finalize().into_bytes());
+        let expired = format!("{expired}.{signed}");
+        assert_eq!(api.test_client(&expired), None, "expired, though signed");
         let other =
             TestingApi::from_settings(Some(format!("{TOKEN}x")), None, Environment::Development)
                 .unwrap()

@@ -45,6 +45,14 @@ pub async fn forget(db: &mut db::Connection, address: &str) -> sqlx::Result<()> 
     Ok(())
 }
 
+/// How many emails went, or wait to go, to `address`.
+pub async fn count_to(db: impl Executor<'_>, address: &EmailAddress) -> sqlx::Result<i64> {
+    sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = $1")
+        .bind(address.as_str())
+        .fetch_one(db)
+        .await
+}
+
 /// The newest `limit` emails to `address`, sent or not yet.
 pub async fn to(
     db: impl Executor<'_>,

@@ -47,6 +47,7 @@ pub async fn messages(
     }
     let user = test_patient(&state, &pass, "to", &to).await?;
     let emails = kept::to(state.pool.read(), &user.email, limit).await?;
+    let total = kept::count_to(state.pool.read(), &user.email).await?;
     let public_url = state.settings.server.public_url.as_str();
     let from = sender(&state.settings.mail.from);
     let messages: Vec<Value> = emails
@@ -54,7 +55,7 @@ pub async fn messages(
         .map(|email| message(email, &from, public_url))
         .collect();
     Ok(Json(json!({
-        "total": messages.len(),
+        "total": total,
         "count": messages.len(),
         "messages": messages,
     })))

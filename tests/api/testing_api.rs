@@ -236,6 +236,20 @@ async fn bad_input_is_named_and_changes_nothing() {
         answer["error"].as_str().unwrap().starts_with("starts_at"),
         "{answer}"
     );
+    let far = visit("qa@example.org", "9999-12-31T23:30:00Z");
+    let (status, answer) = api(&app, Method::POST, "/testing/appointments", Some(far)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"].as_str().unwrap().contains("2000 and 2199"),
+        "{answer}"
+    );
+    let too_far = json!({ "advance_seconds": 3 * 366 * 86_400 });
+    let (status, answer) = api(&app, Method::POST, "/testing/clock", Some(too_far)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        answer["error"].as_str().unwrap().contains("in all"),
+        "{answer}"
+    );
     let appointments: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM appointments")
         .fetch_one(app.pool.read())
         .await
@@ -373,9 +387,8 @@ async fn test_clients_have_budgets_of_their_own_and_cannot_be_forged() {
         assert!(!refused(&answer), "ask {n}");
     }
     assert!(over_budget(app.new_browser()).await);
-    let (id, signature) = value.split_once('.').unwrap();
-    let flipped = if id.ends_with('0') { '1' } else { '0' };
-    let forged = format!("{}{flipped}.{signature}", &id[..15]);
+    let flipped = if value.starts_with('0') { '1' } else { '0' };
+    let forged = format!("{flipped}{}", &value[1..]);
     assert!(
         over_budget(app.new_browser().with_header(&header, &forged)).await,
         "forged"
@@ -384,6 +397,38 @@ async fn test_clients_have_budgets_of_their_own_and_cannot_be_forged() {
         !over_budget(app.new_browser().with_header(&header, &value)).await,
         "minted"
     );
+}
+
+/// On a staging portal (told it is a test one) that also holds a patient of the clinic's, the
+/// clock stays put: their links and sessions would jump with it.
+#[tokio::test]
+async fn a_staging_portal_with_other_patients_keeps_its_clock() {
+    let app = TestApp::with_clock_and(Clock::shiftable(), |settings| {
+        let on = Settings::from_sources("", |name| match name {
+            "TESTING_API_TOKEN" => Some(TOKEN.to_owned()),
+            "TESTING_API_ON_LIVE_PORTAL" => Some("yes".to_owned()),
+            _ => None,
+        })
+        .expect("valid");
+        settings.server.testing = on.server.testing;
+    })
+    .await;
+    let hour = Some(json!({ "advance_seconds": 3600 }));
+    assert_eq!(
+        api(&app, Method::POST, "/testing/clock", hour.clone())
+            .await
+            .0,
+        StatusCode::OK
+    );
+    TestPatient::new().with_password().store(&app).await;
+    let before = app.clock.now();
+    let (status, answer) = api(&app, Method::POST, "/testing/clock", hour).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    assert!(
+        answer["error"].as_str().unwrap().contains("did not create"),
+        "{answer}"
+    );
+    assert!(app.clock.now() - before < time::Duration::minutes(1));
 }
 
 #[test]

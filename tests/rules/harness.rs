@@ -46,7 +46,7 @@ impl Rules {
             client: ClientMeta {
                 ip: Some("198.51.100.1".into()),
                 user_agent: Some("Mozilla/5.0 (Windows NT 10.0) Chrome/126.0".into()),
-                place: None,
+                ..ClientMeta::default()
             },
             ..Browser::default()
         }

@@ -44,7 +44,7 @@ impl Accounts {
         kind: &'static str,
     ) -> Result<(), Duration> {
         self.clients
-            .spend(budget, Client::at(client.ip.as_deref()))
+            .spend(budget, Client::of(client))
             .inspect_err(|_| self.metrics.refused(kind))
     }
 

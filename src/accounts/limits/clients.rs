@@ -18,6 +18,7 @@ use governor::{
 use time::Duration;
 
 use super::Limit;
+use crate::accounts::ClientMeta;
 use crate::clock::Clock;
 
 /// Who a per-client budget counts.
@@ -39,6 +40,20 @@ impl Client {
                 v4 => v4,
             });
         Self(ip)
+    }
+
+    /// The client `meta` describes: a test client by its id, anyone else by address. A test
+    /// client is counted as an address of its own in the unique-local range (RFC 4193) that no
+    /// network routes, `fd7e:5700:<32 bits of its id>::/64`.
+    pub fn of(meta: &ClientMeta) -> Self {
+        match meta.test_client {
+            Some(id) => {
+                let [high, low] = [(id >> 16) as u16, id as u16];
+                let block = std::net::Ipv6Addr::new(0xfd7e, 0x5700, high, low, 0, 0, 0, 0);
+                Self(Some(IpAddr::V6(block)))
+            }
+            None => Self::at(meta.ip.as_deref()),
+        }
     }
 }
 

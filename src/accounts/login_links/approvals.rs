@@ -146,7 +146,7 @@ impl Accounts {
         let _held = if wait.is_zero() {
             None
         } else {
-            let client = Client::at(browser.client.ip.as_deref());
+            let client = Client::of(&browser.client);
             Some(self.long_polls.enter(client).ok_or(AccountError::Busy)?)
         };
         self.limit_approval_checks(pending)?;
