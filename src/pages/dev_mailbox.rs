@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use crate::{error::AppError, pages::not_found::NotFound};
+use crate::{error::AppError, pages::not_found::NotFoundBecause};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MailboxMessage {
@@ -17,22 +17,43 @@ pub struct MailboxMessage {
     pub text: String,
 }
 
-/// `None` outside development mode, with SMTP configured, or to anyone not on this machine
-/// (through a proxy, or by a DNS-rebound name): the mailbox holds working sign-in links.
+/// The mailbox, or why it is closed: outside development mode, with SMTP configured, and to
+/// anyone not on this machine (through a proxy, or by a DNS-rebound name), since it holds
+/// working sign-in links.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum Mailbox {
+    Open(Vec<MailboxMessage>),
+    Closed(String),
+}
+
+/// Where a QA suite reads emails instead.
+#[cfg(feature = "ssr")]
+const USE_THE_TESTING_API: &str =
+    "A QA suite reads its test patients' emails from the testing API instead (docs/qa.md).";
+
 #[server(endpoint = "list_dev_mailbox")]
-pub async fn list_dev_mailbox() -> Result<Option<Vec<MailboxMessage>>, AppError> {
+pub async fn list_dev_mailbox() -> Result<Mailbox, AppError> {
     use crate::{auth::RequestContext, configuration::Environment, mail::dev_mailbox};
 
     let req = RequestContext::from_leptos()?;
     let state = &req.state;
-    if state.settings.server.environment != Environment::Development
-        || state.settings.mail.smtp_url.is_some()
-        || !req.from_this_machine()
-    {
-        return Ok(None);
+    let closed = if state.settings.server.environment != Environment::Development {
+        Some("The development mailbox is off in production: emails go to the SMTP server.")
+    } else if state.settings.mail.smtp_url.is_some() {
+        Some("The development mailbox is off: this portal sends its emails to an SMTP server (SMTP_URL).")
+    } else if !req.from_this_machine() {
+        Some(
+            "The development mailbox answers only on the machine the portal runs on, since it \
+             holds working sign-in links; this request came through a proxy or from elsewhere.",
+        )
+    } else {
+        None
+    };
+    if let Some(why) = closed {
+        return Ok(Mailbox::Closed(format!("{why} {USE_THE_TESTING_API}")));
     }
     let rows = dev_mailbox::list(state.pool.read(), 100).await?;
-    Ok(Some(
+    Ok(Mailbox::Open(
         rows.into_iter()
             .map(|row| MailboxMessage {
                 sent_at: row.sent_at_rfc3339(),
@@ -54,8 +75,8 @@ pub fn DevMailboxPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match messages.await {
-                    Ok(Some(list)) => view! { <Mailbox messages=list/> }.into_any(),
-                    Ok(None) => view! { <NotFound/> }.into_any(),
+                    Ok(Mailbox::Open(list)) => view! { <Messages messages=list/> }.into_any(),
+                    Ok(Mailbox::Closed(why)) => view! { <NotFoundBecause why/> }.into_any(),
                     Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
                 }
             })}
@@ -64,7 +85,7 @@ pub fn DevMailboxPage() -> impl IntoView {
 }
 
 #[component]
-fn Mailbox(messages: Vec<MailboxMessage>) -> impl IntoView {
+fn Messages(messages: Vec<MailboxMessage>) -> impl IntoView {
     let count = messages.len();
     view! {
         <section class="card">

@@ -135,7 +135,10 @@ async fn the_development_mailbox_answers_only_this_machine() {
     assert_eq!(app.get("/dev/mailbox").await.status(), 200);
     // Through a proxy on this machine, for a client elsewhere.
     let remote = app.new_browser().at("203.0.113.9");
-    assert_eq!(remote.get("/dev/mailbox").await.status(), 404);
+    let refused = remote.get("/dev/mailbox").await;
+    assert_eq!(refused.status(), 404);
+    let page = refused.text().await.unwrap();
+    assert!(page.contains("answers only on the machine") && page.contains("testing API"), "{page}");
     // A page on another site that rebinds its own name to 127.0.0.1.
     let rebound = reqwest::Client::new()
         .get(format!("{}/dev/mailbox", app.address))
