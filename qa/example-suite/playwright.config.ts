@@ -14,6 +14,7 @@ const noScripts = /no-javascript\.spec\.ts/;
 
 export default defineConfig({
   testDir: "./tests",
+  globalTeardown: "./global-teardown.ts",
   timeout: 30_000,
   expect: { timeout: 10_000 },
   fullyParallel: true,
