@@ -29,6 +29,15 @@ const TABLES: [&str; 11] = [
     "test_recipients",
 ];
 
+/// The column a table's rows are copied in the order of: its key.
+fn key_of(table: &str) -> &'static str {
+    match table {
+        "testing_patients" => "user_id",
+        "test_recipients" => "address",
+        _ => "id",
+    }
+}
+
 /// Tables of ours that are not copied: the last `/readyz` write, and the migrations' own.
 const NOT_COPIED: [&str; 2] = ["readiness", "_sqlx_migrations"];
 
@@ -89,12 +98,14 @@ pub async fn migrate_to(from: &str, to: &str) -> anyhow::Result<Vec<(&'static st
             );
         }
         // Ids were copied as they are: new rows must be numbered after them.
-        sqlx::query(&format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-             (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-        ))
-        .execute(&mut *writing)
-        .await?;
+        if key_of(table) == "id" {
+            sqlx::query(&format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+            ))
+            .execute(&mut *writing)
+            .await?;
+        }
         copied.push((table, rows));
     }
     reading.rollback().await?;
@@ -192,7 +203,7 @@ async fn columns(target: &mut Connection, table: &str) -> anyhow::Result<Vec<(St
         .collect()
 }
 
-/// Copies every row of `table`, in id order, in batches; returns how many.
+/// Copies every row of `table`, in the order of its key, in batches; returns how many.
 async fn copy(
     source: &mut Connection,
     target: &mut Connection,
@@ -200,12 +211,18 @@ async fn copy(
     columns: &[(String, Kind)],
 ) -> anyhow::Result<i64> {
     let names: Vec<&str> = columns.iter().map(|(name, _)| name.as_str()).collect();
-    let select = format!("SELECT {} FROM {table} ORDER BY id", names.join(", "));
+    let key = key_of(table);
+    let select = format!("SELECT {} FROM {table} ORDER BY {key}", names.join(", "));
     let mut rows = sqlx::query(&select).fetch(&mut *source);
     let mut batch = Vec::with_capacity(BATCH);
     let mut copied = 0;
     while let Some(row) = rows.try_next().await? {
-        batch.push(values(&row, table, columns)?);
+        batch.push(values(
+            &row,
+            table,
+            columns,
+            copied + batch.len() as i64 + 1,
+        )?);
         if batch.len() == BATCH {
             copied += insert(target, table, &names, std::mem::take(&mut batch)).await?;
         }
@@ -216,8 +233,13 @@ async fn copy(
     Ok(copied)
 }
 
-fn values(row: &AnyRow, table: &str, columns: &[(String, Kind)]) -> anyhow::Result<Vec<Value>> {
-    let id: i64 = row.try_get("id")?;
+/// The values of `row`, the `nth` of `table`.
+fn values(
+    row: &AnyRow,
+    table: &str,
+    columns: &[(String, Kind)],
+    nth: i64,
+) -> anyhow::Result<Vec<Value>> {
     columns
         .iter()
         .enumerate()
@@ -227,7 +249,7 @@ fn values(row: &AnyRow, table: &str, columns: &[(String, Kind)]) -> anyhow::Resu
                 Kind::Text => row.try_get(i).map(Value::Text),
                 Kind::Bytes => row.try_get(i).map(Value::Bytes),
             };
-            value.map_err(|e| anyhow::anyhow!("{table}.{name} of row {id} cannot be copied: {e}"))
+            value.map_err(|e| anyhow::anyhow!("{table}.{name} of row {nth} cannot be copied: {e}"))
         })
         .collect()
 }

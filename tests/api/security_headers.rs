@@ -138,7 +138,10 @@ async fn the_development_mailbox_answers_only_this_machine() {
     let refused = remote.get("/dev/mailbox").await;
     assert_eq!(refused.status(), 404);
     let page = refused.text().await.unwrap();
-    assert!(page.contains("answers only on the machine") && page.contains("testing API"), "{page}");
+    assert!(
+        page.contains("answers only on the machine") && page.contains("testing API"),
+        "{page}"
+    );
     // A page on another site that rebinds its own name to 127.0.0.1.
     let rebound = reqwest::Client::new()
         .get(format!("{}/dev/mailbox", app.address))
