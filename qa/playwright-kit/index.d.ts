@@ -123,6 +123,32 @@ export declare class AppointmentsPage {
   appointmentWith(clinician: string): Locator;
 }
 
+export declare class AppointmentPage {
+  constructor(page: Page);
+  readonly allAppointments: Locator;
+  readonly addToCalendar: Locator;
+  heading(clinician: string): Locator;
+}
+
+export declare class FormResponsePage {
+  constructor(page: Page);
+  heading(title: string): Locator;
+  answerTo(question: string): Locator;
+}
+
+export declare class PasswordPages {
+  constructor(page: Page);
+  readonly resetHeading: Locator;
+  readonly email: Locator;
+  readonly emailMeALink: Locator;
+  readonly chooseHeading: Locator;
+  readonly newPassword: Locator;
+  readonly confirmPassword: Locator;
+  readonly save: Locator;
+  readonly linkNoLongerWorks: Locator;
+  choose(password: string): Promise<void>;
+}
+
 export declare class AccountPage {
   constructor(page: Page);
   readonly heading: Locator;

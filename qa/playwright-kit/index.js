@@ -236,6 +236,58 @@ export class AppointmentsPage {
   }
 }
 
+/** One appointment: its clinician, time, video visit and calendar file. */
+export class AppointmentPage {
+  constructor(page) {
+    this.page = page;
+    this.allAppointments = page.getByRole("link", { name: "← All appointments" });
+    this.addToCalendar = page.getByRole("link", { name: /^Add to calendar/ });
+  }
+
+  heading(clinician) {
+    return this.page.getByRole("heading", { name: `Appointment with ${clinician}` });
+  }
+}
+
+/** One form response: its title and answers. */
+export class FormResponsePage {
+  constructor(page) {
+    this.page = page;
+  }
+
+  heading(title) {
+    return this.page.getByRole("heading", { name: title });
+  }
+
+  /** The answer given to `question`. */
+  answerTo(question) {
+    return this.page.locator("dt", { hasText: question }).locator("xpath=following-sibling::dd[1]");
+  }
+}
+
+/** "Forgot password?" (/password/reset) and the emailed set-password link's page (/password/new). */
+export class PasswordPages {
+  constructor(page) {
+    this.page = page;
+    this.resetHeading = page.getByRole("heading", { name: "Create or reset your password" });
+    this.email = page.getByLabel("Email address");
+    this.emailMeALink = page.getByRole("button", { name: "Email me a link" });
+    this.chooseHeading = page.getByRole("heading", { name: "Choose a password" });
+    this.newPassword = page.getByLabel(/^New password/);
+    this.confirmPassword = page.getByLabel("Confirm the new password");
+    this.save = page.getByRole("button", { name: "Save password and sign in" });
+    this.linkNoLongerWorks = page.getByRole("heading", { name: "This link no longer works" });
+  }
+
+  /** On the set-password link's page: chooses `password` and signs in. */
+  async choose(password) {
+    await hydrated(this.page);
+    await this.newPassword.fill(password);
+    await this.confirmPassword.fill(password);
+    await this.save.click();
+  }
+}
+
 /** /account: time zone, password, known browsers, sign-in activity. */
 export class AccountPage {
   constructor(page) {

@@ -1,5 +1,5 @@
 // The help article's promises about Secure Login Links, one test each, as a patient sees them.
-import { test, expect, EMAIL, LoginPage, LoginLinkPage } from "@carelink/playwright-kit";
+import { test, expect, EMAIL, AppointmentPage, FormResponsePage, LoginPage, LoginLinkPage } from "@carelink/playwright-kit";
 
 test("the login page offers the link by the article's name and confirms it was sent", async ({ page, patient, isMobile }) => {
   const login = new LoginPage(page);
@@ -60,7 +60,7 @@ test('"New appointment created" signs the patient in on that appointment', async
   const email = await lastEmail({ subject: "New appointment created" });
   const phone = await newPage();
   await new LoginLinkPage(phone).open(email.LoginLink!);
-  await expect(phone.getByRole("heading", { name: "Appointment with Lee Chen, physiotherapist" })).toBeVisible();
+  await expect(new AppointmentPage(phone).heading("Lee Chen, physiotherapist")).toBeVisible();
 });
 
 test('"New form response" signs the patient in on that response', async ({ carelink, patient, lastEmail, newPage }) => {
@@ -68,8 +68,9 @@ test('"New form response" signs the patient in on that response', async ({ carel
   const email = await lastEmail({ subject: "New form response" });
   const phone = await newPage();
   await new LoginLinkPage(phone).open(email.LoginLink!);
-  await expect(phone.getByRole("heading", { name: "Pre-visit questionnaire" })).toBeVisible();
-  await expect(phone.getByText("Better")).toBeVisible();
+  const response = new FormResponsePage(phone);
+  await expect(response.heading("Pre-visit questionnaire")).toBeVisible();
+  await expect(response.answerTo("How are you feeling today?")).toHaveText("Better");
 });
 
 test("a signed-in page needs no sign-in at all", async ({ signedInPage, carelink, patient }) => {
