@@ -27,7 +27,7 @@ fn right_and_wrong(rules: &Rules, asker: &Browser) -> (ApprovalNumber, ApprovalN
 #[tokio::test]
 async fn the_right_number_signs_in_the_screen_that_asked_once() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
     let (right, _) = right_and_wrong(&rules, &asker);
@@ -38,13 +38,7 @@ async fn the_right_number_signs_in_the_screen_that_asked_once() {
         .unwrap();
 
     // A screen waiting for another patient's link collects nothing of this one.
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let sam = rules.sam().await;
     let someone_else = rules.ask(&rules.browser(), &sam.email).await;
     let theirs = rules
         .accounts
@@ -72,7 +66,7 @@ async fn the_right_number_signs_in_the_screen_that_asked_once() {
 #[tokio::test]
 async fn a_wrong_number_voids_the_link_and_turns_approving_off_for_a_day() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
     let (_, wrong) = right_and_wrong(&rules, &asker);
@@ -115,7 +109,7 @@ async fn a_wrong_number_voids_the_link_and_turns_approving_off_for_a_day() {
 #[tokio::test]
 async fn two_browsers_waiting_for_one_patient_turn_approving_off() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     rules.ask(&rules.browser(), &pat.email).await;
     rules.clock.advance(Duration::minutes(1));
     let second = rules.ask(&rules.browser(), &pat.email).await;
@@ -134,7 +128,7 @@ async fn two_browsers_waiting_for_one_patient_turn_approving_off() {
 #[tokio::test]
 async fn approving_works_only_within_five_minutes_of_the_asking() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
     let (right, _) = right_and_wrong(&rules, &asker);
@@ -147,13 +141,7 @@ async fn approving_works_only_within_five_minutes_of_the_asking() {
     assert!(refused_as(late, AccountError::ApprovalUnavailable));
 
     // Another patient's, a millisecond short of the five minutes.
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let sam = rules.sam().await;
     let asker = rules.ask(&rules.browser(), &sam.email).await;
     let token = rules.token_sent_to(&sam.email).await;
     let (right, _) = right_and_wrong(&rules, &asker);

@@ -40,6 +40,17 @@ impl Rules {
             .await
     }
 
+    /// A patient with a password (`TestPatient`'s address): one who may sign in by link.
+    pub async fn patient(&self) -> TestPatient {
+        self.add(TestPatient::new().with_password()).await
+    }
+
+    /// Another patient with a password, Sam, for rules about two patients.
+    pub async fn sam(&self) -> TestPatient {
+        let sam = TestPatient::new().with_email("sam@example.org");
+        self.add(sam.with_password()).await
+    }
+
     /// A browser with no cookies, at an address of its own.
     pub fn browser(&self) -> Browser {
         Browser {

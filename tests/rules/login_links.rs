@@ -14,7 +14,7 @@ use crate::{
 #[tokio::test]
 async fn only_accounts_with_a_password_get_a_login_link() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let invited = rules.add(TestPatient::invited()).await;
     let browser = rules.browser();
     for email in [pat.email.as_str(), &invited.email, "nobody@example.org"] {
@@ -34,7 +34,7 @@ async fn only_accounts_with_a_password_get_a_login_link() {
 #[tokio::test]
 async fn a_link_signs_in_once_and_lands_on_the_appointments() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let browser = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
     let signed_in = rules
@@ -56,14 +56,8 @@ async fn a_link_signs_in_once_and_lands_on_the_appointments() {
 #[tokio::test]
 async fn a_used_link_lands_a_browser_already_signed_in_as_its_patient() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let pat = rules.patient().await;
+    let sam = rules.sam().await;
     let browser = rules.ask(&rules.browser(), &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
     let first = rules
@@ -100,14 +94,8 @@ async fn a_used_link_lands_a_browser_already_signed_in_as_its_patient() {
 #[tokio::test]
 async fn a_link_expires_after_sixty_minutes_to_the_millisecond() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let pat = rules.patient().await;
+    let sam = rules.sam().await;
     let pats_browser = rules.ask(&rules.browser(), &pat.email).await;
     let sams_browser = rules.ask(&rules.browser(), &sam.email).await;
     let (pats, sams) = (
@@ -140,7 +128,7 @@ async fn a_link_expires_after_sixty_minutes_to_the_millisecond() {
 #[tokio::test]
 async fn one_email_a_minute_and_five_an_hour_per_address() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let emails = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM outbox WHERE recipient = $1")
             .bind(&pat.email)

@@ -9,7 +9,7 @@ use crate::{harness::Rules, support::TestPatient};
 #[tokio::test]
 async fn a_new_appointment_email_signs_the_patient_in_on_that_appointment() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let email = EmailAddress::parse(&pat.email).unwrap();
     let appointment = NewAppointment {
         starts_at: rules.clock.now() + Duration::days(2),
@@ -35,7 +35,7 @@ async fn a_new_appointment_email_signs_the_patient_in_on_that_appointment() {
 #[tokio::test]
 async fn a_new_form_response_email_signs_the_patient_in_on_that_response() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let email = EmailAddress::parse(&pat.email).unwrap();
     let id = rules
         .portal

@@ -18,7 +18,7 @@ use crate::{
 #[tokio::test]
 async fn ten_wrong_passwords_an_account_then_a_wait() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let email = EmailAddress::parse(&pat.email).unwrap();
     let sign_in = |password: &str, n: u8| {
         let mut browser = rules.browser();
@@ -53,7 +53,7 @@ async fn ten_wrong_passwords_an_account_then_a_wait() {
 #[tokio::test]
 async fn a_new_password_must_not_be_among_the_first_guesses() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let email = EmailAddress::parse(&pat.email).unwrap();
     let browser = rules.browser();
     let signed_in = rules

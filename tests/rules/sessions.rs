@@ -30,7 +30,7 @@ fn secret(signed_in: &SignedIn) -> &str {
 #[tokio::test]
 async fn a_session_ends_after_30_idle_minutes_and_after_12_hours() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let idle = signed_in(&rules, &pat).await;
     rules.clock.advance(Duration::minutes(29));
     assert!(rules
@@ -74,14 +74,8 @@ async fn a_session_ends_after_30_idle_minutes_and_after_12_hours() {
 #[tokio::test]
 async fn signing_out_everywhere_ends_every_session_and_link() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let pat = rules.patient().await;
+    let sam = rules.sam().await;
     let (here, there) = (signed_in(&rules, &pat).await, signed_in(&rules, &pat).await);
     let sams = signed_in(&rules, &sam).await;
     rules.ask(&rules.browser(), &pat.email).await;

@@ -35,17 +35,11 @@ fn wrong(code: &SignInCode) -> SignInCode {
 #[tokio::test]
 async fn a_code_signs_in_only_the_browser_that_asked_and_once() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let code = code_sent_to(&rules, &pat.email).await;
     // A browser with a request of its own, for another patient.
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let sam = rules.sam().await;
     let elsewhere = rules.ask(&rules.browser(), &sam.email).await;
     let typed_there = rules
         .accounts
@@ -67,13 +61,7 @@ async fn a_code_signs_in_only_the_browser_that_asked_and_once() {
 #[tokio::test]
 async fn five_wrong_codes_void_the_request() {
     let rules = Rules::new().await;
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let sam = rules.sam().await;
     let asker = rules.ask(&rules.browser(), &sam.email).await;
     let code = code_sent_to(&rules, &sam.email).await;
     for _ in 0..4 {
@@ -86,7 +74,7 @@ async fn five_wrong_codes_void_the_request() {
     let right = rules.accounts.sign_in_with_code(&code, &asker, None).await;
     assert!(right.is_ok(), "after four: {right:?}");
 
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let asker = rules.ask(&rules.browser(), &pat.email).await;
     let code = code_sent_to(&rules, &pat.email).await;
     let token = rules.token_sent_to(&pat.email).await;
@@ -115,7 +103,7 @@ async fn five_wrong_codes_void_the_request() {
 #[tokio::test]
 async fn twenty_wrong_codes_a_day_stop_a_patients_codes() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
+    let pat = rules.patient().await;
     let wrong_codes = |asker: Browser, code: SignInCode, count: usize| {
         let rules = &rules;
         async move {
@@ -173,14 +161,8 @@ async fn twenty_wrong_codes_a_day_stop_a_patients_codes() {
 #[tokio::test]
 async fn asking_for_another_patient_ends_the_requests_for_the_first() {
     let rules = Rules::new().await;
-    let pat = rules.add(TestPatient::new().with_password()).await;
-    let sam = rules
-        .add(
-            TestPatient::new()
-                .with_email("sam@example.org")
-                .with_password(),
-        )
-        .await;
+    let pat = rules.patient().await;
+    let sam = rules.sam().await;
     let browser = rules.ask(&rules.browser(), &pat.email).await;
     let pats_link = rules.token_sent_to(&pat.email).await;
     rules.clock.advance(Duration::seconds(2));
