@@ -8,10 +8,7 @@ use carelink::accounts::{
 };
 use time::Duration;
 
-use crate::{
-    harness::{refused_as, Rules},
-    support::TestPatient,
-};
+use crate::harness::{refused_as, Rules};
 
 /// The number `asker`'s screen shows, and another two-digit number.
 fn right_and_wrong(rules: &Rules, asker: &Browser) -> (ApprovalNumber, ApprovalNumber) {

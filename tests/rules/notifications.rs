@@ -4,7 +4,7 @@
 use carelink::{care::appointments::NewAppointment, email_address::EmailAddress};
 use time::Duration;
 
-use crate::{harness::Rules, support::TestPatient};
+use crate::harness::Rules;
 
 #[tokio::test]
 async fn a_new_appointment_email_signs_the_patient_in_on_that_appointment() {

@@ -9,7 +9,7 @@ use time::Duration;
 
 use crate::{
     harness::{refused_as, Rules},
-    support::{TestPatient, PASSWORD},
+    support::PASSWORD,
 };
 
 /// Ten wrong passwords per account per fifteen minutes: the eleventh attempt is refused before

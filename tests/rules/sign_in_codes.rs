@@ -7,10 +7,7 @@ use carelink::{
 };
 use time::Duration;
 
-use crate::{
-    harness::{refused_as, Rules},
-    support::TestPatient,
-};
+use crate::harness::{refused_as, Rules};
 
 /// The code in the newest email to `email`: "1234 5678" on a line of its own.
 async fn code_sent_to(rules: &Rules, email: &str) -> SignInCode {
