@@ -11,11 +11,13 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
+    hooks::use_location,
     path, ParamSegment, SsrMode, StaticSegment,
 };
 
 use crate::{
     error::AppError,
+    language::{Language, Words},
     pages::{
         account::AccountPage,
         appointments::{AppointmentPage, AppointmentsPage},
@@ -45,7 +47,7 @@ addEventListener("pageshow",function(){document.querySelectorAll("button[aria-bu
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     view! {
         <!DOCTYPE html>
-        <html lang="en" class="no-js">
+        <html lang=Language::current().tag() class="no-js">
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -96,17 +98,21 @@ fn css_hash(hash_file: &str) -> Option<String> {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    let t = Words::here();
+    let clinic = t.clinic().to_owned();
 
     view! {
         // A patient portal has nothing for search engines.
         <Meta name="robots" content="noindex, nofollow"/>
-        <Title formatter=|page: String| if page.is_empty() { "Carelink".to_owned() } else { format!("{page} · Carelink") }/>
+        <Title formatter=move |page: String| if page.is_empty() { clinic.clone() } else { format!("{page} · {clinic}") }/>
         <Router>
-            <a class="skip-link" href="#main">"Skip to main content"</a>
+            <a class="skip-link" href="#main">{t.get("portal-skip-to-main")}</a>
             <SiteHeader/>
             <main class="site-main" id="main">
-                // "Sign out" posts from the header of any page, and comes back to it if it failed.
+                // "Sign out" and the language switch post from the header of any page, and come back
+                // to it if they failed.
                 <FormResult form=SignOut::url()/>
+                <FormResult form=ChooseLanguage::url()/>
                 <Routes fallback=NotFound>
                     // Whole: every page's data is in its first HTML, readable without a script,
                     // and the page leaves in one write (streaming it in order took a write per
@@ -125,6 +131,7 @@ pub fn App() -> impl IntoView {
                     </ParentRoute>
                 </Routes>
             </main>
+            <Help/>
         </Router>
         // Last, so that every other island has hydrated and run its first effects when it marks
         // the page.
@@ -143,27 +150,116 @@ pub async fn sign_out() -> Result<(), AppError> {
     crate::auth::sign_in::sign_out().await
 }
 
+#[server(endpoint = "choose_language")]
+pub async fn choose_language(language: String, back: String) -> Result<(), AppError> {
+    crate::auth::sign_in::choose_language(language, back).await
+}
+
 #[component]
 fn SiteHeader() -> impl IntoView {
+    let t = Words::here();
     let me = Resource::new(|| (), |_| signed_in_name());
+    let (nav, appointments, account) = (
+        t.get("portal-nav-label"),
+        t.get("portal-nav-appointments"),
+        t.get("portal-nav-account"),
+    );
+    let (sign_out, signing_out) = (t.get("portal-sign-out"), t.get("portal-signing-out"));
     view! {
         <header class="site-header">
-            <a class="brand" href=routes::APPOINTMENTS>"Carelink"</a>
+            <a class="brand" href=routes::APPOINTMENTS>{t.clinic().to_owned()}</a>
+            <LanguageSwitch/>
             <Suspense fallback=|| ()>
-                {move || Suspend::new(async move {
-                    me.await.ok().flatten().map(|name| view! {
-                        <nav class="site-nav" aria-label="Main">
-                            <a href=routes::APPOINTMENTS>"Appointments"</a>
-                            <a href=routes::ACCOUNT title=name>"Account"</a>
-                            <form method="post" action=SignOut::url()>
-                                <button type="submit" class="link" data-busy="Signing out…">"Sign out"</button>
-                            </form>
-                        </nav>
+                {move || {
+                    let (nav, appointments, account) = (nav.clone(), appointments.clone(), account.clone());
+                    let (sign_out, signing_out) = (sign_out.clone(), signing_out.clone());
+                    Suspend::new(async move {
+                        me.await.ok().flatten().map(|name| view! {
+                            <nav class="site-nav" aria-label=nav>
+                                <a href=routes::APPOINTMENTS>{appointments}</a>
+                                <a href=routes::ACCOUNT title=name>{account}</a>
+                                <form method="post" action=SignOut::url()>
+                                    <button type="submit" class="link" data-busy=signing_out>{sign_out}</button>
+                                </form>
+                            </nav>
+                        })
                     })
-                })}
+                }}
             </Suspense>
         </header>
     }
+}
+
+/// The switch to the other language, on every page: a plain form, so it works without a
+/// script, back to this same page. Its label is in the language it switches to (`lang`).
+#[component]
+fn LanguageSwitch() -> impl IntoView {
+    let other = Language::current().other();
+    let here = use_location();
+    let back = format!(
+        "{}{}",
+        here.pathname.get_untracked(),
+        here.search.get_untracked()
+    );
+    let back = if back.ends_with('?') {
+        back.trim_end_matches('?').to_owned()
+    } else {
+        back
+    };
+    view! {
+        <form class="language-switch" method="post" action=ChooseLanguage::url()>
+            <input type="hidden" name="language" value=other.code()/>
+            <input type="hidden" name="back" value=back/>
+            <button type="submit" class="link" lang=other.tag()>{other.own_name()}</button>
+        </form>
+    }
+}
+
+/// "Need a hand?": in the same place on every page (WCAG 3.2.6), whom to ask.
+#[component]
+fn Help() -> impl IntoView {
+    let t = Words::here();
+    let (email, phone) = clinic_contacts();
+    let contacts = email.is_some() || phone.is_some();
+    view! {
+        <footer class="site-help">
+            <h2>{t.get("portal-help-heading")}</h2>
+            {if contacts {
+                view! {
+                    <p>{t.get("portal-help-lead")}</p>
+                    <ul>
+                        {email.map(|email| view! { <li><a href=format!("mailto:{email}")>{email.clone()}</a></li> })}
+                        {phone.map(|(shown, dialled)| view! { <li><a href=format!("tel:{dialled}")>{shown}</a></li> })}
+                    </ul>
+                }.into_any()
+            } else {
+                view! { <p>{t.get("portal-help-ask-clinic")}</p> }.into_any()
+            }}
+        </footer>
+    }
+}
+
+/// The clinic's support email, and its phone as shown and as dialled (digits and `+` only).
+fn clinic_contacts() -> (Option<String>, Option<(String, String)>) {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::state::AppState>() {
+        let clinic = &state.settings.clinic;
+        let phone = clinic.support_phone.clone().map(|shown| {
+            // An extension is not dialled.
+            let number = shown.split("ext").next().unwrap_or_default();
+            let dialled = number
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            (shown, dialled)
+        });
+        let email = clinic
+            .support_email
+            .as_ref()
+            .map(|email| email.as_str().to_owned());
+        return (email, phone);
+    }
+    (None, None)
 }
 
 /// Sets `data-hydrated` on `<body>` once the WASM has run. Effects never run on the server, so

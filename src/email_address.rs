@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::language::{Explain, Words};
+
 /// RFC 5321 caps a forward path at 256 octets including the angle brackets.
 pub const MAX_LENGTH: usize = 254;
 const MAX_LOCAL_LENGTH: usize = 64;
@@ -13,12 +15,26 @@ pub struct EmailAddress(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum EmailAddressError {
-    #[error("Enter your email address.")]
     Empty,
-    #[error("That email address is too long.")]
     TooLong,
-    #[error("Enter an email address like name@example.com.")]
     Invalid,
+}
+
+impl Explain for EmailAddressError {
+    fn explain(&self, words: &Words) -> String {
+        words.get(match self {
+            Self::Empty => "error-email-empty",
+            Self::TooLong => "error-email-too-long",
+            Self::Invalid => "error-email-invalid",
+        })
+    }
+}
+
+/// For logs, tests and the CLI: the English a patient would read.
+impl fmt::Display for EmailAddressError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.explain(&Words::english()))
+    }
 }
 
 impl EmailAddress {

@@ -10,6 +10,8 @@ use leptos::server_fn::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::language::Words;
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
     /// No live session: the patient must sign in (again).
@@ -37,22 +39,52 @@ impl AppError {
     }
 }
 
-/// What the patient reads.
+/// The words of the errors that carry none of their own, in the patient's language: the server
+/// tells a page's or an island's errors with them, and an island gets them as a prop (the WASM
+/// holds no catalogue, and says `Unreachable` itself).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorWords {
+    not_signed_in: String,
+    busy: String,
+    cannot_save: String,
+    internal: String,
+    unreachable: String,
+}
+
+impl ErrorWords {
+    pub fn new(words: &Words) -> Self {
+        Self {
+            not_signed_in: words.get("error-not-signed-in"),
+            busy: words.get("error-busy"),
+            cannot_save: words.get("error-cannot-save"),
+            internal: words.get("error-internal"),
+            unreachable: words.get("error-unreachable"),
+        }
+    }
+
+    /// Those of this request.
+    pub fn here() -> Self {
+        Self::new(&Words::here())
+    }
+
+    /// What the patient reads for `error`.
+    pub fn tell(&self, error: &AppError) -> String {
+        match error {
+            AppError::NotSignedIn => &self.not_signed_in,
+            AppError::Refused { message, .. } => message,
+            AppError::Busy => &self.busy,
+            AppError::CannotSave => &self.cannot_save,
+            AppError::Internal => &self.internal,
+            AppError::Unreachable => &self.unreachable,
+        }
+        .clone()
+    }
+}
+
+/// For logs and tests: the English a patient would read.
 impl fmt::Display for AppError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NotSignedIn => "Your session has ended. Please sign in again.",
-            Self::Refused { message, .. } => message,
-            Self::Busy => "Carelink is very busy right now. Please try again in a few seconds.",
-            Self::CannotSave => {
-                "Carelink cannot save anything right now, so nothing was changed. Please try \
-                 again later; if it keeps happening, tell your clinic."
-            }
-            Self::Internal => "Something went wrong on our side. Please try again in a moment.",
-            Self::Unreachable => {
-                "We could not reach Carelink. Check your connection and try again."
-            }
-        })
+        f.write_str(&ErrorWords::new(&Words::english()).tell(self))
     }
 }
 
@@ -72,11 +104,7 @@ impl FromServerFnError for AppError {
             | ServerFnErrorErr::Deserialization(_)
                 if cfg!(feature = "ssr") =>
             {
-                Self::refused(
-                    400,
-                    "This form arrived incomplete or garbled, so nothing was done. Reload the \
-                     page and try again.",
-                )
+                Self::refused(400, Words::here().get("error-garbled-form"))
             }
             ServerFnErrorErr::Request(_)
             | ServerFnErrorErr::Deserialization(_)

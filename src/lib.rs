@@ -2,7 +2,7 @@
 //!
 //! The crate builds twice: with `ssr` as the axum server (and its CLI), with `hydrate` as the
 //! WASM client that makes the server-rendered pages interactive. Server-only modules are gated
-//! on `ssr`; `app`, `pages`, `routes`, `error`, `flash`, `email_address` and the shared part of
+//! on `ssr`; `app`, `pages`, `routes`, `error`, `flash`, `email_address`, `language` and the shared part of
 //! `accounts` are compiled for both. (`fixtures`, for tests and benchmarks only, adds
 //! `accounts::fixtures`.)
 //!
@@ -26,6 +26,7 @@ pub mod app;
 pub mod email_address;
 pub mod error;
 pub mod flash;
+pub mod language;
 pub mod pages;
 pub mod routes;
 

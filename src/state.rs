@@ -8,7 +8,13 @@ use axum::{extract::FromRef, http::StatusCode};
 use leptos::config::LeptosOptions;
 
 use crate::{
-    accounts::Accounts, care::Care, clock::Clock, configuration::Settings, db, error::AppError,
+    accounts::Accounts,
+    care::Care,
+    clock::Clock,
+    configuration::Settings,
+    db,
+    error::AppError,
+    language::{Language, Words},
     metrics::Metrics,
 };
 
@@ -41,6 +47,11 @@ pub struct Readiness {
 impl AppState {
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
+    }
+
+    /// The words patients of this clinic read, in `language`.
+    pub fn words(&self, language: Language) -> Words {
+        Words::new(language, self.settings.clinic.name.as_str())
     }
 }
 

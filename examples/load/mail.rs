@@ -97,6 +97,7 @@ async fn wait_for_empty_outbox(pool: &db::Pool) -> anyhow::Result<()> {
 /// An email the size and shape of "New appointment created", with its sign-in button.
 fn appointment_email(to: &EmailAddress, n: usize) -> anyhow::Result<carelink::mail::OutgoingEmail> {
     let content = Content {
+        words: carelink::language::Words::english(),
         preheader: "Dr. Okafor, Tue 2 March 2027, 9:30 a.m. EST".into(),
         heading: "New appointment created".into(),
         paragraphs: vec![

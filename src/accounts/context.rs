@@ -22,9 +22,10 @@ use super::{
 use crate::{
     background::Background,
     clock::{Clock, Zone},
-    configuration::{AuthSettings, Settings},
+    configuration::{AuthSettings, ClinicSettings, Settings},
     db,
     email_address::EmailAddress,
+    language::{Language, Words},
     mail::Outbox,
     metrics::Metrics,
 };
@@ -39,8 +40,8 @@ pub struct Accounts {
     pub(super) public_url: Arc<Url>,
     pub(super) policy: AuthSettings,
     pub(super) hasher: Hasher,
-    /// Times read in this zone for a patient whose own is not known yet.
-    clinic_zone: Zone,
+    /// The clinic's name, language and zone: what a patient reads until theirs are known.
+    clinic: Arc<ClinicSettings>,
     background: Background,
     /// Sign-ins and rate-limit refusals are counted for `/metrics`.
     pub(super) metrics: Metrics,
@@ -66,6 +67,9 @@ pub struct ClientMeta {
     /// A QA suite's browser that the testing API made a client of its own: its budgets are
     /// counted apart from its address's (`limits::clients::Client::of`).
     pub test_client: Option<u64>,
+    /// The language of the page it asked from: the emails it asks for are in it when the
+    /// patient's own language is not known yet. `None`: no page asked (the CLI).
+    pub language: Option<Language>,
 }
 
 /// The browser a request comes from, as the sign-in rules see it: where it is and what it says
@@ -100,6 +104,8 @@ pub struct SignInCookies {
     pub session: Option<String>,
     /// A new known-browser cookie; `None` when the browser's own was renewed.
     pub known_browser: Option<String>,
+    /// The patient's language, which the browser shows from now on.
+    pub language: Language,
 }
 
 impl Accounts {
@@ -118,7 +124,7 @@ impl Accounts {
             public_url: Arc::new(settings.server.public_url.clone()),
             hasher: Hasher::new(settings.auth.password_hashing),
             policy: settings.auth,
-            clinic_zone: settings.clinic.time_zone.clone(),
+            clinic: Arc::new(settings.clinic.clone()),
             background,
             metrics,
             approvals: Arc::default(),
@@ -158,7 +164,24 @@ impl Accounts {
         user.time_zone
             .as_deref()
             .and_then(Zone::parse)
-            .unwrap_or_else(|| self.clinic_zone.clone())
+            .unwrap_or_else(|| self.clinic.time_zone.clone())
+    }
+
+    /// The words of an email to `user`: in their language; until it is known, in the language of
+    /// the page that asked for it (`asked_in`), else the clinic's.
+    pub fn words_for(&self, user: &users::User, asked_in: Option<Language>) -> Words {
+        let language = user.language().or(asked_in).unwrap_or(self.clinic.language);
+        Words::new(language, self.clinic.name.as_str())
+    }
+
+    /// The language of a page for a browser that asks for none of ours.
+    pub fn clinic_language(&self) -> Language {
+        self.clinic.language
+    }
+
+    /// The patient chose their language (a page's switch while signed in, /account, the CLI).
+    pub async fn set_language(&self, user: &users::User, language: Language) -> sqlx::Result<()> {
+        users::set_language(self.pool.write(), user.id, language).await
     }
 
     /// The patient chose their zone (on /account).

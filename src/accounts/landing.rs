@@ -15,28 +15,42 @@ pub const HOME: &str = routes::APPOINTMENTS;
 /// The pages a patient may be sent on to after signing in, with whatever lies below them.
 const PATIENT_PAGES: [&str; 3] = [routes::APPOINTMENTS, routes::FORMS, routes::ACCOUNT];
 
-/// `next` if it is a patient page of this site, else `None`. It is judged as a browser will read
-/// it: after dot-segments (`/..//evil.example`, `/%2e%2e//evil.example`, `/appointments/../login`)
-/// are resolved, a path that starts with `//` or `/\\` names another host.
+/// `next` if it is a patient page of this site, else `None`.
 pub fn safe_next(next: &str) -> Option<String> {
-    let next = next.trim();
-    if !next.starts_with('/')
-        || next.starts_with("//")
-        || next.contains('\\')
-        || next.chars().any(char::is_control)
-    {
-        return None;
-    }
-    let base = Url::parse("http://carelink.invalid/").expect("a valid base");
-    let url = base.join(next).ok()?;
-    let path = &url[Position::BeforePath..];
-    let leaves = path.starts_with("//") || path.starts_with("/\\");
+    let url = same_site(next)?;
     let patient_page = PATIENT_PAGES.iter().any(|page| {
         url.path()
             .strip_prefix(page)
             .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
     });
-    (url.origin() == base.origin() && !leaves && patient_page).then(|| path.to_owned())
+    patient_page.then(|| url[Position::BeforePath..].to_owned())
+}
+
+/// `back` if it is a page of this site (any page, not only a patient's: where a patient
+/// switched language, say), else `None`.
+pub fn same_site_page(back: &str) -> Option<String> {
+    let url = same_site(back)?;
+    let api = url.path().starts_with(routes::SERVER_FNS);
+    (!api).then(|| url[Position::BeforePath..].to_owned())
+}
+
+/// `path` resolved as a browser will read it, if it stays on this site: after dot-segments
+/// (`/..//evil.example`, `/%2e%2e//evil.example`, `/appointments/../login`) are resolved, a path
+/// that starts with `//` or `/\\` names another host.
+fn same_site(path: &str) -> Option<Url> {
+    let path = path.trim();
+    if !path.starts_with('/')
+        || path.starts_with("//")
+        || path.contains('\\')
+        || path.chars().any(char::is_control)
+    {
+        return None;
+    }
+    let base = Url::parse("http://carelink.invalid/").expect("a valid base");
+    let url = base.join(path).ok()?;
+    let resolved = &url[Position::BeforePath..];
+    let leaves = resolved.starts_with("//") || resolved.starts_with("/\\");
+    (url.origin() == base.origin() && !leaves).then_some(url)
 }
 
 /// `next` when safe, else the appointments page.

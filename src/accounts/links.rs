@@ -5,6 +5,8 @@ use std::ops::RangeInclusive;
 
 use serde::{Deserialize, Serialize};
 
+use crate::language::Words;
+
 /// A set-password link works once, for an hour.
 pub const PASSWORD_LINK_MINUTES: i64 = 60;
 
@@ -52,8 +54,9 @@ pub enum LinkState {
 /// Windows, near Toronto, 2 minutes ago"). The number to type is on that browser's screen alone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Asker {
-    /// "Chrome on Windows", or `None` for a browser we cannot name.
+    /// "Chrome" and "Windows" (`user_agent::names`), where we can name them.
     pub browser: Option<String>,
+    pub system: Option<String>,
     /// Its city, as the clinic's proxy named it.
     pub place: Option<String>,
     pub minutes_ago: i64,
@@ -64,34 +67,47 @@ pub struct Asker {
 }
 
 impl Asker {
-    pub fn describe(&self) -> String {
-        let browser = self.browser.as_deref().unwrap_or("A browser");
-        let place = self
-            .place
-            .as_ref()
-            .map(|place| format!(", near {place}"))
-            .unwrap_or_default();
-        let when = match self.minutes_ago {
-            ..=0 => "just now".to_owned(),
-            1 => "1 minute ago".to_owned(),
-            n => format!("{n} minutes ago"),
-        };
-        format!("{browser}{place}, {when}")
+    /// "Chrome on Windows, near Toronto, 2 minutes ago".
+    pub fn describe(&self, t: &Words) -> String {
+        let browser = self.browser.as_deref();
+        let named = browser_words(browser, self.system.as_deref(), t);
+        let browser = named.unwrap_or_else(|| t.get("asker-a-browser"));
+        let minutes = self.minutes_ago.max(0);
+        match &self.place {
+            Some(place) => t.with(
+                "asker-near",
+                &[
+                    ("browser", browser.into()),
+                    ("place", place.clone().into()),
+                    ("minutes", minutes.into()),
+                ],
+            ),
+            None => t.with(
+                "asker",
+                &[("browser", browser.into()), ("minutes", minutes.into())],
+            ),
+        }
     }
 
-    /// "the computer that asked"; or, when a phone or tablet asked (perhaps this very one, in
-    /// another browser or the mail app's own), "the browser that asked".
-    pub fn that_asked(&self) -> &'static str {
-        that_asked(self.device == "computer")
+    /// Whether a computer asked: "the computer that asked"; when a phone or tablet asked
+    /// (perhaps this very one, in another browser or the mail app's own), "the browser that
+    /// asked".
+    pub fn on_a_computer(&self) -> bool {
+        self.device == "computer"
     }
 }
 
-/// What the patient calls a browser that asked for a link, on the phone that approves it and on
-/// the asking screen alike.
-pub fn that_asked(on_a_computer: bool) -> &'static str {
-    if on_a_computer {
-        "the computer that asked"
-    } else {
-        "the browser that asked"
+/// "Chrome on Android", "Safari": a browser and system as `user_agent::names` found them.
+pub fn browser_words(browser: Option<&str>, system: Option<&str>, words: &Words) -> Option<String> {
+    match (browser, system) {
+        (Some(browser), Some(system)) => Some(words.with(
+            "browser-on-system",
+            &[
+                ("browser", browser.to_owned().into()),
+                ("system", system.to_owned().into()),
+            ],
+        )),
+        (Some(name), None) | (None, Some(name)) => Some(name.to_owned()),
+        (None, None) => None,
     }
 }

@@ -16,6 +16,7 @@ use super::{
 use crate::{
     clock::{human, Zone},
     db,
+    language::Words,
     mail::{compose, Button, Content, Highlight, OutgoingEmail},
     routes,
 };
@@ -63,8 +64,11 @@ impl Accounts {
         };
         let issued = tokens::issue(tx, user.id, &token, now, requested_by).await?;
         let url = password_link_url(&self.public_url, &issued.secret);
-        let zone = self.zone_of(user);
-        let email = set_password_email(user, reason, url, now + lifetime, &zone);
+        let (zone, words) = (
+            self.zone_of(user),
+            self.words_for(user, requested_by.language),
+        );
+        let email = set_password_email(user, words, reason, url, now + lifetime, &zone);
         self.outbox.queue(tx, &email).await?;
         Ok(())
     }
@@ -96,8 +100,11 @@ impl Accounts {
             by: requested_by,
             expires_at: now + lifetime,
         };
-        let zone = self.zone_of(user);
-        let email = login_link_email(user, url, issued.code.as_ref(), &request, &zone);
+        let (zone, words) = (
+            self.zone_of(user),
+            self.words_for(user, requested_by.language),
+        );
+        let email = login_link_email(user, words, url, issued.code.as_ref(), &request, &zone);
         self.outbox.queue(tx, &email).await?;
         Ok(())
     }
@@ -151,51 +158,46 @@ pub struct RecordLink {
 
 fn set_password_email(
     user: &User,
+    words: Words,
     reason: PasswordLinkReason,
     url: Url,
     expires_at: OffsetDateTime,
     zone: &Zone,
 ) -> OutgoingEmail {
     let why = match reason {
-        PasswordLinkReason::Invited => {
-            "Your clinic has created a Carelink account for you. Choose a password with the \
-             button below; this also signs you in."
-        }
-        PasswordLinkReason::LoginLinkNeedsPassword => {
-            "You asked for a Secure Login Link. Those work once your account has a password, \
-             and yours does not have one yet. Create it with the button below; this also signs \
-             you in, and next time you can ask for a login link."
-        }
-        PasswordLinkReason::Requested => {
-            "Someone asked to create or reset the password of your Carelink account. Choose \
-             a password with the button below; this also signs you in."
-        }
+        PasswordLinkReason::Invited => "mail-password-invited",
+        PasswordLinkReason::LoginLinkNeedsPassword => "mail-password-for-link",
+        PasswordLinkReason::Requested => "mail-password-requested",
     };
-    let content =
-        Content {
-            preheader: format!(
-                "Use this link within {PASSWORD_LINK_MINUTES} minutes to create your password."
-            ),
-            heading: "Create your password".into(),
-            paragraphs: vec![format!("Hello {},", user.greeting_name()), why.into()],
-            button: Some(Button {
-                label: "Create password".into(),
-                url,
-            }),
-            highlight: None,
-            notes: vec![
-            format!("This link works once and expires on {}.", human(expires_at, zone)),
-            "If you didn't ask for this, you can ignore this email: your account stays as it is."
-                .into(),
+    let when = human(expires_at, zone, words.language());
+    let content = Content {
+        preheader: words.with(
+            "mail-password-preheader",
+            &[("minutes", PASSWORD_LINK_MINUTES.into())],
+        ),
+        heading: words.get("mail-password-heading"),
+        paragraphs: vec![hello(&words, user), words.get(why)],
+        button: Some(Button {
+            label: words.get("mail-password-button"),
+            url,
+        }),
+        highlight: None,
+        notes: vec![
+            words.with("mail-password-expires", &[("when", when.into())]),
+            words.get("mail-password-ignore"),
         ],
-        };
-    compose(
-        "set_password",
-        &user.email,
-        "Create your Carelink password",
-        &content,
+        words,
+    };
+    let subject = content.words.get("mail-password-subject");
+    compose("set_password", &user.email, subject, &content).carrying_secret_until(Some(expires_at))
+}
+
+/// "Hello Sam,": the first line of every email to a patient.
+pub fn hello(words: &Words, user: &User) -> String {
+    words.with(
+        "mail-hello",
+        &[("name", user.greeting_name().to_owned().into())],
     )
-    .carrying_secret_until(Some(expires_at))
 }
 
 /// When and by whom a login link was asked for, and when it stops working.
@@ -208,61 +210,57 @@ struct LinkRequest<'a> {
 /// A Secure Login Link: one click on "Log In" signs the patient in.
 fn login_link_email(
     user: &User,
+    words: Words,
     url: Url,
     code: Option<&SignInCode>,
     request: &LinkRequest<'_>,
     zone: &Zone,
 ) -> OutgoingEmail {
     let minutes = (request.expires_at - request.at).whole_minutes();
-    let browser = user_agent::describe(request.by.user_agent.as_deref())
-        .unwrap_or_else(|| "an unknown browser".to_owned());
-    let place = request
-        .by
-        .ip
-        .as_deref()
-        .map(|ip| format!(", IP address {ip}"))
-        .unwrap_or_default();
-    let content = Content {
-        preheader: format!(
-            "Log in to Carelink without a password. The link works for {minutes} minutes."
+    let language = words.language();
+    let browser = user_agent::describe(request.by.user_agent.as_deref(), &words)
+        .unwrap_or_else(|| words.get("mail-unknown-browser"));
+    let asked = human(request.at, zone, language);
+    let requested = match request.by.ip.as_deref() {
+        Some(ip) => words.with(
+            "mail-link-requested-from",
+            &[
+                ("when", asked.into()),
+                ("browser", browser.into()),
+                ("ip", ip.to_owned().into()),
+            ],
         ),
-        heading: "Your secure login link".into(),
-        paragraphs: vec![
-            format!("Hello {},", user.greeting_name()),
-            "Click the button below to log in to Carelink. No password needed.".into(),
-        ],
+        None => words.with(
+            "mail-link-requested",
+            &[("when", asked.into()), ("browser", browser.into())],
+        ),
+    };
+    let expires = human(request.expires_at, zone, language);
+    let content = Content {
+        preheader: words.with("mail-link-preheader", &[("minutes", minutes.into())]),
+        heading: words.get("mail-link-heading"),
+        paragraphs: vec![hello(&words, user), words.get("mail-link-intro")],
         button: Some(Button {
-            label: "Log In".into(),
+            label: words.get("mail-link-button"),
             url,
         }),
         highlight: code.map(|code| Highlight {
-            intro: "Opening this email on another device? Enter this code on the screen where \
-                    you asked for the link:"
-                .into(),
+            intro: words.get("mail-link-code-intro"),
             code: code.to_string(),
         }),
         notes: vec![
-            format!(
-                "This link works once and expires in {minutes} minutes, on {}.",
-                human(request.expires_at, zone)
+            words.with(
+                "mail-link-expires",
+                &[("minutes", minutes.into()), ("when", expires.into())],
             ),
-            format!(
-                "It was requested on {} from {browser}{place}.",
-                human(request.at, zone)
-            ),
-            "Carelink staff will never ask you for this code or this link. Do not share them."
-                .into(),
-            "Never type a number that someone gives you by phone, text or email: only the \
-             number on your own screen, where you asked to log in."
-                .into(),
-            "If you didn't ask for this, you can ignore this email.".into(),
+            requested,
+            words.get("mail-link-staff"),
+            words.get("mail-link-never-type"),
+            words.get("mail-link-ignore"),
         ],
+        words,
     };
-    compose(
-        "login_link",
-        &user.email,
-        "Your secure login link",
-        &content,
-    )
-    .carrying_secret_until(Some(request.expires_at))
+    let subject = content.words.get("mail-link-subject");
+    compose("login_link", &user.email, subject, &content)
+        .carrying_secret_until(Some(request.expires_at))
 }

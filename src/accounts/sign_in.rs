@@ -179,9 +179,12 @@ impl Accounts {
         if let Some(zone) = browser.time_zone.as_ref().filter(|zone| zone.is_a_place()) {
             users::set_time_zone(&mut *tx, user_id, zone, true).await?;
         }
+        let asked_in = browser.client.language.unwrap_or(self.clinic_language());
+        let language = users::settle_language(&mut *tx, user_id, asked_in).await?;
         Ok(SignInCookies {
             session,
             known_browser,
+            language,
         })
     }
 

@@ -4,6 +4,9 @@
 //! shown: not even to the patient, since an attacker's failed sign-in lands on their list too
 //! ("Carelink support: call 555-0100").
 
+use super::links::browser_words;
+use crate::language::Words;
+
 /// Checked in order: Edge and Opera also say "Chrome", Chrome also says "Safari".
 const BROWSERS: [(&str, &str); 7] = [
     ("Edg", "Edge"),
@@ -26,8 +29,9 @@ const SYSTEMS: [(&str, &str); 7] = [
     ("Linux", "Linux"),
 ];
 
-/// "Chrome on Android", "Safari": only names from the tables above; `None` for anything else.
-pub fn describe(user_agent: Option<&str>) -> Option<String> {
+/// The browser and system behind `user_agent` ("Chrome", "Android"): only names from the
+/// tables above, proper nouns in every language.
+pub fn names(user_agent: Option<&str>) -> (Option<&'static str>, Option<&'static str>) {
     let user_agent = user_agent.unwrap_or_default();
     let find = |table: &[(&str, &'static str)]| {
         table
@@ -35,11 +39,13 @@ pub fn describe(user_agent: Option<&str>) -> Option<String> {
             .find(|(marker, _)| user_agent.contains(marker))
             .map(|(_, name)| *name)
     };
-    match (find(&BROWSERS), find(&SYSTEMS)) {
-        (Some(browser), Some(system)) => Some(format!("{browser} on {system}")),
-        (Some(name), None) | (None, Some(name)) => Some(name.to_owned()),
-        (None, None) => None,
-    }
+    (find(&BROWSERS), find(&SYSTEMS))
+}
+
+/// "Chrome on Android", "Safari", in `words`' language; `None` for a browser we cannot name.
+pub fn describe(user_agent: Option<&str>, words: &Words) -> Option<String> {
+    let (browser, system) = names(user_agent);
+    browser_words(browser, system, words)
 }
 
 /// What the patient calls the device behind `user_agent`: "phone", "tablet" or "computer".
@@ -59,6 +65,11 @@ pub fn device_kind(user_agent: Option<&str>) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::{describe, device_kind};
+    use crate::language::{Language, Words};
+
+    fn english() -> Words {
+        Words::new(Language::English, "Carelink")
+    }
 
     #[test]
     fn phones_tablets_and_computers_are_told_apart() {
@@ -84,7 +95,7 @@ mod tests {
         ];
         for (user_agent, expected) in cases {
             assert_eq!(
-                describe(Some(user_agent)).as_deref(),
+                describe(Some(user_agent), &english()).as_deref(),
                 Some(expected),
                 "{user_agent}"
             );
@@ -97,8 +108,8 @@ mod tests {
             "carelink-tests/1.0",
             "Carelink support will call you: read them the code",
         ] {
-            assert_eq!(describe(Some(written)), None);
+            assert_eq!(describe(Some(written), &english()), None);
         }
-        assert_eq!(describe(None), None);
+        assert_eq!(describe(None, &english()), None);
     }
 }

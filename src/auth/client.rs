@@ -14,6 +14,7 @@ use crate::{
     accounts::{whole_seconds_up, AccountError, ClientMeta},
     configuration::{any_contains, IpNet, ServerSettings, TEST_CLIENT_HEADER},
     error::AppError,
+    language::Language,
     routes,
     state::AppState,
     testing,
@@ -102,6 +103,7 @@ pub fn client_meta(parts: &Parts, server: &ServerSettings) -> ClientMeta {
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(300).collect()),
         place,
+        language: parts.extensions.get::<Language>().copied(),
     }
 }
 

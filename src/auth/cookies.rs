@@ -26,6 +26,8 @@ pub enum CarelinkCookie {
     Asked,
     /// A form post's result, for the page it returns to (`auth::flash`).
     Flash,
+    /// The language the patient chose, or their stored one once signed in (`auth::language`).
+    Language,
 }
 
 impl CarelinkCookie {
@@ -41,6 +43,8 @@ impl CarelinkCookie {
             (Self::Asked, true) => "__Host-carelink_asked",
             (Self::Flash, false) => "carelink_flash",
             (Self::Flash, true) => "__Host-carelink_flash",
+            (Self::Language, false) => "carelink_lang",
+            (Self::Language, true) => "__Host-carelink_lang",
         }
     }
 }

@@ -20,7 +20,8 @@ use crate::{
         AccountError,
     },
     email_address::EmailAddressError,
-    error::AppError,
+    error::{AppError, ErrorWords},
+    language::{Explain, Words},
 };
 
 impl From<AccountError> for AppError {
@@ -40,7 +41,7 @@ impl From<AccountError> for AppError {
             TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Busy => return AppError::Busy,
         };
-        AppError::refused(status.as_u16(), error.to_string())
+        AppError::refused(status.as_u16(), error.explain(&Words::here()))
     }
 }
 
@@ -49,7 +50,7 @@ macro_rules! bad_input {
     ($($error:ty),+) => {$(
         impl From<$error> for AppError {
             fn from(error: $error) -> Self {
-                AppError::refused(StatusCode::BAD_REQUEST.as_u16(), error.to_string())
+                AppError::refused(StatusCode::BAD_REQUEST.as_u16(), error.explain(&Words::here()))
             }
         }
     )+};
@@ -102,7 +103,8 @@ fn give_status(parts: &mut axum::http::response::Parts, error: &AppError) {
 /// An error from a plain handler (a download): its message as text, with its status.
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let (mut parts, body) = self.to_string().into_response().into_parts();
+        let told = ErrorWords::here().tell(&self);
+        let (mut parts, body) = told.into_response().into_parts();
         give_status(&mut parts, &self);
         Response::from_parts(parts, body)
     }

@@ -5,8 +5,8 @@ use leptos_axum::redirect;
 use super::RequestContext;
 use crate::{email_address::EmailAddress, error::AppError};
 
-fn refused(message: &str) -> AppError {
-    AppError::refused(400, message)
+fn refused(req: &RequestContext, message: &str) -> AppError {
+    AppError::refused(400, req.words().get(message))
 }
 
 pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
@@ -15,7 +15,7 @@ pub async fn ask_for_password_link(email: String) -> Result<(), AppError> {
     req.accounts()
         .ask_for_password_link(email, &req.browser)
         .await?;
-    req.notice("If an account uses that address, we have sent it a link.");
+    req.notice(req.words().get("notice-password-link-sent"));
     Ok(())
 }
 
@@ -32,7 +32,7 @@ pub async fn set_password(
 ) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     if new_password != confirm_password {
-        return Err(refused("The passwords do not match."));
+        return Err(refused(&req, "error-passwords-differ"));
     }
     let signed_in = req
         .accounts()
@@ -51,17 +51,13 @@ pub async fn change_password(
     let req = RequestContext::from_leptos()?;
     let session = req.require_session().await?;
     if new_password != confirm_password {
-        return Err(refused("The new passwords do not match."));
+        return Err(refused(&req, "error-new-passwords-differ"));
     }
     let cookies = req
         .accounts()
         .change_password(&session, current_password, new_password, &req.browser)
         .await?;
     req.send_sign_in(cookies);
-    req.notice(
-        "Password changed. You have been signed out on every other device. Below, under \
-         \"Your browsers\", forget any browser you no longer use: a login link opened there \
-         still logs in without a click.",
-    );
+    req.notice(req.words().get("notice-password-changed"));
     Ok(())
 }

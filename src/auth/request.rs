@@ -18,6 +18,7 @@ use crate::{
     },
     clock::Zone,
     error::AppError,
+    language::Words,
     state::AppState,
 };
 
@@ -66,6 +67,12 @@ impl RequestContext {
 
     pub fn accounts(&self) -> &Accounts {
         &self.state.accounts
+    }
+
+    /// The words of this request's language (`auth::pick_language`).
+    pub fn words(&self) -> Words {
+        let language = self.parts.extensions.get().copied().unwrap_or_default();
+        self.state.words(language)
     }
 
     /// The browser, with the time zone a sign-in form says it is in (a name the database knows;
@@ -199,6 +206,11 @@ impl RequestContext {
         if let Some(session) = signed_in.session {
             self.set_cookie(CarelinkCookie::Session, &session);
         }
+        self.set_lasting_cookie(
+            CarelinkCookie::Language,
+            signed_in.language.code(),
+            super::LANGUAGE_COOKIE_LIFETIME,
+        );
         if let Some(known) = signed_in.known_browser {
             let (secure, lifetime) = (self.secure_cookies(), Some(known_browsers::LIFETIME));
             self.send_cookie(cookies::set(

@@ -29,6 +29,7 @@ pub async fn refuse_other_sites(
         return next.run(request).await;
     }
     let headers = request.headers();
+    let language = request.extensions().get().copied().unwrap_or_default();
     let ours = state.settings.server.public_url.origin();
     let same_site = match headers.get(header::ORIGIN) {
         Some(origin) => origin
@@ -50,8 +51,7 @@ pub async fn refuse_other_sites(
     );
     let refusal = AppError::refused(
         StatusCode::FORBIDDEN.as_u16(),
-        "This request came from another website, so Carelink refused it. Open Carelink \
-         directly and try again.",
+        state.words(language).get("error-other-site"),
     );
     (
         StatusCode::FORBIDDEN,

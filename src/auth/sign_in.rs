@@ -4,8 +4,8 @@ use leptos_axum::redirect;
 
 use super::{cookies::CarelinkCookie, RequestContext};
 use crate::{
-    routes,
-    {clock::Zone, email_address::EmailAddress, error::AppError},
+    accounts::landing::same_site_page, clock::Zone, email_address::EmailAddress, error::AppError,
+    language::Language, routes,
 };
 
 pub async fn sign_in_with_password(
@@ -60,9 +60,13 @@ pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     let user = req.require_patient().await?;
     let zone = Zone::parse(&time_zone)
-        .ok_or_else(|| AppError::refused(400, "Choose a time zone from the list."))?;
+        .ok_or_else(|| AppError::refused(400, req.words().get("error-choose-time-zone")))?;
     req.accounts().set_time_zone(&user, &zone).await?;
-    req.notice(format!("Times are now shown in {}.", zone.name()));
+    let told = req.words().with(
+        "notice-time-zone-set",
+        &[("zone", zone.name().to_owned().into())],
+    );
+    req.notice(told);
     Ok(())
 }
 
@@ -76,6 +80,25 @@ pub async fn forget_browser(id: i64) -> Result<(), AppError> {
     if this_browser {
         req.clear_cookie(CarelinkCookie::KnownBrowser);
     }
-    req.notice("Browser forgotten: a login link opened there will ask for a click.");
+    req.notice(req.words().get("notice-browser-forgotten"));
+    Ok(())
+}
+
+/// The patient chooses the language of the portal (any page's switch, /account): this browser
+/// shows it from now on and, signed in, so do the patient's emails and other browsers. Back to
+/// `back`, the page the switch was on.
+pub async fn choose_language(language: String, back: String) -> Result<(), AppError> {
+    let req = RequestContext::from_leptos()?;
+    let language = Language::parse(&language)
+        .ok_or_else(|| AppError::refused(400, req.words().get("error-choose-language")))?;
+    if let Some(session) = req.current_session().await? {
+        req.accounts().set_language(&session.user, language).await?;
+    }
+    req.set_lasting_cookie(
+        CarelinkCookie::Language,
+        language.code(),
+        super::LANGUAGE_COOKIE_LIFETIME,
+    );
+    redirect(&same_site_page(&back).unwrap_or_else(|| routes::LOGIN.to_owned()));
     Ok(())
 }

@@ -8,10 +8,14 @@ use super::{
     Care,
 };
 use crate::{
-    accounts::{notifier::RecordLink, User},
+    accounts::{
+        notifier::{hello, RecordLink},
+        User,
+    },
     clock::{human, Zone},
     db,
     email_address::EmailAddress,
+    language::{Arg, Words},
     mail::{compose, Button, Content, OutgoingEmail},
     routes,
 };
@@ -59,9 +63,12 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = appointments::create(&mut *tx, user.id, new, self.now()).await?;
-        let zone = self.accounts.zone_of(&user);
+        let (zone, words) = (
+            self.accounts.zone_of(&user),
+            self.accounts.words_for(&user, None),
+        );
         self.notify(tx, &user, &routes::appointment(id), |link| {
-            appointment_created(&user, new, link, &zone)
+            appointment_created(&user, words, new, link, &zone)
         })
         .await?;
         Ok(id)
@@ -78,8 +85,9 @@ impl Care {
         let user = self.patient(email).await?;
         let mut tx = self.pool.begin().await?;
         let id = forms::create(&mut *tx, user.id, form_title, answers, self.now()).await?;
+        let words = self.accounts.words_for(&user, None);
         self.notify(tx, &user, &routes::form_response(id), |link| {
-            form_response_received(&user, form_title, link)
+            form_response_received(&user, words, form_title, link)
         })
         .await?;
         Ok(id)
@@ -88,16 +96,17 @@ impl Care {
 
 /// The button of a notification: "View appointment", or creating the password first for a
 /// patient who has none (who may not sign in by link), with a line that says why.
-fn record_button(link: RecordLink, paragraphs: &mut Vec<String>, view: &str) -> Button {
+fn record_button(
+    link: RecordLink,
+    words: &Words,
+    paragraphs: &mut Vec<String>,
+    view: &str,
+) -> Button {
     let label = if link.creates_password {
-        paragraphs.push(
-            "Your Carelink account has no password yet. The button below lets you create one, \
-             then takes you there."
-                .into(),
-        );
-        "Create password and view".to_owned()
+        paragraphs.push(words.get("mail-record-no-password"));
+        words.get("mail-record-create-password")
     } else {
-        view.to_owned()
+        words.get(view)
     };
     Button {
         label,
@@ -108,48 +117,58 @@ fn record_button(link: RecordLink, paragraphs: &mut Vec<String>, view: &str) -> 
 /// "New appointment created".
 fn appointment_created(
     user: &User,
+    words: Words,
     new: &NewAppointment<'_>,
     link: RecordLink,
     zone: &Zone,
 ) -> OutgoingEmail {
-    let (clinician, when) = (new.clinician, human(new.starts_at, zone));
+    let (clinician, when) = (new.clinician, human(new.starts_at, zone, words.language()));
     let mut paragraphs = vec![
-        format!("Hello {},", user.greeting_name()),
-        format!("An appointment with {clinician} has been booked for you on {when}."),
+        hello(&words, user),
+        words.with(
+            "mail-appointment-booked",
+            &[
+                ("clinician", clinician.to_owned().into()),
+                ("when", when.clone().into()),
+            ],
+        ),
     ];
-    let button = record_button(link, &mut paragraphs, "View appointment");
+    let button = record_button(link, &words, &mut paragraphs, "mail-appointment-button");
     let content = Content {
         preheader: format!("{clinician}, {when}"),
-        heading: "New appointment created".into(),
+        heading: words.get("mail-appointment-heading"),
         paragraphs,
         button: Some(button),
         highlight: None,
         notes: vec![],
+        words,
     };
-    compose(
-        "appointment_created",
-        &user.email,
-        "New appointment created",
-        &content,
-    )
+    let subject = content.words.get("mail-appointment-subject");
+    compose("appointment_created", &user.email, subject, &content)
 }
 
 /// "New form response".
-fn form_response_received(user: &User, form_title: &str, link: RecordLink) -> OutgoingEmail {
+fn form_response_received(
+    user: &User,
+    words: Words,
+    form_title: &str,
+    link: RecordLink,
+) -> OutgoingEmail {
+    let title = || (("title"), Arg::from(form_title.to_owned()));
     let mut paragraphs = vec![
-        format!("Hello {},", user.greeting_name()),
-        format!(
-            "Your response to \"{form_title}\" has been recorded. You can read it in the portal."
-        ),
+        hello(&words, user),
+        words.with("mail-form-recorded", &[title()]),
     ];
-    let button = record_button(link, &mut paragraphs, "View form response");
+    let button = record_button(link, &words, &mut paragraphs, "mail-form-button");
     let content = Content {
-        preheader: format!("Your answers to {form_title}"),
-        heading: "New form response".into(),
+        preheader: words.with("mail-form-preheader", &[title()]),
+        heading: words.get("mail-form-heading"),
         paragraphs,
         button: Some(button),
         highlight: None,
         notes: vec![],
+        words,
     };
-    compose("form_response", &user.email, "New form response", &content)
+    let subject = content.words.get("mail-form-subject");
+    compose("form_response", &user.email, subject, &content)
 }

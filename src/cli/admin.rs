@@ -12,6 +12,7 @@ use crate::{
     clock::{human, Clock, Zone},
     configuration::{Environment, Settings},
     email_address::EmailAddress,
+    language::Language,
     portal::Portal,
 };
 
@@ -152,7 +153,7 @@ impl Admin {
         let id = self.care.book_appointment(&email, &new).await?;
         println!(
             "Booked appointment {id} for {email} with {clinician} at {}; they were emailed.",
-            human(starts_at, &self.clinic_zone)
+            human(starts_at, &self.clinic_zone, Language::English)
         );
         Ok(())
     }

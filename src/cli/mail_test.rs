@@ -9,6 +9,7 @@ use crate::{
     configuration::Settings,
     db,
     email_address::EmailAddress,
+    language::Words,
     mail::{compose, Button, Content, Delivery, DeliveryOutcome, Outbox, OutgoingEmail, Transport},
     metrics::Metrics,
 };
@@ -47,7 +48,9 @@ pub(super) async fn run(settings: Settings, to: EmailAddress) -> anyhow::Result<
 }
 
 fn test_email(to: &EmailAddress, public_url: &Url) -> OutgoingEmail {
+    // For the clinic's staff, who read the CLI in English.
     let content = Content {
+        words: Words::english(),
         preheader: "Your mail settings work.".into(),
         heading: "Your mail settings work".into(),
         paragraphs: vec![

@@ -3,6 +3,8 @@
 
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 
+use crate::language::Language;
+
 /// A time zone patients read times in: an IANA name ("America/Toronto") known to the time-zone
 /// database compiled into the binary, which knows each zone's daylight-saving changes.
 #[derive(Debug, Clone, PartialEq)]
@@ -137,15 +139,71 @@ fn instant(at: OffsetDateTime) -> jiff::Timestamp {
     jiff::Timestamp::from_second(at.unix_timestamp()).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
-/// How times read to patients, in their zone and saying which: "Tue 4 March 2031, 10:00 a.m.
-/// EST".
-pub fn human(at: impl Into<OffsetDateTime>, zone: &Zone) -> String {
-    instant(at.into())
-        .to_zoned(zone.tz.clone())
-        .strftime("%a %-d %B %Y, %-I:%M %P %Z")
-        .to_string()
-        .replace(" am ", " a.m. ")
-        .replace(" pm ", " p.m. ")
+/// How times read to patients, in their zone and saying which, as each language writes them:
+/// "Tue 4 March 2031, 10:00 a.m. EST"; "mardi 4 mars 2031, 10 h 00 (HNE)" (the Office québécois
+/// de la langue française's 24-hour "h" and "1er", and the French names of North America's zones).
+pub fn human(at: impl Into<OffsetDateTime>, zone: &Zone, language: Language) -> String {
+    let local = instant(at.into()).to_zoned(zone.tz.clone());
+    match language {
+        Language::English => local
+            .strftime("%a %-d %B %Y, %-I:%M %P %Z")
+            .to_string()
+            .replace(" am ", " a.m. ")
+            .replace(" pm ", " p.m. "),
+        Language::French => {
+            const DAYS: [&str; 7] = [
+                "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+            ];
+            const MONTHS: [&str; 12] = [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ];
+            let day = DAYS[usize::from(local.weekday().to_monday_zero_offset() as u8)];
+            let month = MONTHS[usize::from(local.month().unsigned_abs()) - 1];
+            let abbreviation = local.strftime("%Z").to_string();
+            // The first of a month is "1er", as French writes it.
+            let date = match local.day() {
+                1 => "1er".to_owned(),
+                n => n.to_string(),
+            };
+            format!(
+                "{day} {date} {month} {}, {} h {:02} ({})",
+                local.year(),
+                local.hour(),
+                local.minute(),
+                french_zone(&abbreviation).unwrap_or(&abbreviation),
+            )
+        }
+    }
+}
+
+/// The French abbreviations of Canada's zones ("heure normale de l'Est": HNE).
+fn french_zone(english: &str) -> Option<&'static str> {
+    Some(match english {
+        "NST" => "HNT",
+        "NDT" => "HAT",
+        "AST" => "HNA",
+        "ADT" => "HAA",
+        "EST" => "HNE",
+        "EDT" => "HAE",
+        "CST" => "HNC",
+        "CDT" => "HAC",
+        "MST" => "HNR",
+        "MDT" => "HAR",
+        "PST" => "HNP",
+        "PDT" => "HAP",
+        _ => return None,
+    })
 }
 
 /// The same time for machines: RFC 3339 in UTC, as `<time datetime>` and calendars want it.
@@ -166,18 +224,52 @@ mod tests {
     fn times_read_in_the_patients_zone_across_daylight_saving() {
         let toronto = Zone::parse("America/Toronto").unwrap();
         let winter = time::macros::datetime!(2031-03-04 15:00 UTC);
-        assert_eq!(human(winter, &toronto), "Tue 4 March 2031, 10:00 a.m. EST");
+        assert_eq!(
+            human(winter, &toronto, Language::English),
+            "Tue 4 March 2031, 10:00 a.m. EST"
+        );
         // Clocks go forward on 9 March 2031: the same 15:00 UTC is 11:00 a.m. there.
         let spring = time::macros::datetime!(2031-03-10 15:00 UTC);
-        assert_eq!(human(spring, &toronto), "Mon 10 March 2031, 11:00 a.m. EDT");
-        let evening = time::macros::datetime!(2031-07-01 22:05 UTC);
-        assert_eq!(human(evening, &toronto), "Tue 1 July 2031, 6:05 p.m. EDT");
         assert_eq!(
-            human(winter, &Zone::utc()),
+            human(spring, &toronto, Language::English),
+            "Mon 10 March 2031, 11:00 a.m. EDT"
+        );
+        let evening = time::macros::datetime!(2031-07-01 22:05 UTC);
+        assert_eq!(
+            human(evening, &toronto, Language::English),
+            "Tue 1 July 2031, 6:05 p.m. EDT"
+        );
+        assert_eq!(
+            human(winter, &Zone::utc(), Language::English),
             "Tue 4 March 2031, 3:00 p.m. UTC"
         );
         let kolkata = Zone::parse("Asia/Kolkata").unwrap();
-        assert_eq!(human(winter, &kolkata), "Tue 4 March 2031, 8:30 p.m. IST");
+        assert_eq!(
+            human(winter, &kolkata, Language::English),
+            "Tue 4 March 2031, 8:30 p.m. IST"
+        );
+    }
+
+    #[test]
+    fn french_times_read_as_in_quebec() {
+        let toronto = Zone::parse("America/Toronto").unwrap();
+        let french = |at| human(at, &toronto, Language::French);
+        let winter = time::macros::datetime!(2031-03-04 15:00 UTC);
+        assert_eq!(french(winter), "mardi 4 mars 2031, 10 h 00 (HNE)");
+        let evening = time::macros::datetime!(2031-08-01 22:05 UTC);
+        assert_eq!(french(evening), "vendredi 1er août 2031, 18 h 05 (HAE)");
+        let winnipeg = Zone::parse("America/Winnipeg").unwrap();
+        // Midnight, in a year whose rules are history, not plans.
+        let midnight = time::macros::datetime!(2024-12-08 06:00 UTC);
+        assert_eq!(
+            human(midnight, &winnipeg, Language::French),
+            "dimanche 8 décembre 2024, 0 h 00 (HNC)"
+        );
+        let kolkata = Zone::parse("Asia/Kolkata").unwrap();
+        assert_eq!(
+            human(winter, &kolkata, Language::French),
+            "mardi 4 mars 2031, 20 h 30 (IST)"
+        );
     }
 
     #[test]

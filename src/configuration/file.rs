@@ -28,6 +28,10 @@ pub(super) struct FileServer {
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub(super) struct FileClinic {
+    pub(super) name: Option<String>,
+    pub(super) language: Option<String>,
+    pub(super) support_email: Option<String>,
+    pub(super) support_phone: Option<String>,
     pub(super) time_zone: Option<String>,
 }
 

@@ -7,7 +7,7 @@ use std::{net::SocketAddr, path::Path, str::FromStr};
 use url::Url;
 
 pub use crate::background::BackgroundLimits;
-use crate::clock::Zone;
+use crate::{clock::Zone, email_address::EmailAddress, language::Language};
 
 mod file;
 mod networks;
@@ -77,6 +77,14 @@ pub enum Environment {
 
 #[derive(Debug, Clone)]
 pub struct ClinicSettings {
+    /// What patients read where the portal names itself: pages, emails, calendar files.
+    pub name: String,
+    /// The language of a page for a browser that asks for none of ours.
+    pub language: Language,
+    /// Where the "Need a hand?" help on every page sends patients. Neither set: it says to
+    /// contact the clinic.
+    pub support_email: Option<EmailAddress>,
+    pub support_phone: Option<String>,
     /// The zone times read in for a patient whose own is not known yet.
     pub time_zone: Zone,
 }

@@ -6,14 +6,17 @@ use std::{net::SocketAddr, ops::RangeInclusive};
 use url::Url;
 
 use super::{
-    file::{FileAuth, FileMail, FileServer, FileSettings},
+    file::{FileAuth, FileClinic, FileMail, FileServer, FileSettings},
     networks::{parse_base_url, parse_smtp_url},
     production::production_checks,
     redact_url_password, AuthSettings, BackgroundLimits, ClinicSettings, ConfigError,
     DatabaseSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey,
     ServerSettings, Settings, TestingApi,
 };
-use crate::{accounts::links::LOGIN_LINK_MINUTES, clock::Zone};
+use crate::{
+    accounts::links::LOGIN_LINK_MINUTES, clock::Zone, email_address::EmailAddress,
+    language::Language,
+};
 
 pub(super) fn resolve(
     file: FileSettings,
@@ -23,17 +26,7 @@ pub(super) fn resolve(
     // Every value is parsed first, the sections in the file's order, so a mistyped value is
     // named before what production would refuse of the whole.
     let server = from.server(file.server)?;
-    let clinic = ClinicSettings {
-        time_zone: parse(
-            "CLINIC_TIME_ZONE",
-            from.pick("CLINIC_TIME_ZONE", file.clinic.time_zone)
-                .unwrap_or("UTC".into()),
-            |v| {
-                Zone::parse(v)
-                    .ok_or_else(|| "expected an IANA time zone, like America/Toronto".into())
-            },
-        )?,
-    };
+    let clinic = from.clinic(file.clinic)?;
     let database = DatabaseSettings {
         url: parse(
             "DATABASE_URL",
@@ -201,6 +194,45 @@ impl Sources<'_> {
         })
     }
 
+    /// Who patients read the portal as: the clinic's name, language, help and time zone.
+    fn clinic(&self, file: FileClinic) -> Result<ClinicSettings, ConfigError> {
+        let optional =
+            |name, from_file| self.pick(name, from_file).filter(|v| !v.trim().is_empty());
+        Ok(ClinicSettings {
+            name: parse(
+                "CLINIC_NAME",
+                self.pick("CLINIC_NAME", file.name)
+                    .unwrap_or("Carelink".into()),
+                |v| plain_text(v, 80),
+            )?,
+            language: parse(
+                "CLINIC_LANGUAGE",
+                self.pick("CLINIC_LANGUAGE", file.language)
+                    .unwrap_or("en".into()),
+                |v| Language::parse(v).ok_or_else(|| "expected en or fr".into()),
+            )?,
+            support_email: optional("CLINIC_SUPPORT_EMAIL", file.support_email)
+                .map(|v| {
+                    parse("CLINIC_SUPPORT_EMAIL", v, |v| {
+                        EmailAddress::parse(v).map_err(|_| "expected an email address".into())
+                    })
+                })
+                .transpose()?,
+            support_phone: optional("CLINIC_SUPPORT_PHONE", file.support_phone)
+                .map(|v| parse("CLINIC_SUPPORT_PHONE", v, phone_number))
+                .transpose()?,
+            time_zone: parse(
+                "CLINIC_TIME_ZONE",
+                self.pick("CLINIC_TIME_ZONE", file.time_zone)
+                    .unwrap_or("UTC".into()),
+                |v| {
+                    Zone::parse(v)
+                        .ok_or_else(|| "expected an IANA time zone, like America/Toronto".into())
+                },
+            )?,
+        })
+    }
+
     fn mail(&self, file: FileMail) -> Result<MailSettings, ConfigError> {
         let lease = self.whole_number("MAIL_LEASE_SECONDS", file.lease_seconds, 120, 5..=3600)?;
         Ok(MailSettings {
@@ -265,6 +297,27 @@ impl Sources<'_> {
         };
         Ok((auth, key_given))
     }
+}
+
+/// Words shown to patients as they are: trimmed, printable, at most `max` characters.
+fn plain_text(value: &str, max: usize) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+        return Err(format!("expected 1 to {max} printable characters"));
+    }
+    Ok(value.to_owned())
+}
+
+/// A phone number as patients dial it: digits with the usual separators and an extension
+/// ("+1 514-555-0100 ext. 12"); the digits alone make the `tel:` link.
+fn phone_number(value: &str) -> Result<String, String> {
+    let value = plain_text(value, 40)?;
+    let digits = value.chars().filter(char::is_ascii_digit).count();
+    let allowed = |c: char| c.is_ascii_digit() || " +-().ext".contains(c);
+    if !(7..=20).contains(&digits) || !value.chars().all(allowed) {
+        return Err("expected a phone number, like +1 514-555-0100 ext. 12".into());
+    }
+    Ok(value)
 }
 
 fn parse<T>(

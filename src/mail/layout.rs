@@ -6,10 +6,12 @@ use time::OffsetDateTime;
 use url::Url;
 
 use super::OutgoingEmail;
-use crate::email_address::EmailAddress;
+use crate::{email_address::EmailAddress, language::Words};
 
 /// The words of one email, independent of its format.
 pub struct Content {
+    /// The language and clinic it is written for, which its frame (header, footer) follows.
+    pub words: Words,
     /// Shown by mail clients next to the subject.
     pub preheader: String,
     pub heading: String,
@@ -57,8 +59,9 @@ fn render_html(content: &Content) -> String {
             r#"<table role="presentation" cellpadding="0" cellspacing="0" style="margin:24px 0;width:100%;"><tr><td align="center" style="border-radius:10px;background:{BRAND};">
 <a href="{url}" style="display:block;padding:16px 24px;font-size:18px;font-weight:700;color:#ffffff;text-decoration:none;border-radius:10px;">{label}</a>
 </td></tr></table>
-<p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#5b6675;">If the button does not work, copy this address into your browser:<br><a href="{url}" style="color:{BRAND};word-break:break-all;">{url}</a></p>"#,
+<p style="margin:0 0 16px;font-size:13px;line-height:1.5;color:#5b6675;">{copy}<br><a href="{url}" style="color:{BRAND};word-break:break-all;">{url}</a></p>"#,
             label = escape(&button.label),
+            copy = escape(&content.words.get("mail-copy-address")),
         ));
     }
     if let Some(Highlight { intro, code }) = &content.highlight {
@@ -77,17 +80,20 @@ fn render_html(content: &Content) -> String {
     }
     format!(
         r#"<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
+<html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title></head>
 <body style="margin:0;padding:0;background:#f5f7f9;font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;">
 <div style="display:none;max-height:0;overflow:hidden;">{preheader}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f5f7f9;"><tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border:1px solid #dfe4ea;border-radius:12px;">
-<tr><td style="padding:20px 28px;border-bottom:1px solid #dfe4ea;font-size:20px;font-weight:700;color:{BRAND};">&#10010; Carelink</td></tr>
+<tr><td style="padding:20px 28px;border-bottom:1px solid #dfe4ea;font-size:20px;font-weight:700;color:{BRAND};">&#10010; {clinic}</td></tr>
 <tr><td style="padding:28px;">{body}</td></tr>
 </table>
-<p style="margin:16px 0 0;font-size:12px;color:#5b6675;">Carelink patient portal. This is an automated message; replies are not read.</p>
+<p style="margin:16px 0 0;font-size:12px;color:#5b6675;">{footer}</p>
 </td></tr></table>
 </body></html>"#,
+        lang = content.words.language().tag(),
+        clinic = escape(content.words.clinic()),
+        footer = escape(&content.words.get("mail-footer")),
         title = escape(&content.heading),
         preheader = escape(&content.preheader),
     )
@@ -109,9 +115,7 @@ fn render_text(content: &Content) -> String {
         text.push_str(note);
         text.push_str("\n\n");
     }
-    text.push_str(
-        "--\nCarelink patient portal. This is an automated message; replies are not read.\n",
-    );
+    text.push_str(&format!("--\n{}\n", content.words.get("mail-footer")));
     text
 }
 
@@ -163,9 +167,11 @@ impl OutgoingEmail {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::language::Language;
 
     fn sample() -> Content {
         Content {
+            words: Words::new(Language::English, "Carelink"),
             preheader: "pre".into(),
             heading: "Hello <Pat> & co".into(),
             paragraphs: vec!["First \"quoted\" line".into()],
@@ -216,5 +222,18 @@ mod tests {
             "{text}"
         );
         assert!(!render(&sample()).1.contains(INTRO));
+    }
+
+    #[test]
+    fn the_frame_is_in_the_emails_language_with_the_clinics_name() {
+        let content = Content {
+            words: Words::new(Language::French, "Clinique <Rosemont>"),
+            ..sample()
+        };
+        let (html, text) = render(&content);
+        assert!(html.contains(r#"<html lang="fr-CA">"#), "{html}");
+        assert!(html.contains("&#10010; Clinique &lt;Rosemont&gt;</td>"));
+        assert!(html.contains("Si le bouton ne fonctionne pas"));
+        assert!(text.ends_with("--\nPortail patient Clinique <Rosemont>. Ce message est envoyé automatiquement; les réponses ne sont pas lues.\n"), "{text}");
     }
 }

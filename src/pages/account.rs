@@ -79,8 +79,9 @@ pub async fn load_account() -> Result<AccountView, AppError> {
 /// "Chrome on Android · 203.0.113.7", as far as it is known.
 #[cfg(feature = "ssr")]
 fn where_from(user_agent: Option<String>, ip: Option<String>) -> String {
-    let browser = crate::accounts::user_agent::describe(user_agent.as_deref())
-        .unwrap_or_else(|| "Unknown browser".to_owned());
+    let t = crate::language::Words::here();
+    let browser = crate::accounts::user_agent::describe(user_agent.as_deref(), &t)
+        .unwrap_or_else(|| t.get("account-unknown-browser"));
     match ip {
         Some(ip) => format!("{browser} · {ip}"),
         None => browser,

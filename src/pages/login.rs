@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 
 use super::{failed, FormResult};
 use crate::flash::Flash;
-use crate::{error::AppError, routes};
+use crate::{error::AppError, language::Words, routes};
 
 #[server(endpoint = "sign_in_with_password")]
 pub async fn sign_in_with_password(
@@ -33,42 +33,48 @@ pub fn LoginPage() -> impl IntoView {
     let (ask, sign_in) = (AskForLoginLink::url(), SignInWithPassword::url());
     let typed = Flash::email_for(ask).or_else(|| Flash::email_for(sign_in));
     let password_failed = failed(sign_in);
+    let t = Words::here();
+    let (email_label, sending, logging_in) = (
+        t.get("login-email"),
+        t.get("login-sending"),
+        t.get("login-logging-in"),
+    );
     view! {
-        <Title text="Log in"/>
+        <Title text=t.get("login-title")/>
         <section class="card narrow">
-            <h1>"Log in to Carelink"</h1>
-            <p class="muted">"Enter your email and we will send you a Secure Login Link: no password needed."</p>
+            <h1>{t.get("login-heading")}</h1>
+            <p class="muted">{t.get("login-lead")}</p>
             <FormResult form=ask/>
             <form method="post" action=ask>
                 <input type="hidden" name="next" value=next.clone()/>
                 <div class="field">
-                    <label for="email">"Email address"</label>
+                    <label for="email">{email_label.clone()}</label>
                     <input id="email" type="email" name="email" autocomplete="email" inputmode="email"
                         required value=typed.clone() autofocus=failed(ask)/>
                 </div>
-                <button type="submit" class="block" data-busy="Sending…">
-                    <span class="on-desktop">"Send Secure Login Link"</span>
-                    <span class="on-phone">"Sign in without password"</span>
+                <button type="submit" class="block" data-busy=sending>
+                    <span class="on-desktop">{t.get("login-send-link")}</span>
+                    <span class="on-phone">{t.get("login-send-link-phone")}</span>
                 </button>
             </form>
             <details class="password-login" open=password_failed>
-                <summary>"Log in with your password instead"</summary>
+                <summary>{t.get("login-with-password")}</summary>
                 <FormResult form=sign_in/>
                 <form method="post" action=sign_in>
                     <input type="hidden" name="next" value=next/>
                     <input type="hidden" name="time_zone" value=""/>
                     <div class="field">
-                        <label for="password-email">"Email address"</label>
+                        <label for="password-email">{email_label}</label>
                         <input id="password-email" type="email" name="email" autocomplete="username"
                             required value=typed autofocus=password_failed/>
                     </div>
                     <div class="field">
-                        <label for="password">"Password"</label>
+                        <label for="password">{t.get("login-password")}</label>
                         <input id="password" type="password" name="password" autocomplete="current-password" required/>
                     </div>
-                    <button type="submit" class="block secondary" data-busy="Logging in…">"Log in"</button>
+                    <button type="submit" class="block secondary" data-busy=logging_in>{t.get("login-log-in")}</button>
                 </form>
-                <p class="muted center"><a href=routes::PASSWORD_RESET>"Forgot password?"</a></p>
+                <p class="muted center"><a href=routes::PASSWORD_RESET>{t.get("login-forgot-password")}</a></p>
             </details>
         </section>
     }

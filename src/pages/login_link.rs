@@ -10,11 +10,14 @@ use leptos::{html, prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use super::FormResult;
+use serde::{Deserialize, Serialize};
+
+use super::{FormResult, Rich};
 use crate::{
     accounts::links::{Asker, LinkState},
-    error::AppError,
+    error::{AppError, ErrorWords},
     flash::Flash,
+    language::Words,
     routes,
 };
 
@@ -53,7 +56,7 @@ pub fn LoginLinkPage() -> impl IntoView {
         move |_| open_login_link(token.clone())
     });
     view! {
-        <Title text="Log in"/>
+        <Title text=Words::here().get("login-title")/>
         <section class="card narrow">
             <Suspense fallback=|| ()>
                 {move || {
@@ -67,8 +70,31 @@ pub fn LoginLinkPage() -> impl IntoView {
     }
 }
 
+/// "Log in on this phone" and its like, for what this device is.
+fn on_this(device: &str, instead: bool) -> &'static str {
+    match (device, instead) {
+        ("phone", false) => "link-on-this-phone",
+        ("tablet", false) => "link-on-this-tablet",
+        (_, false) => "link-on-this-computer",
+        ("phone", true) => "link-here-instead-phone",
+        ("tablet", true) => "link-here-instead-tablet",
+        (_, true) => "link-here-instead-computer",
+    }
+}
+
+/// "Log in on the computer that asked"; when a phone or tablet asked (perhaps this very one, in
+/// another browser or the mail app's own), "the browser that asked".
+fn on_the_asker(asker: &Asker) -> &'static str {
+    if asker.on_a_computer() {
+        "link-on-the-computer"
+    } else {
+        "link-on-the-browser"
+    }
+}
+
 #[component]
 fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool) -> impl IntoView {
+    let t = Words::here();
     // A plain "Log In", or a tap on a number, that failed comes back here with its reason. While
     // the link can still be used, "Log In"'s shows in its island, where the script shows it.
     let tried = || {
@@ -78,6 +104,8 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
         }
     };
     let error = Flash::error_for(SignInWithLink::url());
+    let as_account = |id, account: String| t.pieces(id, &[], &[("account", account)]);
+    let words = |label: String| LinkSignInWords::new(&t, label);
     match state {
         Ok(LinkState::Ready {
             account,
@@ -90,15 +118,15 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             asker: Some(asker),
             ..
         }) => {
-            let label = format!("Log in on this {}", asker.this_device);
+            let words = words(t.get(on_this(&asker.this_device, false)));
             let computer = format!("{}?on=computer", routes::login_link(&token));
             view! {
-                <LinkSignIn token account automatic label error/>
+                <LinkSignIn token account automatic error words/>
                 <FormResult form=ApproveSignIn::url()/>
-                <p class="muted or">"or"</p>
+                <p class="muted or">{t.get("link-or")}</p>
                 <a class="button block secondary two-lines" href=computer>
-                    {format!("Log in on {}", asker.that_asked())}
-                    <span class="asker">{asker.describe()}</span>
+                    {t.get(on_the_asker(&asker))}
+                    <span class="asker">{asker.describe(&t)}</span>
                 </a>
             }
             .into_any()
@@ -108,59 +136,53 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
             automatic,
             asker: None,
             approval_off,
-        }) => view! {
-            <LinkSignIn token account automatic label="Log In".to_owned() error/>
-            <FormResult form=ApproveSignIn::url()/>
-            {approval_off.then(|| view! {
-                <p class="muted">
-                    "To keep your account safe, this link cannot log in another browser now: it was "
-                    "asked for more than a few minutes ago, a wrong number was typed today, or two "
-                    "devices asked. Log in here, or type the code from the email where you asked."
-                </p>
-            })}
+        }) => {
+            let words = words(t.get("link-button"));
+            view! {
+                <LinkSignIn token account automatic error words/>
+                <FormResult form=ApproveSignIn::url()/>
+                {approval_off.then(|| view! { <p class="muted">{t.get("link-approval-off")}</p> })}
+            }
+            .into_any()
         }
-        .into_any(),
         Ok(LinkState::Approved { account }) => view! {
-            <h1>"Approved"</h1>
+            <h1>{t.get("link-approved-heading")}</h1>
             {tried()}
-            <p class="alert success" role="status">
-                "Done. The browser that asked is logging in as " <strong>{account}</strong>
-                " and will show your page in a moment. You can close this one."
-            </p>
+            <p class="alert success" role="status"><Rich pieces=as_account("link-approved", account)/></p>
         }
         .into_any(),
         Ok(LinkState::Used { account, login_url }) => view! {
-            <h1>"This link has already been used"</h1>
+            <h1>{t.get("link-used-heading")}</h1>
             {tried()}
-            <p>"Each Secure Login Link works once. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
+            <p><Rich pieces=as_account("link-used", account)/></p>
             <NewLinkOffer token login_url/>
         }
         .into_any(),
         Ok(LinkState::Expired { account, login_url }) => view! {
-            <h1>"This link has expired"</h1>
+            <h1>{t.get("link-expired-heading")}</h1>
             {tried()}
-            <p>"Secure Login Links work for a limited time. Ask for a new one to log in as " <strong>{account}</strong> "."</p>
+            <p><Rich pieces=as_account("link-expired", account)/></p>
             <NewLinkOffer token login_url/>
         }
         .into_any(),
         // Voided just now by a wrong tap: it says what happened, not what might have.
         Ok(LinkState::Invalid) if Flash::error_for(ApproveSignIn::url()).is_some() => view! {
-            <h1>"Login cancelled"</h1>
+            <h1>{t.get("link-cancelled-heading")}</h1>
             {tried()}
-            <p>"Nothing was logged in. Logging in another browser from your phone is off until tomorrow; the email's other ways to log in still work with a new link."</p>
-            <a class="button block secondary" href=routes::LOGIN>"Go to log in"</a>
+            <p>{t.get("link-cancelled")}</p>
+            <a class="button block secondary" href=routes::LOGIN>{t.get("link-go-to-login")}</a>
         }
         .into_any(),
         Ok(LinkState::Invalid) => view! {
-            <h1>"This link is not valid"</h1>
+            <h1>{t.get("link-invalid-heading")}</h1>
             {tried()}
-            <p>"It may be incomplete, or a newer link replaced it. You can ask for a new one."</p>
-            <a class="button block" href=routes::LOGIN>"Go to log in"</a>
+            <p>{t.get("link-invalid")}</p>
+            <a class="button block" href=routes::LOGIN>{t.get("link-go-to-login")}</a>
         }
         .into_any(),
         Err(error) => view! {
-            <h1>"Log in to Carelink"</h1>
-            <p class="alert error" role="alert">{error.to_string()}</p>
+            <h1>{t.get("login-heading")}</h1>
+            <p class="alert error" role="alert">{ErrorWords::new(&t).tell(&error)}</p>
         }
         .into_any(),
     }
@@ -170,32 +192,34 @@ fn LinkPage(state: Result<LinkState, AppError>, token: String, on_computer: bool
 /// here offers or hints at a number, and the page says never to type one someone gave them.
 #[component]
 fn TypeTheNumber(token: String, account: String, asker: Asker) -> impl IntoView {
+    let t = Words::here();
     let form = ApproveSignIn::url();
     let back = routes::login_link(&token);
-    let that_asked = asker.that_asked();
+    let label = if asker.on_a_computer() {
+        "link-number-on-computer"
+    } else {
+        "link-number-on-browser"
+    };
+    let who = [("account", account), ("asker", asker.describe(&t))];
     view! {
-        <h1>{format!("Log in on {that_asked}")}</h1>
+        <h1>{t.get(on_the_asker(&asker))}</h1>
         <p class="alert warning">
-            <strong>"Never type a number that someone gives you"</strong>
-            " by phone, text or email, even if they say they are from your clinic: it would let "
-            "them into your account. Carelink staff never ask for it."
+            <strong>{t.get("link-never-type-strong")}</strong> " " {t.get("link-never-type")}
         </p>
-        <p>"Log in as " <strong class="account">{account}</strong> " on "
-            <strong class="asker">{asker.describe()}</strong>
-            ", only if you asked there yourself, just now."</p>
+        <p><Rich pieces=t.pieces("link-as-on", &[], &who)/></p>
         <FormResult form/>
         <form method="post" action=form>
             <input type="hidden" name="token" value=token/>
             <div class="field">
-                <label for="number">{format!("The number on the screen of {that_asked}")}</label>
+                <label for="number">{t.get(label)}</label>
                 <input id="number" name="number" class="code" type="text" inputmode="numeric"
                     pattern="[0-9]*" maxlength="2" autocomplete="off" required
                     autofocus=super::failed(form)/>
-                <p class="muted">"A wrong number cancels this link, and logging in another browser from your phone stays off until tomorrow."</p>
+                <p class="muted">{t.get("link-wrong-number-warning")}</p>
             </div>
-            <button type="submit" class="block" data-busy="Logging in…">"Log in there"</button>
+            <button type="submit" class="block" data-busy=t.get("login-logging-in")>{t.get("link-log-in-there")}</button>
         </form>
-        <p class="center"><a class="roomy" href=back>{format!("Log in on this {} instead", asker.this_device)}</a></p>
+        <p class="center"><a class="roomy" href=back>{t.get(on_this(&asker.this_device, true))}</a></p>
     }
 }
 
@@ -203,18 +227,44 @@ fn TypeTheNumber(token: String, account: String, asker: Asker) -> impl IntoView 
 /// or the login page keeping that page.
 #[component]
 fn NewLinkOffer(token: String, login_url: String) -> impl IntoView {
+    let t = Words::here();
     let form = AskForNewLoginLink::url();
     view! {
         <FormResult form/>
         <form method="post" action=form>
             <input type="hidden" name="token" value=token/>
-            <button type="submit" class="block" data-busy="Sending…">"Email me a new link"</button>
+            <button type="submit" class="block" data-busy=t.get("login-sending")>{t.get("link-email-new")}</button>
         </form>
-        <p class="muted center"><a href=login_url>"Log in another way"</a></p>
+        <p class="muted center"><a href=login_url>{t.get("link-another-way")}</a></p>
     }
 }
 
-/// "Log In" (`label`) on a Secure Login Link's page. In a browser that proved it is the
+/// What the link's "Log In" says, in the page's language (the WASM holds no catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkSignInWords {
+    heading: String,
+    signing_in: String,
+    log_in_as: String,
+    label: String,
+    logging_in: String,
+    errors: ErrorWords,
+}
+
+impl LinkSignInWords {
+    fn new(t: &Words, label: String) -> Self {
+        Self {
+            heading: t.get("login-heading"),
+            signing_in: t.get("link-logging-you-in"),
+            // The account goes where `{a}` is.
+            log_in_as: t.with("link-log-in-as", &[("account", "{a}".into())]),
+            label,
+            logging_in: t.get("login-logging-in"),
+            errors: ErrorWords::new(t),
+        }
+    }
+}
+
+/// "Log In" (its `words`' label) on a Secure Login Link's page. In a browser that proved it is the
 /// patient's (`automatic`), it presses itself once the script runs. Signed in, it replaces the
 /// link's page with the landing page, so the token leaves the address bar and the history.
 /// Without the WASM it is a plain form, and the server redirects, or comes back here with the
@@ -224,9 +274,20 @@ pub fn LinkSignIn(
     token: String,
     account: String,
     automatic: bool,
-    label: String,
     error: Option<AppError>,
+    words: LinkSignInWords,
 ) -> impl IntoView {
+    let LinkSignInWords {
+        heading,
+        signing_in: signing_in_text,
+        log_in_as,
+        label,
+        logging_in,
+        errors,
+    } = words;
+    // "Log in as {a}": the account in bold where the language puts it.
+    let (before, after) = log_in_as.split_once("{a}").unwrap_or((&log_in_as, ""));
+    let (before, after) = (before.to_owned(), after.to_owned());
     let sign_in = ServerAction::<SignInWithLink>::new();
     let form = NodeRef::<html::Form>::new();
     // What the page promises only once the script runs: before, the button must be pressed.
@@ -246,20 +307,20 @@ pub fn LinkSignIn(
     });
     let busy = move || sign_in.pending().get() || signing_in.get();
     view! {
-        <h1>{move || if signing_in.get() { "Logging you in…" } else { "Log in to Carelink" }}</h1>
-        <p>"Log in as " <strong class="account">{account}</strong></p>
+        <h1>{move || if signing_in.get() { signing_in_text.clone() } else { heading.clone() }}</h1>
+        <p>{before} <strong class="account">{account}</strong> {after}</p>
         {move || match sign_in.value().get() {
             Some(tried) => tried.err(),
             None => error.clone(),
         }.map(|error| view! {
-            <p class="alert error" role="alert">{error.to_string()}</p>
+            <p class="alert error" role="alert">{errors.tell(&error)}</p>
         })}
         <ActionForm action=sign_in node_ref=form>
             <input type="hidden" name="token" value=token/>
             <input type="hidden" name="time_zone" value=""/>
             <button type="submit" class="block" data-automatic=automatic.to_string()
                 aria-busy=move || busy().then_some("true")>
-                {move || if busy() { "Logging in…".to_owned() } else { label.clone() }}
+                {move || if busy() { logging_in.clone() } else { label.clone() }}
             </button>
         </ActionForm>
     }

@@ -21,7 +21,8 @@ use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use crate::flash::Flash;
 use crate::{
     accounts::passwords::rules::{MAX_LENGTH, MIN_LENGTH},
-    error::AppError,
+    error::{AppError, ErrorWords},
+    language::{Piece, Words},
     routes,
 };
 use not_found::NotFound;
@@ -34,7 +35,7 @@ pub fn FormResult(form: &'static str) -> impl IntoView {
     let error = flash.as_ref().and_then(|f| f.error.clone());
     let notice = flash.and_then(|f| f.notice);
     view! {
-        {error.map(|error| view! { <p class="alert error" role="alert">{error.to_string()}</p> })}
+        {error.map(|error| view! { <p class="alert error" role="alert">{ErrorWords::here().tell(&error)}</p> })}
         {notice.map(|notice| view! { <p class="alert success" role="status">{notice}</p> })}
     }
 }
@@ -52,10 +53,32 @@ impl When {
     pub fn at(at: impl Into<time::OffsetDateTime>, zone: &crate::clock::Zone) -> Self {
         let at = at.into();
         Self {
-            text: crate::clock::human(at, zone),
+            text: crate::clock::human(at, zone, crate::language::Language::current()),
             iso: crate::clock::iso(at),
         }
     }
+}
+
+/// A message with words in bold (`Words::pieces`). An address typed, an account and a browser
+/// that asked keep the classes tests and styles know them by.
+#[component]
+pub fn Rich(pieces: Vec<Piece>) -> impl IntoView {
+    pieces
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Plain(text) => text.into_any(),
+            Piece::Strong { arg, text } => {
+                let class = match arg {
+                    "address" => "typed-email",
+                    "account" => "account",
+                    "asker" => "asker",
+                    _ => "",
+                };
+                view! { <strong class=(!class.is_empty()).then_some(class)>{text}</strong> }
+                    .into_any()
+            }
+        })
+        .collect_view()
 }
 
 #[component]
@@ -110,7 +133,7 @@ where
         }
     });
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=|| view! { <p class="muted">{Words::here().get("portal-loading")}</p> }>
             {move || Suspend::new(async move {
                 match record.await {
                     Ok(Some(record)) => show(record).into_any(),
@@ -128,8 +151,8 @@ pub fn LoadError(error: AppError) -> impl IntoView {
     let signed_out = error == AppError::NotSignedIn;
     view! {
         <section class="card">
-            <p class="alert error" role="alert">{error.to_string()}</p>
-            {signed_out.then(|| view! { <a class="button" href=routes::LOGIN rel="external">"Sign in"</a> })}
+            <p class="alert error" role="alert">{ErrorWords::here().tell(&error)}</p>
+            {signed_out.then(|| view! { <a class="button" href=routes::LOGIN rel="external">{Words::here().get("portal-sign-in")}</a> })}
         </section>
     }
 }

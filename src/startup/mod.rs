@@ -219,6 +219,10 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::limit_clients,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::pick_language,
         ));
     bounded(app, state.settings.server.request_timeout)
         .layer(middleware::from_fn_with_state(

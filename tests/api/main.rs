@@ -16,6 +16,7 @@ mod flood;
 mod foundation;
 mod instances;
 mod known_browsers;
+mod languages;
 mod link_limits;
 mod login_links;
 mod mail;

@@ -11,6 +11,7 @@ use super::{smtp_server::SmtpServer, TestApp};
 /// An email to pat@example.org with one button, to http://portal.example/.
 pub fn test_email() -> OutgoingEmail {
     let content = Content {
+        words: carelink::language::Words::english(),
         preheader: "Your mail settings work.".into(),
         heading: "Your mail settings work".into(),
         paragraphs: vec!["A paragraph.".into()],

@@ -12,6 +12,7 @@
 //! request that only that browser holds (the server keeps its hash alone), so the screen needs
 //! nothing stored to show it and nobody else can work it out.
 
+use crate::language::{Explain, Words};
 use sha2::{Digest, Sha256};
 
 /// Two digits, 10 to 99: read at a glance, and never a leading zero to misread.
@@ -23,8 +24,20 @@ const SPAN: u8 = 90;
 pub struct ApprovalNumber(u8);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Type the two-digit number shown on the screen where you asked to log in.")]
 pub struct NotANumber;
+
+impl Explain for NotANumber {
+    fn explain(&self, words: &Words) -> String {
+        words.get("error-not-a-number")
+    }
+}
+
+/// For logs and tests: the English a patient would read.
+impl std::fmt::Display for NotANumber {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.explain(&Words::english()))
+    }
+}
 
 impl ApprovalNumber {
     /// The number shown by the browser holding `pending_cookie`.

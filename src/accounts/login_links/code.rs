@@ -5,6 +5,7 @@
 //! browser's pending-request cookie, which the database never holds, so even a copy of the
 //! database cannot be searched for the code.
 
+use crate::language::{Explain, Words};
 use sha2::{Digest, Sha256};
 
 const DIGITS: usize = 8;
@@ -15,8 +16,20 @@ const SPACE: u32 = 100_000_000;
 pub struct SignInCode(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("Enter the 8-digit code from your email.")]
 pub struct NotACode;
+
+impl Explain for NotACode {
+    fn explain(&self, words: &Words) -> String {
+        words.get("error-not-a-code")
+    }
+}
+
+/// For logs and tests: the English a patient would read.
+impl std::fmt::Display for NotACode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.explain(&Words::english()))
+    }
+}
 
 impl SignInCode {
     /// A new random code from the OS random generator, every value equally likely.

@@ -53,8 +53,10 @@ pub struct OpenedLink {
 /// The browser that asked for `link`, for a phone (`browser`) that may approve it.
 fn asker(link: &TokenInfo, browser: &Browser, now: OffsetDateTime) -> Asker {
     let asking_agent = link.requested_user_agent.as_deref();
+    let (asking_browser, system) = user_agent::names(asking_agent);
     Asker {
-        browser: user_agent::describe(asking_agent),
+        browser: asking_browser.map(str::to_owned),
+        system: system.map(str::to_owned),
         place: link.requested_place.clone(),
         minutes_ago: (now - OffsetDateTime::from(link.created_at)).whole_minutes(),
         device: user_agent::device_kind(asking_agent).to_owned(),

@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::language::{Explain, Words};
+
 pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 128;
 
@@ -40,36 +42,37 @@ pub enum Weakness {
     Predictable,
 }
 
-impl fmt::Display for Weakness {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::PersonalDetails => "it contains your name or email address",
-            Self::KeyboardPattern => "it follows a row or pattern of keys on the keyboard",
-            Self::Repeats => "it repeats the same characters",
-            Self::Sequence => "it is a sequence like abcd or 1234",
-            Self::Date => "it contains a date or a year",
-            Self::CommonPassword => "it is, or is close to, a commonly used password",
-            Self::SingleWord => "it is a single word or name, which is among the first guesses",
-            Self::Predictable => "it follows a pattern that guessing tools try early",
-        })
+impl Weakness {
+    /// Its variant in the catalogue's `error-password-weak`.
+    fn key(self) -> &'static str {
+        match self {
+            Self::PersonalDetails => "personal",
+            Self::KeyboardPattern => "keyboard",
+            Self::Repeats => "repeats",
+            Self::Sequence => "sequence",
+            Self::Date => "date",
+            Self::CommonPassword => "common",
+            Self::SingleWord => "word",
+            Self::Predictable => "predictable",
+        }
     }
 }
 
+impl Explain for PasswordError {
+    fn explain(&self, words: &Words) -> String {
+        match self {
+            Self::TooShort => words.with("error-password-too-short", &[("min", MIN_LENGTH.into())]),
+            Self::TooLong => words.with("error-password-too-long", &[("max", MAX_LENGTH.into())]),
+            Self::Common => words.get("error-password-common"),
+            Self::Weak(why) => words.with("error-password-weak", &[("why", why.key().into())]),
+        }
+    }
+}
+
+/// For logs and tests: the English a patient would read.
 impl fmt::Display for PasswordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::TooShort => write!(f, "Use at least {MIN_LENGTH} characters."),
-            Self::TooLong => write!(f, "Use at most {MAX_LENGTH} characters."),
-            Self::Common => f.write_str(
-                "That is one of the most common passwords, so it is easy to guess. Choose \
-                 another: a few unrelated words make a strong one.",
-            ),
-            Self::Weak(why) => write!(
-                f,
-                "That password would be easy to guess: {why}. Choose another: three or four \
-                 unrelated words make a strong one that is easy to remember."
-            ),
-        }
+        f.write_str(&self.explain(&Words::english()))
     }
 }
 

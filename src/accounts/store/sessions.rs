@@ -61,6 +61,7 @@ struct SessionRow {
     display_name: String,
     password_hash: Option<String>,
     time_zone: Option<String>,
+    language: Option<String>,
 }
 
 /// The live session for `secret`, if it has been neither idle too long nor alive too long.
@@ -72,7 +73,7 @@ pub async fn find(
 ) -> sqlx::Result<Option<Session>> {
     let row: Option<SessionRow> = sqlx::query_as(
         "SELECT s.id, s.last_seen_at, u.id AS user_id, u.email, u.display_name, u.password_hash,
-                u.time_zone
+                u.time_zone, u.language
          FROM sessions s JOIN users u ON u.id = s.user_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3",
     )
@@ -104,6 +105,7 @@ pub async fn find(
             display_name: row.display_name,
             password_hash: row.password_hash,
             time_zone: row.time_zone,
+            language: row.language,
         },
     }))
 }

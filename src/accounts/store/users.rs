@@ -7,6 +7,7 @@ use crate::{
     clock::{Timestamp, Zone},
     db::{self, Executor},
     email_address::EmailAddress,
+    language::Language,
 };
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -18,6 +19,9 @@ pub struct User {
     pub password_hash: Option<String>,
     /// An IANA name; `None` until the patient's browser tells it (or a clinic sets it).
     pub time_zone: Option<String>,
+    /// `en` or `fr` (`language()` reads it); `None` until the patient signs in or chooses (or
+    /// a clinic sets it).
+    pub language: Option<String>,
 }
 
 impl User {
@@ -25,6 +29,11 @@ impl User {
     /// password for your account." Everything that signs in by emailed link asks this.
     pub fn signs_in_by_link(&self) -> bool {
         self.password_hash.is_some()
+    }
+
+    /// The language the patient reads in, once known.
+    pub fn language(&self) -> Option<Language> {
+        self.language.as_deref().and_then(Language::parse)
     }
 
     /// What to call the patient: their name, else their email.
@@ -53,7 +62,7 @@ pub enum CreateUserError {
 
 pub const MAX_NAME_LENGTH: usize = 100;
 
-const COLUMNS: &str = "id, email, display_name, password_hash, time_zone";
+const COLUMNS: &str = "id, email, display_name, password_hash, time_zone, language";
 
 pub async fn create(
     db: impl Executor<'_>,
@@ -208,4 +217,38 @@ pub async fn set_time_zone(
     .execute(db)
     .await?;
     Ok(())
+}
+
+/// Sets the patient's language.
+pub async fn set_language(
+    db: impl Executor<'_>,
+    user_id: i64,
+    language: Language,
+) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+        .bind(language.code())
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// At a sign-in: keeps the patient's language, or stores the one they signed in with when none
+/// is known yet. Returns the patient's language.
+pub async fn settle_language(
+    db: impl Executor<'_>,
+    user_id: i64,
+    signed_in_with: Language,
+) -> sqlx::Result<Language> {
+    let stored: Option<String> = sqlx::query_scalar(
+        "UPDATE users SET language = COALESCE(language, $1) WHERE id = $2 RETURNING language",
+    )
+    .bind(signed_in_with.code())
+    .bind(user_id)
+    .fetch_optional(db)
+    .await?;
+    Ok(stored
+        .as_deref()
+        .and_then(Language::parse)
+        .unwrap_or(signed_in_with))
 }

@@ -3,19 +3,73 @@
 //! without the WASM as the plain form it is.
 
 use leptos::{html, prelude::*};
+use serde::{Deserialize, Serialize};
 
 use super::server::{collect_approval, CollectApproval};
 use crate::{
-    accounts::links::{self, APPROVE_WITHIN_MINUTES},
-    error::AppError,
+    error::{AppError, ErrorWords},
     pages::login::AskForLoginLink,
 };
+
+/// What "Send again" says, in the page's language (the WASM holds no catalogue).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SendAgainWords {
+    send_again: String,
+    /// With `{s}` where the seconds go.
+    send_again_in: String,
+    sending: String,
+    errors: ErrorWords,
+}
+
+impl SendAgainWords {
+    pub fn new(t: &crate::language::Words) -> Self {
+        Self {
+            send_again: t.get("check-send-again"),
+            send_again_in: t.with("check-send-again-in", &[("seconds", "{s}".into())]),
+            sending: t.get("login-sending"),
+            errors: ErrorWords::new(t),
+        }
+    }
+}
+
+/// What the waiting screen says, in the page's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WaitWords {
+    by_itself: String,
+    press: String,
+    waiting: String,
+    continue_: String,
+    errors: ErrorWords,
+}
+
+impl WaitWords {
+    pub fn new(t: &crate::language::Words) -> Self {
+        Self {
+            by_itself: t.get("check-waiting-by-itself"),
+            press: t.get("check-waiting-press"),
+            waiting: t.get("check-waiting-for-phone"),
+            continue_: t.get("check-approved-continue"),
+            errors: ErrorWords::new(t),
+        }
+    }
+}
 
 /// "Send again" on the "Check your email" screen: locked for a minute after each send, with
 /// the time left on the button (not announced every second: it is no live region). Without the
 /// WASM it is a plain form that is never locked; the per-address limit still holds.
 #[island]
-pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoView {
+pub fn SendAgain(
+    email: String,
+    next: String,
+    lock_seconds: u32,
+    words: SendAgainWords,
+) -> impl IntoView {
+    let SendAgainWords {
+        send_again,
+        send_again_in,
+        sending,
+        errors,
+    } = words;
     let again = ServerAction::<AskForLoginLink>::new();
     // The server and the first render in the browser agree: unlocked. The lock starts when the
     // script runs, and again after each send.
@@ -41,7 +95,7 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
     let locked = move || left.get() > 0 || again.pending().get();
     view! {
         {move || again.value().get().and_then(Result::err).map(|error| view! {
-            <p class="alert error" role="alert">{error.to_string()}</p>
+            <p class="alert error" role="alert">{errors.tell(&error)}</p>
         })}
         <ActionForm action=again>
             <input type="hidden" name="email" value=email/>
@@ -49,25 +103,31 @@ pub fn SendAgain(email: String, next: String, lock_seconds: u32) -> impl IntoVie
             <button type="submit" class="block secondary" disabled=locked
                 aria-busy=move || again.pending().get().then_some("true")>
                 {move || match (again.pending().get(), left.get()) {
-                    (true, _) => "Sending…".to_owned(),
-                    (false, 0) => "Send again".to_owned(),
-                    (false, s) => format!("Send again in {s} s"),
+                    (true, _) => sending.clone(),
+                    (false, 0) => send_again.clone(),
+                    (false, s) => send_again_in.replace("{s}", &s.to_string()),
                 }}
             </button>
         </ActionForm>
     }
 }
 
-/// The "Check your email" screen waiting for the phone's approval: its number, and the way on.
-/// Once the script runs, it asks the server again and again (each answer waits for the approval
-/// up to 20 seconds or half the request time limit, `auth::login_links::LONG_POLL`) and
-/// replaces the screen with the landing page as soon as it is signed in; if the request ends
-/// instead (a wrong number, the link used on the phone, or expired), it says so and the number
-/// goes. Past the minutes a phone may approve (`number` is `None`) it still waits, for an
-/// approval made in time. Without the WASM it is a plain form, "I approved it, continue", and
-/// says so.
+/// The "Check your email" screen waiting for the phone's approval, below its instructions
+/// (`children`, the server's). Once the script runs, it asks the server again and again (each
+/// answer waits for the approval up to 20 seconds or half the request time limit,
+/// `auth::login_links::LONG_POLL`) and replaces the screen with the landing page as soon as it
+/// is signed in; if the request ends instead (a wrong number, the link used on the phone, or
+/// expired), it says so and the instructions go. Without the WASM it is a plain form, "I
+/// approved it, continue", and says so.
 #[island]
-pub fn WaitForApproval(number: Option<u8>, on_a_computer: bool) -> impl IntoView {
+pub fn WaitForApproval(words: WaitWords, children: Children) -> impl IntoView {
+    let WaitWords {
+        by_itself,
+        press,
+        waiting: waiting_text,
+        continue_,
+        errors,
+    } = words;
     let collect = ServerAction::<CollectApproval>::new();
     let zone = NodeRef::<html::Input>::new();
     let waiting = RwSignal::new(false);
@@ -88,53 +148,20 @@ pub fn WaitForApproval(number: Option<u8>, on_a_computer: bool) -> impl IntoView
     // What happens next: by itself only once the script runs.
     let next = move || {
         if waiting.get() {
-            "This screen will log you in by itself."
+            by_itself.clone()
         } else {
-            "Then press \u{201c}I approved it, continue\u{201d} below."
+            press.clone()
         }
-    };
-    let how = match number {
-        Some(number) => {
-            let where_ = if on_a_computer {
-                "On your phone, open the email, tap "
-            } else {
-                "In the email, tap "
-            };
-            let choose = format!("Log in on {}", links::that_asked(on_a_computer));
-            view! {
-                <p>
-                    {where_} <strong>"Log In"</strong> ", choose " <strong>{choose}</strong>
-                    " and type " <strong>{number}</strong> ". " {next}
-                </p>
-                <p class="approval-number"><span class="label">"Your number"</span>{number}</p>
-                <p class="muted">
-                    {format!("It works for {APPROVE_WITHIN_MINUTES} minutes. ")}
-                    "Type it only on your own device: never read it out or give it to anyone, "
-                    "even someone who says they are from your clinic."
-                </p>
-            }
-            .into_any()
-        }
-        // Past the few minutes a phone may approve: an approval made in time is still collected.
-        None => view! {
-            <p>
-                {format!(
-                    "Logging in from your phone works for {APPROVE_WITHIN_MINUTES} minutes \
-                     after asking. If you approved it in time: "
-                )}
-                {next} " Otherwise use the code from the email below, or ask for a new link."
-            </p>
-        }
-        .into_any(),
     };
     view! {
         {move || failed.get().map(|error| view! {
-            <p class="alert error" role="alert">{error.to_string()}</p>
+            <p class="alert error" role="alert">{errors.tell(&error)}</p>
         })}
         <div class="approval" hidden=over>
-            {how}
+            {children()}
+            <p>{next}</p>
             {move || waiting.get().then(|| view! {
-                <p class="muted center" role="status">"Waiting for your phone…"</p>
+                <p class="muted center" role="status">{waiting_text.clone()}</p>
             })}
             // Needed only without the script: with it, the screen goes on by itself.
             <div hidden=move || waiting.get()>
@@ -142,7 +169,7 @@ pub fn WaitForApproval(number: Option<u8>, on_a_computer: bool) -> impl IntoView
                     <input type="hidden" name="time_zone" value="" node_ref=zone/>
                     <button type="submit" class="block secondary"
                         aria-busy=move || collect.pending().get().then_some("true")>
-                        "I approved it, continue"
+                        {continue_}
                     </button>
                 </ActionForm>
             </div>

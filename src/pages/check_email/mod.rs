@@ -10,13 +10,17 @@
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 
-use super::{failed, login::AskForLoginLink, FormResult};
+use super::{failed, login::AskForLoginLink, FormResult, Rich};
 
 mod islands;
 mod server;
-use islands::{SendAgain, WaitForApproval};
+use islands::{SendAgain, SendAgainWords, WaitForApproval, WaitWords};
 
-use crate::routes;
+use crate::{
+    accounts::links::APPROVE_WITHIN_MINUTES,
+    language::{Arg, Piece, Words},
+    routes,
+};
 pub use server::*;
 
 /// "Send again" unlocks after this long, matching the one-email-a-minute limit per address.
@@ -24,12 +28,13 @@ const COOLDOWN_SECONDS: u32 = 60;
 
 #[component]
 pub fn CheckEmailPage() -> impl IntoView {
+    let t = Words::here();
     let asked = Resource::new(|| (), |_| load_check_email());
     view! {
-        <Title text="Check your email"/>
+        <Title text=t.get("check-title")/>
         <section class="card narrow check-email">
             <div class="envelope" aria-hidden="true">"✉"</div>
-            <h1>"Check your email"</h1>
+            <h1>{t.get("check-heading")}</h1>
             <Suspense fallback=|| ()>
                 {move || Suspend::new(async move {
                     asked.await.ok().map(|asked| view! { <Asked asked/> })
@@ -42,6 +47,7 @@ pub fn CheckEmailPage() -> impl IntoView {
 
 #[component]
 fn Asked(asked: AskedFor) -> impl IntoView {
+    let t = Words::here();
     let AskedFor {
         address,
         masked,
@@ -53,53 +59,98 @@ fn Asked(asked: AskedFor) -> impl IntoView {
         on_a_computer,
     } = asked;
     let sent = match (&address, masked) {
-        (Some(address), true) => view! {
-            <p>"We have sent a new Secure Login Link to " <strong class="typed-email">{address.clone()}</strong> "."</p>
-        }.into_any(),
-        (Some(address), false) => view! {
-            <p>"If " <strong class="typed-email">{address.clone()}</strong> " belongs to a Carelink account, we have sent it a Secure Login Link."</p>
-        }.into_any(),
-        (None, _) => view! { <p>"We have sent a Secure Login Link to the address you typed."</p> }.into_any(),
+        (Some(address), masked) => {
+            let id = if masked {
+                "check-sent-new"
+            } else {
+                "check-sent-if"
+            };
+            t.pieces(id, &[], &[("address", address.clone())])
+        }
+        (None, _) => vec![Piece::Plain(t.get("check-sent-typed"))],
     };
-    let send_again = address.filter(|_| !masked).map(|email| view! {
-        // Without the script, "Send again" is a plain form that comes back here.
-        <FormResult form=AskForLoginLink::url()/>
-        <SendAgain email next lock_seconds=COOLDOWN_SECONDS/>
-        <p class="muted center">"Wrong address? " <a href=routes::LOGIN>"Use a different email"</a></p>
+    let send_again = address.filter(|_| !masked).map(|email| {
+        let words = SendAgainWords::new(&t);
+        view! {
+            // Without the script, "Send again" is a plain form that comes back here.
+            <FormResult form=AskForLoginLink::url()/>
+            <SendAgain email next lock_seconds=COOLDOWN_SECONDS words/>
+            <p class="muted center">
+                {t.get("check-wrong-address")} " " <a href=routes::LOGIN>{t.get("check-use-different")}</a>
+            </p>
+        }
     });
+    let button = || [("button", t.get("link-button"))];
     view! {
-        {sent}
+        <p><Rich pieces=sent/></p>
         {mailbox.map(|(name, url)| view! {
-            <a class="button block" href=url target="_blank" rel="noopener noreferrer">{format!("Open {name}")}</a>
+            <a class="button block" href=url target="_blank" rel="noopener noreferrer">
+                {t.with("check-open-mailbox", &[("mailbox", name.into())])}
+            </a>
         })}
         // Shown even once the request is gone (the pending cookie with it).
         <FormResult form=CollectApproval::url()/>
         {waiting.then(|| view! { <ApproveFromPhone number=approval_number on_a_computer/> })}
         <ol class="steps">
-            <li>"Open the email from Carelink in your mail app."</li>
-            <li>"Tap the " <strong>"Log In"</strong> " button. You will land on your appointments."</li>
+            <li>{t.get("check-step-open")}</li>
+            <li><Rich pieces=t.pieces("check-step-tap", &[], &button())/></li>
         </ol>
         <p class="muted">
-            {format!("The link works once, for {link_minutes} minutes. ")}
-            "Nothing after a few minutes? Check your spam folder."
+            {t.with("check-link-works", &[("minutes", link_minutes.into())])} " "
+            {t.get("check-spam")}
         </p>
         {send_again}
     }
 }
 
 /// Opening the email on a phone (or, on a phone, in the mail app): typing this number there
-/// signs this screen in, for a few minutes after asking (`None` after that).
+/// signs this screen in, for a few minutes after asking (`None` after that). The instructions
+/// are the server's; the island only waits.
 #[component]
 fn ApproveFromPhone(number: Option<u8>, on_a_computer: bool) -> impl IntoView {
-    let heading = if on_a_computer {
-        "Opening the email on your phone?"
+    let t = Words::here();
+    let heading = t.get(if on_a_computer {
+        "check-on-phone"
     } else {
-        "Opening the email in another app?"
+        "check-in-another-app"
+    });
+    let minutes = || [("minutes", Arg::from(APPROVE_WITHIN_MINUTES))];
+    let how = match number {
+        Some(number) => {
+            let choice = if on_a_computer {
+                "link-on-the-computer"
+            } else {
+                "link-on-the-browser"
+            };
+            let id = if on_a_computer {
+                "check-how-on-phone"
+            } else {
+                "check-how-in-email"
+            };
+            let strong = [
+                ("button", t.get("link-button")),
+                ("choice", t.get(choice)),
+                ("number", number.to_string()),
+            ];
+            view! {
+                <p><Rich pieces=t.pieces(id, &[], &strong)/></p>
+                <p class="approval-number"><span class="label">{t.get("check-your-number")}</span>{number}</p>
+                <p class="muted">{t.with("check-number-works", &minutes())}</p>
+            }
+            .into_any()
+        }
+        // Past the few minutes a phone may approve: an approval made in time is still collected.
+        None => view! { <p>{t.with("check-too-late", &minutes())}</p> }.into_any(),
     };
+    let otherwise = number.is_none().then(|| t.get("check-otherwise"));
+    let words = WaitWords::new(&t);
     view! {
         <section class="approve-from-phone" aria-labelledby="from-phone">
             <h2 id="from-phone">{heading}</h2>
-            <WaitForApproval number on_a_computer/>
+            <WaitForApproval words>
+                {how}
+            </WaitForApproval>
+            {otherwise.map(|otherwise| view! { <p>{otherwise}</p> })}
         </section>
     }
 }
@@ -107,21 +158,22 @@ fn ApproveFromPhone(number: Option<u8>, on_a_computer: bool) -> impl IntoView {
 /// "Have a code? Enter it here": for a link that opens on another device than this one.
 #[component]
 fn CodeForm() -> impl IntoView {
+    let t = Words::here();
     let form = SignInWithCode::url();
     view! {
         <section class="code-entry">
-            <h2>"Have a code? Enter it here"</h2>
-            <p class="muted">"Or type the 8-digit code from the email here, if you opened it on another device."</p>
+            <h2>{t.get("check-code-heading")}</h2>
+            <p class="muted">{t.get("check-code-lead")}</p>
             <FormResult form/>
             <form method="post" action=form>
                 <input type="hidden" name="time_zone" value=""/>
                 <div class="field">
-                    <label for="code">"Sign-in code"</label>
+                    <label for="code">{t.get("check-code-label")}</label>
                     <input id="code" name="code" class="code" type="text" inputmode="numeric"
-                        autocomplete="one-time-code" maxlength="20" placeholder="8 digits" required
+                        autocomplete="one-time-code" maxlength="20" placeholder=t.get("check-code-placeholder") required
                         autofocus=failed(form)/>
                 </div>
-                <button type="submit" class="block" data-busy="Logging in…">"Log In with code"</button>
+                <button type="submit" class="block" data-busy=t.get("login-logging-in")>{t.get("check-code-submit")}</button>
             </form>
         </section>
     }

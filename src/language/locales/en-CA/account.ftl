@@ -1,0 +1,3 @@
+## /account: the patient's details, sign-in activity and browsers.
+
+account-unknown-browser = Unknown browser
