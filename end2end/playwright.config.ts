@@ -42,6 +42,8 @@ const launchOptions = {
 };
 
 const noScripts = /no-javascript\.spec\.ts/;
+/** A French-speaking patient's flows, run by the "(fr)" projects only. */
+const french = /french\.spec\.ts/;
 
 export default defineConfig({
   testDir: "./tests",
@@ -58,8 +60,17 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "desktop", testIgnore: noScripts, use: { ...devices["Desktop Chrome"], launchOptions } },
-    { name: "mobile", testIgnore: noScripts, use: { ...devices["Pixel 7"], launchOptions } },
+    { name: "desktop", testIgnore: [noScripts, french], use: { ...devices["Desktop Chrome"], launchOptions } },
+    { name: "mobile", testIgnore: [noScripts, french], use: { ...devices["Pixel 7"], launchOptions } },
+    // A browser that asks for Canadian French: on a computer, on a phone, and on a phone with
+    // scripts off.
+    { name: "desktop (fr)", testMatch: french, use: { ...devices["Desktop Chrome"], locale: "fr-CA", launchOptions } },
+    { name: "mobile (fr)", testMatch: french, use: { ...devices["Pixel 7"], locale: "fr-CA", launchOptions } },
+    {
+      name: "no JavaScript (fr)",
+      testMatch: french,
+      use: { ...devices["Pixel 7"], locale: "fr-CA", javaScriptEnabled: false, launchOptions },
+    },
     // Scripts off, as in locked-down hospital browsers and before the WASM arrives: every flow
     // that makes sense without them, from the HTML alone.
     {

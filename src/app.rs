@@ -11,7 +11,6 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::{provide_meta_context, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Outlet, ParentRoute, Route, Router, Routes},
-    hooks::use_location,
     path, ParamSegment, SsrMode, StaticSegment,
 };
 
@@ -24,11 +23,12 @@ use crate::{
         check_email::CheckEmailPage,
         dev_mailbox::DevMailboxPage,
         form_response::FormResponsePage,
+        idle_warning::IdleWarning,
         login::LoginPage,
         login_link::LoginLinkPage,
         not_found::NotFound,
         password::{NewPasswordPage, PasswordResetPage},
-        FormResult,
+        this_page, FormResult,
     },
     routes::{self, segment as s},
 };
@@ -168,7 +168,6 @@ fn SiteHeader() -> impl IntoView {
     view! {
         <header class="site-header">
             <a class="brand" href=routes::APPOINTMENTS>{t.clinic().to_owned()}</a>
-            <LanguageSwitch/>
             <Suspense fallback=|| ()>
                 {move || {
                     let (nav, appointments, account) = (nav.clone(), appointments.clone(), account.clone());
@@ -182,10 +181,12 @@ fn SiteHeader() -> impl IntoView {
                                     <button type="submit" class="link" data-busy=signing_out>{sign_out}</button>
                                 </form>
                             </nav>
+                            <IdleWarning/>
                         })
                     })
                 }}
             </Suspense>
+            <LanguageSwitch/>
         </header>
     }
 }
@@ -195,17 +196,7 @@ fn SiteHeader() -> impl IntoView {
 #[component]
 fn LanguageSwitch() -> impl IntoView {
     let other = Language::current().other();
-    let here = use_location();
-    let back = format!(
-        "{}{}",
-        here.pathname.get_untracked(),
-        here.search.get_untracked()
-    );
-    let back = if back.ends_with('?') {
-        back.trim_end_matches('?').to_owned()
-    } else {
-        back
-    };
+    let back = this_page();
     view! {
         <form class="language-switch" method="post" action=ChooseLanguage::url()>
             <input type="hidden" name="language" value=other.code()/>

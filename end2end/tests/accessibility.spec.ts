@@ -1,7 +1,6 @@
-import * as path from "node:path";
-import AxeBuilder from "@axe-core/playwright";
 import type { Browser, Page, TestInfo } from "@playwright/test";
 import { test, expect, hydrated, clientAddress } from "./fixtures";
+import { checkScreen } from "./screens";
 import {
   LOGIN_MAIL,
   addAppointment,
@@ -16,54 +15,7 @@ import {
   typeNumber,
 } from "./support";
 
-/**
- * Every screen a patient can reach, checked as a screen-reader user, a keyboard user and a
- * patient on a small phone would need it, and photographed for review:
- * end2end/screenshots/<project>/<screen>.png (also attached to the HTML report).
- */
-const SCREENSHOTS = path.resolve(__dirname, "../screenshots");
-const WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
-/** The smallest a control may be on a phone (WCAG 2.5.5's 44 CSS px). */
-const TAP = 44;
-
-async function checkScreen(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
-  await expect(page.locator("h1"), "one h1 per page").toHaveCount(1);
-  await expect(page.getByRole("banner")).toHaveCount(1);
-  await expect(page.getByRole("main")).toHaveCount(1);
-  await expect(page.locator('meta[name="robots"]')).toHaveAttribute("content", /noindex/);
-
-  const axe = await new AxeBuilder({ page }).withTags(WCAG_21_AA).analyze();
-  const violations = axe.violations.map(
-    (v) => `${v.id} (${v.help}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
-  );
-  expect(violations, `axe on ${screen}`).toEqual([]);
-
-  // The header's links stay on one line, however narrow the screen.
-  const navLines = await page.locator(".site-nav > *").evaluateAll(
-    (items) => new Set(items.map((item) => Math.round(item.getBoundingClientRect().top))).size,
-  );
-  expect(navLines, "lines the header's links take").toBeLessThanOrEqual(1);
-
-  if (testInfo.project.use.isMobile) {
-    // Controls a thumb must hit; links inside a sentence are exempt, as WCAG exempts them.
-    const small = await page
-      .locator("button, input:not([type=hidden]), select, summary, a:not(p a, li a, dd a)")
-      .evaluateAll((controls, tap) =>
-        controls
-          .filter((c) => (c as HTMLElement).offsetParent !== null)
-          .map((c) => ({ c, height: c.getBoundingClientRect().height }))
-          .filter(({ height }) => height < tap)
-          .map(({ c, height }) => `${c.outerHTML.slice(0, 80)} is ${height.toFixed(0)} px tall`),
-      TAP);
-    expect(small, "controls under 44 px tall").toEqual([]);
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-    expect(overflow, "sideways scrolling").toBeLessThanOrEqual(0);
-  }
-
-  const file = path.join(SCREENSHOTS, testInfo.project.name, `${screen}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  await testInfo.attach(screen, { path: file, contentType: "image/png" });
-}
+/** Every screen a patient can reach, through `checkScreen`. */
 
 /** A second browser with this project's device: the phone the email was opened on. */
 async function anotherBrowser(browser: Browser, testInfo: TestInfo): Promise<Page> {

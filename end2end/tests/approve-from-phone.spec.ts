@@ -50,7 +50,7 @@ async function numberOn(screen: Page): Promise<string> {
 async function chooseTheComputer(phone: Page): Promise<void> {
   await chooseThatAsked(phone);
   await expect(phone.getByText("Never type a number that someone gives you")).toBeVisible();
-  await expect(phone.locator("form button")).toHaveText(["Log in there"]);
+  await expect(phone.locator("main form button")).toHaveText(["Log in there"]);
 }
 
 test("the computer that asked signs in by itself when the phone types its number", async ({ browser, isMobile }) => {

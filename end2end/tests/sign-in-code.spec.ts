@@ -24,8 +24,20 @@ test("a patient types the code from the email on the confirmation screen and lan
   await button.click();
   await expect(page.getByRole("alert")).toHaveText(/^That code did not work\./);
 
-  // Pasted as some mail apps copy it, with a dash.
-  await field.fill(code!.replace(" ", "-"));
+  // Pasted (WCAG 3.3.8: no per-digit boxes, nothing that blocks a paste), as some mail apps
+  // copy it, with a dash.
+  await field.fill("");
+  await field.focus();
+  await page.evaluate((text) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", text);
+    const pasted = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true });
+    const field = document.activeElement as HTMLInputElement;
+    // A page that blocked pasting would cancel the event; ours must let it through.
+    if (field.dispatchEvent(pasted)) field.setRangeText(text, 0, field.value.length, "end");
+  }, code!.replace(" ", "-"));
+  await expect(field).toHaveValue(code!.replace(" ", "-"));
+  await expect(page.locator("input.code, input[name=code]")).toHaveCount(1);
   await button.click();
   await expect(page).toHaveURL(/\/appointments$/);
   await expect(page.getByText("Dr. Digits")).toBeVisible();

@@ -25,13 +25,17 @@ function carelink(args: string[], input?: string): string {
 
 export const PASSWORD = "a long and happy passphrase";
 
-/** A new patient with a unique email; with the password above unless `invited`. */
-export function addPatient(name: string, options: { invited?: boolean } = {}): string {
+/**
+ * A new patient with a unique email; with the password above unless `invited`; reading the
+ * portal in `language` ("en" or "fr") when given, as a clinic may set it.
+ */
+export function addPatient(name: string, options: { invited?: boolean; language?: "en" | "fr" } = {}): string {
   const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
+  const language = options.language ? ["--language", options.language] : [];
   if (options.invited) {
-    carelink(["user", "add", "--email", email, "--name", name]);
+    carelink(["user", "add", "--email", email, "--name", name, ...language]);
   } else {
-    carelink(["user", "add", "--email", email, "--name", name, "--password-stdin"], `${PASSWORD}\n`);
+    carelink(["user", "add", "--email", email, "--name", name, ...language, "--password-stdin"], `${PASSWORD}\n`);
   }
   return email;
 }
@@ -91,9 +95,10 @@ export async function mailTo(email: string, subject: string | RegExp, count = 1)
   return mails[count - 1];
 }
 
-/** The link behind a message's button (`label`), from its text part. */
+/** The link behind a message's button (`label`), from its text part ("Label: URL"; French puts a
+ * no-break space before the colon). */
 export function buttonLink(mail: Mail, label = "Log In"): string {
-  const match = mail.text.match(new RegExp(`${label}: (\\S+)`));
+  const match = mail.text.match(new RegExp(`${label}\\s?: (\\S+)`));
   if (!match) throw new Error(`no "${label}" link in "${mail.subject}":\n${mail.text}`);
   return match[1];
 }

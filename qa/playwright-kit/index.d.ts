@@ -17,6 +17,8 @@ export interface Patient {
   name: string;
   has_password: boolean;
   time_zone: string;
+  /** "en" or "fr": the language of their pages and emails. */
+  language: "en" | "fr";
   password?: string;
 }
 
@@ -63,7 +65,7 @@ export declare class Carelink {
   constructor(options: { baseURL: string; token: string });
   readonly baseURL: string;
   call(method: string, path: string, body?: unknown): Promise<any>;
-  createPatient(options?: { email?: string; name?: string; password?: string; invited?: boolean; timeZone?: string }): Promise<Patient>;
+  createPatient(options?: { email?: string; name?: string; password?: string; invited?: boolean; timeZone?: string; language?: "en" | "fr" }): Promise<Patient>;
   removePatient(email: string): Promise<{ removed_patients: number }>;
   bookAppointment(options: { email: string; startsAt: Date | string; clinician: string; reason?: string; videoUrl?: string }): Promise<{ id: number; path: string }>;
   recordFormResponse(options: { email: string; title: string; answers?: Record<string, string> | { question: string; answer: string }[] }): Promise<{ id: number; path: string }>;

@@ -43,11 +43,14 @@ export class Carelink {
     return answer;
   }
 
-  /** A new patient, with a strong random password unless `invited`; a unique address unless given. */
-  async createPatient({ email, name = "Test Patient", password, invited = false, timeZone } = {}) {
+  /**
+   * A new patient, with a strong random password unless `invited`; a unique address unless
+   * given; reading the portal in `language` ("en" or "fr") if given, else the clinic's.
+   */
+  async createPatient({ email, name = "Test Patient", password, invited = false, timeZone, language } = {}) {
     email ??= uniqueEmail();
     password = invited ? undefined : (password ?? `carelink ${randomBytes(12).toString("base64url")}`);
-    const created = await this.call("POST", "/patients", { email, name, password, time_zone: timeZone });
+    const created = await this.call("POST", "/patients", { email, name, password, time_zone: timeZone, language });
     return { ...created, password };
   }
 

@@ -214,6 +214,14 @@ impl Accounts {
         sessions::find(&self.pool, secret, self.now(), idle).await
     }
 
+    /// How long the session for `secret` has left before it ends (idle, or at its absolute end),
+    /// without counting as a use: what the page warns of before signing out (WCAG 2.2.1).
+    /// `None`: it has ended, or never was.
+    pub async fn session_time_left(&self, secret: &str) -> sqlx::Result<Option<Duration>> {
+        let idle = self.policy.session_idle_timeout;
+        sessions::time_left(self.pool.read(), secret, self.now(), idle).await
+    }
+
     /// The patient with this address, if any.
     pub async fn patient(&self, email: &EmailAddress) -> sqlx::Result<Option<users::User>> {
         users::by_email(self.pool.read(), email).await

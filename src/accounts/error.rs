@@ -100,7 +100,11 @@ mod tests {
             wait: Duration::seconds(61),
         }
         .explain(&Words::new(crate::language::Language::French, "Carelink"));
-        assert!(french.ends_with("réessayer dans 2 minutes."), "{french}");
+        // A number and its unit never part across lines in French (a no-break space).
+        assert!(
+            french.ends_with("réessayer dans 2\u{a0}minutes."),
+            "{french}"
+        );
         assert_eq!(whole_seconds_up(Duration::milliseconds(1)), 1);
         assert_eq!(whole_seconds_up(Duration::milliseconds(45_001)), 46);
     }

@@ -66,6 +66,16 @@ pub fn login_url(next: &str) -> String {
     format!("{}?{query}", routes::LOGIN)
 }
 
+/// The same, for a browser whose session has ended: the login page says so (`ended`), as the
+/// idle warning's script does when the time is up.
+pub fn signed_out_url(next: &str) -> String {
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("ended", "1")
+        .append_pair("next", next)
+        .finish();
+    format!("{}?{query}", routes::LOGIN)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -236,6 +236,7 @@ fn login_link_email(
         ),
     };
     let expires = human(request.expires_at, zone, language);
+    let host = url.host_str().unwrap_or_default().to_owned();
     let content = Content {
         preheader: words.with("mail-link-preheader", &[("minutes", minutes.into())]),
         heading: words.get("mail-link-heading"),
@@ -247,6 +248,7 @@ fn login_link_email(
         highlight: code.map(|code| Highlight {
             intro: words.get("mail-link-code-intro"),
             code: code.to_string(),
+            autofill: format!("@{host} #{}", code.digits()),
         }),
         notes: vec![
             words.with(

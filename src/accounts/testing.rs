@@ -6,17 +6,12 @@
 use time::OffsetDateTime;
 
 use super::{
+    passwords::PatientDetails,
     sign_in::Proof,
     store::users::{self, CreateUserError, User},
     AccountError, Accounts, Browser, SignedIn,
 };
-use crate::{
-    clock::{Timestamp, Zone},
-    configuration::TestingPass,
-    db,
-    email_address::EmailAddress,
-    mail,
-};
+use crate::{clock::Timestamp, configuration::TestingPass, db, email_address::EmailAddress, mail};
 
 /// Marks `user` as the testing API's, in the transaction that creates them.
 pub(super) async fn mark(
@@ -40,9 +35,9 @@ impl Accounts {
         email: &EmailAddress,
         name: &str,
         password: Option<String>,
-        time_zone: Option<&Zone>,
+        details: &PatientDetails,
     ) -> Result<User, CreateUserError> {
-        self.create_patient(email, name, password, time_zone, true)
+        self.create_patient(email, name, password, details, true)
             .await
     }
 

@@ -5,7 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::{
     extract::{ConnectInfo, Request, State},
-    http::{header, request::Parts, HeaderValue},
+    http::{header, request::Parts, HeaderValue, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
@@ -14,7 +14,7 @@ use crate::{
     accounts::{whole_seconds_up, AccountError, ClientMeta},
     configuration::{any_contains, IpNet, ServerSettings, TEST_CLIENT_HEADER},
     error::AppError,
-    language::Language,
+    language::{Explain, Language},
     routes,
     state::AppState,
     testing,
@@ -56,7 +56,13 @@ pub async fn limit_clients(
         parts.extensions.insert(OverBudget(wait));
         return next.run(Request::from_parts(parts, body)).await;
     }
-    let mut response = AppError::from(refused).into_response();
+    // In the page's language (`pick_language` ran first): no leptos context to read it from.
+    let words = state.words(parts.extensions.get().copied().unwrap_or_default());
+    let told = AppError::refused(
+        StatusCode::TOO_MANY_REQUESTS.as_u16(),
+        refused.explain(&words),
+    );
+    let mut response = told.into_response();
     response.headers_mut().insert(
         header::RETRY_AFTER,
         HeaderValue::from(whole_seconds_up(wait)),

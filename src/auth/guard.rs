@@ -7,7 +7,10 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
 };
 
-use super::request::session_for;
+use super::{
+    cookies::{self, CarelinkCookie},
+    request::session_for,
+};
 use crate::{
     routes,
     {accounts::landing, state::AppState},
@@ -50,7 +53,17 @@ pub async fn require_session_for_pages(
         || request.uri().path().to_owned(),
         |pq| pq.as_str().to_owned(),
     );
-    Redirect::to(&landing::login_url(&wanted)).into_response()
+    // A browser that still holds a session cookie was signed out: the login page says so.
+    let held = cookies::read(
+        request.headers(),
+        CarelinkCookie::Session,
+        cookies::secure(&state),
+    );
+    let login = match held {
+        Some(_) => landing::signed_out_url(&wanted),
+        None => landing::login_url(&wanted),
+    };
+    Redirect::to(&login).into_response()
 }
 
 /// Pages whose URL carries a secret (login and set-password links) must not leak it through the

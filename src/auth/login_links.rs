@@ -27,17 +27,34 @@ pub struct Asked {
     pub address: String,
     pub masked: bool,
     pub next: String,
+    /// When (Unix seconds), to tell a patient who asks again within a minute that one email a
+    /// minute goes out (`ONE_EMAIL_EVERY`): this browser's own doing, whoever the address is.
+    #[serde(default)]
+    pub asked_at: i64,
+    #[serde(default)]
+    pub repeated: bool,
 }
+
+/// At most one login email a minute goes to an address (`accounts::limits::PER_EMAIL`).
+const ONE_EMAIL_EVERY: i64 = 60;
 
 /// "Send Secure Login Link": the same answer whoever the address belongs to.
 pub async fn ask_for_link(email: String, next: Option<String>) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     let email = EmailAddress::parse(&email)?;
     let redirect_to = next.as_deref().and_then(landing::safe_next);
+    let now = req.state.clock.now().unix_timestamp();
+    let repeated = asked(&req).is_some_and(|before| {
+        // The cookie is the browser's to write: any number may come back.
+        let ago = now.saturating_sub(before.asked_at);
+        !before.masked && before.address == email.as_str() && (0..ONE_EMAIL_EVERY).contains(&ago)
+    });
     let asked = Asked {
         address: email.to_string(),
         masked: false,
         next: redirect_to.clone().unwrap_or_default(),
+        asked_at: now,
+        repeated,
     };
     let pending = req
         .accounts()
@@ -59,6 +76,8 @@ pub async fn ask_for_new_link(token: String) -> Result<(), AppError> {
         address: asked.sent_to.clone(),
         masked: true,
         next: String::new(),
+        asked_at: req.state.clock.now().unix_timestamp(),
+        repeated: false,
     };
     confirm(&req, &asked.pending, &shown);
     Ok(())

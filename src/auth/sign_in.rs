@@ -55,6 +55,27 @@ pub async fn signed_in_name() -> Result<Option<String>, AppError> {
         .map(|session| session.user.greeting_name().to_owned()))
 }
 
+/// Seconds until this browser's session ends, without counting as a use (the idle warning
+/// asks); `None` when it has no live session.
+pub async fn session_time_left() -> Result<Option<i64>, AppError> {
+    let req = RequestContext::from_leptos()?;
+    let Some(secret) = req.cookie(CarelinkCookie::Session) else {
+        return Ok(None);
+    };
+    let left = req.accounts().session_time_left(&secret).await?;
+    Ok(left.map(|left| left.whole_seconds()))
+}
+
+/// "Stay signed in": a use of the session, which starts its idle time again; the time left
+/// after it.
+pub async fn stay_signed_in() -> Result<Option<i64>, AppError> {
+    let req = RequestContext::from_leptos()?;
+    if req.current_session().await?.is_none() {
+        return Ok(None);
+    }
+    session_time_left().await
+}
+
 /// The patient chooses the zone their times read in.
 pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;

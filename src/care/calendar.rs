@@ -8,10 +8,29 @@ use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use url::Url;
 
 use super::appointments::{Appointment, JOINABLE_BEFORE, LASTS};
-use crate::clock::{OffsetChange, Zone};
+use crate::{
+    clock::{OffsetChange, Zone},
+    language::Words,
+};
 
-/// The `.ics` file of `appointment`, whose page is `page`, as of `now`.
-pub fn ics(appointment: &Appointment, zone: &Zone, page: &Url, now: OffsetDateTime) -> String {
+/// The `.ics` file of `appointment`, whose page is `page`, as of `now`, in `words`' language
+/// (which its texts say, `LANGUAGE=`, for calendars that read it).
+pub fn ics(
+    appointment: &Appointment,
+    zone: &Zone,
+    page: &Url,
+    now: OffsetDateTime,
+    words: &Words,
+) -> String {
+    let lang = words.language().tag();
+    let summary = words.with(
+        "appointment-with",
+        &[("clinician", appointment.clinician.clone().into())],
+    );
+    let location = match &appointment.video_url {
+        Some(url) => url.clone(),
+        None => words.get("calendar-video-visit"),
+    };
     let starts = OffsetDateTime::from(appointment.starts_at);
     let ends = starts + LASTS;
     let tzid = zone.name();
@@ -41,20 +60,20 @@ pub fn ics(appointment: &Appointment, zone: &Zone, page: &Url, now: OffsetDateTi
         format!("DTSTAMP:{}Z", local(Zone::utc().wall_clock(now))),
         format!("DTSTART;TZID={tzid}:{}", local(zone.wall_clock(starts))),
         format!("DTEND;TZID={tzid}:{}", local(zone.wall_clock(ends))),
+        format!("SUMMARY;LANGUAGE={lang}:{}", text(&summary)),
         format!(
-            "SUMMARY:{}",
-            text(&format!("Appointment with {}", appointment.clinician))
+            "DESCRIPTION;LANGUAGE={lang}:{}",
+            text(&description(appointment, page, words))
         ),
-        format!("DESCRIPTION:{}", text(&description(appointment, page))),
-        format!(
-            "LOCATION:{}",
-            text(appointment.video_url.as_deref().unwrap_or("Video visit"))
-        ),
+        format!("LOCATION;LANGUAGE={lang}:{}", text(&location)),
         format!("URL:{page}"),
         "BEGIN:VALARM".to_owned(),
         "ACTION:DISPLAY".to_owned(),
         format!("TRIGGER:-PT{}M", JOINABLE_BEFORE.whole_minutes()),
-        "DESCRIPTION:Your video visit opens now".to_owned(),
+        format!(
+            "DESCRIPTION;LANGUAGE={lang}:{}",
+            text(&words.get("calendar-alarm"))
+        ),
         "END:VALARM".to_owned(),
         "END:VEVENT".to_owned(),
         "END:VCALENDAR".to_owned(),
@@ -65,15 +84,17 @@ pub fn ics(appointment: &Appointment, zone: &Zone, page: &Url, now: OffsetDateTi
     })
 }
 
-fn description(appointment: &Appointment, page: &Url) -> String {
+fn description(appointment: &Appointment, page: &Url, words: &Words) -> String {
     let mut description = String::new();
     if !appointment.reason.is_empty() {
         let _ = writeln!(description, "{}\n", appointment.reason);
     }
     if let Some(video) = &appointment.video_url {
-        let _ = writeln!(description, "Join the video visit: {video}");
+        let join = words.with("calendar-join", &[("url", video.clone().into())]);
+        let _ = writeln!(description, "{join}");
     }
-    let _ = write!(description, "In Carelink: {page}");
+    let in_portal = words.with("calendar-in-portal", &[("url", page.to_string().into())]);
+    let _ = write!(description, "{in_portal}");
     description
 }
 
@@ -155,6 +176,31 @@ mod tests {
         }
     }
 
+    fn english() -> Words {
+        Words::english()
+    }
+
+    #[test]
+    fn a_french_patients_calendar_reads_in_french_and_says_so() {
+        let page = Url::parse("https://portal.example/appointments/7").unwrap();
+        let starts = time::macros::datetime!(2031-03-04 15:00 UTC);
+        let french = Words::new(crate::language::Language::French, "Clinique Rosemont");
+        let file = ics(&appointment(starts), &Zone::utc(), &page, starts, &french);
+        let unfolded = file.replace("\r\n ", "");
+        assert!(unfolded.contains(r"SUMMARY;LANGUAGE=fr-CA:Rendez-vous avec Dr. Okafor\, MD"));
+        assert!(
+            unfolded.contains("Rejoindre la consultation vidéo"),
+            "{unfolded}"
+        );
+        assert!(
+            unfolded.contains("Dans le portail Clinique Rosemont"),
+            "{unfolded}"
+        );
+        assert!(unfolded.contains(
+            "DESCRIPTION;LANGUAGE=fr-CA:Votre consultation vidéo est maintenant ouverte"
+        ));
+    }
+
     fn lines(file: &str) -> Vec<&str> {
         file.split("\r\n").collect()
     }
@@ -164,7 +210,7 @@ mod tests {
         let toronto = Zone::parse("America/Toronto").unwrap();
         let page = Url::parse("https://portal.example/appointments/7").unwrap();
         let starts = time::macros::datetime!(2031-03-04 15:00 UTC);
-        let file = ics(&appointment(starts), &toronto, &page, starts);
+        let file = ics(&appointment(starts), &toronto, &page, starts, &english());
         let lines = lines(&file);
         for expected in [
             "TZID:America/Toronto",
@@ -176,7 +222,7 @@ mod tests {
             "TZNAME:EST",
             "UID:appointment-7@portal.example",
             "DTSTAMP:20310304T150000Z",
-            r"SUMMARY:Appointment with Dr. Okafor\, MD",
+            r"SUMMARY;LANGUAGE=en-CA:Appointment with Dr. Okafor\, MD",
             "URL:https://portal.example/appointments/7",
             "TRIGGER:-PT15M",
         ] {
@@ -191,7 +237,7 @@ mod tests {
         let toronto = Zone::parse("America/Toronto").unwrap();
         let page = Url::parse("https://portal.example/appointments/7").unwrap();
         let starts = time::macros::datetime!(2031-07-01 14:00 UTC);
-        let file = ics(&appointment(starts), &toronto, &page, starts);
+        let file = ics(&appointment(starts), &toronto, &page, starts, &english());
         let lines = lines(&file);
         assert!(lines.contains(&"DTSTART;TZID=America/Toronto:20310701T100000"));
         assert!(lines.contains(&"BEGIN:DAYLIGHT"));
@@ -204,12 +250,21 @@ mod tests {
         long.clinician = "é".repeat(100);
         long.reason = "line one\r\nEND:VEVENT\u{7}".into();
         let page = Url::parse("https://portal.example/appointments/7").unwrap();
-        let file = ics(&long, &Zone::utc(), &page, OffsetDateTime::UNIX_EPOCH);
+        let file = ics(
+            &long,
+            &Zone::utc(),
+            &page,
+            OffsetDateTime::UNIX_EPOCH,
+            &english(),
+        );
         assert!(lines(&file).iter().all(|line| line.len() <= 75), "{file}");
         let ends = lines(&file).iter().filter(|l| **l == "END:VEVENT").count();
         assert_eq!(ends, 1, "{file}");
         assert!(!file.contains('\u{7}'));
         let unfolded = file.replace("\r\n ", "");
-        assert!(unfolded.contains(&format!("SUMMARY:Appointment with {}", "é".repeat(100))));
+        assert!(unfolded.contains(&format!(
+            "SUMMARY;LANGUAGE=en-CA:Appointment with {}",
+            "é".repeat(100)
+        )));
     }
 }

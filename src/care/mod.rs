@@ -18,6 +18,7 @@ use crate::{
     accounts::{Accounts, User},
     clock::Clock,
     db,
+    language::Words,
     mail::Outbox,
     routes,
 };
@@ -69,6 +70,7 @@ impl Care {
         user: &User,
         id: i64,
         public_url: &Url,
+        words: &Words,
     ) -> sqlx::Result<Option<String>> {
         let Some(appointment) = self.appointment(user.id, id).await? else {
             return Ok(None);
@@ -77,7 +79,13 @@ impl Care {
             .join(&routes::appointment(id))
             .expect("a path joins any base URL");
         let zone = self.accounts.zone_of(user);
-        Ok(Some(calendar::ics(&appointment, &zone, &page, self.now())))
+        Ok(Some(calendar::ics(
+            &appointment,
+            &zone,
+            &page,
+            self.now(),
+            words,
+        )))
     }
 
     /// The form response if it exists and is the patient's.

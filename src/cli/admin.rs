@@ -7,7 +7,10 @@ use time::OffsetDateTime;
 
 use super::{AppointmentCommand, Command, FormResponseCommand, UserCommand};
 use crate::{
-    accounts::{passwords::strength::choose, Accounts},
+    accounts::{
+        passwords::{strength::choose, PatientDetails},
+        Accounts,
+    },
     care::{appointments::NewAppointment, forms::Answer, Care},
     clock::{human, Clock, Zone},
     configuration::{Environment, Settings},
@@ -46,9 +49,19 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
                     email,
                     name,
                     time_zone,
+                    language,
                     ..
                 },
-        } => admin.add_user(email, name, password, time_zone).await,
+        } => {
+            let details = PatientDetails {
+                time_zone,
+                language,
+            };
+            admin.add_user(email, name, password, details).await
+        }
+        Command::User {
+            command: UserCommand::Language { email, language },
+        } => admin.set_language(email, language).await,
         Command::Appointment {
             command:
                 AppointmentCommand::Add {
@@ -118,11 +131,11 @@ impl Admin {
         email: EmailAddress,
         name: String,
         password: Option<String>,
-        time_zone: Option<Zone>,
+        details: PatientDetails,
     ) -> anyhow::Result<()> {
         let user = self
             .accounts
-            .add_patient(&email, &name, password, time_zone.as_ref())
+            .add_patient(&email, &name, password, &details)
             .await?;
         if user.signs_in_by_link() {
             println!("Added patient {email} (id {}) with a password.", user.id);
@@ -133,6 +146,17 @@ impl Admin {
                 user.id
             );
         }
+        Ok(())
+    }
+
+    async fn set_language(&self, email: EmailAddress, language: Language) -> anyhow::Result<()> {
+        let user = self.accounts.patient(&email).await?;
+        let user = user.ok_or_else(|| anyhow::anyhow!("No patient has the email {email}."))?;
+        self.accounts.set_language(&user, language).await?;
+        println!(
+            "{email} now reads the portal and their emails in {}.",
+            language.own_name()
+        );
         Ok(())
     }
 
@@ -184,15 +208,17 @@ impl Admin {
             return Ok(());
         }
         let password = Some(DEMO_PASSWORD.to_owned());
-        self.add_user(pat.clone(), "Pat Morgan".into(), password, None)
+        let details = PatientDetails::default();
+        self.add_user(pat.clone(), "Pat Morgan".into(), password, details)
             .await?;
-        self.add_user(
-            EmailAddress::parse(DEMO_INVITED).expect("valid"),
-            "Sam Rivera".into(),
-            None,
-            None,
-        )
-        .await?;
+        // Invited in French: their invitation and pages read in French from the first email.
+        let french = PatientDetails {
+            language: Some(Language::French),
+            ..PatientDetails::default()
+        };
+        let invited = EmailAddress::parse(DEMO_INVITED).expect("valid");
+        self.add_user(invited, "Sam Rivera".into(), None, french)
+            .await?;
         let now = self.care.now();
         let day = time::Duration::days(1);
         let video = Some("https://video.carelink.localhost/visit/demo".to_owned());

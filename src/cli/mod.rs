@@ -13,6 +13,7 @@ use crate::{
     clock::{Clock, Zone},
     configuration::Settings,
     email_address::EmailAddress,
+    language::Language,
     startup::Application,
     telemetry,
 };
@@ -90,6 +91,19 @@ enum UserCommand {
         /// patient first signs in, when their browser's is adopted.
         #[arg(long, value_name = "ZONE", value_parser = input::zone)]
         time_zone: Option<Zone>,
+        /// The patient's language, en or fr: their pages and emails, the invitation first.
+        /// Without it, the clinic's (CLINIC_LANGUAGE) until the patient first signs in.
+        #[arg(long, value_name = "LANGUAGE", value_parser = parse_language)]
+        language: Option<Language>,
+    },
+    /// Set the language a patient reads the portal and their emails in (they can change it on
+    /// /account).
+    Language {
+        #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
+        email: EmailAddress,
+        /// en or fr.
+        #[arg(long, value_name = "LANGUAGE", value_parser = parse_language)]
+        language: Language,
     },
 }
 
@@ -149,6 +163,10 @@ enum MailCommand {
 
 fn parse_email(value: &str) -> Result<EmailAddress, String> {
     EmailAddress::parse(value).map_err(|e| e.to_string())
+}
+
+fn parse_language(value: &str) -> Result<Language, String> {
+    Language::parse(value).ok_or_else(|| "expected en or fr".to_owned())
 }
 
 /// Parses the command line, runs the command and turns any error into a message and exit code 1.

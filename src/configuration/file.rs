@@ -46,6 +46,9 @@ pub(super) struct FileDatabase {
 pub(super) struct FileMail {
     pub(super) smtp_url: Option<String>,
     pub(super) from: Option<String>,
+    pub(super) dkim_selector: Option<String>,
+    pub(super) dkim_domain: Option<String>,
+    pub(super) dkim_key_file: Option<String>,
     pub(super) lease_seconds: Option<toml::Value>,
 }
 

@@ -100,7 +100,21 @@ pub struct MailSettings {
     /// `None` selects the development mailbox.
     pub smtp_url: Option<Url>,
     pub from: String,
+    /// Sign every email with DKIM, so receiving servers can tell it comes from the clinic's
+    /// domain (`None`: unsigned, as the relay may sign itself).
+    pub dkim: Option<DkimSettings>,
     pub retry: RetryPolicy,
+}
+
+/// A DKIM key: the DNS record `SELECTOR._domainkey.DOMAIN` publishes its public half.
+#[derive(Debug, Clone)]
+pub struct DkimSettings {
+    pub selector: String,
+    /// `None`: the domain of `MAIL_FROM`.
+    pub domain: Option<String>,
+    /// An RSA private key (PKCS#1 PEM, `openssl genrsa -traditional`) or an Ed25519 one (its 32
+    /// bytes in base64), read at start-up (`mail::transport`).
+    pub key_file: std::path::PathBuf,
 }
 
 /// How the mail worker retries temporary failures. Only the lease is in Leptos.toml

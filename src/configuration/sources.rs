@@ -10,8 +10,8 @@ use super::{
     networks::{parse_base_url, parse_smtp_url},
     production::production_checks,
     redact_url_password, AuthSettings, BackgroundLimits, ClinicSettings, ConfigError,
-    DatabaseSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy, ServerKey,
-    ServerSettings, Settings, TestingApi,
+    DatabaseSettings, DkimSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy,
+    ServerKey, ServerSettings, Settings, TestingApi,
 };
 use crate::{
     accounts::links::LOGIN_LINK_MINUTES, clock::Zone, email_address::EmailAddress,
@@ -233,6 +233,49 @@ impl Sources<'_> {
         })
     }
 
+    /// DKIM needs a selector and a key file, or neither.
+    fn dkim(
+        &self,
+        selector: Option<String>,
+        domain: Option<String>,
+        key_file: Option<String>,
+    ) -> Result<Option<DkimSettings>, ConfigError> {
+        let label = |v: &str| -> Result<String, String> {
+            let ok = !v.is_empty()
+                && v.len() <= 253
+                && v.split('.').all(|part| {
+                    !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                });
+            ok.then(|| v.to_ascii_lowercase())
+                .ok_or_else(|| "expected a DNS name, like mail2026 or clinic.example".into())
+        };
+        let selector = self.pick("MAIL_DKIM_SELECTOR", selector);
+        let key_file = self.pick("MAIL_DKIM_KEY_FILE", key_file);
+        let (selector, key_file) = match (selector, key_file) {
+            (None, None) => return Ok(None),
+            (Some(selector), Some(key_file)) => (selector, key_file),
+            (selector, _) => {
+                let (setting, value) = match selector {
+                    Some(v) => ("MAIL_DKIM_KEY_FILE", v),
+                    None => ("MAIL_DKIM_SELECTOR", String::new()),
+                };
+                return Err(ConfigError::Invalid {
+                    setting,
+                    value,
+                    reason: "DKIM needs both MAIL_DKIM_SELECTOR and MAIL_DKIM_KEY_FILE".into(),
+                });
+            }
+        };
+        Ok(Some(DkimSettings {
+            selector: parse("MAIL_DKIM_SELECTOR", selector, label)?,
+            domain: self
+                .pick("MAIL_DKIM_DOMAIN", domain)
+                .map(|v| parse("MAIL_DKIM_DOMAIN", v, label))
+                .transpose()?,
+            key_file: key_file.into(),
+        }))
+    }
+
     fn mail(&self, file: FileMail) -> Result<MailSettings, ConfigError> {
         let lease = self.whole_number("MAIL_LEASE_SECONDS", file.lease_seconds, 120, 5..=3600)?;
         Ok(MailSettings {
@@ -243,6 +286,7 @@ impl Sources<'_> {
             from: self
                 .pick("MAIL_FROM", file.from)
                 .unwrap_or("Carelink <no-reply@carelink.localhost>".into()),
+            dkim: self.dkim(file.dkim_selector, file.dkim_domain, file.dkim_key_file)?,
             retry: RetryPolicy {
                 lease: time::Duration::seconds(lease),
                 ..RetryPolicy::default()
@@ -262,7 +306,8 @@ impl Sources<'_> {
             "SESSION_IDLE_MINUTES",
             file.session_idle_minutes,
             30,
-            1..=24 * 60,
+            // Long enough for the warning two minutes before the end to mean something.
+            5..=24 * 60,
         )?;
         let retention = self.whole_number(
             "SECURITY_EVENT_RETENTION_DAYS",
@@ -302,7 +347,11 @@ impl Sources<'_> {
 /// Words shown to patients as they are: trimmed, printable, at most `max` characters.
 fn plain_text(value: &str, max: usize) -> Result<String, String> {
     let value = value.trim();
-    if value.is_empty() || value.chars().count() > max || value.chars().any(char::is_control) {
+    // Private-use characters show as nothing, or as something else on each device (and mark
+    // words in bold in `language::Words::pieces`).
+    let private = |c: char| matches!(c, '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{10FFFF}');
+    let unprintable = |c: char| c.is_control() || private(c);
+    if value.is_empty() || value.chars().count() > max || value.chars().any(unprintable) {
         return Err(format!("expected 1 to {max} printable characters"));
     }
     Ok(value.to_owned())

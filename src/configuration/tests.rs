@@ -40,6 +40,75 @@ fn the_clinic_time_zone_must_be_a_real_one() {
 }
 
 #[test]
+fn the_clinic_names_itself_in_its_language_with_its_help() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert_eq!(s.clinic.name, "Carelink");
+    assert_eq!(s.clinic.language, Language::English);
+    assert!(s.clinic.support_email.is_none() && s.clinic.support_phone.is_none());
+    let file = "[clinic]\nname = \"Clinique Rosemont\"\nlanguage = \"fr\"\n";
+    let clinic = Settings::from_sources(
+        file,
+        env(&[
+            ("CLINIC_SUPPORT_EMAIL", "aide@rosemont.example"),
+            ("CLINIC_SUPPORT_PHONE", "+1 514-555-0100 ext. 12"),
+        ]),
+    )
+    .unwrap()
+    .clinic;
+    assert_eq!(clinic.name, "Clinique Rosemont");
+    assert_eq!(clinic.language, Language::French);
+    assert_eq!(
+        clinic.support_email.unwrap().as_str(),
+        "aide@rosemont.example"
+    );
+    assert_eq!(
+        clinic.support_phone.as_deref(),
+        Some("+1 514-555-0100 ext. 12")
+    );
+    for (setting, bad) in [
+        ("CLINIC_LANGUAGE", "de"),
+        ("CLINIC_NAME", "Clinic\u{7}"),
+        ("CLINIC_NAME", "Clinic\u{F0001}"),
+        ("CLINIC_SUPPORT_EMAIL", "help"),
+        ("CLINIC_SUPPORT_PHONE", "call us"),
+        ("CLINIC_SUPPORT_PHONE", "12"),
+    ] {
+        let err = Settings::from_sources("", env(&[(setting, bad)]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(setting), "{setting}={bad:?}: {err}");
+    }
+}
+
+#[test]
+fn dkim_needs_a_selector_and_a_key_file_together() {
+    let s = Settings::from_sources("", env(&[])).unwrap();
+    assert!(s.mail.dkim.is_none());
+    let both = env(&[
+        ("MAIL_DKIM_SELECTOR", "Mail2026"),
+        ("MAIL_DKIM_KEY_FILE", "/etc/carelink/dkim.pem"),
+    ]);
+    let dkim = Settings::from_sources("", both).unwrap().mail.dkim.unwrap();
+    assert_eq!(dkim.selector, "mail2026");
+    assert_eq!(dkim.domain, None);
+    for alone in [
+        ("MAIL_DKIM_SELECTOR", "s1"),
+        ("MAIL_DKIM_KEY_FILE", "/k.pem"),
+    ] {
+        let err = Settings::from_sources("", env(&[alone]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("needs both"), "{err}");
+    }
+    let bad = env(&[
+        ("MAIL_DKIM_SELECTOR", "a b"),
+        ("MAIL_DKIM_KEY_FILE", "/k.pem"),
+    ]);
+    let err = Settings::from_sources("", bad).unwrap_err().to_string();
+    assert!(err.starts_with("MAIL_DKIM_SELECTOR"), "{err}");
+}
+
+#[test]
 fn environment_wins_over_the_file() {
     let file = "[server]\nsite_addr = \"127.0.0.1:4000\"\n[auth]\nlogin_link_ttl_minutes = 30\n";
     let s = Settings::from_sources(

@@ -32,6 +32,9 @@ pub struct Button {
 pub struct Highlight {
     pub intro: String,
     pub code: String,
+    /// The WICG one-time-code line (`@portal.example #12345678`), last in the email, with which
+    /// Apple's mail apps offer the code to the sign-in form of that site alone.
+    pub autofill: String,
 }
 
 const BRAND: &str = "#0d6e6e";
@@ -64,7 +67,7 @@ fn render_html(content: &Content) -> String {
             copy = escape(&content.words.get("mail-copy-address")),
         ));
     }
-    if let Some(Highlight { intro, code }) = &content.highlight {
+    if let Some(Highlight { intro, code, .. }) = &content.highlight {
         body.push_str(&format!(
             r#"<p style="margin:0 0 8px;font-size:14px;line-height:1.5;color:#1c2530;">{}</p>
 <p style="margin:0 0 24px;padding:12px;font-size:32px;font-weight:700;letter-spacing:6px;text-align:center;font-family:Menlo,Consolas,monospace;background:#f5f7f9;border-radius:10px;color:#1c2530;">{}</p>"#,
@@ -76,6 +79,12 @@ fn render_html(content: &Content) -> String {
         body.push_str(&format!(
             r#"<p style="margin:0 0 12px;font-size:14px;line-height:1.5;color:#5b6675;">{}</p>"#,
             escape(note)
+        ));
+    }
+    if let Some(highlight) = &content.highlight {
+        body.push_str(&format!(
+            r#"<p style="margin:0;font-size:12px;color:#5b6675;">{}</p>"#,
+            escape(&highlight.autofill)
         ));
     }
     format!(
@@ -106,9 +115,14 @@ fn render_text(content: &Content) -> String {
         text.push_str("\n\n");
     }
     if let Some(button) = &content.button {
-        text.push_str(&format!("{}: {}\n\n", button.label, button.url));
+        let (label, url) = (button.label.clone(), button.url.to_string());
+        let line = content.words.with(
+            "mail-button-line",
+            &[("label", label.into()), ("url", url.into())],
+        );
+        text.push_str(&format!("{line}\n\n"));
     }
-    if let Some(Highlight { intro, code }) = &content.highlight {
+    if let Some(Highlight { intro, code, .. }) = &content.highlight {
         text.push_str(&format!("{intro}\n\n    {code}\n\n"));
     }
     for note in &content.notes {
@@ -116,6 +130,9 @@ fn render_text(content: &Content) -> String {
         text.push_str("\n\n");
     }
     text.push_str(&format!("--\n{}\n", content.words.get("mail-footer")));
+    if let Some(highlight) = &content.highlight {
+        text.push_str(&format!("\n{}\n", highlight.autofill));
+    }
     text
 }
 
@@ -208,6 +225,7 @@ mod tests {
             highlight: Some(Highlight {
                 intro: INTRO.into(),
                 code: "1234 5678".into(),
+                autofill: "@portal.example #12345678".into(),
             }),
             ..sample()
         };
@@ -222,6 +240,9 @@ mod tests {
             "{text}"
         );
         assert!(!render(&sample()).1.contains(INTRO));
+        // The one-time-code line ends both parts, so mail apps can offer the code.
+        assert!(text.ends_with("\n@portal.example #12345678\n"), "{text}");
+        assert!(html.contains(">@portal.example #12345678</p>"));
     }
 
     #[test]

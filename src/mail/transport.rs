@@ -2,14 +2,23 @@
 
 use std::time::SystemTime;
 
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{
+    dkim::{
+        DkimCanonicalization, DkimCanonicalizationType, DkimConfig, DkimSigningAlgorithm,
+        DkimSigningKey,
+    },
+    header::{HeaderName, HeaderValue},
+    Mailbox, MultiPart,
+};
 use lettre::Message;
 
 use super::{smtp::Relay, worker::CONCURRENCY, StoredEmail};
-use crate::configuration::MailSettings;
+use crate::configuration::{DkimSettings, MailSettings};
 
 pub struct Transport {
     from: Mailbox,
+    /// Signs every message, when the clinic configured a key.
+    dkim: Option<DkimConfig>,
     /// `None`: the development mailbox, where a delivered message simply stays in the outbox
     /// table for /dev/mailbox.
     smtp: Option<Relay>,
@@ -37,7 +46,11 @@ impl Transport {
             })?),
             None => None,
         };
-        Ok(Self { from, smtp })
+        let dkim = match &mail.dkim {
+            Some(dkim) => Some(dkim_config(dkim, from.email.domain())?),
+            None => None,
+        };
+        Ok(Self { from, dkim, smtp })
     }
 
     /// The sender's domain, used on the right of every Message-ID.
@@ -66,10 +79,13 @@ impl Transport {
         let Some(relay) = &self.smtp else {
             return Ok("stored in the development mailbox".to_owned());
         };
-        let message = build_message(&self.from, email).map_err(|reason| DeliveryError {
+        let mut message = build_message(&self.from, email).map_err(|reason| DeliveryError {
             permanent: true,
             reason,
         })?;
+        if let Some(dkim) = &self.dkim {
+            message.sign(dkim);
+        }
         let response = relay.send(message.envelope(), &message.formatted()).await?;
         Ok(format!(
             "{} {}",
@@ -77,6 +93,50 @@ impl Transport {
             response.message().collect::<Vec<_>>().join(" ")
         ))
     }
+}
+
+/// The signing key and what it signs: relaxed canonicalization (which survives relays that
+/// re-wrap headers), over the headers a forger would change.
+fn dkim_config(dkim: &DkimSettings, from_domain: &str) -> anyhow::Result<DkimConfig> {
+    let file = dkim.key_file.display();
+    let text = std::fs::read_to_string(&dkim.key_file)
+        .map_err(|e| anyhow::anyhow!("MAIL_DKIM_KEY_FILE {file} cannot be read: {e}"))?;
+    let algorithm = if text.contains("-----BEGIN RSA PRIVATE KEY-----") {
+        DkimSigningAlgorithm::Rsa
+    } else {
+        DkimSigningAlgorithm::Ed25519
+    };
+    let key = DkimSigningKey::new(text.trim(), algorithm).map_err(|_| {
+        anyhow::anyhow!(
+            "MAIL_DKIM_KEY_FILE {file} is not an RSA private key in PKCS#1 PEM (openssl genrsa \
+             -traditional) nor an Ed25519 one in base64"
+        )
+    })?;
+    let domain = dkim
+        .domain
+        .clone()
+        .unwrap_or_else(|| from_domain.to_owned());
+    let headers = [
+        "From",
+        "To",
+        "Subject",
+        "Date",
+        "Message-ID",
+        "Auto-Submitted",
+    ]
+    .map(HeaderName::new_from_ascii_str)
+    .to_vec();
+    let relaxed = DkimCanonicalization {
+        header: DkimCanonicalizationType::Relaxed,
+        body: DkimCanonicalizationType::Relaxed,
+    };
+    Ok(DkimConfig::new(
+        dkim.selector.clone(),
+        domain,
+        key,
+        headers,
+        relaxed,
+    ))
 }
 
 fn build_message(from: &Mailbox, email: &StoredEmail) -> Result<Message, String> {
@@ -95,6 +155,12 @@ fn build_message(from: &Mailbox, email: &StoredEmail) -> Result<Message, String>
         .from(from.clone())
         .to(to)
         .subject(email.subject.clone())
+        // Every email is sent by the portal itself: vacation responders and the like stay
+        // silent (RFC 3834).
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
         .multipart(MultiPart::alternative_plain_html(
             text.clone(),
             html.clone(),

@@ -5,8 +5,13 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{failed, FormResult, LoadError, NewPasswordFields, Time, When};
-use crate::error::AppError;
+use super::{failed, FormResult, LoadError, NewPasswordFields, Time, TimeIn, When};
+use crate::{
+    app::ChooseLanguage,
+    error::AppError,
+    language::{Language, Words},
+    routes,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AccountView {
@@ -49,7 +54,7 @@ pub async fn load_account() -> Result<AccountView, AppError> {
         .await?
         .into_iter()
         .map(|e| ActivityView {
-            what: e.kind.describe().to_owned(),
+            what: req.words().get(e.kind.message()),
             when: When::at(e.occurred_at, &zone),
             from: where_from(e.user_agent, e.ip),
         })
@@ -114,41 +119,44 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
+    let t = Words::here();
     let account = Resource::new(|| (), |_| load_account());
     let (change, forget) = (ChangePassword::url(), ForgetBrowser::url());
     view! {
-        <Title text="Your account"/>
-        <h1>"Your account"</h1>
+        <Title text=t.get("account-title")/>
+        <h1>{t.get("account-heading")}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
+                let t = Words::here();
                 match account.await {
                     Ok(account) => view! {
                         <section class="card">
-                            <h2>"Profile"</h2>
+                            <h2>{t.get("account-profile")}</h2>
                             <p><strong>{account.name}</strong><br/><span class="muted">{account.email}</span></p>
                         </section>
+                        <LanguageSection/>
                         <TimeZoneSection current=account.time_zone zones=account.time_zones/>
                         <section class="card">
-                            <h2>"Your browsers"</h2>
-                            <p class="muted">"A Secure Login Link opened in one of these browsers logs you in without a click. Forget any you no longer use."</p>
+                            <h2>{t.get("account-browsers")}</h2>
+                            <p class="muted">{t.get("account-browsers-lead")}</p>
                             <FormResult form=forget/>
                             <ul class="devices">
                                 {account.known_browsers.into_iter().map(|b| view! {
                                     <li>
                                         <span>
-                                            <strong>{if b.this_browser { "This browser" } else { "Another browser" }}</strong><br/>
-                                            <span class="muted">{b.browser} " · last used " <Time when=b.last_used/></span>
+                                            <strong>{t.get(if b.this_browser { "account-this-browser" } else { "account-another-browser" })}</strong><br/>
+                                            <span class="muted">{b.browser} " · " <TimeIn id="account-last-used" when=b.last_used/></span>
                                         </span>
                                         <form method="post" action=forget>
                                             <input type="hidden" name="id" value=b.id/>
-                                            <button type="submit" class="secondary small" data-busy="Forgetting…">"Forget"</button>
+                                            <button type="submit" class="secondary small" data-busy=t.get("account-forgetting")>{t.get("account-forget")}</button>
                                         </form>
                                     </li>
                                 }).collect_view()}
                             </ul>
                         </section>
                         <section class="card">
-                            <h2>"Recent sign-in activity"</h2>
+                            <h2>{t.get("account-activity")}</h2>
                             <ul class="activity">
                                 {account.activity.into_iter().map(|a| view! {
                                     <li><strong>{a.what}</strong><br/><span class="muted"><Time when=a.when/> " · " {a.from}</span></li>
@@ -161,24 +169,24 @@ pub fn AccountPage() -> impl IntoView {
             })}
         </Suspense>
         <section class="card">
-            <h2>"Change password"</h2>
+            <h2>{t.get("account-change-password")}</h2>
             <FormResult form=change/>
             <form method="post" action=change>
                 <div class="field">
-                    <label for="current_password">"Current password"</label>
+                    <label for="current_password">{t.get("account-current-password")}</label>
                     <input id="current_password" type="password" name="current_password"
                         autocomplete="current-password" required autofocus=failed(change)/>
                 </div>
                 <NewPasswordFields/>
-                <button type="submit" data-busy="Changing…">"Change password"</button>
+                <button type="submit" data-busy=t.get("account-changing")>{t.get("account-change-password")}</button>
             </form>
         </section>
         <section class="card">
-            <h2>"Sign out everywhere"</h2>
-            <p class="muted">"Ends every session of your account, on this device and all others, and forgets every browser."</p>
+            <h2>{t.get("account-sign-out-everywhere")}</h2>
+            <p class="muted">{t.get("account-sign-out-everywhere-lead")}</p>
             <FormResult form=SignOutEverywhere::url()/>
             <form method="post" action=SignOutEverywhere::url()>
-                <button type="submit" class="secondary" data-busy="Signing out…">"Sign out everywhere"</button>
+                <button type="submit" class="secondary" data-busy=t.get("portal-signing-out")>{t.get("account-sign-out-everywhere")}</button>
             </form>
         </section>
     }
@@ -188,15 +196,16 @@ pub fn AccountPage() -> impl IntoView {
 /// first sign-in, changed here.
 #[component]
 fn TimeZoneSection(current: String, zones: Vec<String>) -> impl IntoView {
+    let t = Words::here();
     let form = SetTimeZone::url();
     view! {
         <section class="card">
-            <h2>"Time zone"</h2>
-            <p class="muted">"Times on Carelink and in our emails are shown in this time zone."</p>
+            <h2>{t.get("account-time-zone")}</h2>
+            <p class="muted">{t.get("account-time-zone-lead")}</p>
             <FormResult form/>
             <form method="post" action=form class="inline">
                 <div class="field">
-                    <label for="time_zone">"Your time zone"</label>
+                    <label for="time_zone">{t.get("account-time-zone-label")}</label>
                     <select id="time_zone" name="time_zone" autocomplete="off" autofocus=failed(form)>
                         {zones.into_iter().map(|zone| {
                             let selected = zone == current;
@@ -204,7 +213,36 @@ fn TimeZoneSection(current: String, zones: Vec<String>) -> impl IntoView {
                         }).collect_view()}
                     </select>
                 </div>
-                <button type="submit" class="secondary" data-busy="Saving…">"Save time zone"</button>
+                <button type="submit" class="secondary" data-busy=t.get("account-saving")>{t.get("account-time-zone-save")}</button>
+            </form>
+        </section>
+    }
+}
+
+/// The language of the portal and of the patient's emails: the same switch as every page's
+/// (`app::ChooseLanguage`), as a choice among all of them, back to this page.
+#[component]
+fn LanguageSection() -> impl IntoView {
+    let t = Words::here();
+    let current = t.language();
+    let form = ChooseLanguage::url();
+    view! {
+        <section class="card">
+            <h2>{t.get("account-language")}</h2>
+            <p class="muted">{t.get("account-language-lead")}</p>
+            <form method="post" action=form class="inline">
+                <input type="hidden" name="back" value=routes::ACCOUNT/>
+                <div class="field">
+                    <label for="language">{t.get("account-language-label")}</label>
+                    <select id="language" name="language" autocomplete="off">
+                        {Language::ALL.into_iter().map(|language| view! {
+                            <option value=language.code() lang=language.tag() selected=language == current>
+                                {language.own_name()}
+                            </option>
+                        }).collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="secondary" data-busy=t.get("account-saving")>{t.get("account-language-save")}</button>
             </form>
         </section>
     }

@@ -5,7 +5,7 @@ use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
 use super::{LoadError, RecordPage, Time, When};
-use crate::{error::AppError, routes};
+use crate::{error::AppError, language::Words, routes};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AppointmentView {
@@ -72,10 +72,15 @@ pub async fn calendar_file(
 ) -> Result<axum::response::Response, AppError> {
     use axum::{http::header, response::IntoResponse};
     let user = req.require_patient().await?;
-    let not_found = || AppError::refused(404, "There is no such appointment in your account.");
+    let words = req.words();
+    let not_found = || AppError::refused(404, words.get("appointment-not-found"));
     let id = id.parse::<i64>().map_err(|_| not_found())?;
     let public_url = &req.state.settings.server.public_url;
-    let file = req.state.care.calendar_file(&user, id, public_url).await?;
+    let file = req
+        .state
+        .care
+        .calendar_file(&user, id, public_url, &words)
+        .await?;
     let file = file.ok_or_else(not_found)?;
     let headers = [
         (
@@ -92,10 +97,11 @@ pub async fn calendar_file(
 
 #[component]
 pub fn AppointmentsPage() -> impl IntoView {
+    let t = Words::here();
     let appointments = Resource::new(|| (), |_| list_appointments());
     view! {
-        <Title text="Your appointments"/>
-        <h1>"Your appointments"</h1>
+        <Title text=t.get("appointments-title")/>
+        <h1>{t.get("appointments-heading")}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 match appointments.await {
@@ -109,25 +115,26 @@ pub fn AppointmentsPage() -> impl IntoView {
 
 #[component]
 fn AppointmentList(list: Vec<AppointmentView>) -> impl IntoView {
+    let t = Words::here();
     if list.is_empty() {
         return view! {
             <section class="card empty">
-                <h2>"No appointments yet"</h2>
-                <p class="muted">"When your clinic books an appointment for you, it appears here and we email you."</p>
+                <h2>{t.get("appointments-none-heading")}</h2>
+                <p class="muted">{t.get("appointments-none")}</p>
             </section>
         }
         .into_any();
     }
     let (upcoming, past): (Vec<_>, Vec<_>) = list.into_iter().partition(|a| a.upcoming);
     view! {
-        <h2>"Upcoming"</h2>
+        <h2>{t.get("appointments-upcoming")}</h2>
         {if upcoming.is_empty() {
-            view! { <p class="card muted">"Nothing booked. Your clinic will email you when there is."</p> }.into_any()
+            view! { <p class="card muted">{t.get("appointments-nothing-booked")}</p> }.into_any()
         } else {
             view! { <ul class="appointments">{upcoming.into_iter().map(|a| view! { <AppointmentRow a/> }).collect_view()}</ul> }.into_any()
         }}
         {(!past.is_empty()).then(|| view! {
-            <h2>"Past"</h2>
+            <h2>{t.get("appointments-past")}</h2>
             <ul class="appointments past">{past.into_iter().map(|a| view! { <AppointmentRow a/> }).collect_view()}</ul>
         })}
     }
@@ -152,9 +159,10 @@ fn AppointmentRow(a: AppointmentView) -> impl IntoView {
 /// The way into the video visit, opened beside the portal; `prominent` once it is time.
 #[component]
 fn JoinButton(url: String, prominent: bool) -> impl IntoView {
+    let t = Words::here();
     view! {
         <a class="button join" class:secondary=!prominent href=url target="_blank" rel="noopener noreferrer">
-            "Join video visit"<span class="visually-hidden">" (opens in a new tab)"</span>
+            {t.get("appointment-join")}<span class="visually-hidden">" " {t.get("appointment-new-tab")}</span>
         </a>
     }
 }
@@ -166,27 +174,32 @@ pub fn AppointmentPage() -> impl IntoView {
 
 #[component]
 fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
+    let t = Words::here();
+    let with = t.with(
+        "appointment-with",
+        &[("clinician", a.clinician.clone().into())],
+    );
     view! {
-        <Title text=format!("Appointment with {}", a.clinician)/>
-        <p><a href=routes::APPOINTMENTS>"← All appointments"</a></p>
+        <Title text=with.clone()/>
+        <p><a href=routes::APPOINTMENTS>{t.get("appointment-all")}</a></p>
         <section class="card">
-            <h1>{format!("Appointment with {}", a.clinician)}</h1>
+            <h1>{with}</h1>
             <p class="when"><Time when=a.when/></p>
             {(!a.reason.is_empty()).then(|| view! { <p>{a.reason}</p> })}
             {match (a.upcoming, a.video_url) {
                 (true, Some(url)) if a.joinable => view! {
-                    <p class="lead">"Your visit starts soon. Join when you are ready."</p>
+                    <p class="lead">{t.get("appointment-starts-soon")}</p>
                     <JoinButton url prominent=true/>
                 }.into_any(),
                 (true, Some(url)) => view! {
-                    <p class="muted">"Join from 15 minutes before the start. You can open it now to check your camera and sound."</p>
+                    <p class="muted">{t.get("appointment-join-from")}</p>
                     <JoinButton url prominent=false/>
                 }.into_any(),
-                (true, None) => view! { <p class="muted">"Your clinic will share how to join before the visit."</p> }.into_any(),
-                (false, _) => view! { <p class="muted">"This appointment has passed."</p> }.into_any(),
+                (true, None) => view! { <p class="muted">{t.get("appointment-clinic-will-share")}</p> }.into_any(),
+                (false, _) => view! { <p class="muted">{t.get("appointment-passed")}</p> }.into_any(),
             }}
             {a.upcoming.then(|| view! {
-                <p><a class="button secondary" href=routes::calendar(a.id) download>"Add to calendar"<span class="visually-hidden">" (.ics file)"</span></a></p>
+                <p><a class="button secondary" href=routes::calendar(a.id) download>{t.get("appointment-add-to-calendar")}<span class="visually-hidden">" " {t.get("appointment-ics-file")}</span></a></p>
             })}
         </section>
     }

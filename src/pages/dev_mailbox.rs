@@ -70,17 +70,20 @@ pub async fn list_dev_mailbox() -> Result<Mailbox, AppError> {
 #[component]
 pub fn DevMailboxPage() -> impl IntoView {
     let messages = Resource::new(|| (), |_| list_dev_mailbox());
+    // For developers, in English whatever the page's language (so `lang` says it).
     view! {
         <Title text="Development mailbox"/>
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match messages.await {
-                    Ok(Mailbox::Open(list)) => view! { <Messages messages=list/> }.into_any(),
-                    Ok(Mailbox::Closed(why)) => view! { <NotFoundBecause why/> }.into_any(),
-                    Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div lang="en">
+            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match messages.await {
+                        Ok(Mailbox::Open(list)) => view! { <Messages messages=list/> }.into_any(),
+                        Ok(Mailbox::Closed(why)) => view! { <NotFoundBecause why/> }.into_any(),
+                        Err(e) => view! { <p class="alert error">{e.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
     }
 }
 

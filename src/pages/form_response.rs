@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{RecordPage, Time, When};
-use crate::{error::AppError, routes};
+use super::{RecordPage, TimeIn, When};
+use crate::{error::AppError, language::Words, routes};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct FormResponseView {
@@ -39,12 +39,13 @@ pub fn FormResponsePage() -> impl IntoView {
 
 #[component]
 fn FormResponseDetail(form: FormResponseView) -> impl IntoView {
+    let t = Words::here();
     view! {
         <Title text=form.title.clone()/>
-        <p><a href=routes::APPOINTMENTS>"← Your appointments"</a></p>
+        <p><a href=routes::APPOINTMENTS>{t.get("form-back")}</a></p>
         <section class="card">
             <h1>{form.title}</h1>
-            <p class="muted">"Submitted " <Time when=form.submitted/></p>
+            <p class="muted"><TimeIn id="form-submitted" when=form.submitted/></p>
             <dl class="answers">
                 {form.answers.into_iter().map(|(q, a)| view! { <dt>{q}</dt><dd>{a}</dd> }).collect_view()}
             </dl>

@@ -26,10 +26,10 @@ pub async fn ask_for_login_link(email: String, next: Option<String>) -> Result<(
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let next = use_query_map()
-        .read_untracked()
-        .get("next")
-        .unwrap_or_default();
+    let query = use_query_map();
+    let next = query.read_untracked().get("next").unwrap_or_default();
+    // Sent here because the session ended (`landing::signed_out_url`).
+    let ended = query.read_untracked().get("ended").is_some();
     let (ask, sign_in) = (AskForLoginLink::url(), SignInWithPassword::url());
     let typed = Flash::email_for(ask).or_else(|| Flash::email_for(sign_in));
     let password_failed = failed(sign_in);
@@ -43,6 +43,7 @@ pub fn LoginPage() -> impl IntoView {
         <Title text=t.get("login-title")/>
         <section class="card narrow">
             <h1>{t.get("login-heading")}</h1>
+            {ended.then(|| view! { <p class="alert info">{t.get("login-session-ended")}</p> })}
             <p class="muted">{t.get("login-lead")}</p>
             <FormResult form=ask/>
             <form method="post" action=ask>

@@ -7,6 +7,7 @@ pub mod appointments;
 pub mod check_email;
 pub mod dev_mailbox;
 pub mod form_response;
+pub mod idle_warning;
 pub mod login;
 pub mod login_link;
 pub mod not_found;
@@ -81,9 +82,29 @@ pub fn Rich(pieces: Vec<Piece>) -> impl IntoView {
         .collect_view()
 }
 
+/// A moment in a sentence of the catalogue ("Submitted { $when }"): the sentence is the
+/// `<time>`, whichever place the language gives the moment.
+#[component]
+pub fn TimeIn(id: &'static str, when: When) -> impl IntoView {
+    let text = Words::here().with(id, &[("when", when.text.into())]);
+    view! { <time datetime=when.iso>{text}</time> }
+}
+
 #[component]
 pub fn Time(when: When) -> impl IntoView {
     view! { <time datetime=when.iso>{when.text}</time> }
+}
+
+/// The page being rendered, as a same-site path with its query: where a form on every page
+/// (the language switch) or the idle warning comes back to.
+pub fn this_page() -> String {
+    let here = leptos_router::hooks::use_location();
+    let (path, query) = (here.pathname.get_untracked(), here.search.get_untracked());
+    if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    }
 }
 
 /// Whether the last post to `form` failed: its first field then takes the focus, so the
@@ -99,13 +120,14 @@ pub fn NewPasswordFields(
     #[prop(optional)]
     autofocus: bool,
 ) -> impl IntoView {
+    let t = Words::here();
     view! {
         <div class="field">
-            <label for="new_password">{format!("New password (at least {MIN_LENGTH} characters)")}</label>
+            <label for="new_password">{t.with("password-new-field", &[("min", MIN_LENGTH.into())])}</label>
             <input id="new_password" type="password" name="new_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required autofocus=autofocus/>
         </div>
         <div class="field">
-            <label for="confirm_password">"Confirm the new password"</label>
+            <label for="confirm_password">{t.get("password-confirm-field")}</label>
             <input id="confirm_password" type="password" name="confirm_password" autocomplete="new-password" minlength=MIN_LENGTH maxlength=MAX_LENGTH required/>
         </div>
     }

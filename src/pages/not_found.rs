@@ -1,12 +1,12 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::routes;
+use crate::{language::Words, routes};
 
 /// The router's fallback.
 #[component]
 pub fn NotFound() -> impl IntoView {
-    view! { <NotFoundBecause why="The page you asked for does not exist or is not yours to see."/> }
+    view! { <NotFoundBecause why=Words::here().get("not-found")/> }
 }
 
 /// A 404 that says why, for a page that exists but not for this request.
@@ -16,12 +16,13 @@ pub fn NotFoundBecause(#[prop(into)] why: String) -> impl IntoView {
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    let t = Words::here();
     view! {
-        <Title text="Page not found"/>
+        <Title text=t.get("not-found-title")/>
         <section class="card">
-            <h1>"Page not found"</h1>
+            <h1>{t.get("not-found-heading")}</h1>
             <p>{why}</p>
-            <a class="button" href=routes::START>"Go to the start page"</a>
+            <a class="button" href=routes::START>{t.get("not-found-start")}</a>
         </section>
     }
 }

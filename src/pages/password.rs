@@ -8,8 +8,9 @@ use leptos_router::hooks::use_query_map;
 use super::{failed, FormResult, NewPasswordFields};
 use crate::{
     accounts::{links::PASSWORD_LINK_MINUTES, passwords::rules::MIN_LENGTH},
-    error::AppError,
+    error::{AppError, ErrorWords},
     flash::Flash,
+    language::Words,
     routes,
 };
 
@@ -35,32 +36,33 @@ pub async fn set_password(
 
 #[component]
 pub fn PasswordResetPage() -> impl IntoView {
+    let t = Words::here();
     let form = AskForPasswordLink::url();
     let sent = Flash::notice_for(form).is_some();
     view! {
-        <Title text="Create or reset your password"/>
+        <Title text=t.get("password-reset-title")/>
         <section class="card narrow">
             {if sent {
                 view! {
-                    <h1>"Check your email"</h1>
-                    <p role="status">{format!("If an account uses that address, we have sent it a link to choose a password. The link works once, for {PASSWORD_LINK_MINUTES} minutes.")}</p>
+                    <h1>{t.get("password-reset-sent-heading")}</h1>
+                    <p role="status">{t.with("password-reset-sent", &[("minutes", PASSWORD_LINK_MINUTES.into())])}</p>
                 }.into_any()
             } else {
                 view! {
-                    <h1>"Create or reset your password"</h1>
-                    <p>"Enter the email address of your account and we will email you a link to choose a password."</p>
+                    <h1>{t.get("password-reset-heading")}</h1>
+                    <p>{t.get("password-reset-lead")}</p>
                     <FormResult form/>
                     <form method="post" action=form>
                         <div class="field">
-                            <label for="email">"Email address"</label>
+                            <label for="email">{t.get("login-email")}</label>
                             <input id="email" type="email" name="email" autocomplete="email" required
                                 value=Flash::email_for(form) autofocus=failed(form)/>
                         </div>
-                        <button type="submit" class="block" data-busy="Sending…">"Email me a link"</button>
+                        <button type="submit" class="block" data-busy=t.get("login-sending")>{t.get("password-reset-submit")}</button>
                     </form>
                 }.into_any()
             }}
-            <p class="muted center"><a href=routes::LOGIN>"Back to log in"</a></p>
+            <p class="muted center"><a href=routes::LOGIN>{t.get("password-back-to-login")}</a></p>
         </section>
     }
 }
@@ -77,33 +79,34 @@ pub fn NewPasswordPage() -> impl IntoView {
     });
     let form = SetPassword::url();
     view! {
-        <Title text="Choose a password"/>
+        <Title text=Words::here().get("password-new-title")/>
         <section class="card narrow">
             <Suspense fallback=|| ()>
                 {move || {
                     let token = token.clone();
                     Suspend::new(async move {
+                        let t = Words::here();
                         match valid.await {
                             Ok(true) => view! {
-                                <h1>"Choose a password"</h1>
-                                <p class="muted">{format!("At least {MIN_LENGTH} characters. A few unrelated words make a strong password that is easy to remember.")}</p>
+                                <h1>{t.get("password-new-heading")}</h1>
+                                <p class="muted">{t.with("password-new-lead", &[("min", MIN_LENGTH.into())])}</p>
                                 <FormResult form/>
                                 <form method="post" action=form>
                                     <input type="hidden" name="token" value=token/>
                                     <input type="hidden" name="time_zone" value=""/>
                                     <NewPasswordFields autofocus=failed(form)/>
-                                    <button type="submit" class="block" data-busy="Saving…">"Save password and sign in"</button>
+                                    <button type="submit" class="block" data-busy=t.get("password-saving")>{t.get("password-new-submit")}</button>
                                 </form>
                             }.into_any(),
                             Ok(false) => view! {
-                                <h1>"This link no longer works"</h1>
+                                <h1>{t.get("password-spent-heading")}</h1>
                                 <FormResult form/>
-                                <p>"It has expired or was already used. You can ask for a new one."</p>
-                                <a class="button block" href=routes::PASSWORD_RESET>"Email me a new link"</a>
+                                <p>{t.get("password-spent")}</p>
+                                <a class="button block" href=routes::PASSWORD_RESET>{t.get("password-email-new")}</a>
                             }.into_any(),
                             Err(error) => view! {
-                                <h1>"Choose a password"</h1>
-                                <p class="alert error" role="alert">{error.to_string()}</p>
+                                <h1>{t.get("password-new-heading")}</h1>
+                                <p class="alert error" role="alert">{ErrorWords::new(&t).tell(&error)}</p>
                             }.into_any(),
                         }
                     })

@@ -11,9 +11,10 @@ use serde_json::{json, Value};
 
 use super::{email, Body, Refusal};
 use crate::{
-    accounts::User,
+    accounts::{passwords::PatientDetails, User},
     care::{appointments::NewAppointment, forms::Answer, input, CareError},
     configuration::TestingPass,
+    language::Language,
     routes,
     state::AppState,
 };
@@ -29,6 +30,9 @@ pub struct NewPatient {
     password: Option<String>,
     #[serde(default)]
     time_zone: Option<String>,
+    /// "en" or "fr": the language of their pages and emails (the clinic's when not given).
+    #[serde(default)]
+    language: Option<String>,
 }
 
 pub async fn add_patient(
@@ -47,9 +51,20 @@ pub async fn add_patient(
         }
         None => None,
     };
+    let language = match new.language.as_deref() {
+        Some(code) => Some(
+            Language::parse(code)
+                .ok_or_else(|| Refusal::bad_input("language: expected en or fr".to_owned()))?,
+        ),
+        None => None,
+    };
+    let details = PatientDetails {
+        time_zone: zone,
+        language,
+    };
     let accounts = &state.accounts;
     let user = accounts
-        .add_test_patient(&pass, &address, &name, new.password, zone.as_ref())
+        .add_test_patient(&pass, &address, &name, new.password, &details)
         .await
         .map_err(|e| {
             use crate::accounts::CreateUserError as E;
@@ -70,6 +85,7 @@ pub async fn add_patient(
             "name": user.display_name,
             "has_password": user.signs_in_by_link(),
             "time_zone": zone.name(),
+            "language": user.language().unwrap_or(accounts.clinic_language()).code(),
         })),
     ))
 }

@@ -6,9 +6,11 @@ use leptos::server_fn::axum::server_fn_paths;
 use crate::support::TestApp;
 
 /// Every server function and the fields it takes.
-const SERVER_FUNCTIONS: [(&str, &[&str]); 24] = [
+const SERVER_FUNCTIONS: [(&str, &[&str]); 26] = [
     ("/api/signed_in_name", &[]),
     ("/api/choose_language", &["language", "back"]),
+    ("/api/session_time_left", &[]),
+    ("/api/stay_signed_in", &[]),
     ("/api/sign_out", &[]),
     ("/api/sign_in_with_password", &["email", "password"]),
     ("/api/ask_for_login_link", &["email"]),

@@ -167,6 +167,12 @@ async fn bad_input_is_named_and_changes_nothing() {
         ),
         (
             "/testing/patients",
+            json!({ "email": "qa@example.org", "language": "de" }),
+            StatusCode::BAD_REQUEST,
+            "language",
+        ),
+        (
+            "/testing/patients",
             json!({ "email": "clinic@example.org" }),
             StatusCode::CONFLICT,
             "already exists",
@@ -272,9 +278,10 @@ async fn a_suite_makes_a_patient_reads_their_mail_signs_them_in_and_cleans_up() 
     assert_eq!(
         (
             patient["has_password"].as_bool(),
-            patient["time_zone"].as_str()
+            patient["time_zone"].as_str(),
+            patient["language"].as_str()
         ),
-        (Some(true), Some("America/Toronto"))
+        (Some(true), Some("America/Toronto"), Some("en"))
     );
     let visit = json!({ "email": qa, "starts_at": "2031-03-04T15:00:00Z", "clinician": "Dr. Amara Okafor", "reason": "Follow-up" });
     let (status, booked) = api(&app, Method::POST, "/testing/appointments", Some(visit)).await;
@@ -448,5 +455,20 @@ fn a_production_portal_refuses_it_unless_told_it_is_a_test_one() {
         &output,
         1,
         &["TESTING_API_TOKEN", "TESTING_API_ON_LIVE_PORTAL=yes"],
+    );
+}
+
+/// A suite can make a French-speaking patient: their invitation, and all their mail, is French.
+#[tokio::test]
+async fn a_test_patient_can_read_french() {
+    let app = app_with_testing_api().await;
+    let body = json!({ "email": "camille@example.org", "language": "fr" });
+    let (status, patient) = api(&app, Method::POST, "/testing/patients", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{patient}");
+    assert_eq!(patient["language"].as_str(), Some("fr"));
+    let invitation = app.last_email_to("camille@example.org").await;
+    assert!(
+        invitation.contains("Créez votre mot de passe"),
+        "{invitation}"
     );
 }

@@ -188,7 +188,7 @@ async fn add_to_calendar_downloads_the_patients_own_appointment_in_their_zone() 
         text.contains("DTSTART;TZID=America/Toronto:20310304T070000\r\n"),
         "{text}"
     );
-    assert!(text.contains("SUMMARY:Appointment with Dr. Okafor\r\n"));
+    assert!(text.contains("SUMMARY;LANGUAGE=en-CA:Appointment with Dr. Okafor\r\n"));
 
     for not_theirs in [
         format!("/appointments/{theirs}/calendar.ics"),

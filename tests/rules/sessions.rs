@@ -106,3 +106,56 @@ async fn signing_out_everywhere_ends_every_session_and_link() {
         "the unused link ended too"
     );
 }
+
+/// What the idle warning asks (WCAG 2.2.1): the time left is the idle limit less the time since
+/// the last use, and asking does not count as a use; a use starts it again; the absolute end
+/// caps it; an ended session has none.
+#[tokio::test]
+async fn the_time_left_counts_down_without_being_a_use() {
+    let rules = Rules::new().await;
+    let pat = rules.patient().await;
+    let signed_in = signed_in(&rules, &pat).await;
+    let left = || rules.accounts.session_time_left(secret(&signed_in));
+    assert_eq!(left().await.unwrap(), Some(Duration::minutes(30)));
+
+    rules.clock.advance(Duration::minutes(28));
+    assert_eq!(left().await.unwrap(), Some(Duration::minutes(2)));
+    // Asked again and again: still counting down, so the warning is honest.
+    rules.clock.advance(Duration::seconds(30));
+    assert_eq!(left().await.unwrap(), Some(Duration::seconds(90)));
+
+    // "Stay signed in" is a use: the full 30 minutes again.
+    let used = rules.accounts.session(secret(&signed_in)).await.unwrap();
+    assert!(used.is_some());
+    assert_eq!(left().await.unwrap(), Some(Duration::minutes(30)));
+
+    rules.clock.advance(Duration::minutes(30));
+    assert_eq!(left().await.unwrap(), None, "idle for the whole limit");
+    assert!(rules
+        .accounts
+        .session(secret(&signed_in))
+        .await
+        .unwrap()
+        .is_none());
+
+    // Near the 12-hour end, that end is what is left, however recent the use.
+    let busy = self::signed_in(&rules, &pat).await;
+    for _ in 0..35 {
+        rules.clock.advance(Duration::minutes(20));
+        rules.accounts.session(secret(&busy)).await.unwrap();
+    }
+    let left = rules
+        .accounts
+        .session_time_left(secret(&busy))
+        .await
+        .unwrap();
+    assert_eq!(
+        left,
+        Some(Duration::minutes(20)),
+        "11:40 used, 12:00 the end"
+    );
+    assert_eq!(
+        rules.accounts.session_time_left("made-up").await.unwrap(),
+        None
+    );
+}

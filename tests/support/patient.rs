@@ -1,7 +1,7 @@
 //! `TestPatient`: a patient to add to a `TestApp`.
 
 use carelink::{
-    accounts::{fixtures, Accounts},
+    accounts::{fixtures, passwords::PatientDetails, Accounts},
     clock::Zone,
     db,
     email_address::EmailAddress,
@@ -80,7 +80,15 @@ impl TestPatient {
         let zone = self.time_zone.map(|name| Zone::parse(name).unwrap());
         let user = match self.password {
             Some(password) => accounts
-                .add_patient(&email, NAME, Some(password.into()), zone.as_ref())
+                .add_patient(
+                    &email,
+                    NAME,
+                    Some(password.into()),
+                    &PatientDetails {
+                        time_zone: zone.clone(),
+                        language: None,
+                    },
+                )
                 .await
                 .unwrap(),
             None => fixtures::patient(pool.write(), &email, NAME, None, zone.as_ref(), now)

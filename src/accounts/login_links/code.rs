@@ -60,6 +60,11 @@ impl SignInCode {
     }
 
     /// What is stored: SHA-256 of the code keyed with the pending-request cookie it belongs to.
+    /// The eight digits without the space they are shown with, as autofill types them.
+    pub fn digits(&self) -> &str {
+        &self.0
+    }
+
     pub fn hash(&self, pending_cookie: &str) -> Vec<u8> {
         let mut hasher = Sha256::new();
         hasher.update(b"carelink sign-in code\0");

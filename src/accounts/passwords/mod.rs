@@ -14,3 +14,5 @@ mod set;
 pub mod strength;
 
 pub use rules::{Password, PasswordError, MAX_LENGTH, MIN_LENGTH};
+#[cfg(feature = "ssr")]
+pub use set::PatientDetails;

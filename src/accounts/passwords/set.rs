@@ -14,7 +14,16 @@ use crate::accounts::{
 };
 
 use super::strength::choose;
-use crate::{clock::Zone, email_address::EmailAddress};
+use crate::{clock::Zone, email_address::EmailAddress, language::Language};
+
+/// What a clinic may know of a new patient besides their address and name: the zone their times
+/// read in and the language they read, each the clinic's until the patient's first sign-in
+/// otherwise.
+#[derive(Debug, Clone, Default)]
+pub struct PatientDetails {
+    pub time_zone: Option<Zone>,
+    pub language: Option<Language>,
+}
 
 impl Accounts {
     /// Adds a patient. Without a password the account is invited: the patient is emailed a link
@@ -25,9 +34,9 @@ impl Accounts {
         email: &EmailAddress,
         name: &str,
         password: Option<String>,
-        time_zone: Option<&Zone>,
+        details: &PatientDetails,
     ) -> Result<User, CreateUserError> {
-        self.create_patient(email, name, password, time_zone, false)
+        self.create_patient(email, name, password, details, false)
             .await
     }
 
@@ -37,7 +46,7 @@ impl Accounts {
         email: &EmailAddress,
         name: &str,
         password: Option<String>,
-        time_zone: Option<&Zone>,
+        details: &PatientDetails,
         for_tests: bool,
     ) -> Result<User, CreateUserError> {
         let hash = match password {
@@ -50,7 +59,12 @@ impl Accounts {
         let now = self.now();
         let mut tx = self.pool.begin().await?;
         let hash = hash.as_deref();
-        let user = users::create(&mut *tx, email, name, hash, time_zone, now).await?;
+        let time_zone = details.time_zone.as_ref();
+        let mut user = users::create(&mut *tx, email, name, hash, time_zone, now).await?;
+        if let Some(language) = details.language {
+            users::set_language(&mut *tx, user.id, language).await?;
+            user.language = Some(language.code().to_owned());
+        }
         if for_tests {
             testing::mark(&mut tx, &user, now).await?;
         }

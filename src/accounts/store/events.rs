@@ -29,25 +29,23 @@ text_enum! {
 }
 
 impl EventKind {
-    /// How the event reads to the patient.
-    pub fn describe(self) -> &'static str {
+    /// How the event reads to the patient: its message in the catalogue.
+    pub fn message(self) -> &'static str {
         match self {
-            Self::SignedIn => "Signed in with password",
-            Self::SignedInWithLink => "Signed in with a Secure Login Link",
-            Self::SignedInWithCode => "Signed in with the code from a login email",
-            Self::WrongSignInCode => "Wrong sign-in code entered",
-            Self::SignInApproved => "Approved a sign-in on the browser that asked for a link",
-            Self::SignedInByApproval => "Signed in, approved from another device",
-            Self::WrongApprovalNumber => {
-                "Wrong number typed to approve a sign-in: that link was cancelled"
-            }
-            Self::SignInFailed => "Failed sign-in attempt",
-            Self::SignedOut => "Signed out",
-            Self::SignedOutEverywhere => "Signed out on every device",
-            Self::PasswordChanged => "Password changed",
-            Self::PasswordSet => "Password created",
-            Self::BrowserForgotten => "A browser was forgotten",
-            Self::SignedInByTestingApi => "Signed in by the testing API (a test patient)",
+            Self::SignedIn => "event-signed-in",
+            Self::SignedInWithLink => "event-signed-in-with-link",
+            Self::SignedInWithCode => "event-signed-in-with-code",
+            Self::WrongSignInCode => "event-wrong-sign-in-code",
+            Self::SignInApproved => "event-sign-in-approved",
+            Self::SignedInByApproval => "event-signed-in-by-approval",
+            Self::WrongApprovalNumber => "event-wrong-approval-number",
+            Self::SignInFailed => "event-sign-in-failed",
+            Self::SignedOut => "event-signed-out",
+            Self::SignedOutEverywhere => "event-signed-out-everywhere",
+            Self::PasswordChanged => "event-password-changed",
+            Self::PasswordSet => "event-password-set",
+            Self::BrowserForgotten => "event-browser-forgotten",
+            Self::SignedInByTestingApi => "event-signed-in-by-testing-api",
         }
     }
 }

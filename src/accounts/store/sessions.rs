@@ -64,6 +64,26 @@ struct SessionRow {
     language: Option<String>,
 }
 
+/// How long the session for `secret` has before it ends, idle or not: a read that does not
+/// count as a use. `None`: no live session.
+pub async fn time_left(
+    db: impl Executor<'_>,
+    secret: &str,
+    now: OffsetDateTime,
+    idle_timeout: Duration,
+) -> sqlx::Result<Option<Duration>> {
+    let row: Option<(Timestamp, Timestamp)> =
+        sqlx::query_as("SELECT last_seen_at, expires_at FROM sessions WHERE token_hash = $1")
+            .bind(hash_secret(secret))
+            .fetch_optional(db)
+            .await?;
+    Ok(row.and_then(|(last_seen, expires)| {
+        let idle_ends = OffsetDateTime::from(last_seen) + idle_timeout;
+        let left = idle_ends.min(OffsetDateTime::from(expires)) - now;
+        left.is_positive().then_some(left)
+    }))
+}
+
 /// The live session for `secret`, if it has been neither idle too long nor alive too long.
 pub async fn find(
     pool: &db::Pool,

@@ -180,7 +180,10 @@ fn every_message_formats_in_both_languages_without_errors() {
 #[test]
 fn the_clinics_name_is_in_every_message_that_names_it() {
     let french = Words::new(Language::French, "Clinique Rosemont");
-    assert_eq!(french.get("login-heading"), "Connexion à Clinique Rosemont");
+    assert_eq!(
+        french.get("login-heading"),
+        "Connexion au portail Clinique Rosemont"
+    );
     let english = Words::new(Language::English, "Clinique Rosemont");
     assert_eq!(english.get("login-heading"), "Log in to Clinique Rosemont");
 }

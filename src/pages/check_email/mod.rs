@@ -51,6 +51,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
     let AskedFor {
         address,
         masked,
+        repeated,
         next,
         mailbox,
         link_minutes,
@@ -83,6 +84,7 @@ fn Asked(asked: AskedFor) -> impl IntoView {
     let button = || [("button", t.get("link-button"))];
     view! {
         <p><Rich pieces=sent/></p>
+        {repeated.then(|| view! { <p class="alert info">{t.get("check-once-a-minute")}</p> })}
         {mailbox.map(|(name, url)| view! {
             <a class="button block" href=url target="_blank" rel="noopener noreferrer">
                 {t.with("check-open-mailbox", &[("mailbox", name.into())])}

@@ -22,6 +22,8 @@ pub struct AskedFor {
     pub waiting: bool,
     /// The number a phone must type to sign this browser in, for a few minutes after it asked.
     pub approval_number: Option<u8>,
+    /// This browser asked again within a minute: one email a minute goes out.
+    pub repeated: bool,
     /// Whether this browser is on a computer. The phone calls it "the computer that asked";
     /// on a phone or tablet (whose mail app may open the link itself), "the browser that asked".
     pub on_a_computer: bool,
@@ -46,6 +48,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
                 .flatten(),
             address: Some(asked.address),
             masked: asked.masked,
+            repeated: asked.repeated,
             next: asked.next,
             link_minutes,
             waiting,
@@ -55,6 +58,7 @@ pub async fn load_check_email() -> Result<AskedFor, AppError> {
         None => AskedFor {
             address: None,
             masked: false,
+            repeated: false,
             next: String::new(),
             mailbox: None,
             link_minutes,

@@ -2,6 +2,7 @@
 
 mail-copy-address = If the button does not work, copy this address into your browser:
 mail-footer = { $clinic } patient portal. This is an automated message; replies are not read.
+mail-button-line = { $label }: { $url }
 mail-hello = Hello { $name },
 mail-unknown-browser = an unknown browser
 browser-on-system = { $browser } on { $system }

@@ -1,3 +1,43 @@
-## /account: the patient's details, sign-in activity and browsers.
+## /account: the patient's details, language, time zone, browsers and sign-in activity.
 
 account-unknown-browser = Navigateur inconnu
+account-title = Votre compte
+account-heading = Votre compte
+account-profile = Profil
+account-language = Langue
+account-language-lead = Les pages du portail { $clinic } et nos courriels sont dans cette langue.
+account-language-label = Votre langue
+account-language-save = Enregistrer la langue
+account-time-zone = Fuseau horaire
+account-time-zone-lead = Les heures affichées dans le portail { $clinic } et dans nos courriels suivent ce fuseau horaire.
+account-time-zone-label = Votre fuseau horaire
+account-time-zone-save = Enregistrer le fuseau horaire
+account-saving = Enregistrement en cours…
+account-browsers = Vos navigateurs
+account-browsers-lead = Un lien de connexion sécurisé ouvert dans l'un de ces navigateurs vous connecte sans aucun clic. Oubliez ceux que vous n'utilisez plus.
+account-this-browser = Ce navigateur
+account-another-browser = Un autre navigateur
+account-last-used = dernière utilisation le { $when }
+account-forget = Oublier
+account-forgetting = Suppression en cours…
+account-activity = Activité de connexion récente
+account-change-password = Changer le mot de passe
+account-current-password = Mot de passe actuel
+account-changing = Modification en cours…
+account-sign-out-everywhere = Me déconnecter partout
+account-sign-out-everywhere-lead = Met fin à toutes les sessions de votre compte, sur cet appareil et tous les autres, et oublie tous les navigateurs.
+
+event-signed-in = Connexion avec mot de passe
+event-signed-in-with-link = Connexion avec un lien de connexion sécurisé
+event-signed-in-with-code = Connexion avec le code d'un courriel de connexion
+event-wrong-sign-in-code = Mauvais code de connexion entré
+event-sign-in-approved = Connexion approuvée pour le navigateur qui avait demandé un lien
+event-signed-in-by-approval = Connexion approuvée à partir d'un autre appareil
+event-wrong-approval-number = Mauvais numéro tapé pour approuver une connexion : ce lien a été annulé
+event-sign-in-failed = Tentative de connexion échouée
+event-signed-out = Déconnexion
+event-signed-out-everywhere = Déconnexion sur tous les appareils
+event-password-changed = Mot de passe modifié
+event-password-set = Mot de passe créé
+event-browser-forgotten = Un navigateur a été oublié
+event-signed-in-by-testing-api = Connexion par l'API de test (patient de test)

@@ -1,36 +1,37 @@
 ## Every email: its frame, and the emails of signing in.
 
-mail-copy-address = Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :
+mail-copy-address = Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :
 mail-footer = Portail patient { $clinic }. Ce message est envoyé automatiquement; les réponses ne sont pas lues.
+mail-button-line = { $label } : { $url }
 mail-hello = Bonjour { $name },
 mail-unknown-browser = un navigateur inconnu
 browser-on-system = { $browser } sur { $system }
 
-mail-password-subject = Créez votre mot de passe { $clinic }
-mail-password-preheader = Utilisez ce lien d'ici { $minutes } minutes pour créer votre mot de passe.
+mail-password-subject = Créez votre mot de passe pour le portail { $clinic }
+mail-password-preheader = Utilisez ce lien d'ici { $minutes } minutes pour créer votre mot de passe.
 mail-password-heading = Créez votre mot de passe
-mail-password-invited = Votre clinique vous a créé un compte { $clinic }. Choisissez un mot de passe avec le bouton ci-dessous; vous serez aussi connecté.
-mail-password-for-link = Vous avez demandé un lien de connexion sécurisé. Ces liens fonctionnent une fois que votre compte a un mot de passe, et le vôtre n'en a pas encore. Créez-le avec le bouton ci-dessous; vous serez aussi connecté, et la prochaine fois, vous pourrez demander un lien de connexion.
-mail-password-requested = Quelqu'un a demandé de créer ou de réinitialiser le mot de passe de votre compte { $clinic }. Choisissez un mot de passe avec le bouton ci-dessous; vous serez aussi connecté.
+mail-password-invited = Votre clinique vous a créé un compte dans le portail { $clinic }. Choisissez un mot de passe avec le bouton ci-dessous; ce bouton vous connecte aussi au portail.
+mail-password-for-link = Vous avez demandé un lien de connexion sécurisé. Ces liens fonctionnent une fois que votre compte a un mot de passe, et le vôtre n'en a pas encore. Créez-le avec le bouton ci-dessous; ce bouton vous connecte aussi au portail, et la prochaine fois, vous pourrez demander un lien de connexion.
+mail-password-requested = Quelqu'un a demandé de créer ou de réinitialiser le mot de passe de votre compte du portail { $clinic }. Choisissez un mot de passe avec le bouton ci-dessous; ce bouton vous connecte aussi au portail.
 mail-password-button = Créer un mot de passe
-mail-password-expires = Ce lien ne fonctionne qu'une fois et expire le { $when }.
-mail-password-ignore = Si vous n'avez rien demandé, ignorez ce courriel : votre compte reste tel quel.
+mail-password-expires = Ce lien n'est utilisable qu'une fois et expire le { $when }.
+mail-password-ignore = Si vous n'avez rien demandé, ignorez ce courriel : votre compte reste tel quel.
 
 mail-link-subject = Votre lien de connexion sécurisé
-mail-link-preheader = Connectez-vous à { $clinic } sans mot de passe. Le lien fonctionne pendant { $minutes } minutes.
+mail-link-preheader = Connectez-vous au portail { $clinic } sans mot de passe. Le lien fonctionne pendant { $minutes } minutes.
 mail-link-heading = Votre lien de connexion sécurisé
-mail-link-intro = Cliquez sur le bouton ci-dessous pour vous connecter à { $clinic }, sans mot de passe.
+mail-link-intro = Cliquez sur le bouton ci-dessous pour vous connecter au portail { $clinic }, sans mot de passe.
 mail-link-button = Se connecter
-mail-link-code-intro = Vous ouvrez ce courriel sur un autre appareil? Entrez ce code à l'écran où vous avez demandé le lien :
-mail-link-expires = Ce lien ne fonctionne qu'une fois et expire dans { $minutes } minutes, le { $when }.
+mail-link-code-intro = Vous ouvrez ce courriel sur un autre appareil? Entrez ce code à l'écran où vous avez demandé le lien :
+mail-link-expires = Ce lien n'est utilisable qu'une fois et expire dans { $minutes } minutes, le { $when }.
 mail-link-requested = Il a été demandé le { $when } depuis { $browser }.
 mail-link-requested-from = Il a été demandé le { $when } depuis { $browser }, adresse IP { $ip }.
-mail-link-staff = Le personnel de { $clinic } ne vous demandera jamais ce code ni ce lien. Ne les communiquez à personne.
-mail-link-never-type = Ne tapez jamais un numéro que quelqu'un vous donne par téléphone, texto ou courriel : seulement celui affiché sur votre propre écran, là où vous avez demandé à vous connecter.
+mail-link-staff = Le personnel de votre clinique ({ $clinic }) ne vous demandera jamais ce code ni ce lien. Ne les communiquez à personne.
+mail-link-never-type = Ne tapez jamais un numéro que quelqu'un vous donne par téléphone, texto ou courriel : seulement celui affiché sur votre propre écran, là où vous avez demandé à vous connecter.
 mail-link-ignore = Si vous n'avez rien demandé, ignorez ce courriel.
 
-mail-record-no-password = Votre compte { $clinic } n'a pas encore de mot de passe. Le bouton ci-dessous vous permet d'en créer un, puis vous y amène.
-mail-record-create-password = Créer un mot de passe et voir
+mail-record-no-password = Votre compte du portail { $clinic } n'a pas encore de mot de passe. Le bouton ci-dessous vous permet d'en créer un, puis vous amène à la page demandée.
+mail-record-create-password = Créer un mot de passe et continuer
 
 mail-appointment-subject = Nouveau rendez-vous
 mail-appointment-heading = Nouveau rendez-vous
@@ -39,6 +40,6 @@ mail-appointment-button = Voir le rendez-vous
 
 mail-form-subject = Nouvelle réponse à un formulaire
 mail-form-heading = Nouvelle réponse à un formulaire
-mail-form-preheader = Vos réponses à { $title }
-mail-form-recorded = Votre réponse à « { $title } » a été enregistrée. Vous pouvez la consulter dans le portail.
+mail-form-preheader = Vos réponses au formulaire « { $title } »
+mail-form-recorded = Votre réponse au formulaire « { $title } » a été enregistrée. Vous pouvez la consulter dans le portail.
 mail-form-button = Voir la réponse

@@ -1,0 +1,114 @@
+import type { Page, TestInfo } from "@playwright/test";
+import { test, expect, hydrated } from "./fixtures";
+import { checkScreen } from "./screens";
+import { addAppointment, addFormResponse, addPatient, buttonLink, mailTo } from "./support";
+
+/**
+ * A French-speaking patient, from a browser that asks for French (the "(fr)" projects: a
+ * computer, a phone, and a phone without JavaScript), goes from the login page to their
+ * appointments by a Secure Login Link without reading a word of English.
+ */
+
+/** Words that would give an English sentence away. The switch to English, in English on
+ * purpose (and marked so), is left out. */
+const ENGLISH = /\b(the|your|you|and|with|Log in|Sign in|Send|Check|Need a hand|Appointments|Email)\b/;
+
+async function readsOnlyFrench(page: Page): Promise<void> {
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr-CA");
+  await expect(page.locator('.language-switch [lang="en-CA"]')).toHaveText("English");
+  const text = (await page.locator("body").innerText()).replace(/\bEnglish\b/, "");
+  expect(text, "English on a French page").not.toMatch(ENGLISH);
+}
+
+/** Every check of a screen; without scripts, those that need none (axe runs in the page). */
+async function check(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
+  if (testInfo.project.use.javaScriptEnabled === false) {
+    await expect(page.locator("footer.site-help h2")).toHaveText("Besoin d'aide?");
+    return;
+  }
+  await checkScreen(page, testInfo, screen);
+}
+
+test("a French-speaking patient signs in by Secure Login Link without a word of English", async ({ page }, testInfo) => {
+  const scripted = testInfo.project.use.javaScriptEnabled !== false;
+  const email = addPatient("Camille Tremblay", { language: "fr" });
+  const visit = addAppointment(email, "Dre Gagnon", 3);
+  const form = addFormResponse(email, "Questionnaire de santé", ["Allergies=Aucune"]);
+  const booked = await mailTo(email, "Nouveau rendez-vous");
+  expect(booked.text).toContain("Un rendez-vous avec Dre Gagnon a été fixé pour vous le");
+  expect(booked.text).toMatch(/\d{4}, \d{1,2} h \d\d \(/);
+
+  await page.goto("/login");
+  await readsOnlyFrench(page);
+  await expect(page.getByRole("heading", { name: "Connexion au portail Carelink" })).toBeVisible();
+  await check(page, testInfo, "fr-login");
+  if (scripted) await hydrated(page);
+
+  await page.getByLabel("Adresse courriel").first().fill(email);
+  const send = testInfo.project.use.isMobile ? "Se connecter sans mot de passe" : "Envoyer le lien de connexion sécurisé";
+  await page.getByRole("button", { name: send }).click();
+  await expect(page).toHaveURL(/\/login\/check-email/);
+  await expect(page.getByRole("heading", { name: "Consultez vos courriels" })).toBeVisible();
+  await readsOnlyFrench(page);
+  await check(page, testInfo, "fr-check-email");
+
+  const mail = await mailTo(email, "Votre lien de connexion sécurisé");
+  expect(mail.text).toContain("Bonjour Camille Tremblay,");
+  expect(mail.html).toContain('<html lang="fr-CA">');
+  const link = buttonLink(mail, "Se connecter");
+
+  await page.goto(link);
+  if (scripted) {
+    // The browser that asked signs in by itself.
+    await expect(page).toHaveURL(/\/appointments$/);
+  } else {
+    await readsOnlyFrench(page);
+    await check(page, testInfo, "fr-link");
+    await page.getByRole("button", { name: "Se connecter" }).click();
+    await expect(page).toHaveURL(/\/appointments$/);
+  }
+  await expect(page.getByRole("heading", { name: "Vos rendez-vous" })).toBeVisible();
+  await expect(page.getByText("Dre Gagnon")).toBeVisible();
+  await readsOnlyFrench(page);
+  await check(page, testInfo, "fr-appointments");
+
+  // Every other screen of a signed-in patient, in French too.
+  for (const [path, screen] of [
+    [`/appointments/${visit}`, "fr-appointment"],
+    [`/forms/${form}`, "fr-form-response"],
+    ["/account", "fr-account"],
+    ["/appointments/999999999", "fr-appointment-not-found"],
+  ]) {
+    await page.goto(path);
+    await readsOnlyFrench(page);
+    await check(page, testInfo, screen);
+  }
+});
+
+test("the screens before signing in read in French", async ({ page }, testInfo) => {
+  for (const [path, screen] of [
+    ["/password/reset", "fr-password-reset"],
+    ["/login/link/not-a-real-token", "fr-link-invalid"],
+    ["/no/such/page", "fr-not-found"],
+  ]) {
+    await page.goto(path);
+    await readsOnlyFrench(page);
+    await check(page, testInfo, screen);
+  }
+  await page.goto("/login");
+  await page.getByText("Se connecter plutôt avec son mot de passe").click();
+  await readsOnlyFrench(page);
+  await check(page, testInfo, "fr-login-password");
+});
+
+test("the language switch on the login page works with or without JavaScript, and stays", async ({ page }) => {
+  await page.goto("/login");
+  await page.getByRole("button", { name: "English" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.locator("html")).toHaveAttribute("lang", "en-CA");
+  await expect(page.getByRole("heading", { name: "Log in to Carelink" })).toBeVisible();
+  await page.reload();
+  await expect(page.locator("html")).toHaveAttribute("lang", "en-CA");
+  await page.getByRole("button", { name: "Français" }).click();
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr-CA");
+});
