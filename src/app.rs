@@ -167,7 +167,10 @@ fn SiteHeader() -> impl IntoView {
     let (sign_out, signing_out) = (t.get("portal-sign-out"), t.get("portal-signing-out"));
     view! {
         <header class="site-header">
-            <a class="brand" href=routes::APPOINTMENTS>{t.clinic().to_owned()}</a>
+            <a class="brand" class:with-logo=has_logo() href=routes::APPOINTMENTS>
+                {has_logo().then(|| view! { <img class="brand-logo" src=routes::CLINIC_LOGO alt="" height="32"/> })}
+                {t.clinic().to_owned()}
+            </a>
             <Suspense fallback=|| ()>
                 {move || {
                     let (nav, appointments, account) = (nav.clone(), appointments.clone(), account.clone());
@@ -228,6 +231,15 @@ fn Help() -> impl IntoView {
             }}
         </footer>
     }
+}
+
+/// Whether the clinic has a logo (`CLINIC_LOGO`), shown beside its name.
+fn has_logo() -> bool {
+    #[cfg(feature = "ssr")]
+    if let Some(state) = use_context::<crate::state::AppState>() {
+        return state.settings.clinic.logo.is_some();
+    }
+    false
 }
 
 /// The clinic's support email, and its phone as shown and as dialled (digits and `+` only).

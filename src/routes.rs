@@ -45,6 +45,8 @@ pub const START: &str = "/";
 /// The site's hashed files (scripts, WASM, styles), under this prefix.
 pub const ASSETS: &str = "/pkg";
 pub const FAVICON: &str = "/favicon.ico";
+/// The clinic's logo, when it has one (`CLINIC_LOGO`).
+pub const CLINIC_LOGO: &str = "/clinic-logo";
 /// Probes: that the process answers, that it is ready (and `/health`, its older name).
 pub const LIVEZ: &str = "/livez";
 pub const READYZ: &str = "/readyz";

@@ -51,7 +51,9 @@ impl AppState {
 
     /// The words patients of this clinic read, in `language`.
     pub fn words(&self, language: Language) -> Words {
-        Words::new(language, self.settings.clinic.name.as_str())
+        let clinic = &self.settings.clinic;
+        let logo = clinic.logo_url(&self.settings.server.public_url);
+        Words::new(language, clinic.name.as_str()).with_logo(logo)
     }
 }
 

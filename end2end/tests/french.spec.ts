@@ -96,7 +96,7 @@ test("the screens before signing in read in French", async ({ page }, testInfo) 
     await check(page, testInfo, screen);
   }
   await page.goto("/login");
-  await page.getByText("Se connecter plutôt avec son mot de passe").click();
+  await page.getByText("Se connecter plutôt avec un mot de passe").click();
   await readsOnlyFrench(page);
   await check(page, testInfo, "fr-login-password");
 });

@@ -171,7 +171,8 @@ impl Accounts {
     /// the page that asked for it (`asked_in`), else the clinic's.
     pub fn words_for(&self, user: &users::User, asked_in: Option<Language>) -> Words {
         let language = user.language().or(asked_in).unwrap_or(self.clinic.language);
-        Words::new(language, self.clinic.name.as_str())
+        let logo = self.clinic.logo_url(&self.public_url);
+        Words::new(language, self.clinic.name.as_str()).with_logo(logo)
     }
 
     /// The language of a page for a browser that asks for none of ours.

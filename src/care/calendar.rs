@@ -197,7 +197,7 @@ mod tests {
             "{unfolded}"
         );
         assert!(unfolded.contains(
-            "DESCRIPTION;LANGUAGE=fr-CA:Votre consultation vidéo est maintenant ouverte"
+            "DESCRIPTION;LANGUAGE=fr-CA:Vous pouvez maintenant rejoindre votre consultation vidéo"
         ));
     }
 

@@ -32,6 +32,7 @@ pub(super) struct FileClinic {
     pub(super) language: Option<String>,
     pub(super) support_email: Option<String>,
     pub(super) support_phone: Option<String>,
+    pub(super) logo: Option<String>,
     pub(super) time_zone: Option<String>,
 }
 

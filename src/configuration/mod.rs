@@ -85,8 +85,63 @@ pub struct ClinicSettings {
     /// contact the clinic.
     pub support_email: Option<EmailAddress>,
     pub support_phone: Option<String>,
+    /// Shown beside the clinic's name in the header of every page and email.
+    pub logo: Option<Logo>,
     /// The zone times read in for a patient whose own is not known yet.
     pub time_zone: Zone,
+}
+
+impl ClinicSettings {
+    /// Where the clinic's logo is served, for emails (which need the whole address).
+    pub fn logo_url(&self, public_url: &Url) -> Option<String> {
+        let url = public_url.join(crate::routes::CLINIC_LOGO).ok()?;
+        self.logo.as_ref().map(|_| url.to_string())
+    }
+}
+
+/// The clinic's logo, read at start-up (`CLINIC_LOGO`) and served at `routes::CLINIC_LOGO`.
+#[derive(Clone)]
+pub struct Logo {
+    pub bytes: std::sync::Arc<[u8]>,
+    pub content_type: &'static str,
+}
+
+impl Logo {
+    /// The largest logo served: it is fetched with every first page.
+    pub const MAX_BYTES: usize = 256 * 1024;
+
+    /// A PNG, JPEG, WebP or SVG image, told by its first bytes (never by a file's name).
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Logo, String> {
+        let head = &bytes[..bytes.len().min(512)];
+        let text = String::from_utf8_lossy(head);
+        let content_type = if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+            "image/png"
+        } else if head.starts_with(&[0xff, 0xd8, 0xff]) {
+            "image/jpeg"
+        } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+            "image/webp"
+        } else if text.trim_start().starts_with("<svg") || text.contains("<svg") {
+            "image/svg+xml"
+        } else {
+            return Err("expected a PNG, JPEG, WebP or SVG image".into());
+        };
+        if bytes.len() > Self::MAX_BYTES {
+            return Err(format!(
+                "expected an image of at most {} KB",
+                Self::MAX_BYTES / 1024
+            ));
+        }
+        Ok(Logo {
+            bytes: bytes.into(),
+            content_type,
+        })
+    }
+}
+
+impl std::fmt::Debug for Logo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Logo({}, {} bytes)", self.content_type, self.bytes.len())
+    }
 }
 
 #[derive(Debug, Clone)]

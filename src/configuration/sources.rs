@@ -10,8 +10,8 @@ use super::{
     networks::{parse_base_url, parse_smtp_url},
     production::production_checks,
     redact_url_password, AuthSettings, BackgroundLimits, ClinicSettings, ConfigError,
-    DatabaseSettings, DkimSettings, Environment, HashLimits, IpNet, MailSettings, RetryPolicy,
-    ServerKey, ServerSettings, Settings, TestingApi,
+    DatabaseSettings, DkimSettings, Environment, HashLimits, IpNet, Logo, MailSettings,
+    RetryPolicy, ServerKey, ServerSettings, Settings, TestingApi,
 };
 use crate::{
     accounts::links::LOGIN_LINK_MINUTES, clock::Zone, email_address::EmailAddress,
@@ -220,6 +220,15 @@ impl Sources<'_> {
                 .transpose()?,
             support_phone: optional("CLINIC_SUPPORT_PHONE", file.support_phone)
                 .map(|v| parse("CLINIC_SUPPORT_PHONE", v, phone_number))
+                .transpose()?,
+            logo: optional("CLINIC_LOGO", file.logo)
+                .map(|v| {
+                    parse("CLINIC_LOGO", v, |path| {
+                        let bytes =
+                            std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
+                        Logo::from_bytes(bytes)
+                    })
+                })
                 .transpose()?,
             time_zone: parse(
                 "CLINIC_TIME_ZONE",

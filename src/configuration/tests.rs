@@ -81,6 +81,31 @@ fn the_clinic_names_itself_in_its_language_with_its_help() {
 }
 
 #[test]
+fn a_logo_is_an_image_told_by_its_bytes() {
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    assert_eq!(Logo::from_bytes(png).unwrap().content_type, "image/png");
+    let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>"#.to_vec();
+    assert_eq!(Logo::from_bytes(svg).unwrap().content_type, "image/svg+xml");
+    assert_eq!(
+        Logo::from_bytes(vec![0xff, 0xd8, 0xff, 0xe0])
+            .unwrap()
+            .content_type,
+        "image/jpeg"
+    );
+    assert!(Logo::from_bytes(b"GIF89a or a script".to_vec()).is_err());
+    let mut huge = b"\x89PNG\r\n\x1a\n".to_vec();
+    huge.resize(Logo::MAX_BYTES + 1, 0);
+    assert!(Logo::from_bytes(huge).unwrap_err().contains("256 KB"));
+    let err = Settings::from_sources("", env(&[("CLINIC_LOGO", "/no/such/logo.png")]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("CLINIC_LOGO") && err.contains("cannot read"),
+        "{err}"
+    );
+}
+
+#[test]
 fn dkim_needs_a_selector_and_a_key_file_together() {
     let s = Settings::from_sources("", env(&[])).unwrap();
     assert!(s.mail.dkim.is_none());

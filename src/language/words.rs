@@ -38,6 +38,8 @@ pub enum Piece {
 pub struct Words {
     language: Language,
     clinic: Arc<str>,
+    /// The address of the clinic's logo, for emails, when it has one.
+    logo: Option<Arc<str>>,
 }
 
 /// Marks where a bold argument sits in a formatted message: private-use characters no message
@@ -50,7 +52,21 @@ impl Words {
         Self {
             language,
             clinic: clinic.into(),
+            logo: None,
         }
+    }
+
+    /// The same, with the clinic's logo at `url`.
+    pub fn with_logo(self, url: Option<String>) -> Self {
+        Self {
+            logo: url.map(Into::into),
+            ..self
+        }
+    }
+
+    /// The address of the clinic's logo, if it has one.
+    pub fn logo(&self) -> Option<&str> {
+        self.logo.as_deref()
     }
 
     /// English for logs and tests, where no patient reads them.

@@ -94,7 +94,7 @@ fn render_html(content: &Content) -> String {
 <div style="display:none;max-height:0;overflow:hidden;">{preheader}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f5f7f9;"><tr><td align="center" style="padding:24px 12px;">
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px;background:#ffffff;border:1px solid #dfe4ea;border-radius:12px;">
-<tr><td style="padding:20px 28px;border-bottom:1px solid #dfe4ea;font-size:20px;font-weight:700;color:{BRAND};">&#10010; {clinic}</td></tr>
+<tr><td style="padding:20px 28px;border-bottom:1px solid #dfe4ea;font-size:20px;font-weight:700;color:{BRAND};">{mark}{clinic}</td></tr>
 <tr><td style="padding:28px;">{body}</td></tr>
 </table>
 <p style="margin:16px 0 0;font-size:12px;color:#5b6675;">{footer}</p>
@@ -102,6 +102,13 @@ fn render_html(content: &Content) -> String {
 </body></html>"#,
         lang = content.words.language().tag(),
         clinic = escape(content.words.clinic()),
+        mark = match content.words.logo() {
+            Some(logo) => format!(
+                r#"<img src="{}" alt="" height="32" style="height:32px;vertical-align:middle;margin-right:8px;border:0;">"#,
+                escape(logo)
+            ),
+            None => "&#10010; ".to_owned(),
+        },
         footer = escape(&content.words.get("mail-footer")),
         title = escape(&content.heading),
         preheader = escape(&content.preheader),
@@ -256,5 +263,16 @@ mod tests {
         assert!(html.contains("&#10010; Clinique &lt;Rosemont&gt;</td>"));
         assert!(html.contains("Si le bouton ne fonctionne pas"));
         assert!(text.ends_with("--\nPortail patient Clinique <Rosemont>. Ce message est envoyé automatiquement; les réponses ne sont pas lues.\n"), "{text}");
+        // A clinic's logo replaces the cross, from its whole address.
+        let logo = Some("https://portal.example/clinic-logo".to_owned());
+        let content = Content {
+            words: Words::new(Language::French, "Rosemont").with_logo(logo),
+            ..sample()
+        };
+        let (html, _) = render(&content);
+        assert!(
+            html.contains(r#"<img src="https://portal.example/clinic-logo" alt="" height="32""#)
+        );
+        assert!(!html.contains("&#10010;"));
     }
 }

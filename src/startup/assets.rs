@@ -161,6 +161,25 @@ fn content_type(name: &str) -> &'static str {
     }
 }
 
+/// `/clinic-logo`: the clinic's logo, from memory, cached a day (a new one shows by the next
+/// day); not found when the clinic has none.
+pub(super) async fn clinic_logo(State(state): State<crate::state::AppState>) -> Response {
+    let Some(logo) = state.settings.clinic.logo.clone() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let headers = [
+        (
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(logo.content_type),
+        ),
+        (
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=86400"),
+        ),
+    ];
+    (headers, Bytes::from_owner(logo.bytes)).into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use axum::{body::Body, http::Request};

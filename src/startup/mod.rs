@@ -188,6 +188,7 @@ fn router(state: AppState) -> Router {
         .route(routes::READYZ, get(probes::ready))
         .route(routes::HEALTH, get(probes::ready))
         .route(routes::START, get(|| async { Redirect::to(landing::HOME) }))
+        .route(routes::CLINIC_LOGO, get(assets::clinic_logo))
         .route(
             routes::CALENDAR_ROUTE,
             get(pages::appointments::calendar_file),

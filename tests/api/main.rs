@@ -10,6 +10,7 @@ mod support;
 mod approvals;
 mod cli;
 mod cli_server;
+mod clinic;
 mod deploy;
 mod dkim;
 mod faults;

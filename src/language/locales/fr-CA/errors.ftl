@@ -35,12 +35,12 @@ error-too-many-attempts = Trop de mots de passe erronés. Pour votre sécurité,
 error-email-empty = Entrez votre adresse courriel.
 error-email-too-long = Cette adresse courriel est trop longue.
 error-email-invalid = Entrez une adresse courriel comme nom@exemple.com.
-error-not-a-code = Entrez le code à 8 chiffres reçu par courriel.
+error-not-a-code = Entrez le code à 8 chiffres reçu par courriel.
 error-not-a-number = Tapez le numéro à deux chiffres affiché à l'écran où vous avez demandé à vous connecter.
 
 error-password-too-short = Utilisez au moins { $min } caractères.
 error-password-too-long = Utilisez au plus { $max } caractères.
-error-password-common = C'est l'un des mots de passe les plus courants; il est donc facile à deviner. Choisissez-en un autre : quelques mots sans lien entre eux en font un solide.
+error-password-common = C'est l'un des mots de passe les plus courants; il est donc facile à deviner. Choisissez-en un autre : quelques mots sans lien entre eux forment un mot de passe solide.
 error-password-weak = Ce mot de passe serait facile à deviner : { $why ->
         [personal] il contient votre nom ou votre adresse courriel
         [keyboard] il suit une rangée ou un motif de touches du clavier
@@ -50,4 +50,4 @@ error-password-weak = Ce mot de passe serait facile à deviner : { $why ->
         [common] c'est un mot de passe courant, ou presque
         [word] c'est un seul mot ou un seul nom, parmi les premiers essayés
        *[predictable] il suit un modèle que les outils de piratage essaient en premier
-    }. Choisissez-en un autre : trois ou quatre mots sans lien entre eux font un mot de passe solide et facile à retenir.
+    }. Choisissez-en un autre : trois ou quatre mots sans lien entre eux forment un mot de passe solide et facile à retenir.

@@ -12,12 +12,12 @@ portal-help-ask-clinic = Communiquez avec votre clinique : elle peut vous aider
 portal-loading = Chargement…
 portal-sign-in = Se connecter
 
-notice-password-link-sent = Si un compte utilise cette adresse, nous avons envoyé un lien à cette adresse.
-notice-password-changed = Mot de passe modifié. Vos sessions ont été fermées sur tous vos autres appareils. Ci-dessous, sous « Vos navigateurs », oubliez tout navigateur que vous n'utilisez plus : un lien de connexion ouvert dans ce navigateur vous connecte encore sans aucun clic.
+notice-password-link-sent = Si cette adresse correspond à un compte, nous y avons envoyé un lien.
+notice-password-changed = Mot de passe modifié. Vos sessions ont été fermées sur tous vos autres appareils. Dans la section « Vos navigateurs » ci-dessous, oubliez tout navigateur que vous n'utilisez plus : un lien de connexion ouvert dans ce navigateur vous connecte encore sans aucun clic.
 notice-time-zone-set = Les heures sont maintenant affichées selon le fuseau { $zone }.
 notice-browser-forgotten = Navigateur oublié : un lien de connexion ouvert dans ce navigateur demandera un clic.
 
 idle-title = Êtes-vous toujours là?
-idle-text = Pour votre sécurité, votre session sera fermée dans { $warn } minutes : la limite est de { $minutes } minutes sans activité. Choisissez « Rester connecté » pour continuer.
-idle-stay = Rester connecté
-login-session-ended = Pour votre sécurité, votre session a été fermée après un moment sans activité. Connectez-vous de nouveau pour revenir à la page où vous étiez.
+idle-text = Pour votre sécurité, votre session sera fermée dans { $warn } minutes : la limite est de { $minutes } minutes d'inactivité. Choisissez « Garder ma session ouverte » pour continuer.
+idle-stay = Garder ma session ouverte
+login-session-ended = Pour votre sécurité, votre session a été fermée après une période d'inactivité. Connectez-vous de nouveau pour revenir à la page où vous étiez.
