@@ -1,5 +1,5 @@
-import type { Page, TestInfo } from "@playwright/test";
-import { test, expect, hydrated } from "./fixtures";
+import type { Browser, Page, TestInfo } from "@playwright/test";
+import { test, expect, hydrated, clientAddress } from "./fixtures";
 import { checkScreen } from "./screens";
 import { addAppointment, addFormResponse, addPatient, buttonLink, mailTo } from "./support";
 
@@ -20,6 +20,17 @@ async function readsOnlyFrench(page: Page): Promise<void> {
   expect(text, "English on a French page").not.toMatch(ENGLISH);
 }
 
+/** Another browser of this project's kind, asking for French: the phone the email was opened
+ * on. */
+async function frenchBrowser(browser: Browser, testInfo: TestInfo): Promise<Page> {
+  const { viewport, userAgent, deviceScaleFactor, isMobile, hasTouch, javaScriptEnabled } = testInfo.project.use;
+  const extraHTTPHeaders = { "x-forwarded-for": clientAddress(`${testInfo.testId}-${Math.random()}`) };
+  const context = await browser.newContext({
+    viewport, userAgent, deviceScaleFactor, isMobile, hasTouch, javaScriptEnabled, locale: "fr-CA", extraHTTPHeaders,
+  });
+  return context.newPage();
+}
+
 /** Every check of a screen; without scripts, those that need none (axe runs in the page). */
 async function check(page: Page, testInfo: TestInfo, screen: string): Promise<void> {
   if (testInfo.project.use.javaScriptEnabled === false) {
@@ -29,7 +40,7 @@ async function check(page: Page, testInfo: TestInfo, screen: string): Promise<vo
   await checkScreen(page, testInfo, screen);
 }
 
-test("a French-speaking patient signs in by Secure Login Link without a word of English", async ({ page }, testInfo) => {
+test("a French-speaking patient signs in by Secure Login Link without a word of English", async ({ page, browser }, testInfo) => {
   const scripted = testInfo.project.use.javaScriptEnabled !== false;
   const email = addPatient("Camille Tremblay", { language: "fr" });
   const visit = addAppointment(email, "Dre Gagnon", 3);
@@ -57,6 +68,16 @@ test("a French-speaking patient signs in by Secure Login Link without a word of 
   expect(mail.html).toContain('<html lang="fr-CA">');
   const link = buttonLink(mail, "Se connecter");
 
+  if (scripted) {
+    // Opened on a phone first: the screen where the number the asking screen shows is typed.
+    const phone = await frenchBrowser(browser, testInfo);
+    await phone.goto(link);
+    await phone.getByRole("link", { name: /^Connecter (l'ordinateur|le navigateur) qui a fait la demande/ }).click();
+    await readsOnlyFrench(phone);
+    await check(phone, testInfo, "fr-approve-type-the-number");
+    await phone.context().close();
+  }
+
   await page.goto(link);
   if (scripted) {
     // The browser that asked signs in by itself.
@@ -68,6 +89,13 @@ test("a French-speaking patient signs in by Secure Login Link without a word of 
     await expect(page).toHaveURL(/\/appointments$/);
   }
   await expect(page.getByRole("heading", { name: "Vos rendez-vous" })).toBeVisible();
+  // The same link again, elsewhere: used.
+  const other = await frenchBrowser(browser, testInfo);
+  await other.goto(link);
+  await expect(other.getByRole("heading", { name: "Ce lien a déjà été utilisé" })).toBeVisible();
+  await readsOnlyFrench(other);
+  await check(other, testInfo, "fr-link-used");
+  await other.context().close();
   await expect(page.getByText("Dre Gagnon")).toBeVisible();
   await readsOnlyFrench(page);
   await check(page, testInfo, "fr-appointments");
