@@ -140,3 +140,35 @@ test("the language switch on the login page works with or without JavaScript, an
   await page.getByRole("button", { name: "Français" }).click();
   await expect(page.locator("html")).toHaveAttribute("lang", "fr-CA");
 });
+
+test("an invited patient's set-password page reads in French", async ({ page }, testInfo) => {
+  const invited = addPatient("Élodie Roy", { invited: true, language: "fr" });
+  const invitation = await mailTo(invited, "Créez votre mot de passe pour le portail Carelink");
+  await page.goto(buttonLink(invitation, "Créer un mot de passe"));
+  await expect(page.getByRole("heading", { name: "Choisissez un mot de passe" })).toBeVisible();
+  await readsOnlyFrench(page);
+  await check(page, testInfo, "fr-password-new");
+});
+
+test("a wrong number's cancelled link reads in French, on the phone and the asking screen", async ({ page, browser }, testInfo) => {
+  test.skip(testInfo.project.use.javaScriptEnabled === false, "the asking screen waits by script");
+  const email = addPatient("Jean Côté", { language: "fr" });
+  await page.goto("/login");
+  await hydrated(page);
+  await page.getByLabel("Adresse courriel").first().fill(email);
+  const send = testInfo.project.use.isMobile ? "Se connecter sans mot de passe" : "Envoyer le lien de connexion sécurisé";
+  await page.getByRole("button", { name: send }).click();
+  const shown = ((await page.locator(".approval-number").textContent()) ?? "").match(/\d\d/)![0];
+  const phone = await frenchBrowser(browser, testInfo);
+  await phone.goto(buttonLink(await mailTo(email, "Votre lien de connexion sécurisé"), "Se connecter"));
+  await phone.getByRole("link", { name: /^Connecter (l'ordinateur|le navigateur) qui a fait la demande/ }).click();
+  await phone.getByLabel(/^Le numéro affiché à l'écran/).fill(shown === "99" ? "10" : String(Number(shown) + 1));
+  await phone.getByRole("button", { name: "Connecter l'autre appareil" }).click();
+  await expect(phone.getByRole("heading", { name: "Connexion annulée" })).toBeVisible();
+  await readsOnlyFrench(phone);
+  await check(phone, testInfo, "fr-approve-cancelled");
+  await expect(page.getByRole("alert")).toBeVisible();
+  await readsOnlyFrench(page);
+  await check(page, testInfo, "fr-check-email-cancelled");
+  await phone.context().close();
+});

@@ -30,7 +30,9 @@ export const PASSWORD = "a long and happy passphrase";
  * portal in `language` ("en" or "fr") when given, as a clinic may set it.
  */
 export function addPatient(name: string, options: { invited?: boolean; language?: "en" | "fr" } = {}): string {
-  const email = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
+  // Letters outside a-z (é, ô) become dashes, never the address's first character.
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  const email = `${slug}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@example.org`;
   const language = options.language ? ["--language", options.language] : [];
   if (options.invited) {
     carelink(["user", "add", "--email", email, "--name", name, ...language]);
