@@ -30,12 +30,7 @@ impl Explain for EmailAddressError {
     }
 }
 
-/// For logs, tests and the CLI: the English a patient would read.
-impl fmt::Display for EmailAddressError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.explain(&Words::english()))
-    }
-}
+crate::language::display_in_english!(EmailAddressError);
 
 impl EmailAddress {
     /// Trims surrounding space and lower-cases the domain (domains are case-insensitive; the local

@@ -63,12 +63,7 @@ impl Explain for AccountError {
     }
 }
 
-/// For logs and tests: the English a patient would read.
-impl std::fmt::Display for AccountError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.explain(&Words::english()))
-    }
-}
+crate::language::display_in_english!(AccountError);
 
 impl From<Busy> for AccountError {
     fn from(_: Busy) -> Self {

@@ -10,7 +10,7 @@
 use serde::{Deserialize, Serialize};
 
 mod words;
-pub use words::{Arg, Piece, Words};
+pub use words::{Arg, Brand, Piece, Words};
 
 #[cfg(feature = "ssr")]
 mod negotiate;
@@ -72,11 +72,15 @@ impl Language {
     pub fn current() -> Language {
         #[cfg(feature = "ssr")]
         if let Some(parts) = leptos::prelude::use_context::<axum::http::request::Parts>() {
-            if let Some(language) = parts.extensions.get::<Language>() {
-                return *language;
-            }
+            return Language::of(&parts.extensions);
         }
         Language::default()
+    }
+
+    /// The language `auth::pick_language` chose for the request these extensions are of.
+    #[cfg(feature = "ssr")]
+    pub fn of(extensions: &axum::http::Extensions) -> Language {
+        extensions.get().copied().unwrap_or_default()
     }
 }
 
@@ -90,3 +94,17 @@ impl std::fmt::Display for Language {
 pub trait Explain {
     fn explain(&self, words: &Words) -> String;
 }
+
+/// `Display` for each `Explain` type named: the English a patient would read, for logs, tests
+/// and the CLI.
+macro_rules! display_in_english {
+    ($($explained:ty),+) => {$(
+        impl std::fmt::Display for $explained {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                let english = $crate::language::Words::english();
+                f.write_str(&$crate::language::Explain::explain(self, &english))
+            }
+        }
+    )+};
+}
+pub(crate) use display_in_english;

@@ -32,12 +32,7 @@ impl Explain for NotANumber {
     }
 }
 
-/// For logs and tests: the English a patient would read.
-impl std::fmt::Display for NotANumber {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.explain(&Words::english()))
-    }
-}
+crate::language::display_in_english!(NotANumber);
 
 impl ApprovalNumber {
     /// The number shown by the browser holding `pending_cookie`.

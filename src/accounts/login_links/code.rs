@@ -24,12 +24,7 @@ impl Explain for NotACode {
     }
 }
 
-/// For logs and tests: the English a patient would read.
-impl std::fmt::Display for NotACode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.explain(&Words::english()))
-    }
-}
+crate::language::display_in_english!(NotACode);
 
 impl SignInCode {
     /// A new random code from the OS random generator, every value equally likely.

@@ -69,12 +69,7 @@ impl Explain for PasswordError {
     }
 }
 
-/// For logs and tests: the English a patient would read.
-impl fmt::Display for PasswordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.explain(&Words::english()))
-    }
-}
+crate::language::display_in_english!(PasswordError);
 
 impl std::error::Error for PasswordError {}
 
