@@ -49,11 +49,10 @@ impl AppState {
         Self(Arc::new(shared))
     }
 
-    /// The words patients of this clinic read, in `language`.
-    pub fn words(&self, language: Language) -> Words {
-        let clinic = &self.settings.clinic;
-        let logo = clinic.logo_url(&self.settings.server.public_url);
-        Words::new(language, clinic.name.as_str()).with_logo(logo)
+    /// The words patients of this clinic read, in the language chosen for the request these
+    /// extensions are of (`auth::pick_language`).
+    pub fn words_of(&self, extensions: &axum::http::Extensions) -> Words {
+        self.accounts.words(Language::of(extensions))
     }
 }
 

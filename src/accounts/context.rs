@@ -25,7 +25,7 @@ use crate::{
     configuration::{AuthSettings, ClinicSettings, Settings},
     db,
     email_address::EmailAddress,
-    language::{Language, Words},
+    language::{Brand, Language, Words},
     mail::Outbox,
     metrics::Metrics,
 };
@@ -42,6 +42,8 @@ pub struct Accounts {
     pub(super) hasher: Hasher,
     /// The clinic's name, language and zone: what a patient reads until theirs are known.
     clinic: Arc<ClinicSettings>,
+    /// The clinic's name and logo as every `Words` carries them, made once.
+    brand: Arc<Brand>,
     background: Background,
     /// Sign-ins and rate-limit refusals are counted for `/metrics`.
     pub(super) metrics: Metrics,
@@ -125,6 +127,10 @@ impl Accounts {
             hasher: Hasher::new(settings.auth.password_hashing),
             policy: settings.auth,
             clinic: Arc::new(settings.clinic.clone()),
+            brand: Arc::new(Brand::new(
+                settings.clinic.name.as_str(),
+                settings.clinic.logo_url(&settings.server.public_url),
+            )),
             background,
             metrics,
             approvals: Arc::default(),
@@ -170,9 +176,12 @@ impl Accounts {
     /// The words of an email to `user`: in their language; until it is known, in the language of
     /// the page that asked for it (`asked_in`), else the clinic's.
     pub fn words_for(&self, user: &users::User, asked_in: Option<Language>) -> Words {
-        let language = user.language().or(asked_in).unwrap_or(self.clinic.language);
-        let logo = self.clinic.logo_url(&self.public_url);
-        Words::new(language, self.clinic.name.as_str()).with_logo(logo)
+        self.words(user.language().or(asked_in).unwrap_or(self.clinic.language))
+    }
+
+    /// The words patients of this clinic read, in `language`.
+    pub fn words(&self, language: Language) -> Words {
+        Words::of(language, &self.brand)
     }
 
     /// The language of a page for a browser that asks for none of ours.

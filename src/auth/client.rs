@@ -57,7 +57,7 @@ pub async fn limit_clients(
         return next.run(Request::from_parts(parts, body)).await;
     }
     // In the page's language (`pick_language` ran first): no leptos context to read it from.
-    let words = state.words(parts.extensions.get().copied().unwrap_or_default());
+    let words = state.words_of(&parts.extensions);
     let told = AppError::refused(
         StatusCode::TOO_MANY_REQUESTS.as_u16(),
         refused.explain(&words),

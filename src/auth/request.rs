@@ -71,8 +71,7 @@ impl RequestContext {
 
     /// The words of this request's language (`auth::pick_language`).
     pub fn words(&self) -> Words {
-        let language = self.parts.extensions.get().copied().unwrap_or_default();
-        self.state.words(language)
+        self.state.words_of(&self.parts.extensions)
     }
 
     /// The browser, with the time zone a sign-in form says it is in (a name the database knows;

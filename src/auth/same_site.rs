@@ -29,7 +29,6 @@ pub async fn refuse_other_sites(
         return next.run(request).await;
     }
     let headers = request.headers();
-    let language = request.extensions().get().copied().unwrap_or_default();
     let ours = state.settings.server.public_url.origin();
     let same_site = match headers.get(header::ORIGIN) {
         Some(origin) => origin
@@ -51,7 +50,7 @@ pub async fn refuse_other_sites(
     );
     let refusal = AppError::refused(
         StatusCode::FORBIDDEN.as_u16(),
-        state.words(language).get("error-other-site"),
+        state.words_of(request.extensions()).get("error-other-site"),
     );
     (
         StatusCode::FORBIDDEN,

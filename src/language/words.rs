@@ -5,7 +5,7 @@
 use std::{borrow::Cow, collections::HashMap, sync::Arc};
 
 use fluent_templates::{
-    fluent_bundle::FluentValue, static_loader, LanguageIdentifier, StaticLoader,
+    fluent_bundle::FluentValue, langid, static_loader, LanguageIdentifier, StaticLoader,
 };
 
 use super::Language;
@@ -37,9 +37,25 @@ pub enum Piece {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Words {
     language: Language,
-    clinic: Arc<str>,
-    /// The address of the clinic's logo, for emails, when it has one.
-    logo: Option<Arc<str>>,
+    brand: Arc<Brand>,
+}
+
+/// Whom the words speak for: the clinic's name and the address of its logo, made once from the
+/// settings (`Accounts::words`) and shared by every `Words`.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Brand {
+    name: String,
+    /// Whole, for emails.
+    logo: Option<String>,
+}
+
+impl Brand {
+    pub fn new(name: impl Into<String>, logo: Option<String>) -> Self {
+        Self {
+            name: name.into(),
+            logo,
+        }
+    }
 }
 
 /// Marks where a bold argument sits in a formatted message: private-use characters no message
@@ -48,25 +64,21 @@ const STRONG_START: char = '\u{F0001}';
 const STRONG_END: char = '\u{F0002}';
 
 impl Words {
-    pub fn new(language: Language, clinic: impl Into<Arc<str>>) -> Self {
-        Self {
-            language,
-            clinic: clinic.into(),
-            logo: None,
-        }
+    /// For a clinic named `clinic` without a logo (tests, the CLI's own email).
+    pub fn new(language: Language, clinic: impl Into<String>) -> Self {
+        Self::of(language, &Arc::new(Brand::new(clinic, None)))
     }
 
-    /// The same, with the clinic's logo at `url`.
-    pub fn with_logo(self, url: Option<String>) -> Self {
+    pub fn of(language: Language, brand: &Arc<Brand>) -> Self {
         Self {
-            logo: url.map(Into::into),
-            ..self
+            language,
+            brand: Arc::clone(brand),
         }
     }
 
     /// The address of the clinic's logo, if it has one.
     pub fn logo(&self) -> Option<&str> {
-        self.logo.as_deref()
+        self.brand.logo.as_deref()
     }
 
     /// English for logs and tests, where no patient reads them.
@@ -78,7 +90,7 @@ impl Words {
     pub fn here() -> Self {
         #[cfg(feature = "ssr")]
         if let Some(state) = leptos::prelude::use_context::<crate::state::AppState>() {
-            return state.words(Language::current());
+            return state.accounts.words(Language::current());
         }
         Self::new(Language::current(), "Carelink")
     }
@@ -89,7 +101,7 @@ impl Words {
 
     /// The clinic's name, as patients know the portal.
     pub fn clinic(&self) -> &str {
-        &self.clinic
+        &self.brand.name
     }
 
     /// The message `id`.
@@ -103,7 +115,7 @@ impl Words {
             .iter()
             .map(|(name, value)| (Cow::Borrowed(*name), value.clone()))
             .collect();
-        all.insert(Cow::Borrowed("clinic"), Arg::from(self.clinic.to_string()));
+        all.insert(Cow::Borrowed("clinic"), Arg::from(self.brand.name.clone()));
         lookup(self.language, id, &all)
     }
 
@@ -146,8 +158,15 @@ impl Words {
     }
 }
 
-fn language_id(language: Language) -> LanguageIdentifier {
-    language.tag().parse().unwrap_or_default()
+/// The catalogue's name of each language (`Language::tag`), made at compile time: looked up for
+/// every message.
+fn language_id(language: Language) -> &'static LanguageIdentifier {
+    static ENGLISH: LanguageIdentifier = langid!("en-CA");
+    static FRENCH: LanguageIdentifier = langid!("fr-CA");
+    match language {
+        Language::English => &ENGLISH,
+        Language::French => &FRENCH,
+    }
 }
 
 /// One language's catalogue only (no negotiation per lookup); a message missing there (which
@@ -158,7 +177,7 @@ fn lookup(language: Language, id: &str, args: &HashMap<Cow<'static, str>, Arg>) 
         .into_iter()
         .find_map(|language| {
             catalogue
-                .lookup_single_language(&language_id(language), id, Some(args))
+                .lookup_single_language(language_id(language), id, Some(args))
                 .ok()
         })
         .unwrap_or_else(|| id.to_owned())

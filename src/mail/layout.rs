@@ -191,7 +191,7 @@ impl OutgoingEmail {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::language::Language;
+    use crate::language::{Brand, Language};
 
     fn sample() -> Content {
         Content {
@@ -266,7 +266,7 @@ mod tests {
         // A clinic's logo replaces the cross, from its whole address.
         let logo = Some("https://portal.example/clinic-logo".to_owned());
         let content = Content {
-            words: Words::new(Language::French, "Rosemont").with_logo(logo),
+            words: Words::of(Language::French, &Brand::new("Rosemont", logo).into()),
             ..sample()
         };
         let (html, _) = render(&content);
