@@ -58,12 +58,7 @@ pub async fn signed_in_name() -> Result<Option<String>, AppError> {
 /// Seconds until this browser's session ends, without counting as a use (the idle warning
 /// asks); `None` when it has no live session.
 pub async fn session_time_left() -> Result<Option<i64>, AppError> {
-    let req = RequestContext::from_leptos()?;
-    let Some(secret) = req.cookie(CarelinkCookie::Session) else {
-        return Ok(None);
-    };
-    let left = req.accounts().session_time_left(&secret).await?;
-    Ok(left.map(|left| left.whole_seconds()))
+    time_left(&RequestContext::from_leptos()?).await
 }
 
 /// "Stay signed in": a use of the session, which starts its idle time again; the time left
@@ -73,7 +68,15 @@ pub async fn stay_signed_in() -> Result<Option<i64>, AppError> {
     if req.current_session().await?.is_none() {
         return Ok(None);
     }
-    session_time_left().await
+    time_left(&req).await
+}
+
+async fn time_left(req: &RequestContext) -> Result<Option<i64>, AppError> {
+    let Some(secret) = req.cookie(CarelinkCookie::Session) else {
+        return Ok(None);
+    };
+    let left = req.accounts().session_time_left(&secret).await?;
+    Ok(left.map(|left| left.whole_seconds()))
 }
 
 /// The patient chooses the zone their times read in.
