@@ -12,6 +12,7 @@ use axum::{
 use super::cookies::{self, CarelinkCookie};
 use crate::{
     language::{from_accept_language, Language},
+    routes,
     state::AppState,
 };
 
@@ -23,6 +24,11 @@ pub async fn pick_language(
     mut request: Request,
     next: Next,
 ) -> Response {
+    // The site's files and the probes read the same in every language: no `Vary` on them, or
+    // shared caches would keep a copy per cookie.
+    if routes::is_probe_or_asset(request.uri().path()) {
+        return next.run(request).await;
+    }
     let headers = request.headers();
     let chosen = cookies::read(headers, CarelinkCookie::Language, cookies::secure(&state))
         .and_then(|value| Language::parse(&value));

@@ -13,6 +13,15 @@ async fn a_french_browser_gets_the_login_page_in_french() {
         .with_header("accept-language", FRENCH_BROWSER);
     let response = french.get("/login").await;
     assert_eq!(response.headers()["content-language"], "fr-CA");
+    let vary: Vec<_> = response.headers().get_all("vary").iter().collect();
+    assert!(
+        vary.iter()
+            .any(|v| v.to_str().unwrap().contains("accept-language")),
+        "{vary:?}"
+    );
+    // Probes (and the site's files) read the same in every language.
+    let probe = french.get("/livez").await;
+    assert!(probe.headers().get("content-language").is_none());
     let html = response.text().await.unwrap();
     assert!(html.contains(r#"<html lang="fr-CA""#), "{html}");
     assert!(
