@@ -27,6 +27,7 @@ use crate::{
         login::LoginPage,
         login_link::LoginLinkPage,
         not_found::NotFound,
+        passkeys::PasskeyOffer,
         password::{NewPasswordPage, PasswordResetPage},
         this_page, FormResult,
     },
@@ -113,6 +114,7 @@ pub fn App() -> impl IntoView {
                 // to it if they failed.
                 <FormResult form=SignOut::url()/>
                 <FormResult form=ChooseLanguage::url()/>
+                <PasskeyOffer/>
                 <Routes fallback=NotFound>
                     // Whole: every page's data is in its first HTML, readable without a script,
                     // and the page leaves in one write (streaming it in order took a write per

@@ -16,7 +16,7 @@ use super::{
     },
     login_links::{long_polls::LongPolls, pending::PendingSecrets},
     passwords::hash::Hasher,
-    store::{events, sessions, tokens, users},
+    store::{events, passkeys, sessions, tokens, users},
     AccountError,
 };
 use crate::{
@@ -57,6 +57,10 @@ pub struct Accounts {
     pub(super) clients: Arc<ClientLimits>,
     /// Mints the secrets of waiting browsers, and knows a made-up one.
     pub(super) pending: PendingSecrets,
+    /// Mints the secrets of passkey ceremonies, and knows a made-up one.
+    pub(super) ceremonies: PendingSecrets,
+    /// Checks passkeys for this portal; `None` when passkeys are off (`passkeys::relying_party`).
+    pub(super) relying_party: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 /// Who made a request, as recorded with sessions, tokens and security events.
@@ -108,6 +112,8 @@ pub struct SignInCookies {
     pub known_browser: Option<String>,
     /// The patient's language, which the browser shows from now on.
     pub language: Language,
+    /// Offer to save a passkey on the page it lands on (`passkeys`).
+    pub offer_passkey: bool,
 }
 
 impl Accounts {
@@ -138,6 +144,11 @@ impl Accounts {
             refusals: Arc::default(),
             clients: Arc::new(ClientLimits::new(clock)),
             pending: PendingSecrets::new(settings.auth.server_key),
+            ceremonies: PendingSecrets::for_passkey_ceremonies(settings.auth.server_key),
+            relying_party: super::passkeys::relying_party(
+                &settings.server.public_url,
+                &settings.clinic.name,
+            ),
         }
     }
 
@@ -262,8 +273,9 @@ impl Accounts {
         let counts = limits::sweep(self.pool.write(), now).await?;
         let tokens = tokens::sweep(self.pool.write(), now - Duration::days(1)).await?;
         let events = events::sweep(self.pool.write(), now - self.policy.event_retention).await?;
-        if ended + browsers + counts + tokens + events > 0 {
-            tracing::info!(ended, browsers, counts, tokens, events, "swept");
+        let ceremonies = passkeys::sweep_ceremonies(self.pool.write(), now).await?;
+        if ended + browsers + counts + tokens + events + ceremonies > 0 {
+            tracing::info!(ended, browsers, counts, tokens, events, ceremonies, "swept");
         }
         Ok(())
     }

@@ -25,6 +25,17 @@ pub enum AccountError {
     /// "I approved it, continue" before any approval reached this browser.
     NotApprovedYet,
     UnknownBrowser,
+    /// Passkeys are off (`PUBLIC_URL` names no host), or a ceremony could not start.
+    PasskeysUnavailable,
+    /// Every failed passkey sign-in is told alike: an unknown, removed or foreign passkey, a
+    /// replayed or expired challenge, a bad signature.
+    PasskeyRefused,
+    /// The answer to "Add a passkey" did not check out, or came too late.
+    PasskeyNotSaved,
+    PasskeyAlreadySaved,
+    UnknownPasskey,
+    /// A passkey's name that is empty, too long or not one line.
+    PasskeyName,
     TooManyRequests {
         wait: Duration,
     },
@@ -53,6 +64,15 @@ impl Explain for AccountError {
             NothingWaiting => words.get("error-nothing-waiting"),
             NotApprovedYet => words.get("error-not-approved-yet"),
             UnknownBrowser => words.get("error-unknown-browser"),
+            PasskeysUnavailable => words.get("error-passkeys-unavailable"),
+            PasskeyRefused => words.get("error-passkey-refused"),
+            PasskeyNotSaved => words.get("error-passkey-not-saved"),
+            PasskeyAlreadySaved => words.get("error-passkey-already-saved"),
+            UnknownPasskey => words.get("error-unknown-passkey"),
+            PasskeyName => words.with(
+                "error-passkey-name",
+                &[("max", super::passkeys::NAME_MAX_CHARS.into())],
+            ),
             TooManyRequests { wait: w } => wait("error-too-many-requests", w),
             TooManyAttempts { wait: w } => wait("error-too-many-attempts", w),
             Password(error) => error.explain(words),

@@ -42,7 +42,7 @@ pub async fn session(
     lifetime: Duration,
     client: &ClientMeta,
 ) -> sqlx::Result<String> {
-    sessions::create(db, user_id, now, lifetime, client).await
+    sessions::create(db, user_id, now, lifetime, client, None).await
 }
 
 /// An unused Secure Login Link of `user_id`, as a request from `client` would leave it;

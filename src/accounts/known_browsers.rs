@@ -146,6 +146,42 @@ pub(super) async fn belongs_to(
     Ok(found.is_some())
 }
 
+/// No passkey offered in the browser holding `secret` before `until` ("Not now", or a passkey
+/// saved there).
+pub(super) async fn no_passkey_offer(
+    db: impl Executor<'_>,
+    secret: &str,
+    user_id: i64,
+    until: OffsetDateTime,
+) -> sqlx::Result<()> {
+    sqlx::query(
+        "UPDATE devices SET no_passkey_offer_until = $1 WHERE token_hash = $2 AND user_id = $3",
+    )
+    .bind(Timestamp::from(until))
+    .bind(hash_secret(secret))
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether the known browser holding `secret` may be offered a passkey now.
+pub(super) async fn may_offer_passkey(
+    db: impl Executor<'_>,
+    secret: &str,
+    now: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let until: Option<Option<Timestamp>> =
+        sqlx::query_scalar("SELECT no_passkey_offer_until FROM devices WHERE token_hash = $1")
+            .bind(hash_secret(secret))
+            .fetch_optional(db)
+            .await?;
+    Ok(match until {
+        Some(until) => until.is_none_or(|until| OffsetDateTime::from(until) <= now),
+        None => false,
+    })
+}
+
 /// Forgets every browser of `user_id` ("Sign out everywhere").
 pub(super) async fn forget_all_for_user(db: impl Executor<'_>, user_id: i64) -> sqlx::Result<u64> {
     Ok(sqlx::query("DELETE FROM devices WHERE user_id = $1")

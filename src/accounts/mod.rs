@@ -76,6 +76,8 @@ pub mod login_links;
 #[cfg(feature = "ssr")]
 pub mod notifier;
 #[cfg(feature = "ssr")]
+pub mod passkeys;
+#[cfg(feature = "ssr")]
 pub mod secrets;
 #[cfg(feature = "ssr")]
 mod sign_in;
@@ -97,6 +99,7 @@ pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR, LONG_POLLS_PER_CLIENT};
 #[cfg(feature = "ssr")]
 pub use store::{
     events::{EventKind, SecurityEvent},
+    passkeys::SavedPasskey,
     sessions::Session,
     users::{CreateUserError, User},
 };

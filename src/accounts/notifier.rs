@@ -109,6 +109,57 @@ impl Accounts {
         Ok(())
     }
 
+    /// Tells the patient a passkey was `added` to their account, or removed, in `tx`: whoever
+    /// did it, the patient learns of it in their mailbox ("Not you?").
+    pub(super) async fn queue_passkey_notice(
+        &self,
+        tx: &mut db::Connection,
+        user: &User,
+        name: &str,
+        added: bool,
+        at: OffsetDateTime,
+    ) -> sqlx::Result<()> {
+        let words = self.words_for(user, None);
+        let when = human(at, &self.zone_of(user), words.language());
+        let account = self.public_url.join(routes::ACCOUNT).expect("a valid path");
+        let [kind, heading, text, not_you] = match added {
+            true => [
+                "passkey_added",
+                "mail-passkey-added-heading",
+                "mail-passkey-added-text",
+                "mail-passkey-added-not-you",
+            ],
+            false => [
+                "passkey_removed",
+                "mail-passkey-removed-heading",
+                "mail-passkey-removed-text",
+                "mail-passkey-removed-not-you",
+            ],
+        };
+        let content = Content {
+            preheader: words.get(not_you),
+            heading: words.get(heading),
+            paragraphs: vec![
+                hello(&words, user),
+                words.with(
+                    text,
+                    &[("name", name.to_owned().into()), ("when", when.into())],
+                ),
+            ],
+            button: Some(Button {
+                label: words.get("mail-passkey-button"),
+                url: account,
+            }),
+            highlight: None,
+            notes: vec![words.get(not_you), words.get("mail-passkey-link-stays")],
+            words,
+        };
+        let subject = content.words.get(heading);
+        let email = compose(kind, &user.email, subject, &content);
+        self.outbox.queue(tx, &email).await?;
+        Ok(())
+    }
+
     /// The link a notification email carries to `path`, issued in `tx` with the record it
     /// tells about. It signs the patient in (single use, the login link lifetime), unless they
     /// may not sign in by link (no password yet): then it creates their password first, and

@@ -20,11 +20,17 @@ pub(super) enum Proof {
     Password,
     /// A set-password link, with the new password.
     SetPassword,
-    /// The login link `used` (its token's id), its code or a phone's approval of it.
+    /// The login link `used` (its token's id), its code or a phone's approval of it;
+    /// `asked_here` when this browser asked for it.
     Link {
         used: i64,
         how: LinkProof,
         keep_session: bool,
+        asked_here: bool,
+    },
+    /// The patient's passkey `id`: the session it starts ends when the passkey is removed.
+    Passkey {
+        id: i64,
     },
     /// The testing API, for a patient it created (`Accounts::sign_in_test_patient`).
     TestingApi,
@@ -47,6 +53,7 @@ impl Proof {
                 LinkProof::Code => EventKind::SignedInWithCode,
                 LinkProof::Approval => EventKind::SignedInByApproval,
             },
+            Self::Passkey { .. } => EventKind::SignedInWithPasskey,
             Self::TestingApi => EventKind::SignedInByTestingApi,
         }
     }
@@ -60,6 +67,7 @@ impl Proof {
                 LinkProof::Code => "code",
                 LinkProof::Approval => "approval",
             },
+            Self::Passkey { .. } => "passkey",
             Self::TestingApi => "testing_api",
         }
     }
@@ -117,8 +125,8 @@ impl Accounts {
 
     /// The end of every sign-in, whichever way the patient proved who they are in `tx`: the
     /// session (`start_session`; kept when a link's browser already is the patient's), for a
-    /// link the patient's other links revoked, the event recorded, the commit, and where the
-    /// browser lands (`next`, if it is a patient page).
+    /// link the patient's other links revoked and perhaps a passkey offered, the event
+    /// recorded, the commit, and where the browser lands (`next`, if it is a patient page).
     pub(super) async fn signed_in(
         &self,
         mut tx: db::Transaction,
@@ -134,11 +142,25 @@ impl Accounts {
                 ..
             }
         );
-        let cookies = self
-            .start_session(&mut tx, user_id, browser, keep_session)
+        let passkey = match proof {
+            Proof::Passkey { id } => Some(id),
+            _ => None,
+        };
+        let mut cookies = self
+            .start_session(&mut tx, user_id, browser, keep_session, passkey)
             .await?;
-        if let Proof::Link { used, .. } = proof {
+        if let Proof::Link {
+            used, asked_here, ..
+        } = proof
+        {
             tokens::revoke_others(&mut tx, user_id, Purpose::Login, used, self.now()).await?;
+            // Proven the patient's: it asked for the link, or it was known before (its cookie
+            // renewed rather than a new one made).
+            let proven = asked_here || cookies.known_browser.is_none();
+            let known = cookies.known_browser.as_deref();
+            if let Some(known) = known.or(browser.known_browser.as_deref()) {
+                cookies.offer_passkey = self.offers_passkey(&mut tx, known, proven).await?;
+            }
         }
         self.record(&mut tx, Some(user_id), proof.event(), browser)
             .await?;
@@ -152,13 +174,15 @@ impl Accounts {
 
     /// What every sign-in does, in the caller's transaction: a fresh session (a new id at every
     /// sign-in, so a session id planted before it is worthless after it) unless `keep_session`,
-    /// and this browser remembered as the patient's. The cookies go out once `tx` commits.
+    /// noting the `passkey` that started it, and this browser remembered as the patient's. The
+    /// cookies go out once `tx` commits.
     pub(super) async fn start_session(
         &self,
         tx: &mut db::Connection,
         user_id: i64,
         browser: &Browser,
         keep_session: bool,
+        passkey: Option<i64>,
     ) -> sqlx::Result<SignInCookies> {
         users::lock(&mut *tx, self.pool.engine(), user_id).await?;
         let now = self.now();
@@ -169,7 +193,8 @@ impl Accounts {
                 sessions::delete(&mut *tx, old).await?;
             }
             let lifetime = self.policy.session_absolute_lifetime;
-            Some(sessions::create(&mut *tx, user_id, now, lifetime, &browser.client).await?)
+            let client = &browser.client;
+            Some(sessions::create(&mut *tx, user_id, now, lifetime, client, passkey).await?)
         };
         let held = browser.known_browser.as_deref();
         let known_browser =
@@ -185,6 +210,7 @@ impl Accounts {
             session,
             known_browser,
             language,
+            offer_passkey: false,
         })
     }
 

@@ -28,6 +28,10 @@ pub enum CarelinkCookie {
     Flash,
     /// The language the patient chose, or their stored one once signed in (`auth::language`).
     Language,
+    /// Held by a browser during a passkey ceremony it began (`accounts::passkeys`).
+    PasskeyCeremony,
+    /// Set by a sign-in that offers a passkey, for the page it lands on.
+    PasskeyOffer,
 }
 
 impl CarelinkCookie {
@@ -45,6 +49,10 @@ impl CarelinkCookie {
             (Self::Flash, true) => "__Host-carelink_flash",
             (Self::Language, false) => "carelink_lang",
             (Self::Language, true) => "__Host-carelink_lang",
+            (Self::PasskeyCeremony, false) => "carelink_passkey",
+            (Self::PasskeyCeremony, true) => "__Host-carelink_passkey",
+            (Self::PasskeyOffer, false) => "carelink_passkey_offer",
+            (Self::PasskeyOffer, true) => "__Host-carelink_passkey_offer",
         }
     }
 }

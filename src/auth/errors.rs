@@ -37,7 +37,10 @@ impl From<AccountError> for AppError {
             WrongApprovalNumber | ApprovalUnavailable => StatusCode::FORBIDDEN,
             NothingWaiting => StatusCode::GONE,
             NotApprovedYet => StatusCode::CONFLICT,
-            UnknownBrowser => StatusCode::NOT_FOUND,
+            UnknownBrowser | UnknownPasskey | PasskeysUnavailable => StatusCode::NOT_FOUND,
+            PasskeyRefused => StatusCode::UNAUTHORIZED,
+            PasskeyNotSaved | PasskeyName => StatusCode::BAD_REQUEST,
+            PasskeyAlreadySaved => StatusCode::CONFLICT,
             TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Busy => return AppError::Busy,
         };

@@ -10,6 +10,7 @@ mod flash;
 mod guard;
 mod language;
 pub mod login_links;
+pub mod passkeys;
 pub mod passwords;
 mod request;
 mod same_site;

@@ -22,6 +22,9 @@ use crate::{
     state::AppState,
 };
 
+/// A sign-in's offer of a passkey waits this long for the page it lands on.
+const OFFER_LIFETIME: time::Duration = time::Duration::minutes(10);
+
 pub struct RequestContext {
     pub state: AppState,
     parts: Parts,
@@ -210,6 +213,9 @@ impl RequestContext {
             signed_in.language.code(),
             super::LANGUAGE_COOKIE_LIFETIME,
         );
+        if signed_in.offer_passkey {
+            self.set_lasting_cookie(CarelinkCookie::PasskeyOffer, "1", OFFER_LIFETIME);
+        }
         if let Some(known) = signed_in.known_browser {
             let (secure, lifetime) = (self.secure_cookies(), Some(known_browsers::LIFETIME));
             self.send_cookie(cookies::set(

@@ -30,6 +30,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     let req = RequestContext::from_leptos()?;
     req.accounts().sign_out(&req.browser).await?;
     req.clear_cookie(CarelinkCookie::Session);
+    req.clear_cookie(CarelinkCookie::PasskeyOffer);
     redirect(routes::LOGIN);
     Ok(())
 }
@@ -42,6 +43,7 @@ pub async fn sign_out_everywhere() -> Result<(), AppError> {
         .await?;
     req.clear_cookie(CarelinkCookie::Session);
     req.clear_cookie(CarelinkCookie::KnownBrowser);
+    req.clear_cookie(CarelinkCookie::PasskeyOffer);
     redirect(routes::LOGIN);
     Ok(())
 }

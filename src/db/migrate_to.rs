@@ -15,10 +15,11 @@ use sqlx::{
 use super::{connect_and_migrate, redact, Connection, Engine};
 
 /// Every table a clinic's data lives in, parents before the tables that refer to them.
-const TABLES: [&str; 11] = [
+const TABLES: [&str; 12] = [
     "users",
     "appointments",
     "form_responses",
+    "passkeys",
     "sessions",
     "user_tokens",
     "security_events",
@@ -38,8 +39,9 @@ fn key_of(table: &str) -> &'static str {
     }
 }
 
-/// Tables of ours that are not copied: the last `/readyz` write, and the migrations' own.
-const NOT_COPIED: [&str; 2] = ["readiness", "_sqlx_migrations"];
+/// Tables of ours that are not copied: the last `/readyz` write, passkey ceremonies (minutes
+/// long, and begun on the old database), and the migrations' own.
+const NOT_COPIED: [&str; 3] = ["readiness", "passkey_ceremonies", "_sqlx_migrations"];
 
 /// Rows per INSERT: PostgreSQL takes up to 65,535 parameters, and no table has 30 columns.
 const BATCH: usize = 1000;

@@ -1,11 +1,14 @@
-//! `/account`: who is signed in, the browsers they signed in on, changing the password, signing
-//! out everywhere, and recent sign-in activity.
+//! `/account`: who is signed in, their passkeys, the browsers they signed in on, changing the
+//! password, signing out everywhere, and recent sign-in activity.
 
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use serde::{Deserialize, Serialize};
 
-use super::{failed, FormResult, LoadError, NewPasswordFields, Time, TimeIn, When};
+use super::{
+    failed, passkeys::AddPasskeyButton, FormResult, LoadError, NewPasswordFields, Time, TimeIn,
+    When,
+};
 use crate::{
     app::ChooseLanguage,
     error::AppError,
@@ -24,6 +27,18 @@ pub struct AccountView {
     // Named as the client of an older build expects it, during an upgrade.
     #[serde(rename = "devices")]
     pub known_browsers: Vec<KnownBrowserView>,
+    #[serde(default)]
+    pub passkeys: Vec<PasskeyView>,
+}
+
+/// A passkey the patient saved: its name (the browser it was made in, or theirs), when.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PasskeyView {
+    pub id: i64,
+    pub name: String,
+    pub added: When,
+    pub last_used: Option<When>,
+    pub synced: bool,
 }
 
 /// A browser the patient has signed in on: a login link opened there signs in without a click.
@@ -71,7 +86,21 @@ pub async fn load_account() -> Result<AccountView, AppError> {
             this_browser: b.current.0,
         })
         .collect();
+    let passkeys = req
+        .accounts()
+        .passkeys(&user)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyView {
+            id: p.id,
+            added: When::at(p.added(), &zone),
+            last_used: p.last_used().map(|at| When::at(at, &zone)),
+            synced: p.backed_up.0,
+            name: p.name,
+        })
+        .collect();
     Ok(AccountView {
+        passkeys,
         name: user.display_name,
         email: user.email.to_string(),
         time_zone: zone.name().to_owned(),
@@ -112,6 +141,16 @@ pub async fn forget_browser(id: i64) -> Result<(), AppError> {
     crate::auth::sign_in::forget_browser(id).await
 }
 
+#[server(endpoint = "rename_passkey")]
+pub async fn rename_passkey(id: i64, name: String) -> Result<(), AppError> {
+    crate::auth::passkeys::rename(id, name).await
+}
+
+#[server(endpoint = "remove_passkey")]
+pub async fn remove_passkey(id: i64) -> Result<(), AppError> {
+    crate::auth::passkeys::remove(id).await
+}
+
 #[server(endpoint = "sign_out_everywhere")]
 pub async fn sign_out_everywhere() -> Result<(), AppError> {
     crate::auth::sign_in::sign_out_everywhere().await
@@ -136,6 +175,7 @@ pub fn AccountPage() -> impl IntoView {
                         </section>
                         <LanguageSection/>
                         <TimeZoneSection current=account.time_zone zones=account.time_zones/>
+                        <PasskeysSection passkeys=account.passkeys/>
                         <section class="card">
                             <h2>{t.get("account-browsers")}</h2>
                             <p class="muted">{t.get("account-browsers-lead")}</p>
@@ -184,10 +224,63 @@ pub fn AccountPage() -> impl IntoView {
         <section class="card">
             <h2>{t.get("account-sign-out-everywhere")}</h2>
             <p class="muted">{t.get("account-sign-out-everywhere-lead")}</p>
+            <p class="muted">{t.get("account-sign-out-everywhere-passkeys")}</p>
             <FormResult form=SignOutEverywhere::url()/>
             <form method="post" action=SignOutEverywhere::url()>
                 <button type="submit" class="secondary" data-busy=t.get("portal-signing-out")>{t.get("account-sign-out-everywhere")}</button>
             </form>
+        </section>
+    }
+}
+
+/// The patient's passkeys: each renamed or removed with a plain form; "Add a passkey" where the
+/// browser can make one.
+#[component]
+fn PasskeysSection(passkeys: Vec<PasskeyView>) -> impl IntoView {
+    let t = Words::here();
+    let (rename, remove) = (RenamePasskey::url(), RemovePasskey::url());
+    let none = passkeys
+        .is_empty()
+        .then(|| view! { <p>{t.get("account-passkeys-none")}</p> });
+    view! {
+        <section class="card passkeys">
+            <h2>{t.get("account-passkeys")}</h2>
+            <p class="muted">{t.get("account-passkeys-lead")}</p>
+            <FormResult form=rename/>
+            <FormResult form=remove/>
+            {none}
+            <ul class="devices">
+                {passkeys.into_iter().map(|p| {
+                    let field = format!("passkey-name-{}", p.id);
+                    let last_used = match p.last_used {
+                        Some(when) => view! { <TimeIn id="account-passkey-last-used" when/> }.into_any(),
+                        None => t.get("account-passkey-never-used").into_any(),
+                    };
+                    view! {
+                        <li>
+                            <span>
+                                <strong>{p.name.clone()}</strong><br/>
+                                <span class="muted">
+                                    <TimeIn id="account-passkey-added" when=p.added/> " · " {last_used}
+                                    {p.synced.then(|| view! { " · " {t.get("account-passkey-synced")} })}
+                                </span>
+                            </span>
+                            <form method="post" action=rename class="inline">
+                                <input type="hidden" name="id" value=p.id/>
+                                <label for=field.clone() class="visually-hidden">{t.with("account-passkey-new-name", &[("name", p.name.clone().into())])}</label>
+                                <input id=field type="text" name="name" value=p.name.clone() required autocomplete="off"/>
+                                <button type="submit" class="secondary small" data-busy=t.get("account-saving")>{t.get("account-passkey-rename")}</button>
+                            </form>
+                            <form method="post" action=remove>
+                                <input type="hidden" name="id" value=p.id/>
+                                <button type="submit" class="secondary small" data-busy=t.get("account-removing")
+                                    aria-label=t.with("account-passkey-remove", &[("name", p.name.into())])>{t.get("account-remove")}</button>
+                            </form>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <AddPasskeyButton/>
         </section>
     }
 }

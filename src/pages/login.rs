@@ -5,7 +5,7 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-use super::{failed, FormResult};
+use super::{failed, passkeys::PasskeySignIn, FormResult};
 use crate::flash::Flash;
 use crate::{error::AppError, language::Words, routes};
 
@@ -58,6 +58,7 @@ pub fn LoginPage() -> impl IntoView {
                     <span class="on-phone">{t.get("login-send-link-phone")}</span>
                 </button>
             </form>
+            <PasskeySignIn next=next.clone()/>
             <details class="password-login" open=password_failed>
                 <summary>{t.get("login-with-password")}</summary>
                 <FormResult form=sign_in/>

@@ -11,6 +11,7 @@ pub mod idle_warning;
 pub mod login;
 pub mod login_link;
 pub mod not_found;
+pub mod passkeys;
 pub mod password;
 
 use std::future::Future;

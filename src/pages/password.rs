@@ -51,6 +51,7 @@ pub fn PasswordResetPage() -> impl IntoView {
                 view! {
                     <h1>{t.get("password-reset-heading")}</h1>
                     <p>{t.get("password-reset-lead")}</p>
+                    <p class="muted">{t.get("password-reset-passkeys")}</p>
                     <FormResult form/>
                     <form method="post" action=form>
                         <div class="field">

@@ -3,6 +3,7 @@
 use carelink::{
     accounts::{AccountError, Accounts, Browser, ClientMeta, Session, SignedIn},
     clock::Clock,
+    configuration::Settings,
     email_address::EmailAddress,
     portal::Portal,
 };
@@ -14,13 +15,19 @@ pub struct Rules {
     pub accounts: Accounts,
     pub portal: Portal,
     pub clock: Clock,
+    settings: Settings,
     _dir: tempfile::TempDir,
 }
 
 impl Rules {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// The rules under other settings.
+    pub async fn with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let dir = tempfile::tempdir().expect("temporary folder");
-        let settings = test_settings(&dir, |_| {});
+        let settings = test_settings(&dir, adjust);
         let clock = Clock::manual(datetime!(2031-03-04 10:00 UTC));
         let portal = Portal::open(&settings, clock.clone())
             .await
@@ -29,8 +36,17 @@ impl Rules {
             accounts: portal.accounts.clone(),
             portal,
             clock,
+            settings,
             _dir: dir,
         }
+    }
+
+    /// Another instance of the portal on the same database, as a clinic runs several.
+    pub async fn another_instance(&self) -> Accounts {
+        let portal = Portal::open(&self.settings, self.clock.clone())
+            .await
+            .expect("the portal opens");
+        portal.accounts.clone()
     }
 
     /// Adds `patient`, as the clinic's `carelink user add` does, without its email.
@@ -91,11 +107,32 @@ impl Rules {
         .flatten()
     }
 
+    /// How many emails were ever queued.
+    pub async fn outbox_size(&self) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+            .fetch_one(self.portal.pool.read())
+            .await
+            .expect("the outbox reads")
+    }
+
     /// The token of the login link in the newest email to `email`.
     pub async fn token_sent_to(&self, email: &str) -> String {
         let text = self.last_email_to(email).await.expect("an email");
         let start = text.find("/login/link/").expect("a login link") + "/login/link/".len();
         text[start..].split_whitespace().next().unwrap().to_owned()
+    }
+
+    /// `browser` after `signed_in`: holding the cookies it set.
+    pub fn holding(&self, browser: &Browser, signed_in: &SignedIn) -> Browser {
+        let cookies = signed_in.cookies.as_ref().expect("cookies");
+        Browser {
+            session: cookies.session.clone().or(browser.session.clone()),
+            known_browser: cookies
+                .known_browser
+                .clone()
+                .or(browser.known_browser.clone()),
+            ..browser.clone()
+        }
     }
 
     /// The session `signed_in` started, as the next request of its browser would find it.

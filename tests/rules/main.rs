@@ -12,6 +12,7 @@ mod approvals;
 mod harness;
 mod login_links;
 mod notifications;
+mod passkeys;
 mod passwords;
 mod sessions;
 mod sign_in_codes;

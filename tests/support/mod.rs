@@ -3,6 +3,7 @@
 //! (`TestPatient`), the mail they receive, a real SMTP server on loopback, and one way to wait.
 
 pub mod app;
+pub mod authenticator;
 pub mod browser;
 pub mod cli;
 pub mod database;

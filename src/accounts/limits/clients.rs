@@ -76,6 +76,8 @@ pub enum Budget {
     Emails,
     /// Password attempts, right or wrong.
     Passwords,
+    /// Passkey ceremonies begun.
+    Passkeys,
 }
 
 /// Governor's clock is ours, so the manual clock of the tests moves the budgets too; the system
@@ -96,6 +98,7 @@ pub struct ClientLimits {
     requests: Cells<Client>,
     emails: Cells<Client>,
     passwords: Cells<Client>,
+    passkeys: Cells<Client>,
     /// Checks by one waiting screen, keyed by a digest of its pending secret.
     screens: Cells<[u8; 16]>,
 }
@@ -118,6 +121,7 @@ impl ClientLimits {
             requests: cells(super::REQUESTS_PER_CLIENT, &clock),
             emails: cells(super::EMAILS_PER_CLIENT, &clock),
             passwords: cells(super::PASSWORDS_PER_CLIENT, &clock),
+            passkeys: cells(super::PASSKEYS_PER_CLIENT, &clock),
             screens: cells(super::APPROVAL_CHECKS_PER_SCREEN, &clock),
             clock,
         }
@@ -129,6 +133,7 @@ impl ClientLimits {
             Budget::Requests => &self.requests,
             Budget::Emails => &self.emails,
             Budget::Passwords => &self.passwords,
+            Budget::Passkeys => &self.passkeys,
         };
         self.spend_in(cells, &client)
     }
@@ -151,7 +156,12 @@ impl ClientLimits {
     /// seconds, so a flood from new addresses costs memory for no longer than that);
     /// `and_shrink` also gives the memory back, which rebuilds the maps (every ten minutes).
     pub fn sweep(&self, and_shrink: bool) {
-        for cells in [&self.requests, &self.emails, &self.passwords] {
+        for cells in [
+            &self.requests,
+            &self.emails,
+            &self.passwords,
+            &self.passkeys,
+        ] {
             cells.retain_recent();
             if and_shrink {
                 cells.shrink_to_fit();

@@ -63,6 +63,13 @@ pub const WRONG_PASSWORDS_PER_ACCOUNT: [Limit; 2] = [
     },
 ];
 
+/// Passkey ceremonies (a sign-in or an addition begun) from one client: thirty every fifteen
+/// minutes, plenty for a clinic's shared network, and each begun one is a row until it ends.
+pub const PASSKEYS_PER_CLIENT: Limit = Limit {
+    max: 30,
+    per: Duration::minutes(15),
+};
+
 /// Password attempts (and set-password links) from one client, right or wrong: fifty every
 /// fifteen minutes, for a clinic's shared network; spread over many accounts, still far too few
 /// to guess.

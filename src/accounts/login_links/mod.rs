@@ -231,10 +231,12 @@ impl Accounts {
         current: Option<&Session>,
         how: LinkProof,
     ) -> Result<SignedIn, AccountError> {
+        let asked_here = self.pending_of(browser).map(hash_secret);
         let proof = Proof::Link {
             used: used.id,
             how,
             keep_session: is_signed_in_as(current, used.user_id),
+            asked_here: asked_here.is_some() && asked_here == used.pending_cookie_hash,
         };
         let next = used.redirect_to.as_deref();
         self.signed_in(tx, used.user_id, browser, proof, next).await

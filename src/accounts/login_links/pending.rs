@@ -1,7 +1,8 @@
 //! The secret a browser holds while it waits for a Secure Login Link's sign-in (the
 //! pending-request cookie): when it asked, a random part, and a MAC by the server's key
 //! (`SERVER_KEY`, shared by every instance), so that a made-up or altered one is known at once,
-//! before any database work or any wait.
+//! before any database work or any wait. Passkey ceremonies' secrets are minted the same way,
+//! under a label of their own (`for_passkey_ceremonies`).
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use hmac::{Hmac, Mac};
@@ -18,11 +19,19 @@ const MAC_BYTES: usize = 16;
 #[derive(Clone, Copy)]
 pub struct PendingSecrets {
     key: ServerKey,
+    /// What the secrets are for, in their MAC: one kind never passes for another.
+    label: &'static [u8],
 }
 
 impl PendingSecrets {
     pub fn new(key: ServerKey) -> Self {
-        Self { key }
+        let label = b"carelink pending request\0";
+        Self { key, label }
+    }
+
+    pub fn for_passkey_ceremonies(key: ServerKey) -> Self {
+        let label = b"carelink passkey ceremony\0";
+        Self { key, label }
     }
 
     /// A new secret for a browser that asks at `now`: `millis.random.mac`.
@@ -44,7 +53,7 @@ impl PendingSecrets {
 
     fn mac(&self, body: &str) -> Hmac<Sha256> {
         let mut mac = Hmac::<Sha256>::new_from_slice(&self.key.0).expect("any key length works");
-        mac.update(b"carelink pending request\0");
+        mac.update(self.label);
         mac.update(body.as_bytes());
         mac
     }
@@ -74,6 +83,12 @@ mod tests {
 
         let another_portal = PendingSecrets::new(ServerKey([8; 32]));
         assert_eq!(another_portal.authentic(&secret), None);
+        let ceremonies = PendingSecrets::for_passkey_ceremonies(ServerKey([7; 32]));
+        assert_eq!(
+            ceremonies.authentic(&secret),
+            None,
+            "a request's secret is no ceremony's"
+        );
         let (body, mac) = secret.rsplit_once('.').unwrap();
         let earlier = body.replacen("1930", "1929", 1);
         for forged in [

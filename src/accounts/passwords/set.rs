@@ -193,7 +193,9 @@ impl Accounts {
         users::set_password_hash(&mut tx, user.id, &hash, now).await?;
         sessions::delete_all_for_user(&mut *tx, user.id, None).await?;
         tokens::revoke_all_for_user(&mut *tx, user.id, now).await?;
-        let cookies = self.start_session(&mut tx, user.id, browser, false).await?;
+        let cookies = self
+            .start_session(&mut tx, user.id, browser, false, None)
+            .await?;
         self.record(&mut tx, Some(user.id), EventKind::PasswordChanged, browser)
             .await?;
         tx.commit().await?;

@@ -24,6 +24,9 @@ text_enum! {
         PasswordChanged = "password_changed",
         PasswordSet = "password_set",
         BrowserForgotten = "device_forgotten",
+        SignedInWithPasskey = "signed_in_with_passkey",
+        PasskeyAdded = "passkey_added",
+        PasskeyRemoved = "passkey_removed",
         SignedInByTestingApi = "signed_in_by_testing_api",
     }
 }
@@ -45,6 +48,9 @@ impl EventKind {
             Self::PasswordChanged => "event-password-changed",
             Self::PasswordSet => "event-password-set",
             Self::BrowserForgotten => "event-browser-forgotten",
+            Self::SignedInWithPasskey => "event-signed-in-with-passkey",
+            Self::PasskeyAdded => "event-passkey-added",
+            Self::PasskeyRemoved => "event-passkey-removed",
             Self::SignedInByTestingApi => "event-signed-in-by-testing-api",
         }
     }

@@ -2,6 +2,7 @@
 //! them and the security events they leave. Private to `accounts`: a rule is the only way in.
 
 pub mod events;
+pub mod passkeys;
 pub mod sessions;
 pub mod tokens;
 pub mod users;

@@ -26,19 +26,20 @@ pub struct Session {
     pub user: User,
 }
 
-/// Starts a session and returns the secret for the cookie.
+/// Starts a session (signed in with `passkey`, if one) and returns the secret for the cookie.
 pub async fn create(
     db: impl Executor<'_>,
     user_id: i64,
     now: OffsetDateTime,
     lifetime: Duration,
     client: &ClientMeta,
+    passkey: Option<i64>,
 ) -> sqlx::Result<String> {
     let secret = generate_secret();
     sqlx::query(
         "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip,
-                               user_agent)
-         VALUES ($1, $2, $3, $3, $4, $5, $6)",
+                               user_agent, passkey_id)
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7)",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
@@ -46,6 +47,7 @@ pub async fn create(
     .bind(Timestamp::from(now + lifetime))
     .bind(&client.ip)
     .bind(&client.user_agent)
+    .bind(passkey)
     .execute(db)
     .await?;
     Ok(secret)

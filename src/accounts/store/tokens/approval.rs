@@ -46,7 +46,7 @@ pub async fn tap(
         "UPDATE user_tokens SET used_at = $1, approved_at = $1
          WHERE token_hash = $2 AND purpose = $3 AND approval_number = $4 AND created_at > $5
            AND {USABLE}
-         RETURNING id, user_id, redirect_to"
+         RETURNING id, user_id, redirect_to, pending_cookie_hash"
     ))
     .bind(now)
     .bind(&token_hash)
@@ -158,7 +158,7 @@ pub async fn collect(
          WHERE id = (SELECT id FROM user_tokens WHERE {WAITING}
                      ORDER BY approved_at DESC, id DESC LIMIT 1)
            AND {WAITING}
-         RETURNING id, user_id, redirect_to"
+         RETURNING id, user_id, redirect_to, pending_cookie_hash"
     ))
     .bind(Timestamp::from(now - COLLECT_WITHIN))
     .bind(hash_secret(pending_cookie))

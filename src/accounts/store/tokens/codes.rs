@@ -70,7 +70,7 @@ pub async fn consume_code(
         "UPDATE user_tokens SET used_at = $1
          WHERE pending_cookie_hash = $2 AND code_hash = $3 AND purpose = $4
            AND code_failures < $5 AND {USABLE}
-         RETURNING id, user_id, redirect_to"
+         RETURNING id, user_id, redirect_to, pending_cookie_hash"
     ))
     .bind(now)
     .bind(&pending)

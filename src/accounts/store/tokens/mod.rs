@@ -108,6 +108,8 @@ pub struct Consumed {
     pub id: i64,
     pub user_id: i64,
     pub redirect_to: Option<String>,
+    /// The hash of the asking browser's pending-request secret.
+    pub pending_cookie_hash: Option<Vec<u8>>,
 }
 
 /// Uses the token up if it still works, in one statement, so it works at most once however
@@ -121,7 +123,7 @@ pub async fn consume(
     sqlx::query_as(&format!(
         "UPDATE user_tokens SET used_at = $1
          WHERE token_hash = $2 AND purpose = $3 AND {USABLE}
-         RETURNING id, user_id, redirect_to"
+         RETURNING id, user_id, redirect_to, pending_cookie_hash"
     ))
     .bind(Timestamp::from(now))
     .bind(hash_secret(secret))

@@ -41,3 +41,35 @@ event-password-changed = Password changed
 event-password-set = Password created
 event-browser-forgotten = A browser was forgotten
 event-signed-in-by-testing-api = Signed in by the testing API (a test patient)
+
+account-passkeys = Your passkeys
+account-passkeys-lead = A passkey signs you in from the login page with your fingerprint, your face or your device's screen lock, with no email to wait for. Remove any you no longer use: the sessions it started end with it.
+account-passkeys-none = You have no passkeys yet.
+account-passkey-added = added { $when }
+account-passkey-last-used = last used { $when }
+account-passkey-never-used = never used
+account-passkey-synced = synced by its provider
+account-passkey-new-name = New name for { $name }
+account-passkey-rename = Rename
+account-passkey-remove = Remove { $name }
+account-remove = Remove
+account-removing = Removing…
+account-sign-out-everywhere-passkeys = Your passkeys keep working after this. If you lose a device that holds one, remove its passkey above.
+event-signed-in-with-passkey = Signed in with a passkey
+event-passkey-added = Passkey added
+event-passkey-removed = Passkey removed
+
+## Passkeys: the offer after a sign-in by link, and adding one on /account.
+
+passkey-offer-title = Sign in faster next time
+passkey-offer-text = Save a passkey on this device: next time, sign in with your fingerprint, your face or your screen lock instead of waiting for an email. Nobody can use it without your device, and there is nothing to remember.
+passkey-offer-links-stay = Secure Login Links keep working whenever you need one.
+passkey-offer-save = Save a passkey
+passkey-offer-not-now = Not now
+passkey-add = Add a passkey
+passkey-add-failed = The passkey was not saved. Please try again.
+passkey-already-here = This device already holds a passkey for your account.
+passkey-saved = Passkey saved ({ $name }). Next time, choose "Sign in with a passkey" on the login page.
+passkey-renamed = Passkey renamed to { $name }.
+passkey-removed = Passkey removed. It no longer signs you in.
+passkey-default-name = Passkey

@@ -51,3 +51,9 @@ error-password-weak = That password would be easy to guess: { $why ->
         [word] it is a single word or name, which is among the first guesses
        *[predictable] it follows a pattern that guessing tools try early
     }. Choose another: three or four unrelated words make a strong one that is easy to remember.
+error-passkeys-unavailable = Passkeys are not available on this portal. Use a Secure Login Link instead.
+error-passkey-refused = Signing in with that passkey did not work. Try again, or use a Secure Login Link.
+error-passkey-not-saved = Your passkey was not saved. Please try again.
+error-passkey-already-saved = This passkey is already saved.
+error-unknown-passkey = That passkey is not on your account any more.
+error-passkey-name = Give the passkey a name of 1 to { $max } characters, on one line.

@@ -91,3 +91,8 @@ asker-near = { $browser }, near { $place }, { $minutes ->
        *[other] { $minutes } minutes ago
     }
 asker-a-browser = A browser
+
+passkey-or = or
+passkey-sign-in = Sign in with a passkey
+passkey-sign-in-hint = With your fingerprint, your face or your screen lock, on this device or your phone. You can save a passkey after your next Secure Login Link.
+passkey-sign-in-failed = Signing in with a passkey did not work. Try again, or use a Secure Login Link.

@@ -43,3 +43,12 @@ mail-form-heading = New form response
 mail-form-preheader = Your answers to { $title }
 mail-form-recorded = Your response to "{ $title }" has been recorded. You can read it in the portal.
 mail-form-button = View form response
+
+mail-passkey-added-heading = A passkey was added to your account
+mail-passkey-added-text = A passkey was added to your { $clinic } account on { $when }: { $name }. It signs in with a fingerprint, a face or a screen lock, without an email.
+mail-passkey-added-not-you = Not you? Log in with a Secure Login Link, remove this passkey on your account page, then choose "Sign out everywhere".
+mail-passkey-removed-heading = A passkey was removed from your account
+mail-passkey-removed-text = The passkey { $name } was removed from your { $clinic } account on { $when }. It no longer signs in.
+mail-passkey-removed-not-you = Not you? Log in with a Secure Login Link, choose "Sign out everywhere", then change your password.
+mail-passkey-button = Review your passkeys
+mail-passkey-link-stays = Secure Login Links always work, with or without passkeys.

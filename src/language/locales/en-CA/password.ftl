@@ -17,3 +17,4 @@ password-spent = It has expired or was already used. You can ask for a new one.
 password-email-new = Email me a new link
 password-new-field = New password (at least { $min } characters)
 password-confirm-field = Confirm the new password
+password-reset-passkeys = A new password leaves your passkeys as they are. If you lost a device that holds one, remove its passkey on your account page.

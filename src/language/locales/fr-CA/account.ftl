@@ -41,3 +41,35 @@ event-password-changed = Mot de passe modifié
 event-password-set = Mot de passe créé
 event-browser-forgotten = Navigateur oublié
 event-signed-in-by-testing-api = Connexion par l'API de test (compte de test)
+
+account-passkeys = Vos clés d'accès
+account-passkeys-lead = Une clé d'accès vous connecte depuis la page de connexion avec votre empreinte digitale, votre visage ou le verrouillage d'écran de votre appareil, sans attendre de courriel. Retirez celles que vous n'utilisez plus : les sessions qu'elles ont ouvertes se terminent avec elles.
+account-passkeys-none = Vous n'avez pas encore de clé d'accès.
+account-passkey-added = ajoutée le { $when }
+account-passkey-last-used = dernière utilisation le { $when }
+account-passkey-never-used = jamais utilisée
+account-passkey-synced = synchronisée par son fournisseur
+account-passkey-new-name = Nouveau nom pour { $name }
+account-passkey-rename = Renommer
+account-passkey-remove = Retirer { $name }
+account-remove = Retirer
+account-removing = Retrait en cours…
+account-sign-out-everywhere-passkeys = Vos clés d'accès continuent de fonctionner après cette action. Si vous perdez un appareil qui en contient une, retirez sa clé d'accès ci-dessus.
+event-signed-in-with-passkey = Connexion avec une clé d'accès
+event-passkey-added = Clé d'accès ajoutée
+event-passkey-removed = Clé d'accès retirée
+
+## Passkeys: the offer after a sign-in by link, and adding one on /account.
+
+passkey-offer-title = Connectez-vous plus vite la prochaine fois
+passkey-offer-text = Enregistrez une clé d'accès sur cet appareil : la prochaine fois, connectez-vous avec votre empreinte digitale, votre visage ou votre verrouillage d'écran au lieu d'attendre un courriel. Personne ne peut l'utiliser sans votre appareil, et vous n'avez rien à retenir.
+passkey-offer-links-stay = Les liens de connexion sécurisés restent disponibles chaque fois que vous en avez besoin.
+passkey-offer-save = Enregistrer une clé d'accès
+passkey-offer-not-now = Pas maintenant
+passkey-add = Ajouter une clé d'accès
+passkey-add-failed = La clé d'accès n'a pas été enregistrée. Veuillez réessayer.
+passkey-already-here = Cet appareil contient déjà une clé d'accès pour votre compte.
+passkey-saved = Clé d'accès enregistrée ({ $name }). La prochaine fois, choisissez « Se connecter avec une clé d'accès » sur la page de connexion.
+passkey-renamed = Clé d'accès renommée : { $name }.
+passkey-removed = Clé d'accès retirée. Elle ne permet plus de vous connecter.
+passkey-default-name = Clé d'accès

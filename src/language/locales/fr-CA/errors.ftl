@@ -51,3 +51,9 @@ error-password-weak = Ce mot de passe serait facile à deviner : { $why ->
         [word] c'est un seul mot ou un seul nom, parmi les premiers essayés
        *[predictable] il suit un modèle que les outils de piratage essaient en premier
     }. Choisissez-en un autre : trois ou quatre mots sans lien entre eux forment un mot de passe solide et facile à retenir.
+error-passkeys-unavailable = Les clés d'accès ne sont pas offertes sur ce portail. Utilisez plutôt un lien de connexion sécurisé.
+error-passkey-refused = La connexion avec cette clé d'accès n'a pas fonctionné. Réessayez ou utilisez un lien de connexion sécurisé.
+error-passkey-not-saved = Votre clé d'accès n'a pas été enregistrée. Veuillez réessayer.
+error-passkey-already-saved = Cette clé d'accès est déjà enregistrée.
+error-unknown-passkey = Cette clé d'accès ne figure plus dans votre compte.
+error-passkey-name = Donnez à la clé d'accès un nom de 1 à { $max } caractères, sur une seule ligne.

@@ -17,3 +17,4 @@ password-spent = Il a expiré ou a déjà été utilisé. Vous pouvez en demande
 password-email-new = M'envoyer un nouveau lien
 password-new-field = Nouveau mot de passe (au moins { $min } caractères)
 password-confirm-field = Confirmation du nouveau mot de passe
+password-reset-passkeys = Un nouveau mot de passe ne change rien à vos clés d'accès. Si vous avez perdu un appareil qui en contient une, retirez sa clé d'accès dans la page de votre compte.
