@@ -31,6 +31,7 @@ mod notifications;
 mod open_redirects;
 mod other_sites;
 mod overload;
+mod passkeys;
 mod password_guessing;
 mod password_sign_in;
 mod passwords;

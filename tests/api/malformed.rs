@@ -6,7 +6,7 @@ use leptos::server_fn::axum::server_fn_paths;
 use crate::support::TestApp;
 
 /// Every server function and the fields it takes.
-const SERVER_FUNCTIONS: [(&str, &[&str]); 26] = [
+const SERVER_FUNCTIONS: [(&str, &[&str]); 33] = [
     ("/api/signed_in_name", &[]),
     ("/api/choose_language", &["language", "back"]),
     ("/api/session_time_left", &[]),
@@ -39,6 +39,13 @@ const SERVER_FUNCTIONS: [(&str, &[&str]); 26] = [
     ("/api/load_appointment", &["id"]),
     ("/api/load_form_response", &["id"]),
     ("/api/list_dev_mailbox", &[]),
+    ("/api/start_passkey_sign_in", &[]),
+    ("/api/sign_in_with_passkey", &["credential"]),
+    ("/api/start_adding_passkey", &[]),
+    ("/api/add_passkey", &["credential"]),
+    ("/api/decline_passkey_offer", &[]),
+    ("/api/rename_passkey", &["id", "name"]),
+    ("/api/remove_passkey", &["id"]),
 ];
 
 const MESSAGE: &str = "This form arrived incomplete or garbled, so nothing was done.";

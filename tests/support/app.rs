@@ -200,7 +200,12 @@ impl TestApp {
 
     pub async fn login_link_in_last_email_to(&self, email: impl AsRef<str>) -> String {
         let text = self.last_email_to(email).await;
-        link_in(&text, &format!("{}/login/link/", self.address))
+        // Links name PUBLIC_URL; this browser reaches the app at its address.
+        link_in(&text, &format!("{}/login/link/", self.origin)).replacen(
+            &self.origin,
+            &self.address,
+            1,
+        )
     }
 
     /// Books an appointment for `email` in two days, as the clinic's systems do; returns its id.
