@@ -24,6 +24,11 @@ test.beforeEach(async ({ page }) => {
   await expect(page.locator("html")).toHaveClass("no-js");
 });
 
+test("the login page has no passkey button: nothing else changes", async ({ page }) => {
+  await expect(page.getByRole("button", { name: "Sign in with a passkey" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Send Secure Login Link" })).toBeVisible();
+});
+
 /** The address bar holds nothing a failed post left behind. */
 async function cleanAddress(page: Page): Promise<void> {
   expect(page.url()).not.toMatch(/__err|__path/);

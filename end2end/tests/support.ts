@@ -159,3 +159,24 @@ export async function typeNumber(phone: Page, number: string): Promise<void> {
 export function otherThan(number: string): string {
   return number === "99" ? "10" : String(Number(number) + 1);
 }
+
+/**
+ * Gives `page` a device that holds passkeys: Chromium's virtual authenticator (the DevTools
+ * WebAuthn domain), with discoverable credentials and user verification, as a phone's
+ * fingerprint or a laptop's screen lock.
+ */
+export async function withAuthenticator(page: Page): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      ctap2Version: "ctap2_1",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+}

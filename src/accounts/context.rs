@@ -264,7 +264,8 @@ impl Accounts {
     }
 
     /// Deletes what can no longer matter: ended sessions, expired known browsers, old
-    /// rate-limit counts, tokens a day past their expiry, and security events past retention.
+    /// rate-limit counts, tokens a day past their expiry, security events past retention, and
+    /// passkey ceremonies nobody finished.
     pub async fn sweep(&self) -> sqlx::Result<()> {
         let now = self.now();
         let ended =

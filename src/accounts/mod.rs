@@ -6,7 +6,8 @@
 //! `crate::auth` turns requests into these values and outcomes into cookies and status codes.
 //!
 //! The folders follow the features: `login_links` (asking, opening and signing in with a link,
-//! its code, the phone's approval and the waiting screen), `passwords` (their rules, strength,
+//! its code, the phone's approval and the waiting screen), `passkeys` (saving one after a link,
+//! signing in with it, managing them), `passwords` (their rules, strength,
 //! hashing, and creating or changing one), `limits` (what a client, an account or an address may
 //! spend), and `store` (the tables, private: a rule is the only way in). `sign_in` ends every
 //! sign-in the same way; `known_browsers`, `landing` and `notifier` serve them all.
@@ -47,6 +48,13 @@
 //!   `passwords::strength::choose` (`passwords::*`);
 //! - sessions end after 30 idle minutes and 12 hours, and "Sign out everywhere" ends them all:
 //!   `Accounts::session`, `Accounts::sign_out_everywhere` (`sessions::*`).
+//!
+//! And of passkeys (`passkeys`, `tests/rules/passkeys.rs`): one signs in only with a fresh
+//! challenge of this portal, answered once within five minutes by a passkey saved for the
+//! patient it names, every refusal alike (`Accounts::sign_in_with_passkey`); it is offered after a
+//! link in a browser proven to be the patient's until "Not now" (`Accounts::offers_passkey`,
+//! `Accounts::decline_passkey_offer`); removing one ends the sessions it started
+//! (`Accounts::remove_passkey`).
 //!
 //! Beyond the article: a phone that opened a link may sign in the browser that asked for it
 //! instead, by typing the number that browser shows, within minutes of the asking

@@ -100,7 +100,7 @@ pub fn PasskeySignIn(next: String) -> impl IntoView {
                 <p class="divider"><span>{t.get("passkey-or")}</span></p>
                 <button type="button" class="block secondary">{t.get("passkey-sign-in")}</button>
                 <p class="muted small">{t.get("passkey-sign-in-hint")}</p>
-                <p class="passkey-status" role="status" data-status=""></p>
+                <p class="passkey-status" aria-live="polite" data-status=""></p>
             </div>
             <script nonce=use_nonce() inner_html=SIGN_IN_SCRIPT></script>
         }
@@ -127,7 +127,7 @@ pub fn PasskeyOffer() -> impl IntoView {
                     <button type="button" data-add="">{t.get("passkey-offer-save")}</button>
                     <button type="button" class="secondary" data-decline="">{t.get("passkey-offer-not-now")}</button>
                 </div>
-                <p class="passkey-status" role="status" data-status=""></p>
+                <p class="passkey-status" aria-live="polite" data-status=""></p>
             </section>
             <script nonce=use_nonce() inner_html=ADD_SCRIPT></script>
         }
@@ -144,7 +144,7 @@ pub fn AddPasskeyButton() -> impl IntoView {
                 data-start=StartAddingPasskey::url() data-finish=AddPasskey::url()
                 data-failed=t.get("passkey-add-failed") data-already=t.get("passkey-already-here")>
                 <button type="button" data-add="">{t.get("passkey-add")}</button>
-                <p class="passkey-status" role="status" data-status=""></p>
+                <p class="passkey-status" aria-live="polite" data-status=""></p>
             </div>
             <script nonce=use_nonce() inner_html=ADD_SCRIPT></script>
         }
