@@ -34,8 +34,9 @@ CREATE TABLE passkey_ceremonies (
     expires_at  BIGINT  NOT NULL
 );
 
--- The passkey a session was signed in with: removing the passkey ends it.
-ALTER TABLE sessions ADD COLUMN passkey_id BIGINT  REFERENCES passkeys (id);
+-- The passkey a session was signed in with: removing the passkey ends it, in the same statement
+-- (a sign-in racing the removal cannot leave a session behind).
+ALTER TABLE sessions ADD COLUMN passkey_id BIGINT  REFERENCES passkeys (id) ON DELETE CASCADE;
 CREATE INDEX sessions_by_passkey ON sessions (passkey_id);
 
 -- "Not now" in this browser, or a passkey saved from it: no offer before this time.

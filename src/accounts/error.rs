@@ -36,6 +36,9 @@ pub enum AccountError {
     UnknownPasskey,
     /// A passkey's name that is empty, too long or not one line.
     PasskeyName,
+    /// Adding a passkey needs a recent sign-in (`passkeys::ADD_WITHIN`).
+    SignInAgain,
+    TooManyPasskeys,
     TooManyRequests {
         wait: Duration,
     },
@@ -69,6 +72,17 @@ impl Explain for AccountError {
             PasskeyNotSaved => words.get("error-passkey-not-saved"),
             PasskeyAlreadySaved => words.get("error-passkey-already-saved"),
             UnknownPasskey => words.get("error-unknown-passkey"),
+            SignInAgain => words.with(
+                "error-sign-in-again",
+                &[(
+                    "minutes",
+                    super::passkeys::ADD_WITHIN.whole_minutes().into(),
+                )],
+            ),
+            TooManyPasskeys => words.with(
+                "error-too-many-passkeys",
+                &[("most", super::passkeys::MOST_PER_ACCOUNT.into())],
+            ),
             PasskeyName => words.with(
                 "error-passkey-name",
                 &[("max", super::passkeys::NAME_MAX_CHARS.into())],

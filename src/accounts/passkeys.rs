@@ -25,11 +25,12 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use super::{
     known_browsers,
     limits::clients::Budget,
-    login_links::CODE_REFUSAL_FLOOR,
+    login_links::{pending::asked_at, CODE_REFUSAL_FLOOR},
     sign_in::Proof,
     store::{
         events::EventKind,
         passkeys::{self, Ceremony, SavedPasskey},
+        sessions,
         users::User,
     },
     user_agent, AccountError, Accounts, Browser, SignedIn,
@@ -44,6 +45,16 @@ pub const NO_OFFER_FOR: Duration = Duration::days(90);
 
 /// A passkey's name is at most this many characters.
 pub const NAME_MAX_CHARS: usize = 60;
+
+/// Adding a passkey (a way to sign in that outlives every session) needs a sign-in this recent,
+/// as Phoenix's "sudo mode" does: a session found open on a kiosk, or hours old, is not enough.
+pub const ADD_WITHIN: Duration = Duration::minutes(20);
+
+/// The most passkeys an account holds: a device each, with room to spare.
+pub const MOST_PER_ACCOUNT: usize = 20;
+
+/// The longest credential id WebAuthn allows (webauthn-rs does not check it).
+const CREDENTIAL_ID_MAX_BYTES: usize = 1023;
 
 /// The relying party: this portal, as `PUBLIC_URL` names it. `None` when its host is an IP
 /// address, which browsers refuse as a relying party: passkeys are then off.
@@ -73,15 +84,22 @@ pub struct Begun {
 }
 
 /// A passkey's name as the patient gives it: trimmed, on one line, 1 to `NAME_MAX_CHARS`
-/// characters.
+/// characters, with nothing invisible or turning the text around (it is shown in emails).
 pub fn passkey_name(typed: &str) -> Result<String, AccountError> {
     let name = typed.split_whitespace().collect::<Vec<_>>().join(" ");
     let fits = (1..=NAME_MAX_CHARS).contains(&name.chars().count());
-    if fits && !name.chars().any(char::is_control) {
+    if fits && !name.chars().any(|c| c.is_control() || is_invisible(c)) {
         Ok(name)
     } else {
         Err(AccountError::PasskeyName)
     }
+}
+
+/// Unicode's format characters that can hide or reorder text: zero-width ones, bidirectional
+/// marks, embeddings, overrides and isolates, the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'
+        | '\u{2060}'..='\u{206f}' | '\u{feff}')
 }
 
 impl Accounts {
@@ -139,7 +157,10 @@ impl Accounts {
         let webauthn = self.webauthn()?;
         let answer: PublicKeyCredential =
             serde_json::from_str(answer).map_err(|_| AccountError::PasskeyRefused)?;
-        let Some(state) = self.take_ceremony(ceremony, Ceremony::SignIn).await? else {
+        let Some(state) = self
+            .take_ceremony(ceremony, Ceremony::SignIn, browser)
+            .await?
+        else {
             return Err(AccountError::PasskeyRefused);
         };
         let state: DiscoverableAuthentication =
@@ -171,8 +192,9 @@ impl Accounts {
             .await
     }
 
-    /// "Add a passkey" (or the offer after a sign-in), for the signed-in `user`: a challenge
-    /// for a new discoverable credential on this device, which refuses one it already holds.
+    /// "Add a passkey" (or the offer after a sign-in), for `user` signed in within `ADD_WITHIN`:
+    /// a challenge for a new discoverable credential on this device, which refuses one it
+    /// already holds.
     #[tracing::instrument(name = "start adding a passkey", skip_all)]
     pub async fn start_adding_passkey(
         &self,
@@ -181,11 +203,19 @@ impl Accounts {
     ) -> Result<Begun, AccountError> {
         let webauthn = self.webauthn()?;
         self.spend_on_passkeys(browser)?;
+        let since = self.now() - ADD_WITHIN;
+        let secret = browser.session.as_deref().unwrap_or_default();
+        if !sessions::signed_in_since(self.pool.read(), secret, user.id, since).await? {
+            return Err(AccountError::SignInAgain);
+        }
+        let saved = passkeys::all_of(self.pool.read(), user.id).await?;
+        if saved.len() >= MOST_PER_ACCOUNT {
+            return Err(AccountError::TooManyPasskeys);
+        }
         let mut tx = self.pool.begin().await?;
         let handle = passkeys::handle(&mut tx, user.id, &random_handle().to_string()).await?;
         tx.commit().await?;
         let handle = Uuid::parse_str(&handle).map_err(|_| AccountError::PasskeysUnavailable)?;
-        let saved = passkeys::all_of(self.pool.read(), user.id).await?;
         let exclude = saved.iter().map(|key| key.cred_id().clone()).collect();
         let (mut options, state) = webauthn
             .start_passkey_registration(
@@ -219,7 +249,7 @@ impl Accounts {
         let answer: RegisterPublicKeyCredential =
             serde_json::from_str(answer).map_err(|_| AccountError::PasskeyNotSaved)?;
         let on = Ceremony::Add { user_id: user.id };
-        let Some(state) = self.take_ceremony(ceremony, on).await? else {
+        let Some(state) = self.take_ceremony(ceremony, on, browser).await? else {
             return Err(AccountError::PasskeyNotSaved);
         };
         let state: PasskeyRegistration =
@@ -230,6 +260,9 @@ impl Accounts {
                 tracing::info!(%error, "a passkey was not saved");
                 AccountError::PasskeyNotSaved
             })?;
+        if passkey.cred_id().len() > CREDENTIAL_ID_MAX_BYTES {
+            return Err(AccountError::PasskeyNotSaved);
+        }
         let words = self.words_for(user, browser.client.language);
         let name = user_agent::describe(browser.client.user_agent.as_deref(), &words)
             .unwrap_or_else(|| words.get("passkey-default-name"));
@@ -333,17 +366,25 @@ impl Accounts {
         Ok(Begun { options, secret })
     }
 
-    /// The state of the ceremony `secret` began, taken; a made-up secret finds none without
-    /// any database work.
+    /// The state of the ceremony `secret` began, taken. A made-up secret, or one past its
+    /// five minutes, finds none without any database work; a real one spends the client's
+    /// budget first, so replaying it costs the replayer.
     async fn take_ceremony(
         &self,
         secret: &str,
         ceremony: Ceremony,
-    ) -> sqlx::Result<Option<String>> {
+        browser: &Browser,
+    ) -> Result<Option<String>, AccountError> {
+        let now = self.now();
         let Some(secret) = self.ceremonies.authentic(secret) else {
             return Ok(None);
         };
-        passkeys::take(self.pool.write(), secret, ceremony, self.now()).await
+        let begun = asked_at(secret).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        if now - begun >= CEREMONY_LIFETIME {
+            return Ok(None);
+        }
+        self.spend_on_passkeys(browser)?;
+        Ok(passkeys::take(self.pool.write(), secret, ceremony, now).await?)
     }
 }
 

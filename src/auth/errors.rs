@@ -40,7 +40,8 @@ impl From<AccountError> for AppError {
             UnknownBrowser | UnknownPasskey | PasskeysUnavailable => StatusCode::NOT_FOUND,
             PasskeyRefused => StatusCode::UNAUTHORIZED,
             PasskeyNotSaved | PasskeyName => StatusCode::BAD_REQUEST,
-            PasskeyAlreadySaved => StatusCode::CONFLICT,
+            PasskeyAlreadySaved | TooManyPasskeys => StatusCode::CONFLICT,
+            SignInAgain => StatusCode::FORBIDDEN,
             TooManyRequests { .. } | TooManyAttempts { .. } => StatusCode::TOO_MANY_REQUESTS,
             Busy => return AppError::Busy,
         };

@@ -397,6 +397,7 @@ async fn a_passkey_is_offered_where_the_link_was_asked_until_not_now() {
     rules.clock.advance(Duration::days(2));
     let signed_in = link_sign_in(&rules, &home, &pat.email).await;
     assert!(offered(&signed_in), "asked again after 90 days");
+    let home = rules.holding(&home, &signed_in);
 
     let mut phone = TestAuthenticator::on(ORIGIN);
     save(&rules.accounts, &user, &home, &mut phone)
@@ -453,7 +454,38 @@ async fn beginning_ceremonies_is_limited_per_client() {
     assert_eq!(count().await, 0);
 }
 
-/// A passkey's name: trimmed to one line, 1 to 60 characters.
+/// Adding a passkey needs a sign-in from the last twenty minutes (not a session left open), and
+/// an account holds twenty at most.
+#[tokio::test]
+async fn adding_a_passkey_needs_a_recent_sign_in_and_has_a_ceiling() {
+    let rules = rules().await;
+    let pat = rules.patient().await;
+    let (user, browser) = signed_in_by_link(&rules, &pat).await;
+    rules.clock.advance(Duration::minutes(20));
+    let stale = rules.accounts.start_adding_passkey(&user, &browser).await;
+    assert!(refused_as(stale, AccountError::SignInAgain));
+    assert!(rules
+        .accounts
+        .session(browser.session.as_deref().unwrap())
+        .await
+        .unwrap()
+        .is_some());
+
+    let (user, browser) = signed_in_by_link(&rules, &pat).await;
+    for device in 0..20 {
+        // A client of its own for each: thirty ceremonies per client per fifteen minutes.
+        let mut from = browser.clone();
+        from.client.ip = Some(format!("203.0.113.{device}"));
+        let mut phone = TestAuthenticator::on(ORIGIN);
+        save(&rules.accounts, &user, &from, &mut phone)
+            .await
+            .unwrap();
+    }
+    let one_more = rules.accounts.start_adding_passkey(&user, &browser).await;
+    assert!(refused_as(one_more, AccountError::TooManyPasskeys));
+}
+
+/// A passkey's name: trimmed to one line, 1 to 60 characters, nothing invisible.
 #[test]
 fn a_passkey_name_is_one_short_line() {
     assert_eq!(passkey_name("  Pixel\n 7  ").unwrap(), "Pixel 7");
@@ -461,4 +493,9 @@ fn a_passkey_name_is_one_short_line() {
     assert!(passkey_name(&"x".repeat(61)).is_err());
     assert_eq!(passkey_name(&"é".repeat(60)).unwrap().chars().count(), 60);
     assert!(passkey_name("Pixel\u{7}").is_err());
+    assert!(
+        passkey_name("My \u{202e}enohp").is_err(),
+        "turns the text around"
+    );
+    assert!(passkey_name("Pix\u{200b}el").is_err(), "hides a character");
 }

@@ -202,7 +202,9 @@ pub async fn find(
 }
 
 /// A sign-in with passkey `id`: when, and its counter and backup flags as the authenticator
-/// reported them. Only if it is still there: a passkey removed meanwhile signs no one in.
+/// reported them. Only if it is still there (a passkey removed meanwhile signs no one in) and,
+/// for an authenticator that counts, only if its count went up since the stored one: of two
+/// copies racing with one count, one signs in.
 pub async fn used(
     db: &mut db::Connection,
     id: i64,
@@ -213,7 +215,7 @@ pub async fn used(
     let updated = sqlx::query(
         "UPDATE passkeys SET passkey = $1, sign_count = $2, backup_eligible = $3, backed_up = $4,
                              last_used_at = $5
-         WHERE id = $6",
+         WHERE id = $6 AND ($2 = 0 OR sign_count < $2)",
     )
     .bind(to_json(passkey))
     .bind(i64::from(credential.counter))
@@ -249,30 +251,29 @@ pub struct Removed {
     pub ended_this_session: bool,
 }
 
-/// Removes one of `user_id`'s passkeys and ends the sessions it signed in, if it was theirs.
+/// Removes one of `user_id`'s passkeys, if it was theirs, and with it (`ON DELETE CASCADE`) the
+/// sessions it signed in, one begun meanwhile included.
 pub async fn remove(
     db: &mut db::Connection,
     user_id: i64,
     id: i64,
     current: Option<&str>,
 ) -> sqlx::Result<Option<Removed>> {
-    let ended: Vec<Vec<u8>> = sqlx::query_scalar(
-        "DELETE FROM sessions WHERE passkey_id = $1 AND user_id = $2 RETURNING token_hash",
-    )
-    .bind(id)
-    .bind(user_id)
-    .fetch_all(&mut *db)
-    .await?;
+    let this_session: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM sessions WHERE token_hash = $1 AND passkey_id = $2")
+            .bind(current.map(hash_secret))
+            .bind(id)
+            .fetch_optional(&mut *db)
+            .await?;
     let name: Option<String> =
         sqlx::query_scalar("DELETE FROM passkeys WHERE id = $1 AND user_id = $2 RETURNING name")
             .bind(id)
             .bind(user_id)
             .fetch_optional(db)
             .await?;
-    let current = current.map(hash_secret);
     Ok(name.map(|name| Removed {
         name,
-        ended_this_session: current.is_some_and(|hash| ended.contains(&hash)),
+        ended_this_session: this_session.is_some(),
     }))
 }
 

@@ -53,6 +53,25 @@ pub async fn create(
     Ok(secret)
 }
 
+/// Whether the session for `secret` is `user_id`'s and began after `since`: a recent sign-in,
+/// which adding a way to sign in asks for.
+pub async fn signed_in_since(
+    db: impl Executor<'_>,
+    secret: &str,
+    user_id: i64,
+    since: OffsetDateTime,
+) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM sessions WHERE token_hash = $1 AND user_id = $2 AND created_at > $3",
+    )
+    .bind(hash_secret(secret))
+    .bind(user_id)
+    .bind(Timestamp::from(since))
+    .fetch_optional(db)
+    .await?;
+    Ok(found.is_some())
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     id: i64,

@@ -57,3 +57,5 @@ error-passkey-not-saved = Your passkey was not saved. Please try again.
 error-passkey-already-saved = This passkey is already saved.
 error-unknown-passkey = That passkey is not on your account any more.
 error-passkey-name = Give the passkey a name of 1 to { $max } characters, on one line.
+error-sign-in-again = To add a passkey, log in again first: it needs a sign-in from the last { $minutes } minutes.
+error-too-many-passkeys = Your account already has { $most } passkeys, the most it can hold. Remove one you no longer use first.

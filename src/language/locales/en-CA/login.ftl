@@ -94,5 +94,5 @@ asker-a-browser = A browser
 
 passkey-or = or
 passkey-sign-in = Sign in with a passkey
-passkey-sign-in-hint = With your fingerprint, your face or your screen lock, on this device or your phone. You can save a passkey after your next Secure Login Link.
+passkey-sign-in-hint = With your fingerprint, your face or your screen lock, on this device or on your phone. You can save a passkey the next time you log in with a Secure Login Link.
 passkey-sign-in-failed = Signing in with a passkey did not work. Try again, or use a Secure Login Link.

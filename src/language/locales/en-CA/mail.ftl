@@ -45,7 +45,7 @@ mail-form-recorded = Your response to "{ $title }" has been recorded. You can re
 mail-form-button = View form response
 
 mail-passkey-added-heading = A passkey was added to your account
-mail-passkey-added-text = A passkey was added to your { $clinic } account on { $when }: { $name }. It signs in with a fingerprint, a face or a screen lock, without an email.
+mail-passkey-added-text = The passkey { $name } was added to your { $clinic } account on { $when }. It signs in with a fingerprint, a face or a screen lock, without an email.
 mail-passkey-added-not-you = Not you? Log in with a Secure Login Link, remove this passkey on your account page, then choose "Sign out everywhere".
 mail-passkey-removed-heading = A passkey was removed from your account
 mail-passkey-removed-text = The passkey { $name } was removed from your { $clinic } account on { $when }. It no longer signs in.

@@ -43,15 +43,15 @@ event-browser-forgotten = Navigateur oublié
 event-signed-in-by-testing-api = Connexion par l'API de test (compte de test)
 
 account-passkeys = Vos clés d'accès
-account-passkeys-lead = Une clé d'accès vous connecte depuis la page de connexion avec votre empreinte digitale, votre visage ou le verrouillage d'écran de votre appareil, sans attendre de courriel. Retirez celles que vous n'utilisez plus : les sessions qu'elles ont ouvertes se terminent avec elles.
+account-passkeys-lead = Une clé d'accès vous connecte depuis la page de connexion avec votre empreinte digitale, votre visage ou le verrouillage d'écran de votre appareil, sans attendre de courriel. Retirez celles que vous n'utilisez plus : retirer une clé met aussi fin aux sessions ouvertes avec elle.
 account-passkeys-none = Vous n'avez pas encore de clé d'accès.
 account-passkey-added = ajoutée le { $when }
 account-passkey-last-used = dernière utilisation le { $when }
 account-passkey-never-used = jamais utilisée
 account-passkey-synced = synchronisée par son fournisseur
-account-passkey-new-name = Nouveau nom pour { $name }
+account-passkey-new-name = Nouveau nom de la clé d'accès { $name }
 account-passkey-rename = Renommer
-account-passkey-remove = Retirer { $name }
+account-passkey-remove = Retirer la clé d'accès { $name }
 account-remove = Retirer
 account-removing = Retrait en cours…
 account-sign-out-everywhere-passkeys = Vos clés d'accès continuent de fonctionner après cette action. Si vous perdez un appareil qui en contient une, retirez sa clé d'accès ci-dessus.
@@ -62,7 +62,7 @@ event-passkey-removed = Clé d'accès retirée
 ## Passkeys: the offer after a sign-in by link, and adding one on /account.
 
 passkey-offer-title = Connectez-vous plus vite la prochaine fois
-passkey-offer-text = Enregistrez une clé d'accès sur cet appareil : la prochaine fois, connectez-vous avec votre empreinte digitale, votre visage ou votre verrouillage d'écran au lieu d'attendre un courriel. Personne ne peut l'utiliser sans votre appareil, et vous n'avez rien à retenir.
+passkey-offer-text = Enregistrez une clé d'accès sur cet appareil : la prochaine fois, vous pourrez vous connecter avec votre empreinte digitale, votre visage ou le verrouillage de votre écran au lieu d'attendre un courriel. Personne ne peut l'utiliser sans votre appareil, et vous n'avez rien à retenir.
 passkey-offer-links-stay = Les liens de connexion sécurisés restent disponibles chaque fois que vous en avez besoin.
 passkey-offer-save = Enregistrer une clé d'accès
 passkey-offer-not-now = Pas maintenant

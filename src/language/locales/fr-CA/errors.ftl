@@ -57,3 +57,5 @@ error-passkey-not-saved = Votre clé d'accès n'a pas été enregistrée. Veuill
 error-passkey-already-saved = Cette clé d'accès est déjà enregistrée.
 error-unknown-passkey = Cette clé d'accès ne figure plus dans votre compte.
 error-passkey-name = Donnez à la clé d'accès un nom de 1 à { $max } caractères, sur une seule ligne.
+error-sign-in-again = Pour ajouter une clé d'accès, reconnectez-vous d'abord : il faut une connexion datant de moins de { $minutes } minutes.
+error-too-many-passkeys = Votre compte a déjà { $most } clés d'accès, le maximum permis. Retirez d'abord une clé que vous n'utilisez plus.

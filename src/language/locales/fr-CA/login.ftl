@@ -92,5 +92,5 @@ asker-a-browser = Un navigateur
 
 passkey-or = ou
 passkey-sign-in = Se connecter avec une clé d'accès
-passkey-sign-in-hint = Avec votre empreinte digitale, votre visage ou votre verrouillage d'écran, sur cet appareil ou votre téléphone. Vous pourrez enregistrer une clé d'accès après votre prochain lien de connexion sécurisé.
+passkey-sign-in-hint = Avec votre empreinte digitale, votre visage ou le verrouillage de votre écran, sur cet appareil ou sur votre téléphone. Vous pourrez enregistrer une clé d'accès la prochaine fois que vous vous connecterez avec un lien de connexion sécurisé.
 passkey-sign-in-failed = La connexion avec une clé d'accès n'a pas fonctionné. Réessayez ou utilisez un lien de connexion sécurisé.

@@ -45,10 +45,10 @@ mail-form-recorded = Votre réponse au formulaire « { $title } » a été enr
 mail-form-button = Voir la réponse
 
 mail-passkey-added-heading = Une clé d'accès a été ajoutée à votre compte
-mail-passkey-added-text = Une clé d'accès a été ajoutée à votre compte du portail { $clinic } le { $when } : { $name }. Elle permet de se connecter avec une empreinte digitale, un visage ou un verrouillage d'écran, sans courriel.
+mail-passkey-added-text = La clé d'accès { $name } a été ajoutée à votre compte du portail { $clinic } le { $when }. Elle permet de se connecter avec une empreinte digitale, un visage ou un verrouillage d'écran, sans passer par un courriel.
 mail-passkey-added-not-you = Ce n'était pas vous? Connectez-vous avec un lien de connexion sécurisé, retirez cette clé d'accès dans la page de votre compte, puis choisissez « Se déconnecter de tous les appareils ».
 mail-passkey-removed-heading = Une clé d'accès a été retirée de votre compte
 mail-passkey-removed-text = La clé d'accès { $name } a été retirée de votre compte du portail { $clinic } le { $when }. Elle ne permet plus de se connecter.
 mail-passkey-removed-not-you = Ce n'était pas vous? Connectez-vous avec un lien de connexion sécurisé, choisissez « Se déconnecter de tous les appareils », puis changez votre mot de passe.
-mail-passkey-button = Voir vos clés d'accès
+mail-passkey-button = Vérifier vos clés d'accès
 mail-passkey-link-stays = Les liens de connexion sécurisés fonctionnent toujours, avec ou sans clé d'accès.
