@@ -63,10 +63,11 @@ pub const WRONG_PASSWORDS_PER_ACCOUNT: [Limit; 2] = [
     },
 ];
 
-/// Passkey ceremonies (a sign-in or an addition begun) from one client: thirty every fifteen
-/// minutes, plenty for a clinic's shared network, and each begun one is a row until it ends.
+/// Passkey ceremonies begun or finished by one client: a hundred every fifteen minutes (fifty
+/// sign-ins), for a clinic's shared network; each begun one is a row until it ends, and each
+/// answer a statement on the writer.
 pub const PASSKEYS_PER_CLIENT: Limit = Limit {
-    max: 30,
+    max: 100,
     per: Duration::minutes(15),
 };
 
