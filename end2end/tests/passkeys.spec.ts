@@ -1,4 +1,5 @@
 import { test, expect, hydrated } from "./fixtures";
+import { checkScreen } from "./screens";
 import type { Page } from "@playwright/test";
 import { LOGIN_MAIL, addAppointment, addPatient, buttonLink, mailTo, requestLink, withAuthenticator } from "./support";
 
@@ -22,7 +23,7 @@ async function signOut(page: Page): Promise<void> {
   await hydrated(page);
 }
 
-test("after a link, a patient saves a passkey and next time signs in with it and no email", async ({ page, isMobile }) => {
+test("after a link, a patient saves a passkey and next time signs in with it and no email", async ({ page, isMobile }, testInfo) => {
   const email = addPatient("Pia Passkey");
   addAppointment(email, "Dr. Touch", 2);
   await withAuthenticator(page);
@@ -30,6 +31,7 @@ test("after a link, a patient saves a passkey and next time signs in with it and
 
   const offer = page.getByRole("region", { name: OFFER });
   await expect(offer).toBeVisible();
+  await checkScreen(page, testInfo, "passkey-offer");
   await offer.getByRole("button", { name: "Save a passkey" }).click();
   await expect(offer.getByText(/^Passkey saved/)).toBeVisible();
   const added = await mailTo(email, "A passkey was added to your account");
