@@ -77,6 +77,16 @@ impl Deployment {
         self.instances.iter().map(|s| s.child.id()).collect()
     }
 
+    /// What the instances have done so far, summed.
+    pub fn work(&self) -> anyhow::Result<Work> {
+        let mut work = Work::default();
+        for pid in self.pids() {
+            work.cpu_ticks += cpu_ticks(pid)?;
+            work.switches += context_switches(pid)?;
+        }
+        Ok(work)
+    }
+
     /// The most resident memory any instance has had since it started, in KiB.
     pub fn peak_rss_kib(&self) -> anyhow::Result<u64> {
         let mut peak = 0;
@@ -190,12 +200,69 @@ impl Server {
     }
 }
 
-const BENCH_SERVER_KEY: &str = "be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4";
+const BENCH_SERVER_KEY: &str = "be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c4be4c";
 
 fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())
+}
+
+/// A server's CPU time (user and system, all its threads, ended ones included) in clock ticks,
+/// and its threads' context switches (voluntary and not; a thread that ended takes its count
+/// with it, so a scenario's figure is a floor).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Work {
+    pub cpu_ticks: u64,
+    pub switches: u64,
+}
+
+/// Linux's USER_HZ, the unit of `/proc/<pid>/stat`'s times, on every architecture we run.
+pub const TICKS_PER_SECOND: u64 = 100;
+
+impl std::ops::Sub for Work {
+    type Output = Work;
+
+    fn sub(self, before: Work) -> Work {
+        Work {
+            cpu_ticks: self.cpu_ticks.saturating_sub(before.cpu_ticks),
+            switches: self.switches.saturating_sub(before.switches),
+        }
+    }
+}
+
+/// utime + stime, fields 14 and 15 of `/proc/<pid>/stat` (after the command's parentheses,
+/// which may hold spaces).
+fn cpu_ticks(pid: u32) -> anyhow::Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |n: usize| -> anyhow::Result<u64> {
+        // Field 3 (the state) is the first after the name.
+        let value = fields.get(n - 3).copied().unwrap_or_default();
+        value
+            .parse()
+            .map_err(|_| anyhow::anyhow!("/proc/{pid}/stat field {n} is {value:?}"))
+    };
+    Ok(field(14)? + field(15)?)
+}
+
+/// Every live thread's context switches, from `/proc/<pid>/task/*/status`.
+fn context_switches(pid: u32) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))? {
+        let status = std::fs::read_to_string(task?.path().join("status"));
+        // A thread that ended between the listing and the read.
+        let Ok(status) = status else { continue };
+        for field in ["voluntary_ctxt_switches:", "nonvoluntary_ctxt_switches:"] {
+            let count = status
+                .lines()
+                .find_map(|line| line.strip_prefix(field))
+                .and_then(|value| value.trim().parse::<u64>().ok());
+            total += count.unwrap_or_default();
+        }
+    }
+    Ok(total)
 }
 
 fn status_field(pid: u32, field: &str) -> anyhow::Result<u64> {

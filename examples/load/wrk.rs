@@ -13,7 +13,10 @@ use std::{
 
 use std::process::Command;
 
-use super::{server::Deployment, Args};
+use super::{
+    server::{Deployment, Work, TICKS_PER_SECOND},
+    Args,
+};
 
 const SCRIPT: &str = include_str!("load.lua");
 
@@ -52,23 +55,26 @@ pub struct Row {
     /// password, or too busy to check it).
     outcomes: Option<(u64, u64)>,
     peak_rss_kib: u64,
+    /// The servers' CPU time and context switches per request answered.
+    cpu_us: f64,
+    switches: f64,
 }
 
-pub struct Runner {
+pub struct Runner<'a> {
     dir: PathBuf,
     origin: String,
-    pids: Vec<u32>,
+    deployment: &'a Deployment,
     seconds: u64,
     connections: u32,
     threads: u32,
 }
 
-impl Runner {
-    pub fn new(args: &Args, deployment: &Deployment, dir: &Path) -> Self {
+impl<'a> Runner<'a> {
+    pub fn new(args: &Args, deployment: &'a Deployment, dir: &Path) -> Self {
         Self {
             dir: dir.to_owned(),
             origin: deployment.origin.clone(),
-            pids: deployment.pids(),
+            deployment,
             seconds: args.seconds,
             connections: args.connections,
             threads: args.threads,
@@ -85,7 +91,8 @@ impl Runner {
             std::fs::write(&file, scenario.items.join("\n") + "\n")?;
             file.display().to_string()
         };
-        let sampler = RssSampler::start(self.pids.clone());
+        let sampler = RssSampler::start(self.deployment.pids());
+        let before = self.deployment.work()?;
         let mut wrk = Command::new("wrk");
         wrk.arg(format!("-t{}", self.threads))
             .arg(format!("-c{}", self.connections))
@@ -105,6 +112,7 @@ impl Runner {
         let output = tokio::task::spawn_blocking(move || wrk.output())
             .await?
             .map_err(|e| anyhow::anyhow!("cannot run wrk (scripts/setup installs it): {e}"))?;
+        let work = self.deployment.work()? - before;
         let peak_rss_kib = sampler.stop();
         let stdout = String::from_utf8_lossy(&output.stdout);
         anyhow::ensure!(
@@ -116,12 +124,17 @@ impl Runner {
             .lines()
             .find_map(|line| line.strip_prefix("CARELINK "))
             .ok_or_else(|| anyhow::anyhow!("wrk printed no result: {stdout}"))?;
-        Row::read(scenario, line, peak_rss_kib)
+        Row::read(scenario, line, peak_rss_kib, work)
     }
 }
 
 impl Row {
-    fn read(scenario: &Scenario, line: &str, peak_rss_kib: u64) -> anyhow::Result<Self> {
+    fn read(
+        scenario: &Scenario,
+        line: &str,
+        peak_rss_kib: u64,
+        work: Work,
+    ) -> anyhow::Result<Self> {
         let fields: BTreeMap<&str, &str> = line
             .split_whitespace()
             .filter_map(|pair| pair.split_once('='))
@@ -137,7 +150,11 @@ impl Row {
                 Ok::<_, anyhow::Error>((number("landed")? as u64, number("sent_back")? as u64))
             })
             .transpose()?;
+        let requests = number("requests")?.max(1.0);
+        let cpu_seconds = work.cpu_ticks as f64 / TICKS_PER_SECOND as f64;
         Ok(Self {
+            cpu_us: cpu_seconds * 1e6 / requests,
+            switches: work.switches as f64 / requests,
             label: scenario.label,
             per_second: number("requests")? / (number("duration_us")? / 1e6),
             p50_ms: number("p50_us")? / 1e3,
@@ -206,8 +223,16 @@ pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &[St
         args.seconds
     );
     println!(
-        "{:<32} {:>9} {:>8} {:>8} {:>8} {:>10} {:>10}",
-        "scenario", "req/s", "p50 ms", "p99 ms", "errors", "peak RSS", "vs static"
+        "{:<32} {:>9} {:>8} {:>8} {:>8} {:>10} {:>10} {:>9} {:>9}",
+        "scenario",
+        "req/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "peak RSS",
+        "vs static",
+        "CPU µs",
+        "switches"
     );
     let ceiling = rows.first().map_or(1.0, |row| row.per_second);
     for row in rows {
@@ -218,7 +243,7 @@ pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &[St
             })
             .unwrap_or_default();
         println!(
-            "{:<32} {:>9.0} {:>8.2} {:>8.2} {:>8} {:>7.1} MB {:>10.2}{outcomes}",
+            "{:<32} {:>9.0} {:>8.2} {:>8.2} {:>8} {:>7.1} MB {:>10.2} {:>9.0} {:>9.1}{outcomes}",
             row.label,
             row.per_second,
             row.p50_ms,
@@ -226,8 +251,14 @@ pub fn print_table(args: &Args, rows: &[Row], rss_kib: (u64, u64), metrics: &[St
             row.errors,
             row.peak_rss_kib as f64 / 1024.0,
             row.per_second / ceiling,
+            row.cpu_us,
+            row.switches,
         );
     }
+    println!(
+        "CPU µs and switches: the servers' CPU time (user and system) and their threads' context \
+         switches, per request answered, from /proc"
+    );
     println!(
         "server RSS (the larger instance's) once started: {:.1} MB; peak over the whole run: \
          {:.1} MB",
