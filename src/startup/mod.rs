@@ -8,6 +8,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 
 mod assets;
+mod compression;
 mod layers;
 mod probes;
 mod serve;
@@ -224,7 +225,8 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::pick_language,
-        ));
+        ))
+        .layer(middleware::from_fn(compression::compress_answers));
     bounded(app, state.settings.server.request_timeout)
         .layer(middleware::from_fn_with_state(
             state.clone(),

@@ -11,6 +11,7 @@ mod approvals;
 mod cli;
 mod cli_server;
 mod clinic;
+mod compression;
 mod deploy;
 mod dkim;
 mod faults;
