@@ -55,21 +55,24 @@ local function client()
   return string.format("10.%d.%d.%d", id + 1, math.floor(sent / 256) % 256, sent % 256)
 end
 
+-- A page, asked for as a browser does: compressed if the portal will.
+local function page(ip)
+  return { ["X-Forwarded-For"] = ip, ["Accept"] = "text/html", ["Accept-Encoding"] = "br, gzip" }
+end
+
 function request()
   local ip = client()
   if scenario == "static" then
     return wrk.format("GET", extra,
       { ["X-Forwarded-For"] = ip, ["Accept-Encoding"] = "br, gzip" })
   elseif scenario == "login" then
-    return wrk.format("GET", "/login", { ["X-Forwarded-For"] = ip, ["Accept"] = "text/html" })
+    return wrk.format("GET", "/login", page(ip))
   elseif scenario == "link_page" then
-    return wrk.format("GET", "/login/link/" .. next_value(),
-      { ["X-Forwarded-For"] = ip, ["Accept"] = "text/html" })
+    return wrk.format("GET", "/login/link/" .. next_value(), page(ip))
   elseif scenario == "appointments" then
-    return wrk.format("GET", "/appointments", {
-      ["X-Forwarded-For"] = ip, ["Accept"] = "text/html",
-      ["Cookie"] = "carelink_session=" .. next_value(),
-    })
+    local headers = page(ip)
+    headers["Cookie"] = "carelink_session=" .. next_value()
+    return wrk.format("GET", "/appointments", headers)
   end
   form["X-Forwarded-For"] = ip
   if scenario == "ask" then
