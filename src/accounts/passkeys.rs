@@ -25,7 +25,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use super::{
     known_browsers,
     limits::clients::Budget,
-    login_links::{pending::asked_at, CODE_REFUSAL_FLOOR},
+    login_links::{pending::asked_at, refused_after_floor},
     sign_in::Proof,
     store::{
         events::EventKind,
@@ -139,12 +139,8 @@ impl Accounts {
         next: Option<&str>,
         browser: &Browser,
     ) -> Result<SignedIn, AccountError> {
-        let started = tokio::time::Instant::now();
-        let signed_in = self.try_passkey(ceremony, answer, next, browser).await;
-        if matches!(signed_in, Err(AccountError::PasskeyRefused)) {
-            tokio::time::sleep_until(started + CODE_REFUSAL_FLOOR).await;
-        }
-        signed_in
+        let attempt = self.try_passkey(ceremony, answer, next, browser);
+        refused_after_floor(attempt, |e| matches!(e, AccountError::PasskeyRefused)).await
     }
 
     async fn try_passkey(

@@ -23,6 +23,20 @@ use time::{Duration, OffsetDateTime};
 /// mistyped hardly notices.
 pub const CODE_REFUSAL_FLOOR: std::time::Duration = std::time::Duration::from_millis(250);
 
+/// Answers `attempt`, and a refusal it ends in (`is_refusal`) no sooner than
+/// `CODE_REFUSAL_FLOOR` after it began: how long a refusal took tells nothing of why.
+pub(in crate::accounts) async fn refused_after_floor<T>(
+    attempt: impl std::future::Future<Output = Result<T, AccountError>>,
+    is_refusal: fn(&AccountError) -> bool,
+) -> Result<T, AccountError> {
+    let started = tokio::time::Instant::now();
+    let outcome = attempt.await;
+    if outcome.as_ref().is_err_and(is_refusal) {
+        tokio::time::sleep_until(started + CODE_REFUSAL_FLOOR).await;
+    }
+    outcome
+}
+
 use super::{
     known_browsers, landing,
     links::{Asker, LinkState},
@@ -174,12 +188,8 @@ impl Accounts {
         browser: &Browser,
         current: Option<&Session>,
     ) -> Result<SignedIn, AccountError> {
-        let started = tokio::time::Instant::now();
-        let tried = self.try_code(code, browser, current).await;
-        if matches!(tried, Err(AccountError::CodeRefused)) {
-            tokio::time::sleep_until(started + CODE_REFUSAL_FLOOR).await;
-        }
-        tried
+        let attempt = self.try_code(code, browser, current);
+        refused_after_floor(attempt, |e| matches!(e, AccountError::CodeRefused)).await
     }
 
     async fn try_code(
