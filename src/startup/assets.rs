@@ -130,7 +130,7 @@ async fn serve(State(files): State<Arc<InMemory>>, request: Request) -> Response
 }
 
 /// Whether `Accept-Encoding` takes `coding` (named, and not with q=0).
-fn accepts(headers: &HeaderMap, coding: &str) -> bool {
+pub(super) fn accepts(headers: &HeaderMap, coding: &str) -> bool {
     headers
         .get_all(header::ACCEPT_ENCODING)
         .iter()

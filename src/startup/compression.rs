@@ -20,6 +20,7 @@ use axum::{
 
 use leptos::server_fn::ServerFn;
 
+use super::assets::accepts;
 use crate::{pages::dev_mailbox::ListDevMailbox, routes};
 
 /// Smaller answers gain less than the work costs.
@@ -73,24 +74,9 @@ impl Encoding {
 
 /// The encoding the request takes, brotli first; `q=0` refuses one.
 fn accepted(headers: &HeaderMap) -> Option<Encoding> {
-    let offered: Vec<(String, f32)> = headers
-        .get_all(header::ACCEPT_ENCODING)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
-        .map(|item| {
-            let mut parts = item.split(';').map(str::trim);
-            let coding = parts.next().unwrap_or_default().to_ascii_lowercase();
-            let weight = parts
-                .find_map(|part| part.strip_prefix("q="))
-                .map_or(1.0, |q| q.parse().unwrap_or(0.0));
-            (coding, weight)
-        })
-        .collect();
-    let takes = |name: &str| offered.iter().any(|(coding, q)| coding == name && *q > 0.0);
-    if takes("br") {
+    if accepts(headers, "br") {
         Some(Encoding::Brotli)
-    } else if takes("gzip") {
+    } else if accepts(headers, "gzip") {
         Some(Encoding::Gzip)
     } else {
         None
