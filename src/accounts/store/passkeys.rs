@@ -147,28 +147,34 @@ pub async fn insert(
     name: &str,
     now: OffsetDateTime,
 ) -> sqlx::Result<Option<i64>> {
-    let credential = Credential::from(passkey.clone());
-    sqlx::query_scalar(
-        "INSERT INTO passkeys (user_id, credential_id, name, passkey, sign_count, backup_eligible,
-                               backed_up, created_at)
+    let insert = sqlx::query_scalar(
+        "INSERT INTO passkeys (passkey, sign_count, backup_eligible, backed_up, user_id,
+                               credential_id, name, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
          ON CONFLICT (credential_id) DO NOTHING
          RETURNING id",
-    )
-    .bind(user_id)
-    .bind(credential_id(passkey))
-    .bind(name)
-    .bind(to_json(passkey))
-    .bind(i64::from(credential.counter))
-    .bind(i64::from(credential.backup_eligible))
-    .bind(i64::from(credential.backup_state))
-    .bind(Timestamp::from(now))
-    .fetch_optional(db)
-    .await
+    );
+    bind_passkey(insert, passkey)
+        .bind(user_id)
+        .bind(credential_id(passkey))
+        .bind(name)
+        .bind(Timestamp::from(now))
+        .fetch_optional(db)
+        .await
 }
 
-fn to_json(passkey: &Passkey) -> String {
-    serde_json::to_string(passkey).expect("a passkey serialises")
+type Scalar<'q> = sqlx::query::QueryScalar<'q, db::Db, i64, sqlx::any::AnyArguments<'q>>;
+
+/// Binds `passkey` as its row keeps it, as the first four parameters: webauthn-rs's JSON, and
+/// the sign counter and backup flags copied out of it.
+fn bind_passkey<'q>(query: Scalar<'q>, passkey: &Passkey) -> Scalar<'q> {
+    let credential = Credential::from(passkey.clone());
+    let json = serde_json::to_string(passkey).expect("a passkey serialises");
+    query
+        .bind(json)
+        .bind(i64::from(credential.counter))
+        .bind(i64::from(credential.backup_eligible))
+        .bind(i64::from(credential.backup_state))
 }
 
 /// A passkey that may sign in: the one with `credential_id` among those of the patient whose
@@ -211,21 +217,18 @@ pub async fn used(
     passkey: &Passkey,
     now: OffsetDateTime,
 ) -> sqlx::Result<bool> {
-    let credential = Credential::from(passkey.clone());
-    let updated = sqlx::query(
+    let update = sqlx::query_scalar(
         "UPDATE passkeys SET passkey = $1, sign_count = $2, backup_eligible = $3, backed_up = $4,
                              last_used_at = $5
-         WHERE id = $6 AND ($2 = 0 OR sign_count < $2)",
-    )
-    .bind(to_json(passkey))
-    .bind(i64::from(credential.counter))
-    .bind(i64::from(credential.backup_eligible))
-    .bind(i64::from(credential.backup_state))
-    .bind(Timestamp::from(now))
-    .bind(id)
-    .execute(db)
-    .await?;
-    Ok(updated.rows_affected() == 1)
+         WHERE id = $6 AND ($2 = 0 OR sign_count < $2)
+         RETURNING id",
+    );
+    let updated = bind_passkey(update, passkey)
+        .bind(Timestamp::from(now))
+        .bind(id)
+        .fetch_optional(db)
+        .await?;
+    Ok(updated.is_some())
 }
 
 /// Renames one of `user_id`'s passkeys; whether it was theirs.
