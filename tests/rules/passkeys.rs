@@ -50,6 +50,18 @@ async fn link_sign_in(rules: &Rules, browser: &Browser, email: &str) -> SignedIn
         .expect("the link signs in")
 }
 
+/// A patient signed in by a link asked for in their browser, with a passkey saved there on
+/// their phone.
+async fn patient_with_passkey(rules: &Rules) -> (TestPatient, User, Browser, TestAuthenticator) {
+    let pat = rules.patient().await;
+    let (user, browser) = signed_in_by_link(rules, &pat).await;
+    let mut phone = TestAuthenticator::on(ORIGIN);
+    save(&rules.accounts, &user, &browser, &mut phone)
+        .await
+        .expect("saved");
+    (pat, user, browser, phone)
+}
+
 /// Saves a passkey of `user` on `device` from `browser`; its name.
 async fn save(
     accounts: &Accounts,
@@ -134,12 +146,7 @@ async fn a_passkey_saved_after_a_link_signs_in_with_no_email() {
 #[tokio::test]
 async fn an_answer_signs_in_once_and_only_in_time() {
     let rules = rules().await;
-    let pat = rules.patient().await;
-    let (user, browser) = signed_in_by_link(&rules, &pat).await;
-    let mut phone = TestAuthenticator::on(ORIGIN);
-    save(&rules.accounts, &user, &browser, &mut phone)
-        .await
-        .unwrap();
+    let (.., mut phone) = patient_with_passkey(&rules).await;
 
     let stranger = rules.browser();
     let begun = rules
@@ -170,13 +177,8 @@ async fn an_answer_signs_in_once_and_only_in_time() {
 #[tokio::test]
 async fn a_foreign_answer_is_refused_alike() {
     let rules = rules().await;
-    let pat = rules.patient().await;
+    let (.., mut phone) = patient_with_passkey(&rules).await;
     let sam = rules.sam().await;
-    let (user, browser) = signed_in_by_link(&rules, &pat).await;
-    let mut phone = TestAuthenticator::on(ORIGIN);
-    save(&rules.accounts, &user, &browser, &mut phone)
-        .await
-        .unwrap();
     let (sam_user, sam_browser) = signed_in_by_link(&rules, &sam).await;
     let mut sams_phone = TestAuthenticator::on(ORIGIN);
     save(&rules.accounts, &sam_user, &sam_browser, &mut sams_phone)
@@ -252,12 +254,7 @@ async fn a_foreign_answer_is_refused_alike() {
 #[tokio::test]
 async fn a_cloned_passkey_is_refused() {
     let rules = rules().await;
-    let pat = rules.patient().await;
-    let (user, browser) = signed_in_by_link(&rules, &pat).await;
-    let mut phone = TestAuthenticator::on(ORIGIN);
-    save(&rules.accounts, &user, &browser, &mut phone)
-        .await
-        .unwrap();
+    let (.., mut phone) = patient_with_passkey(&rules).await;
     sign_in(&rules.accounts, &rules, &mut phone).await.unwrap();
     let pool = rules.portal.pool.write();
     let stored: String = sqlx::query_scalar("SELECT passkey FROM passkeys")
@@ -280,12 +277,7 @@ async fn a_cloned_passkey_is_refused() {
 #[tokio::test]
 async fn a_removed_passkey_signs_in_no_more_and_ends_its_sessions() {
     let rules = rules().await;
-    let pat = rules.patient().await;
-    let (user, by_link) = signed_in_by_link(&rules, &pat).await;
-    let mut phone = TestAuthenticator::on(ORIGIN);
-    save(&rules.accounts, &user, &by_link, &mut phone)
-        .await
-        .unwrap();
+    let (pat, user, by_link, mut phone) = patient_with_passkey(&rules).await;
     let signed_in = sign_in(&rules.accounts, &rules, &mut phone).await.unwrap();
     let by_passkey = rules.holding(&rules.browser(), &signed_in);
     let id = rules.accounts.passkeys(&user).await.unwrap()[0].id;
