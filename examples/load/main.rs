@@ -57,9 +57,21 @@ struct Args {
     /// HAProxy's configuration for two instances.
     #[arg(long, default_value = "deploy/haproxy.cfg")]
     balancer_config: PathBuf,
+    /// Only these scenarios (their keys: login, link_page, appointments, ask, redeem, password,
+    /// mail), for profiling one; the static asset always runs, as every ratio's reference.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+    /// Records each scenario's server with `perf record` into DIR/<key>.perf, to read with
+    /// `perf report -i`: where its CPU µs go.
+    #[arg(long, value_name = "DIR")]
+    profile: Option<PathBuf>,
 }
 
 impl Args {
+    fn runs(&self, key: &str) -> bool {
+        key == "static" || self.only.is_empty() || self.only.iter().any(|only| only == key)
+    }
+
     /// What the table measures, for its title.
     fn deployment(&self) -> &'static str {
         let postgres = self.database_url.as_deref().is_some_and(|url| {
@@ -110,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
         Scenario::new("(e) password sign-in", "password", &seeded.patients).extra(seed::PASSWORD),
     ];
     let mut rows: Vec<Row> = Vec::new();
-    for scenario in &scenarios {
+    for scenario in scenarios.iter().filter(|s| args.runs(s.key())) {
         eprintln!("bench: {}", scenario.label.trim());
         rows.push(run.scenario(scenario).await?);
         // Let the work queued behind the answers settle before the next scenario.
@@ -118,12 +130,18 @@ async fn main() -> anyhow::Result<()> {
     }
     let metrics = server.metrics().await.unwrap_or_default();
 
-    eprintln!("bench: booking {} appointments at once", args.emails);
-    let mail = mail::clinic_morning(&database_url, &seeded.clinic_patients, &smtp).await?;
+    let mail = if args.runs("mail") {
+        eprintln!("bench: booking {} appointments at once", args.emails);
+        Some(mail::clinic_morning(&database_url, &seeded.clinic_patients, &smtp).await?)
+    } else {
+        None
+    };
     let peak_rss = server.peak_rss_kib()?;
 
     wrk::print_table(&args, &rows, (started_rss, peak_rss), &metrics);
-    mail.print();
+    if let Some(mail) = mail {
+        mail.print();
+    }
     server.stop();
     Ok(())
 }

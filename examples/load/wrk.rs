@@ -11,7 +11,7 @@ use std::{
     time::Duration,
 };
 
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use super::{
     server::{Deployment, Work, TICKS_PER_SECOND},
@@ -36,6 +36,10 @@ impl Scenario {
             items: items.to_vec(),
             extra: None,
         }
+    }
+
+    pub fn key(&self) -> &'static str {
+        self.kind
     }
 
     pub fn extra(mut self, extra: &str) -> Self {
@@ -67,6 +71,7 @@ pub struct Runner<'a> {
     seconds: u64,
     connections: u32,
     threads: u32,
+    profile: Option<PathBuf>,
 }
 
 impl<'a> Runner<'a> {
@@ -78,6 +83,7 @@ impl<'a> Runner<'a> {
             seconds: args.seconds,
             connections: args.connections,
             threads: args.threads,
+            profile: args.profile.clone(),
         }
     }
 
@@ -91,6 +97,7 @@ impl<'a> Runner<'a> {
             std::fs::write(&file, scenario.items.join("\n") + "\n")?;
             file.display().to_string()
         };
+        let perf = self.record(scenario)?;
         let sampler = RssSampler::start(self.deployment.pids());
         let before = self.deployment.work()?;
         let mut wrk = Command::new("wrk");
@@ -114,6 +121,14 @@ impl<'a> Runner<'a> {
             .map_err(|e| anyhow::anyhow!("cannot run wrk (scripts/setup installs it): {e}"))?;
         let work = self.deployment.work()? - before;
         let peak_rss_kib = sampler.stop();
+        if let Some(mut perf) = perf {
+            // SIGINT: perf writes its file and exits.
+            let _ = Command::new("kill")
+                .arg("-INT")
+                .arg(perf.id().to_string())
+                .status();
+            perf.wait()?;
+        }
         let stdout = String::from_utf8_lossy(&output.stdout);
         anyhow::ensure!(
             output.status.success(),
@@ -125,6 +140,26 @@ impl<'a> Runner<'a> {
             .find_map(|line| line.strip_prefix("CARELINK "))
             .ok_or_else(|| anyhow::anyhow!("wrk printed no result: {stdout}"))?;
         Row::read(scenario, line, peak_rss_kib, work)
+    }
+}
+
+impl Runner<'_> {
+    /// `perf record` of the servers for the scenario, when asked for.
+    fn record(&self, scenario: &Scenario) -> anyhow::Result<Option<Child>> {
+        let Some(dir) = &self.profile else {
+            return Ok(None);
+        };
+        std::fs::create_dir_all(dir)?;
+        let pids: Vec<String> = self.deployment.pids().iter().map(u32::to_string).collect();
+        let perf = Command::new("perf")
+            .args(["record", "--quiet", "-o"])
+            .arg(dir.join(format!("{}.perf", scenario.kind)))
+            .arg("-p")
+            .arg(pids.join(","))
+            .stdout(Stdio::null())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("cannot run perf: {e}"))?;
+        Ok(Some(perf))
     }
 }
 
