@@ -10,6 +10,7 @@ use tokio::net::TcpListener;
 mod assets;
 mod compression;
 mod layers;
+mod login_shell;
 mod probes;
 mod serve;
 mod sweeper;
@@ -146,6 +147,7 @@ impl Application {
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let sweeper = sweeper::spawn(self.state.clone(), self.delivery.outbox.clone());
+        let checkpointer = sweeper::spawn_checkpointer(self.state.pool.clone());
         let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
         let header_read_timeout = self.state.settings.server.header_read_timeout;
         // The operator's listener stops with the portal's.
@@ -173,6 +175,7 @@ impl Application {
         // Whatever it holds is claimed again at the next start once its lease lapses.
         worker.abort();
         sweeper.abort();
+        checkpointer.abort();
         Ok(())
     }
 }
@@ -217,6 +220,10 @@ fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::refuse_other_sites,
+        ))
+        .layer(middleware::from_fn_with_state(
+            login_shell::LoginShells::new(state.clone()),
+            login_shell::answer_from_shell,
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
