@@ -30,7 +30,7 @@ const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 struct Shared {
     options: AnyConnectOptions,
     /// Statements every new connection runs first (SQLite's pragmas).
-    setup: &'static str,
+    setup: &'static [&'static str],
     idle: Mutex<Vec<AnyConnection>>,
     /// One for each connection there may be; tokio's semaphore serves waiters in order.
     permits: Arc<Semaphore>,
@@ -42,7 +42,7 @@ impl Connections {
     pub async fn open(
         options: AnyConnectOptions,
         count: usize,
-        setup: &'static str,
+        setup: &'static [&'static str],
     ) -> sqlx::Result<Self> {
         let shared = Shared {
             options,
@@ -114,8 +114,8 @@ pub(super) async fn connect(options: &AnyConnectOptions) -> sqlx::Result<AnyConn
 impl Shared {
     async fn connect(&self) -> sqlx::Result<AnyConnection> {
         let mut connection = connect(&self.options).await?;
-        if !self.setup.is_empty() {
-            connection.execute(sqlx::raw_sql(self.setup)).await?;
+        for statements in self.setup {
+            connection.execute(sqlx::raw_sql(statements)).await?;
         }
         Ok(connection)
     }

@@ -44,6 +44,8 @@ pub struct Pool {
     engine: Engine,
     reads: std::sync::Arc<Connections>,
     writes: std::sync::Arc<Connections>,
+    /// SQLite's checkpointer, a connection of its own (`checkpoint`).
+    checkpoints: Option<std::sync::Arc<Connections>>,
 }
 
 impl Pool {
@@ -74,9 +76,24 @@ impl Pool {
         self.writes.begin(begin).await
     }
 
+    /// Copies what SQLite's WAL holds into the database, beside the writer and the readers
+    /// (a passive checkpoint: it waits for nobody), so that commits never have to. Nothing to do
+    /// on PostgreSQL.
+    pub async fn checkpoint(&self) -> sqlx::Result<()> {
+        if let Some(checkpoints) = &self.checkpoints {
+            sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&**checkpoints)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         self.writes.close().await;
         self.reads.close().await;
+        if let Some(checkpoints) = &self.checkpoints {
+            checkpoints.close().await;
+        }
     }
 }
 

@@ -16,7 +16,7 @@ pub(super) async fn open(url: &str) -> anyhow::Result<Pool> {
     let options = AnyConnectOptions::from_str(url).map_err(|e| {
         anyhow::anyhow!("DATABASE_URL {shown:?} is not a valid PostgreSQL URL: {e}")
     })?;
-    let connections = Connections::open(options, CONNECTIONS, "")
+    let connections = Connections::open(options, CONNECTIONS, &[])
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {shown}: {e}"))?;
     let connections = Arc::new(connections);
@@ -24,5 +24,6 @@ pub(super) async fn open(url: &str) -> anyhow::Result<Pool> {
         engine: Engine::Postgres,
         reads: connections.clone(),
         writes: connections,
+        checkpoints: None,
     })
 }

@@ -10,6 +10,23 @@ use crate::{
 const SWEEP_CLIENTS_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 const SWEEP_ALL_EVERY: u32 = 60;
 
+/// How often SQLite's WAL is copied into the database: often enough that it stays a few
+/// megabytes under a burst of sign-ins.
+const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// SQLite's checkpoints, off the commits' path (`Pool::checkpoint`).
+pub(super) fn spawn_checkpointer(pool: crate::db::Pool) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(CHECKPOINT_EVERY);
+        loop {
+            every.tick().await;
+            if let Err(e) = pool.checkpoint().await {
+                tracing::warn!(error = %e, "cannot checkpoint the database");
+            }
+        }
+    })
+}
+
 /// Forgets clients whose budgets are full again every ten seconds, and every ten minutes
 /// deletes what can no longer matter (`Accounts::sweep`, done outbox rows).
 pub(super) fn spawn(state: AppState, outbox: Outbox) -> tokio::task::JoinHandle<()> {
