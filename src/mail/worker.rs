@@ -10,7 +10,10 @@ use std::{
 };
 
 use time::OffsetDateTime;
-use tokio::{sync::Semaphore, task::JoinHandle};
+use tokio::{
+    sync::{mpsc, oneshot, Semaphore},
+    task::JoinHandle,
+};
 
 use super::{
     outbox::{claims, OutboxStatus},
@@ -24,6 +27,11 @@ pub(super) const CONCURRENCY: usize = 8;
 /// How often a busy worker sets expired messages aside and takes back lapsed claims; an idle
 /// one does it each time it wakes.
 const TIDY_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// The most outcomes recorded in one transaction. Each sender waits for its outcome to be
+/// recorded before it takes another message, so a batch holds what finished while the last one
+/// was being written: up to `CONCURRENCY`, one commit (one fsync on PostgreSQL) for them all.
+const OUTCOMES_PER_COMMIT: usize = CONCURRENCY;
 
 /// What became of one delivery attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +78,7 @@ impl Delivery {
         heartbeat.beat(self.outbox.clock().now());
         let delivery = Arc::new(self);
         tokio::spawn(async move {
+            let outcomes = delivery.clone().spawn_recorder();
             let describe = delivery.transport.describe();
             tracing::info!(transport = %describe, "mail worker started");
             let slots = Arc::new(Semaphore::new(CONCURRENCY));
@@ -94,8 +103,13 @@ impl Delivery {
                     Ok(emails) if !emails.is_empty() => {
                         for (email, slot) in emails.into_iter().zip(free) {
                             let (delivery, heartbeat) = (delivery.clone(), heartbeat.clone());
+                            let outcomes = outcomes.clone();
                             tokio::spawn(async move {
-                                delivery.attempt(email).await;
+                                let attempt = delivery.attempt(email).await;
+                                let recorded = oneshot::channel();
+                                if outcomes.send((attempt, recorded.0)).await.is_ok() {
+                                    let _ = recorded.1.await;
+                                }
                                 heartbeat.beat(delivery.outbox.clock().now());
                                 drop(slot);
                             });
@@ -147,11 +161,90 @@ impl Delivery {
         let email = claims::claim(&self.pool, id, now, self.policy.lease)
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
-        Ok(self.attempt(email).await)
+        let attempt = self.attempt(email).await;
+        let outcome = attempt.outcome.clone();
+        self.record(vec![(attempt, oneshot::channel().0)]).await;
+        Ok(outcome)
     }
 
-    async fn attempt(&self, email: StoredEmail) -> DeliveryOutcome {
-        let (pool, policy) = (&self.pool, &self.policy);
+    /// Records the outcomes the senders hand it, as many as are waiting in one transaction.
+    fn spawn_recorder(self: Arc<Self>) -> mpsc::Sender<(Attempt, oneshot::Sender<()>)> {
+        let (outcomes, mut waiting) = mpsc::channel(CONCURRENCY);
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(OUTCOMES_PER_COMMIT);
+            while waiting.recv_many(&mut batch, OUTCOMES_PER_COMMIT).await > 0 {
+                self.record(std::mem::take(&mut batch)).await;
+            }
+        });
+        outcomes
+    }
+
+    /// Records `attempts`' outcomes in one transaction, then tells each sender. If that fails,
+    /// each lease lapses and its message is tried again: at least once, never lost.
+    async fn record(&self, attempts: Vec<(Attempt, oneshot::Sender<()>)>) {
+        match self.write_outcomes(&attempts).await {
+            Ok(kept) => {
+                for ((attempt, _), kept) in attempts.iter().zip(kept) {
+                    // Sending outlasted the lease and the message was claimed again (that
+                    // attempt's outcome is the one that counts), or it expired meanwhile.
+                    if !kept {
+                        let id = attempt.email.id;
+                        tracing::warn!(id, "outcome not recorded: claimed again or expired since");
+                    }
+                }
+            }
+            Err(e) => {
+                let count = attempts.len();
+                tracing::error!(count, error = %e, "cannot record delivery attempts");
+            }
+        }
+        for (_, told) in attempts {
+            let _ = told.send(());
+        }
+    }
+
+    /// Whether each outcome was kept (`claims`' rule), all written in one transaction.
+    async fn write_outcomes(
+        &self,
+        attempts: &[(Attempt, oneshot::Sender<()>)],
+    ) -> sqlx::Result<Vec<bool>> {
+        let mut tx = self.pool.begin().await?;
+        let mut kept = Vec::with_capacity(attempts.len());
+        for (attempt, _) in attempts {
+            kept.push(self.record_one(&mut tx, attempt).await?);
+        }
+        tx.commit().await?;
+        Ok(kept)
+    }
+
+    async fn record_one(&self, tx: &mut db::Connection, attempt: &Attempt) -> sqlx::Result<bool> {
+        let Attempt {
+            email,
+            outcome,
+            at,
+            retry_at,
+        } = attempt;
+        match outcome {
+            DeliveryOutcome::Sent { response } => {
+                let transport = self.transport.name();
+                claims::mark_sent(tx, email, *at, transport, response).await
+            }
+            DeliveryOutcome::Failed { reason } => {
+                claims::mark_undelivered(tx, email, OutboxStatus::Failed, reason).await
+            }
+            DeliveryOutcome::Expired => {
+                let reason = "expired before it could be delivered";
+                claims::mark_undelivered(tx, email, OutboxStatus::Expired, reason).await
+            }
+            DeliveryOutcome::RetryLater { reason } => {
+                claims::schedule_retry(tx, email, *retry_at, reason).await
+            }
+        }
+    }
+
+    /// Sends `email` once, and says what became of it; the outcome is the caller's to record.
+    async fn attempt(&self, email: StoredEmail) -> Attempt {
+        let policy = &self.policy;
         let result = self.transport.send(&email).await;
         let now = self.outbox.clock().now();
         let retry_at = now + policy.delay_after(email.attempts);
@@ -172,36 +265,35 @@ impl Delivery {
             Err(e) => DeliveryOutcome::RetryLater { reason: e.reason },
         };
         let (id, kind) = (email.id, email.kind.as_str());
-        let recorded = match &outcome {
-            DeliveryOutcome::Sent { response } => {
-                tracing::info!(id, kind, %response, "email sent");
-                claims::mark_sent(pool, &email, now, self.transport.name(), response).await
-            }
+        match &outcome {
+            DeliveryOutcome::Sent { response } => tracing::info!(id, kind, %response, "email sent"),
             DeliveryOutcome::Failed { reason } => {
                 tracing::warn!(id, kind, %reason, "email failed permanently");
-                claims::mark_undelivered(pool, &email, OutboxStatus::Failed, reason).await
             }
             DeliveryOutcome::Expired => {
                 tracing::info!(id, kind, "email expired before it could be delivered");
-                let reason = "expired before it could be delivered";
-                claims::mark_undelivered(pool, &email, OutboxStatus::Expired, reason).await
             }
             DeliveryOutcome::RetryLater { reason } => {
                 tracing::warn!(id, kind, %reason, %retry_at, "email delivery failed; will retry");
-                claims::schedule_retry(pool, &email, retry_at, reason).await
             }
-        };
-        self.metrics.delivered(outcome.label());
-        match recorded {
-            Ok(true) => {}
-            // Sending outlasted the lease and the message was claimed again (that attempt's
-            // outcome is the one that counts), or it expired meanwhile.
-            Ok(false) => tracing::warn!(id, "outcome not recorded: claimed again or expired since"),
-            // The lease lapses and the message is tried again: at least once, never lost.
-            Err(e) => tracing::error!(id, error = %e, "cannot record a delivery attempt"),
         }
-        outcome
+        self.metrics.delivered(outcome.label());
+        Attempt {
+            email,
+            outcome,
+            at: now,
+            retry_at,
+        }
     }
+}
+
+/// One delivery attempt, to record: the message as claimed, what became of it and when, and when
+/// to try again if it is to be.
+struct Attempt {
+    email: StoredEmail,
+    outcome: DeliveryOutcome,
+    at: OffsetDateTime,
+    retry_at: OffsetDateTime,
 }
 
 impl DeliveryOutcome {

@@ -129,18 +129,18 @@ fn still_claimed<'q>(sql: &'q str, email: &StoredEmail) -> Query<'q, db::Db, Any
         .bind(OutboxStatus::Queued)
 }
 
-/// Runs an outcome: `false` when its claim lapsed and another was made since (the newer
-/// attempt's outcome stands), or the message expired meanwhile.
+/// Runs an outcome in the caller's transaction: `false` when its claim lapsed and another was
+/// made since (the newer attempt's outcome stands), or the message expired meanwhile.
 async fn record<'q>(
-    pool: &db::Pool,
+    tx: &mut db::Connection,
     outcome: Query<'q, db::Db, AnyArguments<'q>>,
 ) -> sqlx::Result<bool> {
-    Ok(outcome.execute(pool.write()).await?.rows_affected() == 1)
+    Ok(outcome.execute(tx).await?.rows_affected() == 1)
 }
 
 /// Records that `email` was sent.
 pub(in crate::mail) async fn mark_sent(
-    pool: &db::Pool,
+    tx: &mut db::Connection,
     email: &StoredEmail,
     now: OffsetDateTime,
     transport: &str,
@@ -157,12 +157,12 @@ pub(in crate::mail) async fn mark_sent(
         .bind(Timestamp::from(now))
         .bind(transport)
         .bind(response);
-    record(pool, outcome).await
+    record(tx, outcome).await
 }
 
 /// Records that `email` will not be delivered: `Failed` or `Expired`, and why.
 pub(in crate::mail) async fn mark_undelivered(
-    pool: &db::Pool,
+    tx: &mut db::Connection,
     email: &StoredEmail,
     status: OutboxStatus,
     reason: &str,
@@ -172,12 +172,12 @@ pub(in crate::mail) async fn mark_undelivered(
          WHERE {STILL_CLAIMED}",
         erase_secrets("transport")
     );
-    record(pool, still_claimed(&sql, email).bind(status).bind(reason)).await
+    record(tx, still_claimed(&sql, email).bind(status).bind(reason)).await
 }
 
 /// Puts `email` back in the queue, due `at`.
 pub(in crate::mail) async fn schedule_retry(
-    pool: &db::Pool,
+    tx: &mut db::Connection,
     email: &StoredEmail,
     at: OffsetDateTime,
     reason: &str,
@@ -190,7 +190,7 @@ pub(in crate::mail) async fn schedule_retry(
         .bind(OutboxStatus::Queued)
         .bind(Timestamp::from(at))
         .bind(reason);
-    record(pool, outcome).await
+    record(tx, outcome).await
 }
 
 /// When the earliest waiting message falls due, if any.
