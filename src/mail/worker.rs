@@ -106,9 +106,16 @@ impl Delivery {
                             let outcomes = outcomes.clone();
                             tokio::spawn(async move {
                                 let attempt = delivery.attempt(email).await;
-                                let recorded = oneshot::channel();
-                                if outcomes.send((attempt, recorded.0)).await.is_ok() {
-                                    let _ = recorded.1.await;
+                                let (told, recorded) = oneshot::channel();
+                                match outcomes.send((attempt, told)).await {
+                                    Ok(()) => {
+                                        let _ = recorded.await;
+                                    }
+                                    // The recorder is gone: recorded here, alone.
+                                    Err(mpsc::error::SendError(outcome)) => {
+                                        tracing::error!("the mail outcome recorder stopped");
+                                        delivery.record(vec![outcome]).await;
+                                    }
                                 }
                                 heartbeat.beat(delivery.outbox.clock().now());
                                 drop(slot);
@@ -179,23 +186,32 @@ impl Delivery {
         outcomes
     }
 
-    /// Records `attempts`' outcomes in one transaction, then tells each sender. If that fails,
-    /// each lease lapses and its message is tried again: at least once, never lost.
+    /// Records `attempts`' outcomes in one transaction, then tells each sender. One outcome that
+    /// cannot be written must not undo the others (their messages would be sent again): then
+    /// each is written in a transaction of its own. One that still fails is tried again when its
+    /// lease lapses: at least once, never lost.
     async fn record(&self, attempts: Vec<(Attempt, oneshot::Sender<()>)>) {
-        match self.write_outcomes(&attempts).await {
-            Ok(kept) => {
-                for ((attempt, _), kept) in attempts.iter().zip(kept) {
-                    // Sending outlasted the lease and the message was claimed again (that
-                    // attempt's outcome is the one that counts), or it expired meanwhile.
-                    if !kept {
-                        let id = attempt.email.id;
-                        tracing::warn!(id, "outcome not recorded: claimed again or expired since");
-                    }
+        let kept = match self.write_outcomes(&attempts).await {
+            Ok(kept) => kept.into_iter().map(Ok).collect(),
+            Err(_) if attempts.len() > 1 => {
+                let mut each = Vec::with_capacity(attempts.len());
+                for attempt in attempts.chunks(1) {
+                    each.push(self.write_outcomes(attempt).await.map(|kept| kept[0]));
                 }
+                each
             }
-            Err(e) => {
-                let count = attempts.len();
-                tracing::error!(count, error = %e, "cannot record delivery attempts");
+            Err(e) => vec![Err(e)],
+        };
+        for ((attempt, _), kept) in attempts.iter().zip(kept) {
+            let id = attempt.email.id;
+            match kept {
+                Ok(true) => {}
+                // Sending outlasted the lease and the message was claimed again (that
+                // attempt's outcome is the one that counts), or it expired meanwhile.
+                Ok(false) => {
+                    tracing::warn!(id, "outcome not recorded: claimed again or expired since");
+                }
+                Err(e) => tracing::error!(id, error = %e, "cannot record a delivery attempt"),
             }
         }
         for (_, told) in attempts {

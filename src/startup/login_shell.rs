@@ -196,14 +196,17 @@ fn deflate(piece: &[u8], last: bool) -> std::io::Result<Vec<u8>> {
     Ok(std::mem::take(deflate.get_mut()))
 }
 
-/// A deflate block holding `bytes` as they are (RFC 1951, 3.2.4): not final, stored, then the
-/// length and its complement. Written on a byte boundary, its three header bits pad to a byte.
+/// Deflate blocks holding `bytes` as they are (RFC 1951, 3.2.4): each not final, stored, then
+/// its length and the length's complement, 65,535 bytes at most. Written on a byte boundary,
+/// a block's three header bits pad to a byte.
 fn stored_block(out: &mut Vec<u8>, bytes: &[u8]) {
-    let len = bytes.len() as u16;
-    out.push(0);
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(&(!len).to_le_bytes());
-    out.extend_from_slice(bytes);
+    for block in bytes.chunks(usize::from(u16::MAX)) {
+        let len = u16::try_from(block.len()).expect("chunks of at most u16::MAX");
+        out.push(0);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
 }
 
 #[cfg(test)]
