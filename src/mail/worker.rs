@@ -112,9 +112,9 @@ impl Delivery {
                                         let _ = recorded.await;
                                     }
                                     // The recorder is gone: recorded here, alone.
-                                    Err(mpsc::error::SendError(outcome)) => {
+                                    Err(mpsc::error::SendError((attempt, _))) => {
                                         tracing::error!("the mail outcome recorder stopped");
-                                        delivery.record(vec![outcome]).await;
+                                        delivery.record(&[attempt]).await;
                                     }
                                 }
                                 heartbeat.beat(delivery.outbox.clock().now());
@@ -169,29 +169,34 @@ impl Delivery {
             .await?
             .ok_or_else(|| anyhow::anyhow!("message {id} is not waiting in the outbox"))?;
         let attempt = self.attempt(email).await;
-        let outcome = attempt.outcome.clone();
-        self.record(vec![(attempt, oneshot::channel().0)]).await;
-        Ok(outcome)
+        self.record(std::slice::from_ref(&attempt)).await;
+        Ok(attempt.outcome)
     }
 
-    /// Records the outcomes the senders hand it, as many as are waiting in one transaction.
+    /// Records the outcomes the senders hand it, as many as are waiting in one transaction,
+    /// then tells each sender.
     fn spawn_recorder(self: Arc<Self>) -> mpsc::Sender<(Attempt, oneshot::Sender<()>)> {
         let (outcomes, mut waiting) = mpsc::channel(CONCURRENCY);
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(OUTCOMES_PER_COMMIT);
             while waiting.recv_many(&mut batch, OUTCOMES_PER_COMMIT).await > 0 {
-                self.record(std::mem::take(&mut batch)).await;
+                let (attempts, senders): (Vec<Attempt>, Vec<oneshot::Sender<()>>) =
+                    batch.drain(..).unzip();
+                self.record(&attempts).await;
+                for told in senders {
+                    let _ = told.send(());
+                }
             }
         });
         outcomes
     }
 
-    /// Records `attempts`' outcomes in one transaction, then tells each sender. One outcome that
-    /// cannot be written must not undo the others (their messages would be sent again): then
-    /// each is written in a transaction of its own. One that still fails is tried again when its
-    /// lease lapses: at least once, never lost.
-    async fn record(&self, attempts: Vec<(Attempt, oneshot::Sender<()>)>) {
-        let kept = match self.write_outcomes(&attempts).await {
+    /// Records `attempts`' outcomes in one transaction. One outcome that cannot be written must
+    /// not undo the others (their messages would be sent again): then each is written in a
+    /// transaction of its own. One that still fails is tried again when its lease lapses: at
+    /// least once, never lost.
+    async fn record(&self, attempts: &[Attempt]) {
+        let kept = match self.write_outcomes(attempts).await {
             Ok(kept) => kept.into_iter().map(Ok).collect(),
             Err(_) if attempts.len() > 1 => {
                 let mut each = Vec::with_capacity(attempts.len());
@@ -202,7 +207,7 @@ impl Delivery {
             }
             Err(e) => vec![Err(e)],
         };
-        for ((attempt, _), kept) in attempts.iter().zip(kept) {
+        for (attempt, kept) in attempts.iter().zip(kept) {
             let id = attempt.email.id;
             match kept {
                 Ok(true) => {}
@@ -214,19 +219,13 @@ impl Delivery {
                 Err(e) => tracing::error!(id, error = %e, "cannot record a delivery attempt"),
             }
         }
-        for (_, told) in attempts {
-            let _ = told.send(());
-        }
     }
 
     /// Whether each outcome was kept (`claims`' rule), all written in one transaction.
-    async fn write_outcomes(
-        &self,
-        attempts: &[(Attempt, oneshot::Sender<()>)],
-    ) -> sqlx::Result<Vec<bool>> {
+    async fn write_outcomes(&self, attempts: &[Attempt]) -> sqlx::Result<Vec<bool>> {
         let mut tx = self.pool.begin().await?;
         let mut kept = Vec::with_capacity(attempts.len());
-        for (attempt, _) in attempts {
+        for attempt in attempts {
             kept.push(self.record_one(&mut tx, attempt).await?);
         }
         tx.commit().await?;

@@ -34,7 +34,7 @@ const AT_MOST_BYTES: usize = 4 * 1024 * 1024;
 /// cost more and gain under 1%.
 const GZIP_LEVEL: u32 = 3;
 
-pub(super) fn gzip(plain: &[u8]) -> std::io::Result<Vec<u8>> {
+fn gzip(plain: &[u8]) -> std::io::Result<Vec<u8>> {
     let out = Vec::with_capacity(plain.len() / 2);
     let mut gzip = flate2::write::GzEncoder::new(out, flate2::Compression::new(GZIP_LEVEL));
     gzip.write_all(plain)?;

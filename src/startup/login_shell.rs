@@ -8,7 +8,7 @@
 //! The copy is rendered without the browser's cookies, so nothing of one visitor can be in what
 //! the next is sent.
 
-use std::sync::OnceLock;
+use std::{io::Write, sync::OnceLock};
 
 use axum::{
     body::{Body, Bytes},
@@ -19,7 +19,6 @@ use axum::{
 };
 use flate2::{write::DeflateEncoder, Compression, Crc};
 use leptos::nonce::Nonce;
-use std::io::Write;
 
 use super::compression::takes_gzip;
 use crate::{
