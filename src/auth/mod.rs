@@ -21,5 +21,5 @@ pub use errors::answer_errors_with_their_status;
 pub use flash::{carry_form_results, provide_for_render as provide_flash_for_render};
 pub use guard::{protect_token_pages, require_session_for_pages};
 pub use language::{pick_language, LANGUAGE_COOKIE_LIFETIME};
-pub use request::RequestContext;
+pub use request::{provide_request_context, RequestContext};
 pub use same_site::refuse_other_sites;

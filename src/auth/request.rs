@@ -5,7 +5,9 @@ use axum::{
     extract::FromRequestParts,
     http::{header, request::Parts, HeaderMap, HeaderValue},
 };
-use leptos::prelude::use_context;
+use std::sync::{Arc, OnceLock};
+
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{redirect, ResponseOptions};
 
 use super::{
@@ -43,20 +45,40 @@ impl FromRequestParts<AppState> for RequestContext {
     }
 }
 
+/// Where a request's context is kept once built: a page render runs several server functions
+/// and resources, and each would otherwise clone the request and parse its cookies again.
+#[derive(Clone, Default)]
+struct Built(Arc<OnceLock<Arc<RequestContext>>>);
+
+/// For Leptos's render of a request or its server function: a place for its one context.
+pub fn provide_request_context() {
+    provide_context(Built::default());
+}
+
 impl RequestContext {
-    /// The app and the request, from Leptos's context in a server function or page render.
-    /// The context of a server function's request; a request over its client's budget is
+    /// The app and the request, from Leptos's context in a server function or page render:
+    /// built at the first call, shared by the others. A request over its client's budget is
     /// refused here, before the function does anything (`limit_clients`).
-    pub fn from_leptos() -> Result<Self, AppError> {
-        let state = AppState::from_context()?;
-        let parts = use_context::<Parts>().ok_or_else(|| {
-            tracing::error!("the request is missing from the context");
-            AppError::Internal
-        })?;
-        if let Some(OverBudget(wait)) = parts.extensions.get::<OverBudget>() {
+    pub fn from_leptos() -> Result<Arc<Self>, AppError> {
+        let built = use_context::<Built>().unwrap_or_default();
+        let context = match built.0.get() {
+            Some(context) => context.clone(),
+            None => {
+                let state = AppState::from_context()?;
+                let parts = use_context::<Parts>().ok_or_else(|| {
+                    tracing::error!("the request is missing from the context");
+                    AppError::Internal
+                })?;
+                built
+                    .0
+                    .get_or_init(|| Arc::new(Self::new(state, parts)))
+                    .clone()
+            }
+        };
+        if let Some(OverBudget(wait)) = context.parts.extensions.get::<OverBudget>() {
             return Err(AccountError::TooManyRequests { wait: *wait }.into());
         }
-        Ok(Self::new(state, parts))
+        Ok(context)
     }
 
     fn new(state: AppState, parts: Parts) -> Self {

@@ -60,7 +60,7 @@ pub async fn signed_in_name() -> Result<Option<String>, AppError> {
 /// Seconds until this browser's session ends, without counting as a use (the idle warning
 /// asks); `None` when it has no live session.
 pub async fn session_time_left() -> Result<Option<i64>, AppError> {
-    time_left(&RequestContext::from_leptos()?).await
+    time_left(&*RequestContext::from_leptos()?).await
 }
 
 /// "Stay signed in": a use of the session, which starts its idle time again; the time left

@@ -266,11 +266,13 @@ fn operators_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// What a page's render needs from its request: the CSP nonce its scripts carry, and the result
-/// of the form post it comes back from.
+/// What a page's render or a server function needs from its request: the CSP nonce its scripts
+/// carry, the result of the form post it comes back from, and a place for its one
+/// `RequestContext`.
 fn provide_render_context() {
     provide_request_nonce();
     auth::provide_flash_for_render();
+    auth::provide_request_context();
 }
 
 async fn shutdown_signal() {
