@@ -109,6 +109,13 @@ impl Clock {
 #[sqlx(transparent)]
 pub struct Timestamp(i64);
 
+impl Timestamp {
+    /// The milliseconds as stored, for SQL that takes them inside another value (JSON).
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+}
+
 impl From<OffsetDateTime> for Timestamp {
     fn from(at: OffsetDateTime) -> Self {
         Self((at.unix_timestamp_nanos() / 1_000_000) as i64)

@@ -1,6 +1,9 @@
 //! The help article's rules for Secure Login Links, each on `Accounts` directly.
 
-use carelink::accounts::{landing::HOME, AccountError};
+use carelink::{
+    accounts::{landing::HOME, AccountError},
+    email_address::EmailAddress,
+};
 use time::Duration;
 
 use crate::{
@@ -155,4 +158,30 @@ async fn one_email_a_minute_and_five_an_hour_per_address() {
         .advance(Duration::minutes(10) + Duration::seconds(1));
     rules.ask(&rules.browser(), &pat.email).await;
     assert_eq!(emails().await, 6, "once the first is an hour old");
+}
+
+/// The limit holds when asks for one address race, from two instances on one database: each
+/// count is made after the one before it, so only one of thirty-two at once finds room.
+#[tokio::test]
+async fn asks_at_the_same_moment_from_two_instances_send_one_email() {
+    let rules = Rules::new().await;
+    let pat = rules.patient().await;
+    let other = rules.another_instance().await;
+    let email = EmailAddress::parse(&pat.email).unwrap();
+    let asks = (0..32).map(|i| {
+        let accounts = if i % 2 == 0 { &rules.accounts } else { &other };
+        let (email, browser) = (email.clone(), rules.browser());
+        async move { accounts.ask_for_login_link(email, None, &browser).await }
+    });
+    for asked in futures_util::future::join_all(asks).await {
+        asked.expect("every ask is answered alike");
+    }
+    rules.accounts.background().idle().await;
+    other.background().idle().await;
+    let emails: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox WHERE recipient = $1")
+        .bind(&pat.email)
+        .fetch_one(rules.portal.pool.read())
+        .await
+        .unwrap();
+    assert_eq!(emails, 1);
 }

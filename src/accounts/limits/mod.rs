@@ -96,51 +96,57 @@ pub fn account_bucket(kind: &str, email: &EmailAddress) -> String {
 /// (to take it back with `forget`). `Err` says how long until the next request would be
 /// allowed.
 ///
-/// The check and the insert are one statement, so that on SQLite, whose writes are one at a
-/// time, no other count can come between them. PostgreSQL runs writers side by side, and two of
-/// them could each see room for one more: there the statement runs after taking a lock on the
-/// bucket, held until its transaction ends, so counts in one bucket from any instance are made
-/// one after another.
+/// The check and the insert are one round trip that nothing else in the bucket can come
+/// between. On SQLite, whose writes are one at a time, it is one statement. PostgreSQL runs
+/// writers side by side, and two such statements could each see room for one more: there it is
+/// `rate_limit_hit()`, which takes a lock on the bucket first (see its migration), so counts
+/// in one bucket from any instance are made one after another.
 pub async fn hit(
     pool: &db::Pool,
     bucket: &str,
     limits: &[Limit],
     now: OffsetDateTime,
 ) -> sqlx::Result<Result<i64, Duration>> {
-    // $1 is the bucket, $2 now, and $3, $4... the start of each limit's window.
-    let under_every_limit = limits
-        .iter()
-        .enumerate()
-        .map(|(i, limit)| {
-            format!(
-                "(SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = $1 AND at > ${}) < {}",
-                i + 3,
-                limit.max
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" AND ");
-    let sql = format!(
-        "INSERT INTO rate_limit_hits (bucket, at) SELECT $1, $2 WHERE {under_every_limit}
-         RETURNING id"
-    );
-    let mut insert = sqlx::query_scalar(&sql)
-        .bind(bucket)
-        .bind(Timestamp::from(now));
-    for limit in limits {
-        insert = insert.bind(Timestamp::from(now - limit.per));
-    }
-    let counted = match pool.engine() {
-        db::Engine::Sqlite => insert.fetch_optional(pool.write()).await?,
-        db::Engine::Postgres => {
-            let mut tx = pool.begin().await?;
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+    let start = |limit: &Limit| Timestamp::from(now - limit.per);
+    let counted: Option<i64> = match pool.engine() {
+        db::Engine::Sqlite => {
+            // $1 is the bucket, $2 now, and $3, $4... the start of each limit's window.
+            let under_every_limit = limits
+                .iter()
+                .enumerate()
+                .map(|(i, limit)| {
+                    format!(
+                        "(SELECT COUNT(*) FROM rate_limit_hits WHERE bucket = $1 AND at > ${}) < {}",
+                        i + 3,
+                        limit.max
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            let sql = format!(
+                "INSERT INTO rate_limit_hits (bucket, at) SELECT $1, $2 WHERE {under_every_limit}
+                 RETURNING id"
+            );
+            let mut insert = sqlx::query_scalar(&sql)
                 .bind(bucket)
-                .execute(&mut *tx)
-                .await?;
-            let id = insert.fetch_optional(&mut *tx).await?;
-            tx.commit().await?;
-            id
+                .bind(Timestamp::from(now));
+            for limit in limits {
+                insert = insert.bind(start(limit));
+            }
+            insert.fetch_optional(pool.write()).await?
+        }
+        db::Engine::Postgres => {
+            let windows = limits
+                .iter()
+                .map(|limit| format!("[{},{}]", start(limit).millis(), limit.max))
+                .collect::<Vec<_>>()
+                .join(",");
+            sqlx::query_scalar("SELECT rate_limit_hit($1, $2, $3)")
+                .bind(bucket)
+                .bind(Timestamp::from(now))
+                .bind(format!("[{windows}]"))
+                .fetch_one(pool.write())
+                .await?
         }
     };
     if let Some(id) = counted {
@@ -153,7 +159,7 @@ pub async fn hit(
             "SELECT COUNT(*), MIN(at) FROM rate_limit_hits WHERE bucket = $1 AND at > $2",
         )
         .bind(bucket)
-        .bind(Timestamp::from(now - limit.per))
+        .bind(start(limit))
         .fetch_one(pool.read())
         .await?;
         if count >= limit.max {
