@@ -207,7 +207,7 @@ impl Accounts {
 
     /// The patient chose their zone (on /account).
     pub async fn set_time_zone(&self, user: &users::User, zone: &Zone) -> sqlx::Result<()> {
-        users::set_time_zone(self.pool.write(), user.id, zone, false).await
+        users::set_time_zone(self.pool.write(), user.id, zone).await
     }
 
     /// The queue of work that runs after answers (tests wait for it to be idle).

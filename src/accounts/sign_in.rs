@@ -184,7 +184,13 @@ impl Accounts {
         keep_session: bool,
         passkey: Option<i64>,
     ) -> sqlx::Result<SignInCookies> {
-        users::lock(&mut *tx, self.pool.engine(), user_id).await?;
+        // First: on PostgreSQL this UPDATE is also the patient's row lock (`users::lock`).
+        // Times read in the patient's own zone from now on if they had none yet and the
+        // browser's names a place (privacy modes say UTC wherever they are); the language the
+        // same way.
+        let zone = browser.time_zone.as_ref().filter(|zone| zone.is_a_place());
+        let asked_in = browser.client.language.unwrap_or(self.clinic_language());
+        let language = users::settle_at_sign_in(&mut *tx, user_id, zone, asked_in).await?;
         let now = self.now();
         let session = if keep_session {
             None
@@ -199,13 +205,6 @@ impl Accounts {
         let held = browser.known_browser.as_deref();
         let known_browser =
             known_browsers::remember(&mut *tx, user_id, held, now, &browser.client).await?;
-        // Times read in the patient's own zone from now on, if they had none yet and the
-        // browser's names a place (privacy modes say UTC wherever they are).
-        if let Some(zone) = browser.time_zone.as_ref().filter(|zone| zone.is_a_place()) {
-            users::set_time_zone(&mut *tx, user_id, zone, true).await?;
-        }
-        let asked_in = browser.client.language.unwrap_or(self.clinic_language());
-        let language = users::settle_language(&mut *tx, user_id, asked_in).await?;
         Ok(SignInCookies {
             session,
             known_browser,

@@ -116,8 +116,8 @@ pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>>
 
 /// Holds the patient's row until the caller's transaction ends. Every transaction that starts,
 /// ends or revokes a patient's sessions and links takes it before anything else of theirs (a
-/// password's change holds it by its own UPDATE; those that start from a token take it with
-/// `lock_owners_of`), so a sign-in and a "sign out everywhere" or password change never
+/// password's change and a sign-in's `settle_at_sign_in` hold it by their own UPDATE; those that
+/// start from a token take it with `lock_owners_of`), so a sign-in and a "sign out everywhere" or password change never
 /// interleave, and none waits on another in the opposite order (a deadlock, on PostgreSQL). A
 /// row lock on PostgreSQL; SQLite already runs write transactions one at a time, so there it
 /// costs nothing.
@@ -199,23 +199,13 @@ pub async fn set_password_hash(
     Ok(())
 }
 
-/// Sets the patient's time zone; with `only_if_unknown`, only when none is set yet (what a
-/// browser says at sign-in never overrides what the patient or clinic chose).
-pub async fn set_time_zone(
-    db: impl Executor<'_>,
-    user_id: i64,
-    zone: &Zone,
-    only_if_unknown: bool,
-) -> sqlx::Result<()> {
-    sqlx::query(
-        "UPDATE users SET time_zone = $1
-         WHERE id = $2 AND (time_zone IS NULL OR $3 = 0)",
-    )
-    .bind(zone.name())
-    .bind(user_id)
-    .bind(i64::from(only_if_unknown))
-    .execute(db)
-    .await?;
+/// Sets the patient's time zone.
+pub async fn set_time_zone(db: impl Executor<'_>, user_id: i64, zone: &Zone) -> sqlx::Result<()> {
+    sqlx::query("UPDATE users SET time_zone = $1 WHERE id = $2")
+        .bind(zone.name())
+        .bind(user_id)
+        .execute(db)
+        .await?;
     Ok(())
 }
 
@@ -233,17 +223,21 @@ pub async fn set_language(
     Ok(())
 }
 
-/// At a sign-in: keeps the patient's language, or stores the one they signed in with when none
-/// is known yet. Returns the patient's language.
-pub async fn settle_language(
+/// At a sign-in: keeps the patient's time zone and language, or stores the browser's `zone`
+/// and the language they signed in with where none is known yet (what a browser says never
+/// overrides what the patient or clinic chose). Returns the patient's language.
+pub async fn settle_at_sign_in(
     db: impl Executor<'_>,
     user_id: i64,
+    zone: Option<&Zone>,
     signed_in_with: Language,
 ) -> sqlx::Result<Language> {
     let stored: Option<String> = sqlx::query_scalar(
-        "UPDATE users SET language = COALESCE(language, $1) WHERE id = $2 RETURNING language",
+        "UPDATE users SET language = COALESCE(language, $1), time_zone = COALESCE(time_zone, $2)
+         WHERE id = $3 RETURNING language",
     )
     .bind(signed_in_with.code())
+    .bind(zone.map(Zone::name))
     .bind(user_id)
     .fetch_optional(db)
     .await?;
