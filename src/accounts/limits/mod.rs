@@ -107,6 +107,8 @@ pub async fn hit(
     limits: &[Limit],
     now: OffsetDateTime,
 ) -> sqlx::Result<Result<i64, Duration>> {
+    // No limits would be an always-true count on PostgreSQL and a syntax error on SQLite.
+    debug_assert!(!limits.is_empty(), "a count needs at least one limit");
     let start = |limit: &Limit| Timestamp::from(now - limit.per);
     let counted: Option<i64> = match pool.engine() {
         db::Engine::Sqlite => {

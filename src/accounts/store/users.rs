@@ -116,11 +116,11 @@ pub async fn by_id(db: impl Executor<'_>, id: i64) -> sqlx::Result<Option<User>>
 
 /// Holds the patient's row until the caller's transaction ends. Every transaction that starts,
 /// ends or revokes a patient's sessions and links takes it before anything else of theirs (a
-/// password's change and a sign-in's `settle_at_sign_in` hold it by their own UPDATE; those that
-/// start from a token take it with `lock_owners_of`), so a sign-in and a "sign out everywhere" or password change never
-/// interleave, and none waits on another in the opposite order (a deadlock, on PostgreSQL). A
-/// row lock on PostgreSQL; SQLite already runs write transactions one at a time, so there it
-/// costs nothing.
+/// password's change and a sign-in's `settle_at_sign_in` hold it by their own UPDATE; those
+/// that start from a token take it with `lock_owners_of`), so a sign-in and a "sign out
+/// everywhere" or password change never interleave, and none waits on another in the opposite
+/// order (a deadlock, on PostgreSQL). A row lock on PostgreSQL; SQLite already runs write
+/// transactions one at a time, so there it costs nothing.
 pub async fn lock(tx: &mut db::Connection, engine: db::Engine, user_id: i64) -> sqlx::Result<()> {
     if engine == db::Engine::Postgres {
         sqlx::query("SELECT id FROM users WHERE id = $1 FOR UPDATE")
