@@ -248,16 +248,18 @@ impl Accounts {
         users::by_email(self.pool.read(), email).await
     }
 
-    /// Runs `work` after the answer has gone, in the request's span, on the bounded background
-    /// queue. Used where the answer must not depend on the work (whether an address belongs to
-    /// a patient).
-    pub(super) fn after_the_answer(
+    /// Runs the work `start` makes after the answer has gone, in the request's span, on the
+    /// bounded background queue. Used where the answer must not depend on the work (whether an
+    /// address belongs to a patient).
+    pub(super) fn after_the_answer<F>(
         &self,
         what: &'static str,
-        work: impl Future<Output = sqlx::Result<()>> + Send + 'static,
-    ) {
-        self.background.run(what, async move {
-            if let Err(error) = work.await {
+        start: impl FnOnce() -> F + Send + 'static,
+    ) where
+        F: Future<Output = sqlx::Result<()>> + Send + 'static,
+    {
+        self.background.run(what, move || async move {
+            if let Err(error) = start().await {
                 tracing::error!(%error, "cannot {what}");
             }
         });

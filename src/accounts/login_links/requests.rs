@@ -56,7 +56,7 @@ impl Accounts {
             self.pending_of(browser).map(str::to_owned),
             pending.clone(),
         );
-        self.after_the_answer("issue a login link", async move {
+        self.after_the_answer("issue a login link", move || async move {
             let request = Request {
                 redirect_to: redirect_to.as_deref(),
                 pending: &secret,

@@ -88,7 +88,7 @@ impl Accounts {
     ) -> Result<(), AccountError> {
         self.limit_client(&browser.client)?;
         let (accounts, client) = (self.clone(), browser.client.clone());
-        self.after_the_answer("issue a set-password link", async move {
+        self.after_the_answer("issue a set-password link", move || async move {
             let now = accounts.now();
             // Only a patient's address is counted (see `send_login_link`).
             let Some(user) = users::by_email(accounts.pool.read(), &email).await? else {
