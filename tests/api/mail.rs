@@ -253,3 +253,20 @@ async fn an_email_is_not_queued_when_its_transaction_rolls_back() {
     assert_eq!(count, 0);
     assert!(smtp.received().is_empty());
 }
+
+/// The worker's claim reads only the messages it takes, in order from an index, however many
+/// wait: no sort of every due message (`claim_due`; on PostgreSQL the index
+/// `outbox_due_in_order`, on SQLite `outbox_due`, which ends with the rowid).
+#[tokio::test]
+async fn a_claim_reads_due_messages_in_index_order_without_a_sort() {
+    let app = TestApp::spawn().await;
+    let query = "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= $1
+                 ORDER BY next_attempt_at, id LIMIT 8";
+    let plan = app.query_plan(query, 0i64).await;
+    let sorted = |step: &String| step.contains("Sort") || step.contains("TEMP B-TREE");
+    assert!(!plan.iter().any(sorted), "{plan:?}");
+    assert!(
+        plan.iter().any(|step| step.contains("outbox_due")),
+        "{plan:?}"
+    );
+}

@@ -321,29 +321,7 @@ async fn code_look_ups_use_the_pending_cookie_index() {
     let query = "SELECT DISTINCT user_id FROM user_tokens
          WHERE pending_cookie_hash = $1 AND code_hash IS NOT NULL AND purpose = 'login'
            AND used_at IS NULL AND revoked_at IS NULL AND expires_at > 0";
-    let mut tx = app.pool.begin().await.unwrap();
-    let explain = match app.pool.engine() {
-        carelink::db::Engine::Sqlite => "EXPLAIN QUERY PLAN",
-        carelink::db::Engine::Postgres => {
-            // An empty table is read whole whatever its indexes: ask for the plan the index
-            // makes possible.
-            sqlx::query("SET LOCAL enable_seqscan = off")
-                .execute(&mut *tx)
-                .await
-                .unwrap();
-            "EXPLAIN"
-        }
-    };
-    let plan: Vec<sqlx::any::AnyRow> = sqlx::query(&format!("{explain} {query}"))
-        .bind(vec![0u8])
-        .fetch_all(&mut *tx)
-        .await
-        .unwrap();
-    use sqlx::Row;
-    let plan: Vec<String> = plan
-        .iter()
-        .map(|row| row.get::<String, _>(row.len() - 1))
-        .collect();
+    let plan = app.query_plan(query, vec![0u8]).await;
     assert!(
         plan.iter()
             .any(|step| step.contains("user_tokens_by_pending_cookie")),

@@ -145,6 +145,35 @@ impl TestApp {
         TestBrowser::new(&self.metrics_address, &self.origin)
     }
 
+    /// The steps of the plan the database makes for `query` (one `$1`, bound to `param`), as
+    /// it would with its tables full: on PostgreSQL an almost empty table would be read whole
+    /// whatever its indexes, so table scans are off for the plan.
+    pub async fn query_plan<T>(&self, query: &str, param: T) -> Vec<String>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send + 'static,
+    {
+        use sqlx::Row;
+        let mut tx = self.pool.begin().await.unwrap();
+        let explain = match self.pool.engine() {
+            db::Engine::Sqlite => "EXPLAIN QUERY PLAN",
+            db::Engine::Postgres => {
+                sqlx::query("SET LOCAL enable_seqscan = off")
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+                "EXPLAIN"
+            }
+        };
+        let plan: Vec<sqlx::any::AnyRow> = sqlx::query(&format!("{explain} {query}"))
+            .bind(param)
+            .fetch_all(&mut *tx)
+            .await
+            .unwrap();
+        plan.iter()
+            .map(|row| row.get::<String, _>(row.len() - 1))
+            .collect()
+    }
+
     /// The text part of the newest email to `to`, waiting for one to arrive.
     pub async fn last_email_to(&self, to: impl AsRef<str>) -> String {
         let to = to.as_ref();

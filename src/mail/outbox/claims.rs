@@ -14,9 +14,9 @@ const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_
                        attempts, expires_at, created_at";
 
 /// Claims up to `limit` messages that are due, oldest due first, holding each until `lease`
-/// has passed. A single statement, so two workers never claim the same message; it walks the
-/// `outbox_due` index in order, so it costs the same with five messages waiting or five
-/// thousand. On PostgreSQL, where workers of several instances claim side by side, each skips
+/// has passed. A single statement, so two workers never claim the same message; it walks an
+/// index in the claim's own order (status, next attempt, id), so it reads the messages it
+/// takes and costs the same with five messages waiting or five thousand. On PostgreSQL, where workers of several instances claim side by side, each skips
 /// the rows another is claiming at that moment rather than waiting for them and claiming them
 /// again.
 pub(in crate::mail) async fn claim_due(
