@@ -6,9 +6,10 @@
 //!
 //! - each statement prepared once and cached, one hand-off each (what the portal does);
 //! - each statement as plain SQL, one hand-off each;
-//! - the same SQL as one batch, one hand-off for the whole transaction: what running the
-//!   transaction on the connection's own thread (`SqliteConnection::lock_handle()`) could save
-//!   at most. The second and third do the same parsing; they differ only in hand-offs.
+//! - the same SQL as one batch, one hand-off for the whole transaction: about what running
+//!   the transaction without the connection's thread (`SqliteConnection::lock_handle()`, which
+//!   `sqlx::Any` does not reach) would save. The second and third parse the same UPDATEs; the
+//!   batch also parses its BEGIN and COMMIT each time, so if anything it is shown slower.
 //!
 //! Each alone (one transaction after another) and 32 at once queued for the one connection, as
 //! the portal's writes queue. Prints transactions/s and µs per transaction.

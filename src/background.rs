@@ -5,6 +5,7 @@
 
 use std::{
     future::Future,
+    panic::AssertUnwindSafe,
     pin::Pin,
     sync::{
         atomic::{AtomicU64, AtomicUsize, Ordering},
@@ -12,6 +13,7 @@ use std::{
     },
 };
 
+use futures_util::FutureExt;
 use tokio::sync::{mpsc, Mutex, Notify};
 use tracing::Instrument;
 
@@ -58,7 +60,11 @@ impl Background {
                     let Some(job) = jobs.lock().await.recv().await else {
                         return;
                     };
-                    job().await;
+                    // A job that panics is logged and its worker goes on: a dead worker
+                    // would leave the queue to fill and every later link email dropped.
+                    if AssertUnwindSafe(job()).catch_unwind().await.is_err() {
+                        tracing::error!("background work panicked");
+                    }
                     if pending.fetch_sub(1, Ordering::AcqRel) == 1 {
                         settled.notify_waiters();
                     }
@@ -74,8 +80,7 @@ impl Background {
     }
 
     /// Queues the work `start` makes, which keeps the caller's span. Dropped (logged, counted)
-    /// when the queue is full, before anything of it is allocated: a flood past the queue costs
-    /// a counter, not an allocation each.
+    /// when the queue is full, before its job is boxed.
     pub fn run<F>(&self, what: &'static str, start: impl FnOnce() -> F + Send + 'static)
     where
         F: Future<Output = ()> + Send + 'static,
@@ -135,5 +140,23 @@ mod tests {
         // One running and two waiting at most when the burst came.
         assert!((2..=3).contains(&done), "{done}");
         assert_eq!(background.dropped(), 10 - done as u64);
+    }
+
+    #[tokio::test]
+    async fn work_after_a_panic_still_runs() {
+        let background = Background::start(BackgroundLimits {
+            queue: 4,
+            workers: 1,
+        });
+        background.run("test", || async { panic!("a bug in one job") });
+        let done = Arc::new(AtomicUsize::new(0));
+        let counted = done.clone();
+        background.run("test", move || async move {
+            counted.fetch_add(1, Ordering::Relaxed);
+        });
+        tokio::time::timeout(Duration::from_secs(5), background.idle())
+            .await
+            .expect("the queue settles");
+        assert_eq!(done.load(Ordering::Relaxed), 1);
     }
 }
