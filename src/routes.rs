@@ -53,8 +53,16 @@ pub const READYZ: &str = "/readyz";
 pub const HEALTH: &str = "/health";
 /// The testing API (`crate::testing`), when it is on.
 pub const TESTING: &str = "/testing";
+/// The FHIR API for the clinic's systems (`crate::fhir`).
+pub const FHIR: &str = "/fhir";
 /// On the operator's listener.
 pub const METRICS: &str = "/metrics";
+
+/// Whether `path` is `prefix` or under it (`/fhir`, `/fhir/metadata`, not `/fhirx`).
+pub fn is_in(path: &str, prefix: &str) -> bool {
+    path.strip_prefix(prefix)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
 
 /// One of the site's files.
 pub fn is_asset(path: &str) -> bool {

@@ -65,6 +65,7 @@ pub async fn seed(database_url: &str, fresh_links: usize, clinic: usize) -> anyh
         for (days, clinician) in [(-30, "Dr. Okafor"), (2, "Dr. Chen"), (9, "Dr. Okafor")] {
             let visit = NewAppointment {
                 starts_at: now + Duration::days(days),
+                ends_at: None,
                 clinician,
                 reason: "Follow-up",
                 video_url: Some("https://video.example/visit"),

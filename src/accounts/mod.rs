@@ -68,11 +68,15 @@ pub mod links;
 pub mod passwords;
 
 #[cfg(feature = "ssr")]
+pub mod api_keys;
+#[cfg(feature = "ssr")]
 mod context;
 #[cfg(feature = "ssr")]
 mod error;
 #[cfg(all(feature = "ssr", feature = "fixtures"))]
 pub mod fixtures;
+#[cfg(feature = "ssr")]
+pub mod identifiers;
 #[cfg(feature = "ssr")]
 pub mod known_browsers;
 #[cfg(feature = "ssr")]

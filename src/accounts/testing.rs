@@ -6,7 +6,7 @@
 use time::OffsetDateTime;
 
 use super::{
-    passwords::PatientDetails,
+    passwords::{Origin, PatientDetails},
     sign_in::Proof,
     store::users::{self, CreateUserError, User},
     AccountError, Accounts, Browser, SignedIn,
@@ -37,7 +37,7 @@ impl Accounts {
         password: Option<String>,
         details: &PatientDetails,
     ) -> Result<User, CreateUserError> {
-        self.create_patient(email, name, password, details, true)
+        self.create_patient(email, name, password, details, Origin::Tests)
             .await
     }
 

@@ -40,8 +40,12 @@ pub async fn limit_clients(
         return next.run(request).await;
     }
     // The testing API limits its own calls (`crate::testing`); without the token, a call
-    // spends its client's budget as any other request does.
-    if path.starts_with(testing::PREFIX) && testing::pass(request.headers(), &state).is_some() {
+    // spends its client's budget as any other request does. The FHIR API budgets its own
+    // (`crate::fhir`), per address before a key is looked up and per key after: a clinic's
+    // system sends a day's schedule faster than a patient's browser asks for pages.
+    if path.starts_with(testing::PREFIX) && testing::pass(request.headers(), &state).is_some()
+        || routes::is_in(path, routes::FHIR)
+    {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();

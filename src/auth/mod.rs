@@ -16,7 +16,7 @@ mod request;
 mod same_site;
 pub mod sign_in;
 
-pub use client::{limit_clients, OverBudget};
+pub use client::{client_meta, limit_clients, OverBudget};
 pub use errors::answer_errors_with_their_status;
 pub use flash::{carry_form_results, provide_for_render as provide_flash_for_render};
 pub use guard::{protect_token_pages, require_session_for_pages};

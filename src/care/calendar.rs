@@ -7,7 +7,7 @@ use std::fmt::Write;
 use time::{OffsetDateTime, PrimitiveDateTime, UtcOffset};
 use url::Url;
 
-use super::appointments::{Appointment, JOINABLE_BEFORE, LASTS};
+use super::appointments::{Appointment, Status, JOINABLE_BEFORE};
 use crate::{
     clock::{OffsetChange, Zone},
     language::Words,
@@ -32,7 +32,12 @@ pub fn ics(
         None => words.get("calendar-video-visit"),
     };
     let starts = OffsetDateTime::from(appointment.starts_at);
-    let ends = starts + LASTS;
+    let ends = appointment.ends();
+    // A cancelled visit is still published, cancelled: the calendar that has it crosses it out.
+    let status = match appointment.status {
+        Status::Booked => "CONFIRMED",
+        Status::Cancelled => "CANCELLED",
+    };
     let tzid = zone.name();
     let mut lines = vec![
         "BEGIN:VCALENDAR".to_owned(),
@@ -57,6 +62,9 @@ pub fn ics(
             appointment.id,
             page.host_str().unwrap_or("carelink")
         ),
+        // Each change raises it, so a calendar takes the file as a newer version of the event.
+        format!("SEQUENCE:{}", appointment.sequence),
+        format!("STATUS:{status}"),
         format!("DTSTAMP:{}Z", local(Zone::utc().wall_clock(now))),
         format!("DTSTART;TZID={tzid}:{}", local(zone.wall_clock(starts))),
         format!("DTEND;TZID={tzid}:{}", local(zone.wall_clock(ends))),
@@ -173,6 +181,9 @@ mod tests {
             clinician: "Dr. Okafor, MD".into(),
             reason: "Blood pressure; follow-up".into(),
             video_url: Some("https://video.example/visit/7".into()),
+            status: Status::Booked,
+            sequence: 0,
+            ends_at: None,
         }
     }
 
@@ -225,11 +236,34 @@ mod tests {
             r"SUMMARY;LANGUAGE=en-CA:Appointment with Dr. Okafor\, MD",
             "URL:https://portal.example/appointments/7",
             "TRIGGER:-PT15M",
+            "SEQUENCE:0",
+            "STATUS:CONFIRMED",
         ] {
             assert!(lines.contains(&expected), "{expected} missing from\n{file}");
         }
         assert!(file.contains(r"Blood pressure\; follow-up\n"), "{file}");
         assert!(file.ends_with("END:VCALENDAR\r\n"));
+    }
+
+    #[test]
+    fn a_cancelled_visit_is_the_same_event_cancelled_at_a_higher_sequence() {
+        let page = Url::parse("https://portal.example/appointments/7").unwrap();
+        let starts = time::macros::datetime!(2031-03-04 15:00 UTC);
+        let mut cancelled = appointment(starts);
+        cancelled.status = Status::Cancelled;
+        cancelled.sequence = 2;
+        cancelled.ends_at = Some(Timestamp::from(starts + time::Duration::minutes(20)));
+        let file = ics(&cancelled, &Zone::utc(), &page, starts, &english());
+        let lines = lines(&file);
+        for expected in [
+            "UID:appointment-7@portal.example",
+            "SEQUENCE:2",
+            "STATUS:CANCELLED",
+            "METHOD:PUBLISH",
+            "DTEND;TZID=UTC:20310304T152000",
+        ] {
+            assert!(lines.contains(&expected), "{expected} missing from\n{file}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod forms;
 pub mod input;
 mod notify;
+pub mod sync;
 
 use time::OffsetDateTime;
 

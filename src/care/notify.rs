@@ -2,6 +2,8 @@
 //! "New form response"), in one transaction: the record, the sign-in link its email carries and
 //! the email happen together or not at all.
 
+use time::OffsetDateTime;
+
 use super::{
     appointments::{self, NewAppointment},
     forms::{self, Answer},
@@ -39,7 +41,7 @@ impl Care {
     /// Queues the email `message` words around a link to `path`, then commits `tx`. Its button
     /// signs the patient in, so its bodies are erased once it is sent, and it is never delivered
     /// after its link has expired.
-    async fn notify(
+    pub(super) async fn notify(
         &self,
         mut tx: db::Transaction,
         user: &User,
@@ -114,8 +116,36 @@ fn record_button(
     }
 }
 
+/// What a notification says: its kind (the outbox's name for it), the words of its subject and
+/// heading, its message and preheader, and its button's label.
+struct Notice {
+    kind: &'static str,
+    subject: &'static str,
+    heading: &'static str,
+    message: String,
+    preheader: String,
+    view: &'static str,
+}
+
+/// A notification to `user`, whose button is `link`.
+fn notice(user: &User, words: Words, link: RecordLink, notice: Notice) -> OutgoingEmail {
+    let mut paragraphs = vec![hello(&words, user), notice.message];
+    let button = record_button(link, &words, &mut paragraphs, notice.view);
+    let content = Content {
+        preheader: notice.preheader,
+        heading: words.get(notice.heading),
+        paragraphs,
+        button: Some(button),
+        highlight: None,
+        notes: vec![],
+        words,
+    };
+    let subject = content.words.get(notice.subject);
+    compose(notice.kind, &user.email, subject, &content)
+}
+
 /// "New appointment created".
-fn appointment_created(
+pub(super) fn appointment_created(
     user: &User,
     words: Words,
     new: &NewAppointment<'_>,
@@ -123,52 +153,96 @@ fn appointment_created(
     zone: &Zone,
 ) -> OutgoingEmail {
     let (clinician, when) = (new.clinician, human(new.starts_at, zone, words.language()));
-    let mut paragraphs = vec![
-        hello(&words, user),
-        words.with(
-            "mail-appointment-booked",
-            &[
-                ("clinician", clinician.to_owned().into()),
-                ("when", when.clone().into()),
-            ],
-        ),
-    ];
-    let button = record_button(link, &words, &mut paragraphs, "mail-appointment-button");
-    let content = Content {
+    let message = words.with(
+        "mail-appointment-booked",
+        &[
+            ("clinician", clinician.to_owned().into()),
+            ("when", when.clone().into()),
+        ],
+    );
+    let said = Notice {
+        kind: "appointment_created",
+        subject: "mail-appointment-subject",
+        heading: "mail-appointment-heading",
+        message,
         preheader: format!("{clinician}, {when}"),
-        heading: words.get("mail-appointment-heading"),
-        paragraphs,
-        button: Some(button),
-        highlight: None,
-        notes: vec![],
-        words,
+        view: "mail-appointment-button",
     };
-    let subject = content.words.get("mail-appointment-subject");
-    compose("appointment_created", &user.email, subject, &content)
+    notice(user, words, link, said)
+}
+
+/// "Your appointment has changed": from `from` to `new`'s time.
+pub(super) fn appointment_moved(
+    user: &User,
+    words: Words,
+    new: &NewAppointment<'_>,
+    from: OffsetDateTime,
+    link: RecordLink,
+    zone: &Zone,
+) -> OutgoingEmail {
+    let language = words.language();
+    let when = human(new.starts_at, zone, language);
+    let message = words.with(
+        "mail-appointment-moved",
+        &[
+            ("clinician", new.clinician.to_owned().into()),
+            ("from", human(from, zone, language).into()),
+            ("when", when.clone().into()),
+        ],
+    );
+    let said = Notice {
+        kind: "appointment_moved",
+        subject: "mail-appointment-moved-subject",
+        heading: "mail-appointment-moved-subject",
+        message,
+        preheader: format!("{}, {when}", new.clinician),
+        view: "mail-appointment-button",
+    };
+    notice(user, words, link, said)
+}
+
+/// "Your appointment was cancelled".
+pub(super) fn appointment_cancelled(
+    user: &User,
+    words: Words,
+    new: &NewAppointment<'_>,
+    link: RecordLink,
+    zone: &Zone,
+) -> OutgoingEmail {
+    let when = human(new.starts_at, zone, words.language());
+    let message = words.with(
+        "mail-appointment-cancelled",
+        &[
+            ("clinician", new.clinician.to_owned().into()),
+            ("when", when.clone().into()),
+        ],
+    );
+    let said = Notice {
+        kind: "appointment_cancelled",
+        subject: "mail-appointment-cancelled-subject",
+        heading: "mail-appointment-cancelled-subject",
+        message,
+        preheader: format!("{}, {when}", new.clinician),
+        view: "mail-appointment-button",
+    };
+    notice(user, words, link, said)
 }
 
 /// "New form response".
-fn form_response_received(
+pub(super) fn form_response_received(
     user: &User,
     words: Words,
     form_title: &str,
     link: RecordLink,
 ) -> OutgoingEmail {
     let title = || (("title"), Arg::from(form_title.to_owned()));
-    let mut paragraphs = vec![
-        hello(&words, user),
-        words.with("mail-form-recorded", &[title()]),
-    ];
-    let button = record_button(link, &words, &mut paragraphs, "mail-form-button");
-    let content = Content {
+    let said = Notice {
+        kind: "form_response",
+        subject: "mail-form-subject",
+        heading: "mail-form-heading",
+        message: words.with("mail-form-recorded", &[title()]),
         preheader: words.with("mail-form-preheader", &[title()]),
-        heading: words.get("mail-form-heading"),
-        paragraphs,
-        button: Some(button),
-        highlight: None,
-        notes: vec![],
-        words,
+        view: "mail-form-button",
     };
-    let subject = content.words.get("mail-form-subject");
-    compose("form_response", &user.email, subject, &content)
+    notice(user, words, link, said)
 }

@@ -85,6 +85,7 @@ pub(super) async fn run(settings: Settings, command: Command) -> anyhow::Result<
                 },
         } => admin.add_form_response(email, form, answers).await,
         Command::Demo => admin.demo().await,
+        Command::ApiKey { command } => super::api_keys::run(&admin.accounts, command).await,
         Command::Serve
         | Command::Mail { .. }
         | Command::Backup { .. }
@@ -170,6 +171,7 @@ impl Admin {
     ) -> anyhow::Result<()> {
         let new = NewAppointment {
             starts_at,
+            ends_at: None,
             clinician: &clinician,
             reason: reason.trim(),
             video_url: video_url.as_deref(),

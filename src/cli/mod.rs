@@ -1,6 +1,7 @@
 //! The `carelink` command line: `serve` (the default) and the administrative commands.
 
 mod admin;
+mod api_keys;
 mod mail_test;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -58,6 +59,11 @@ enum Command {
     FormResponse {
         #[command(subcommand)]
         command: FormResponseCommand,
+    },
+    /// Keys for the clinic's own systems, which send records over the FHIR API (docs/api.md).
+    ApiKey {
+        #[command(subcommand)]
+        command: api_keys::ApiKeyCommand,
     },
     /// Load demo patients, appointments and a form response (safe to run again).
     Demo,

@@ -15,8 +15,9 @@ use sqlx::{
 use super::{connect_and_migrate, redact, Connection, Engine};
 
 /// Every table a clinic's data lives in, parents before the tables that refer to them.
-const TABLES: [&str; 12] = [
+const TABLES: [&str; 15] = [
     "users",
+    "patient_identifiers",
     "appointments",
     "form_responses",
     "passkeys",
@@ -28,6 +29,8 @@ const TABLES: [&str; 12] = [
     "outbox",
     "testing_patients",
     "test_recipients",
+    "api_keys",
+    "api_calls",
 ];
 
 /// The column a table's rows are copied in the order of: its key.

@@ -123,6 +123,15 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
 }
 
 impl Engine {
+    /// What ends a SELECT that locks the rows it reads until the transaction ends: PostgreSQL's
+    /// row lock. SQLite runs write transactions one at a time, so there it needs nothing.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Self::Postgres => "FOR UPDATE",
+            Self::Sqlite => "",
+        }
+    }
+
     /// The engine a `DATABASE_URL` names.
     pub fn of(url: &str) -> anyhow::Result<Self> {
         if url.starts_with("sqlite:") {

@@ -14,9 +14,12 @@ pub struct AppointmentView {
     pub clinician: String,
     pub reason: String,
     pub video_url: Option<String>,
+    /// Not over yet (cancelled or not).
     pub upcoming: bool,
     /// About to start or on: the video visit's button is the page's main one.
     pub joinable: bool,
+    /// Called off by the clinic: said so, with nothing to join.
+    pub cancelled: bool,
 }
 
 #[cfg(feature = "ssr")]
@@ -31,11 +34,12 @@ impl AppointmentView {
         Self {
             id: a.id,
             when: When::at(a.starts_at, zone),
+            upcoming: now < a.ends(),
+            joinable: phase == Phase::Joinable,
+            cancelled: phase == Phase::Cancelled,
             clinician: a.clinician,
             reason: a.reason,
             video_url: a.video_url,
-            upcoming: phase != Phase::Past,
-            joinable: phase == Phase::Joinable,
         }
     }
 }
@@ -143,11 +147,13 @@ fn AppointmentList(list: Vec<AppointmentView>) -> impl IntoView {
 
 #[component]
 fn AppointmentRow(a: AppointmentView) -> impl IntoView {
+    let t = Words::here();
     let join = a.video_url.clone().filter(|_| a.joinable);
     view! {
-        <li class="card appointment" class:joinable=a.joinable>
+        <li class="card appointment" class:joinable=a.joinable class:cancelled=a.cancelled>
             <a class="appointment-link" href=routes::appointment(a.id)>
                 <span class="when"><Time when=a.when/></span>
+                {a.cancelled.then(|| view! { <span class="status">{t.get("appointment-cancelled-badge")}</span> })}
                 <span class="who">{a.clinician}</span>
                 {(!a.reason.is_empty()).then(|| view! { <span class="muted">{a.reason}</span> })}
             </a>
@@ -187,6 +193,7 @@ fn AppointmentDetail(a: AppointmentView) -> impl IntoView {
             <p class="when"><Time when=a.when/></p>
             {(!a.reason.is_empty()).then(|| view! { <p>{a.reason}</p> })}
             {match (a.upcoming, a.video_url) {
+                _ if a.cancelled => view! { <p class="lead">{t.get("appointment-cancelled")}</p> }.into_any(),
                 (true, Some(url)) if a.joinable => view! {
                     <p class="lead">{t.get("appointment-starts-soon")}</p>
                     <JoinButton url prominent=true/>

@@ -28,6 +28,7 @@ use crate::{
     care::Care,
     clock::Clock,
     configuration::{Environment, Settings},
+    fhir,
     mail::{Delivery, Heartbeat, Outbox},
     pages,
     portal::Portal,
@@ -199,6 +200,7 @@ fn router(state: AppState) -> Router {
         )
         .nest(routes::ASSETS, assets(&state.leptos_options))
         .nest(testing::PREFIX, testing::router(&state))
+        .nest(fhir::PREFIX, fhir::router(&state))
         .leptos_routes_with_context(&state, routes, provide_render_context, {
             let options = state.leptos_options.clone();
             move || shell(options.clone())

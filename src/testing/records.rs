@@ -69,7 +69,9 @@ pub async fn add_patient(
         .map_err(|e| {
             use crate::accounts::CreateUserError as E;
             match e {
-                E::EmailTaken(_) => Refusal::new(StatusCode::CONFLICT, e.to_string()),
+                E::EmailTaken(_) | E::IdentifierTaken => {
+                    Refusal::new(StatusCode::CONFLICT, e.to_string())
+                }
                 E::NameTooLong | E::Password(_) => Refusal::bad_input(e.to_string()),
                 E::Busy(_) => Refusal::new(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
                 E::Database(e) => Refusal::from(e),
@@ -161,6 +163,7 @@ pub async fn book_appointment(
     };
     let new = NewAppointment {
         starts_at,
+        ends_at: None,
         clinician: &clinician,
         reason: &reason,
         video_url: video_url.as_deref(),

@@ -15,6 +15,7 @@ mod compression;
 mod deploy;
 mod dkim;
 mod faults;
+mod fhir;
 mod flood;
 mod foundation;
 mod idle_sessions;

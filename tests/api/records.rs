@@ -49,6 +49,7 @@ async fn appointments_list_upcoming_first_then_past() {
     ] {
         let new = NewAppointment {
             starts_at,
+            ends_at: None,
             clinician,
             reason: "",
             video_url: None,
@@ -77,6 +78,7 @@ async fn the_join_button_turns_prominent_shortly_before_the_visit() {
     ] {
         let new = NewAppointment {
             starts_at,
+            ends_at: None,
             clinician,
             reason: "",
             video_url: Some("https://video.example.org/room"),

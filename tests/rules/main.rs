@@ -9,6 +9,7 @@
 mod support;
 
 mod approvals;
+mod clinic_systems;
 mod harness;
 mod login_links;
 mod notifications;

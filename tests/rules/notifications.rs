@@ -13,6 +13,7 @@ async fn a_new_appointment_email_signs_the_patient_in_on_that_appointment() {
     let email = EmailAddress::parse(&pat.email).unwrap();
     let appointment = NewAppointment {
         starts_at: rules.clock.now() + Duration::days(2),
+        ends_at: None,
         clinician: "Dr. Ada Lovelace",
         reason: "Follow-up",
         video_url: None,

@@ -241,6 +241,7 @@ impl TestApp {
     pub async fn book_appointment(&self, email: impl AsRef<str>, clinician: &str) -> i64 {
         let new = NewAppointment {
             starts_at: self.clock.now() + Duration::days(2),
+            ends_at: None,
             clinician,
             reason: "",
             video_url: None,

@@ -14,5 +14,6 @@ mod set;
 pub mod strength;
 
 pub use rules::{Password, PasswordError, MAX_LENGTH, MIN_LENGTH};
+pub(in crate::accounts) use set::Origin;
 #[cfg(feature = "ssr")]
 pub use set::PatientDetails;

@@ -2,6 +2,7 @@
 //! link, using it, and changing a password.
 
 use crate::accounts::{
+    identifiers::{self, Identifier},
     notifier::PasswordLinkReason,
     sign_in::Proof,
     store::{
@@ -25,6 +26,16 @@ pub struct PatientDetails {
     pub language: Option<Language>,
 }
 
+/// Who adds a patient, for what the same transaction also records.
+pub(in crate::accounts) enum Origin<'a> {
+    /// The clinic, with the CLI.
+    Clinic,
+    /// The testing API: the patient is marked as its own.
+    Tests,
+    /// One of the clinic's systems, over the FHIR API: the identifier it knows them by.
+    System(&'a Identifier),
+}
+
 impl Accounts {
     /// Adds a patient. Without a password the account is invited: the patient is emailed a link
     /// to create one, queued with the account.
@@ -36,18 +47,18 @@ impl Accounts {
         password: Option<String>,
         details: &PatientDetails,
     ) -> Result<User, CreateUserError> {
-        self.create_patient(email, name, password, details, false)
+        self.create_patient(email, name, password, details, Origin::Clinic)
             .await
     }
 
-    /// `add_patient`, and when `for_tests` marked as the testing API's in the same transaction.
+    /// `add_patient`, with what its `origin` adds to the same transaction.
     pub(in crate::accounts) async fn create_patient(
         &self,
         email: &EmailAddress,
         name: &str,
         password: Option<String>,
         details: &PatientDetails,
-        for_tests: bool,
+        origin: Origin<'_>,
     ) -> Result<User, CreateUserError> {
         let hash = match password {
             Some(password) => {
@@ -65,8 +76,12 @@ impl Accounts {
             users::set_language(&mut *tx, user.id, language).await?;
             user.language = Some(language.code().to_owned());
         }
-        if for_tests {
-            testing::mark(&mut tx, &user, now).await?;
+        match origin {
+            Origin::Clinic => {}
+            Origin::Tests => testing::mark(&mut tx, &user, now).await?,
+            Origin::System(identifier) => {
+                identifiers::link(&mut tx, &user, identifier, now).await?
+            }
         }
         if !user.signs_in_by_link() {
             let reason = PasswordLinkReason::Invited;

@@ -50,6 +50,8 @@ impl User {
 pub enum CreateUserError {
     #[error("An account with the email {0} already exists.")]
     EmailTaken(EmailAddress),
+    #[error("Another patient is already known by this identifier.")]
+    IdentifierTaken,
     #[error("The name is longer than {MAX_NAME_LENGTH} characters.")]
     NameTooLong,
     #[error("The password is not accepted: {0}")]
@@ -139,12 +141,9 @@ pub async fn lock_by_email(
     engine: db::Engine,
     email: &EmailAddress,
 ) -> sqlx::Result<Option<User>> {
-    let lock = match engine {
-        db::Engine::Postgres => "FOR UPDATE",
-        db::Engine::Sqlite => "",
-    };
     sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1) {lock}"
+        "SELECT {COLUMNS} FROM users WHERE lower(email) = lower($1) {}",
+        engine.for_update()
     ))
     .bind(email.as_str())
     .fetch_optional(tx)

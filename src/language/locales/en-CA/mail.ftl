@@ -38,6 +38,11 @@ mail-appointment-heading = New appointment created
 mail-appointment-booked = An appointment with { $clinician } has been booked for you on { $when }.
 mail-appointment-button = View appointment
 
+mail-appointment-moved-subject = Your appointment has changed
+mail-appointment-moved = Your appointment with { $clinician } has moved from { $from } to { $when }.
+mail-appointment-cancelled-subject = Your appointment was cancelled
+mail-appointment-cancelled = Your appointment with { $clinician } on { $when } was cancelled. Contact the clinic if you need a new one.
+
 mail-form-subject = New form response
 mail-form-heading = New form response
 mail-form-preheader = Your answers to { $title }
