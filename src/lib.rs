@@ -35,6 +35,8 @@ pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod background;
 #[cfg(feature = "ssr")]
+pub mod budget;
+#[cfg(feature = "ssr")]
 pub mod care;
 #[cfg(feature = "ssr")]
 pub mod cli;

@@ -61,6 +61,15 @@ export function addFormResponse(email: string, title: string, answers: string[])
   return idIn(out, /Recorded form response (\d+)/);
 }
 
+/**
+ * A key for a clinic's system (docs/api.md), made with the CLI as the clinic's IT team makes
+ * one; it is the last line the command prints.
+ */
+export function apiKey(name: string, scopes: string[]): string {
+  const out = carelink(["api-key", "add", "--name", name, ...scopes.flatMap((s) => ["--scope", s])]);
+  return out.trim().split("\n").pop()!;
+}
+
 function idIn(output: string, pattern: RegExp): number {
   const match = output.match(pattern);
   if (!match) throw new Error(`the CLI did not say what it added: ${output}`);

@@ -26,16 +26,19 @@ CREATE TABLE api_calls (
 );
 CREATE INDEX api_calls_by_key ON api_calls (key_id, at);
 
--- The identifiers the clinic's systems know a patient by (a chart number), shared by them all.
+-- The identifiers a system knows a patient by (a chart number), each in that system's own
+-- namespace (`source`, the key's name): a system reaches only the patients it sent, so one key
+-- cannot claim another system's chart numbers for an address of its choosing.
 CREATE TABLE patient_identifiers (
     id         INTEGER PRIMARY KEY,
     user_id    INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    source     TEXT    NOT NULL,
     system     TEXT    NOT NULL,
     value      TEXT    NOT NULL,
     created_at INTEGER NOT NULL,
-    UNIQUE (system, value)
+    UNIQUE (source, system, value)
 );
-CREATE INDEX patient_identifiers_by_user ON patient_identifiers (user_id);
+CREATE INDEX patient_identifiers_by_user ON patient_identifiers (user_id, source);
 
 -- An appointment sent by a system carries its identifier, owned by that system (`source`, the
 -- key's name); it can be moved and cancelled, and each change raises its calendar SEQUENCE.

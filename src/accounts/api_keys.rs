@@ -186,8 +186,13 @@ impl Accounts {
         if scopes.is_empty() {
             return Err(ApiKeyError::NoScope);
         }
-        let mut scopes = scopes.to_vec();
-        scopes.dedup();
+        let mut unique: Vec<Scope> = Vec::new();
+        for scope in scopes {
+            if !unique.contains(scope) {
+                unique.push(*scope);
+            }
+        }
+        let scopes = unique;
         let stored: Vec<String> = scopes.iter().map(Scope::to_string).collect();
         let key = format!("{KEY_PREFIX}{}", generate_secret());
         let now = Timestamp::from(self.now());
@@ -216,7 +221,7 @@ impl Accounts {
 
     /// Every key, live and revoked, oldest first, with when each last called.
     pub async fn api_keys(&self) -> sqlx::Result<Vec<ApiKey>> {
-        let rows: Vec<(
+        type Row = (
             i64,
             String,
             String,
@@ -224,7 +229,8 @@ impl Accounts {
             Option<Timestamp>,
             Option<Timestamp>,
             i64,
-        )> = sqlx::query_as(
+        );
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT k.id, k.name, k.scopes, k.created_at, k.revoked_at, MAX(c.at), COUNT(c.id)
                  FROM api_keys k LEFT JOIN api_calls c ON c.key_id = k.id
                  GROUP BY k.id, k.name, k.scopes, k.created_at, k.revoked_at ORDER BY k.id",

@@ -1,6 +1,8 @@
 //! The identifiers the clinic's systems know patients by (a chart number), and a patient sent by
-//! one of them (FHIR `PUT Patient?identifier=`). An identifier is the clinic's, shared by all its
-//! systems: the forms system may name a patient by the number the scheduling system sent.
+//! one of them (FHIR `PUT Patient?identifier=`). Each system has its own: it reaches a patient
+//! (by its identifier, or by Carelink's id) only once it has sent them itself, so a key cannot
+//! claim another system's chart number for an address of its choosing, nor read or write for a
+//! patient it never sent.
 //!
 //! Sending a patient creates them (invited: they are emailed a link to create a password) or
 //! links the identifier to the patient who already has that address. Sending them again changes
@@ -67,18 +69,20 @@ impl From<sqlx::Error> for PatientPutError {
     }
 }
 
-/// Links `identifier` to `user` in `tx`; taken by anyone already, it is refused.
+/// Links `source`'s `identifier` to `user` in `tx`; taken already, it is refused.
 pub(super) async fn link(
     tx: &mut db::Connection,
     user: &User,
+    source: &str,
     identifier: &Identifier,
     now: OffsetDateTime,
 ) -> Result<(), CreateUserError> {
     sqlx::query(
-        "INSERT INTO patient_identifiers (user_id, system, value, created_at)
-         VALUES ($1, $2, $3, $4)",
+        "INSERT INTO patient_identifiers (user_id, source, system, value, created_at)
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(user.id)
+    .bind(source)
     .bind(&identifier.system)
     .bind(&identifier.value)
     .bind(Timestamp::from(now))
@@ -91,46 +95,54 @@ pub(super) async fn link(
     Ok(())
 }
 
-async fn by_identifier(
+/// The patient `reference` names among those `source` sent.
+async fn sent_by(
     db: impl db::Executor<'_>,
-    identifier: &Identifier,
+    source: &str,
+    reference: &PatientRef,
 ) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar("SELECT user_id FROM patient_identifiers WHERE system = $1 AND value = $2")
+    let query = match reference {
+        PatientRef::Id(id) => sqlx::query_scalar(
+            "SELECT user_id FROM patient_identifiers WHERE source = $1 AND user_id = $2 LIMIT 1",
+        )
+        .bind(source)
+        .bind(id),
+        PatientRef::Identifier(identifier) => sqlx::query_scalar(
+            "SELECT user_id FROM patient_identifiers
+             WHERE source = $1 AND system = $2 AND value = $3",
+        )
+        .bind(source)
         .bind(&identifier.system)
-        .bind(&identifier.value)
-        .fetch_optional(db)
-        .await
+        .bind(&identifier.value),
+    };
+    query.fetch_optional(db).await
 }
 
 impl Accounts {
-    /// The patient `reference` names, if there is one.
+    /// The patient `reference` names, if `pass`'s system sent them.
     pub async fn patient_for(
         &self,
-        _: &SystemPass,
+        pass: &SystemPass,
         reference: &PatientRef,
     ) -> sqlx::Result<Option<User>> {
-        let id = match reference {
-            PatientRef::Id(id) => *id,
-            PatientRef::Identifier(identifier) => {
-                match by_identifier(self.pool.read(), identifier).await? {
-                    Some(id) => id,
-                    None => return Ok(None),
-                }
-            }
-        };
-        users::by_id(self.pool.read(), id).await
+        match sent_by(self.pool.read(), pass.system(), reference).await? {
+            Some(id) => users::by_id(self.pool.read(), id).await,
+            None => Ok(None),
+        }
     }
 
-    /// The identifiers a patient is known by, oldest first.
+    /// The identifiers `pass`'s system knows a patient by, oldest first.
     pub async fn identifiers_of(
         &self,
-        _: &SystemPass,
+        pass: &SystemPass,
         user: &User,
     ) -> sqlx::Result<Vec<Identifier>> {
         let rows: Vec<(String, String)> = sqlx::query_as(
-            "SELECT system, value FROM patient_identifiers WHERE user_id = $1 ORDER BY id",
+            "SELECT system, value FROM patient_identifiers WHERE user_id = $1 AND source = $2
+             ORDER BY id",
         )
         .bind(user.id)
+        .bind(pass.system())
         .fetch_all(self.pool.read())
         .await?;
         Ok(rows
@@ -180,7 +192,7 @@ impl Accounts {
         }
         if let Some(user) = users::by_email(self.pool.read(), &sent.email).await? {
             let mut tx = self.pool.begin().await?;
-            link(&mut tx, &user, identifier, self.now()).await?;
+            link(&mut tx, &user, pass.system(), identifier, self.now()).await?;
             tx.commit().await?;
             tracing::info!(user_id = user.id, system = pass.system(), "patient linked");
             return Ok((PatientPut::Linked, user));
@@ -191,7 +203,7 @@ impl Accounts {
                 &sent.name,
                 None,
                 &sent.details,
-                Origin::System(identifier),
+                Origin::System(pass.system(), identifier),
             )
             .await?;
         tracing::info!(user_id = user.id, system = pass.system(), "patient added");

@@ -105,7 +105,7 @@ pub use context::{Accounts, Browser, ClientMeta, SignInCookies, SignedIn};
 #[cfg(feature = "ssr")]
 pub use error::{whole_seconds_up, AccountError};
 #[cfg(feature = "ssr")]
-pub use limits::{Limit, PASSKEYS_PER_CLIENT, REQUESTS_PER_CLIENT};
+pub use limits::{clients::Client, Limit, PASSKEYS_PER_CLIENT, REQUESTS_PER_CLIENT};
 #[cfg(feature = "ssr")]
 pub use login_links::{OpenedLink, CODE_REFUSAL_FLOOR, LONG_POLLS_PER_CLIENT};
 #[cfg(feature = "ssr")]

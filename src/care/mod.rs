@@ -9,6 +9,8 @@ pub mod input;
 mod notify;
 pub mod sync;
 
+use std::sync::Arc;
+
 use time::OffsetDateTime;
 
 pub use notify::CareError;
@@ -17,6 +19,7 @@ use url::Url;
 
 use crate::{
     accounts::{Accounts, User},
+    budget::Budget,
     clock::Clock,
     db,
     language::Words,
@@ -31,6 +34,8 @@ pub struct Care {
     clock: Clock,
     outbox: Outbox,
     accounts: Accounts,
+    /// What the clinic's systems may email each patient (`sync`).
+    notices: Arc<Budget<i64>>,
 }
 
 impl Care {
@@ -40,6 +45,7 @@ impl Care {
             clock,
             outbox,
             accounts,
+            notices: Arc::new(sync::notices()),
         }
     }
 

@@ -27,12 +27,22 @@ use crate::{
         notifier::RecordLink,
         User,
     },
+    budget::Budget,
     clock::{Timestamp, Zone},
     db,
     language::Words,
     mail::OutgoingEmail,
     routes,
 };
+
+/// Emails the clinic's systems may send one patient: ten at once, then one every six minutes.
+/// Far above a day of real changes; a system stuck in a loop (or a stolen key) cannot bury a
+/// patient's inbox in sign-in links.
+const NOTICES: (u32, std::time::Duration) = (10, std::time::Duration::from_secs(6 * 60));
+
+pub(super) fn notices() -> Budget<i64> {
+    Budget::new(NOTICES.0, NOTICES.1)
+}
 
 /// An appointment as a system sends it.
 #[derive(Debug, Clone)]
@@ -108,6 +118,11 @@ pub enum SyncError {
     OtherPatient,
     #[error("the record is not at the version If-Match names: read it again")]
     VersionConflict,
+    #[error(
+        "this patient has been emailed about too many changes lately; nothing was changed: \
+         send it again later"
+    )]
+    TooManyNotices,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -183,12 +198,13 @@ impl Care {
             .await?
             .ok_or(sqlx::Error::RowNotFound)?;
         check(pass, &source, patient_id, &user)?;
-        if version.is_some_and(|v| v != held.sequence) {
-            return Err(SyncError::VersionConflict);
-        }
         let change = change(&held, sent);
+        // A retry of a change that went through is answered as a re-send, whatever its version.
         if change == Change::Nothing {
             return Ok((Put::Unchanged, self.held(held, &user, identifier)));
+        }
+        if version.is_some_and(|v| v != held.sequence) {
+            return Err(SyncError::VersionConflict);
         }
         let sequence = held.sequence + 1;
         appointments::update(&mut tx, held.id, &new, sent.status, sequence, now).await?;
@@ -263,6 +279,7 @@ impl Care {
         )
         .await?;
         if let Some(id) = inserted {
+            self.may_notify(&user)?;
             self.notify(tx, &user, &routes::form_response(id), |link| {
                 super::notify::form_response_received(&user, words, title, link)
             })
@@ -330,7 +347,8 @@ impl Care {
         user: &User,
         id: i64,
         message: impl FnOnce(&Zone, Words, RecordLink) -> OutgoingEmail,
-    ) -> sqlx::Result<()> {
+    ) -> Result<(), SyncError> {
+        self.may_notify(user)?;
         let (zone, words) = (
             self.accounts.zone_of(user),
             self.accounts.words_for(user, None),
@@ -338,7 +356,22 @@ impl Care {
         self.notify(tx, user, &routes::appointment(id), |link| {
             message(&zone, words, link)
         })
-        .await
+        .await?;
+        Ok(())
+    }
+
+    /// Spends one of the patient's `NOTICES`, before an email is queued (the transaction that
+    /// would queue it is dropped when they are spent, so nothing is written).
+    fn may_notify(&self, user: &User) -> Result<(), SyncError> {
+        if self.notices.spend(&user.id) {
+            Ok(())
+        } else {
+            tracing::warn!(
+                user_id = user.id,
+                "a system's change refused: too many emails to one patient"
+            );
+            Err(SyncError::TooManyNotices)
+        }
     }
 
     fn held<T>(&self, record: T, user: &User, identifier: &Identifier) -> Held<T> {

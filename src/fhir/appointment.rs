@@ -93,6 +93,11 @@ pub(super) fn refused(error: SyncError, patient: &str) -> Outcome {
             "conflict",
             error.to_string(),
         ),
+        SyncError::TooManyNotices => Outcome::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "throttled",
+            error.to_string(),
+        ),
         SyncError::Database(error) => error.into(),
     }
 }

@@ -137,9 +137,11 @@ impl<'a> Node<'a> {
         self.value
     }
 
-    /// A time a clinic books: RFC 3339 with its offset.
+    /// A time a clinic books: RFC 3339 with its offset, to the second (as it is answered, so
+    /// that a time read back and sent again is the same time).
     pub fn instant(&self) -> Result<OffsetDateTime, Invalid> {
-        input::time(self.str()?).map_err(|why| self.invalid(why))
+        let at = input::time(self.str()?).map_err(|why| self.invalid(why))?;
+        Ok(at.replace_nanosecond(0).unwrap_or(at))
     }
 
     /// A name or title (1 to 200 characters).

@@ -17,30 +17,24 @@ mod outcome;
 mod patient;
 mod questionnaire_response;
 
-use std::{
-    net::IpAddr,
-    num::NonZeroU32,
-    sync::{
-        atomic::{AtomicU64, Ordering},
-        Arc,
-    },
-};
+use std::{sync::Arc, time::Duration};
 
 use axum::{
-    extract::{DefaultBodyLimit, Request, State},
+    extract::{Request, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     middleware::{self, Next},
     response::{IntoResponse, Response},
     routing::get,
     Router,
 };
-use governor::{clock::MonotonicClock, state::keyed::DashMapStateStore, Quota, RateLimiter};
 
 use crate::{
     accounts::{
         api_keys::{Access, Resource, Scope, SystemPass},
         identifiers::Identifier,
+        Client,
     },
+    budget::Budget,
     routes,
     state::AppState,
 };
@@ -53,54 +47,23 @@ pub const PREFIX: &str = routes::FHIR;
 /// FHIR's JSON, as every answer is typed.
 pub const FHIR_JSON: &str = "application/fhir+json; charset=utf-8";
 
-/// The largest resource taken: far above an appointment or a long form's answers.
-const MAX_BODY: usize = 64 * 1024;
-
-/// Key look-ups a second from one client address, with a burst: a system sends from one
+/// Key look-ups from one client address: a burst, then fifty a second. A system sends from one
 /// address, and a flood of made-up keys is refused here before it reaches the database.
-const LOOKUPS_PER_SECOND: u32 = 50;
-/// Calls a second per key, with a burst for a day's schedule sent at once.
-const CALLS_PER_SECOND: u32 = 50;
-const BURST: u32 = 5;
-
-type Limiter<K> = RateLimiter<K, DashMapStateStore<K>, MonotonicClock>;
+const LOOKUPS: (u32, Duration) = (250, Duration::from_millis(20));
+/// Calls per key: a burst for a day's schedule sent at once, then fifty a second.
+const CALLS: (u32, Duration) = (250, Duration::from_millis(20));
 
 /// The API's in-memory budgets.
 struct Budgets {
-    lookups: Limiter<IpAddr>,
-    calls: Limiter<i64>,
-    /// Calls since the last time forgotten addresses and keys were dropped.
-    since_sweep: AtomicU64,
-}
-
-impl Budgets {
-    fn new() -> Self {
-        let quota = |per_second: u32| {
-            let rate = NonZeroU32::new(per_second).expect("not zero");
-            let burst = rate.saturating_mul(NonZeroU32::new(BURST).expect("not zero"));
-            Quota::per_second(rate).allow_burst(burst)
-        };
-        Self {
-            lookups: RateLimiter::dashmap_with_clock(quota(LOOKUPS_PER_SECOND), MonotonicClock),
-            calls: RateLimiter::dashmap_with_clock(quota(CALLS_PER_SECOND), MonotonicClock),
-            since_sweep: AtomicU64::new(0),
-        }
-    }
-
-    /// Every few thousand calls, drops the addresses and keys whose budgets are full again, so a
-    /// flood from many addresses does not keep their memory.
-    fn sweep_now_and_then(&self) {
-        if self.since_sweep.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
-            self.lookups.retain_recent();
-            self.calls.retain_recent();
-            self.lookups.shrink_to_fit();
-            self.calls.shrink_to_fit();
-        }
-    }
+    lookups: Budget<Client>,
+    calls: Budget<i64>,
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {
-    let budgets = Arc::new(Budgets::new());
+    let budgets = Arc::new(Budgets {
+        lookups: Budget::new(LOOKUPS.0, LOOKUPS.1),
+        calls: Budget::new(CALLS.0, CALLS.1),
+    });
     Router::new()
         .route("/metadata", get(metadata::capability_statement))
         .route("/Patient", axum::routing::put(patient::put))
@@ -117,7 +80,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .fallback(unknown)
         .method_not_allowed_fallback(not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             move |state, request, next| admit(state, budgets.clone(), request, next),
@@ -136,23 +98,17 @@ async fn admit(
     mut request: Request,
     next: Next,
 ) -> Response {
-    budgets.sweep_now_and_then();
+    let (parts, body) = request.into_parts();
+    let client = crate::auth::client_meta(&parts, &state.settings.server);
+    request = Request::from_parts(parts, body);
+    if !budgets.lookups.spend(&Client::at(client.ip.as_deref())) {
+        tracing::warn!("FHIR call refused: its address is over its budget of key look-ups");
+        return Outcome::too_many().into_response();
+    }
     // Within the API: `nest` took `/fhir` off.
     let path = request.uri().path().to_owned();
     if path == "/metadata" {
         return next.run(request).await;
-    }
-    let (parts, body) = request.into_parts();
-    let client = crate::auth::client_meta(&parts, &state.settings.server);
-    request = Request::from_parts(parts, body);
-    let address = client
-        .ip
-        .as_deref()
-        .and_then(|ip| ip.parse().ok())
-        .unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    if budgets.lookups.check_key(&address).is_err() {
-        tracing::warn!("FHIR call refused: its address is over its budget of key look-ups");
-        return Outcome::too_many().into_response();
     }
     let pass = match bearer(request.headers()) {
         Some(key) => match state.accounts.system_pass(key).await {
@@ -165,7 +121,7 @@ async fn admit(
         tracing::warn!(path, "FHIR call refused: no key, or not a live one");
         return Outcome::unauthorized().into_response();
     };
-    if budgets.calls.check_key(&pass.key_id()).is_err() {
+    if !budgets.calls.spend(&pass.key_id()) {
         tracing::warn!(
             key_id = pass.key_id(),
             "FHIR call refused: over its key's rate"
@@ -194,12 +150,9 @@ async fn admit(
 
 /// The key in `Authorization: Bearer <key>`.
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, key) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| key.trim())
 }
 
 /// The resource type a path within the API is about, as the audit names the action (never an id
@@ -247,6 +200,18 @@ fn identifier_in(query: Option<&str>, resource: Resource) -> Result<Identifier, 
         return Err(Outcome::bad_request(usage()));
     };
     json::identifier(identifier).map_err(|why| Outcome::bad_request(format!("identifier: {why}")))
+}
+
+/// Refuses `If-Match` where records have no versions (Patient, QuestionnaireResponse), rather
+/// than ignore what the caller relies on.
+fn no_if_match(headers: &HeaderMap, resource: Resource) -> Result<(), Outcome> {
+    match headers.get(header::IF_MATCH) {
+        Some(_) => Err(Outcome::bad_request(format!(
+            "If-Match: a {} has no versions here; only an Appointment takes If-Match",
+            resource.name()
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// The version in `If-Match` (`W/"3"`), if the call sends one.

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::{
     answer, identifier_in,
     json::{body, Invalid, Node},
-    need, Outcome,
+    need, no_if_match, Outcome,
 };
 use crate::{
     accounts::{
@@ -41,6 +41,7 @@ pub async fn put(
 ) -> Result<Response, Outcome> {
     need(&pass, Resource::Patient, Access::Write)?;
     let identifier = identifier_in(query.as_deref(), Resource::Patient)?;
+    no_if_match(&headers, Resource::Patient)?;
     let value = body(&headers, &bytes, Resource::Patient)?;
     let sent = parse(&Node::root(Resource::Patient, &value))?;
     let (put, user) = state

@@ -16,7 +16,7 @@ use super::{
     appointment::refused,
     identifier_in,
     json::{body, Invalid, Node},
-    need, Outcome,
+    need, no_if_match, Outcome,
 };
 use crate::{
     accounts::api_keys::{Access, Resource, SystemPass},
@@ -45,6 +45,7 @@ pub async fn put(
 ) -> Result<Response, Outcome> {
     need(&pass, Resource::QuestionnaireResponse, Access::Write)?;
     let identifier = identifier_in(query.as_deref(), Resource::QuestionnaireResponse)?;
+    no_if_match(&headers, Resource::QuestionnaireResponse)?;
     let value = body(&headers, &bytes, Resource::QuestionnaireResponse)?;
     let sent = parse(&Node::root(Resource::QuestionnaireResponse, &value))?;
     let (put, held) = state

@@ -18,7 +18,7 @@ use carelink::{
 };
 use time::Duration;
 
-use crate::harness::Rules;
+use crate::{harness::Rules, support::TestPatient};
 
 fn all_scopes() -> Vec<Scope> {
     Scope::all().collect()
@@ -58,6 +58,23 @@ fn appointment(rules: &Rules, patient: PatientRef) -> SentAppointment {
         reason: "Follow-up".into(),
         video_url: Some("https://video.example/visit/1".into()),
     }
+}
+
+/// `pat`, as `system` sends them (by their address, under a chart number): a patient it may now
+/// name by Carelink's id.
+async fn sent_patient(rules: &Rules, system: &SystemPass, pat: &TestPatient) -> PatientRef {
+    let sent = SentPatient {
+        email: EmailAddress::parse(&pat.email).unwrap(),
+        name: String::new(),
+        details: PatientDetails::default(),
+    };
+    let chart = chart(&format!("for-{}", pat.id));
+    let (_, user) = rules
+        .accounts
+        .put_patient(system, &chart, &sent)
+        .await
+        .unwrap();
+    PatientRef::Id(user.id)
 }
 
 async fn emails_to(rules: &Rules, email: &str) -> i64 {
@@ -143,17 +160,36 @@ async fn a_sent_patient_is_invited_once_and_an_address_is_never_moved() {
     let invitation = rules.last_email_to("nadia@example.org").await.unwrap();
     assert!(invitation.contains("/password/new"), "{invitation}");
 
-    // Sent again, by another system too: the same patient, no second invitation.
+    // Sent again: the same patient. Sent by another system, under a chart number of its own:
+    // linked, the same patient. No second invitation either way.
     let forms = pass(&rules, "forms").await;
-    for system in [&scheduling, &forms] {
+    for (system, expected) in [
+        (&scheduling, PatientPut::Unchanged),
+        (&forms, PatientPut::Linked),
+        (&forms, PatientPut::Unchanged),
+    ] {
         let (put, again) = rules
             .accounts
             .put_patient(system, &chart("A-1"), &sent)
             .await
             .unwrap();
-        assert_eq!((put, again.id), (PatientPut::Unchanged, user.id));
+        assert_eq!((put, again.id), (expected, user.id));
     }
     assert_eq!(emails_to(&rules, "nadia@example.org").await, 1);
+
+    // A third system reaches the patient by neither of the others' numbers nor by id.
+    let billing = pass(&rules, "billing").await;
+    for reference in [
+        PatientRef::Identifier(chart("A-1")),
+        PatientRef::Id(user.id),
+    ] {
+        assert!(rules
+            .accounts
+            .patient_for(&billing, &reference)
+            .await
+            .unwrap()
+            .is_none());
+    }
 
     // A new identifier for a known address links it; an identifier with another address is
     // refused, and changes nothing.
@@ -188,7 +224,7 @@ async fn an_appointment_sent_many_times_at_once_is_booked_once_with_one_email() 
     let rules = Rules::new().await;
     let pat = rules.patient().await;
     let scheduling = pass(&rules, "scheduling").await;
-    let sent = appointment(&rules, PatientRef::Id(pat.id));
+    let sent = appointment(&rules, sent_patient(&rules, &scheduling, &pat).await);
     let care = rules.portal.care.clone();
     let sends = (0..16).map(|_| {
         let (care, pass, sent) = (care.clone(), scheduling.clone(), sent.clone());
@@ -215,7 +251,7 @@ async fn a_moved_appointment_says_both_times_in_the_patients_zone_and_signs_them
     let pat = rules.patient().await;
     let scheduling = pass(&rules, "scheduling").await;
     let care = &rules.portal.care;
-    let mut sent = appointment(&rules, PatientRef::Id(pat.id));
+    let mut sent = appointment(&rules, sent_patient(&rules, &scheduling, &pat).await);
     let (_, first) = care
         .put_appointment(&scheduling, &id("V-2"), &sent, None)
         .await
@@ -280,7 +316,7 @@ async fn a_cancelled_appointment_emails_once_and_is_cancelled_on_the_page() {
     let pat = rules.patient().await;
     let scheduling = pass(&rules, "scheduling").await;
     let care = &rules.portal.care;
-    let mut sent = appointment(&rules, PatientRef::Id(pat.id));
+    let mut sent = appointment(&rules, sent_patient(&rules, &scheduling, &pat).await);
     care.put_appointment(&scheduling, &id("V-3"), &sent, None)
         .await
         .unwrap();
@@ -326,15 +362,22 @@ async fn a_record_stays_with_its_system_and_its_patient() {
     let scheduling = pass(&rules, "scheduling").await;
     let other = pass(&rules, "other-scheduler").await;
     let care = &rules.portal.care;
-    let sent = appointment(&rules, PatientRef::Id(pat.id));
+    let sent = appointment(&rules, sent_patient(&rules, &scheduling, &pat).await);
     care.put_appointment(&scheduling, &id("V-4"), &sent, None)
         .await
         .unwrap();
 
-    let taken = care.put_appointment(&other, &id("V-4"), &sent, None).await;
+    // Another system that sent the same patient still cannot touch this system's record.
+    let from_other = SentAppointment {
+        patient: sent_patient(&rules, &other, &pat).await,
+        ..sent.clone()
+    };
+    let taken = care
+        .put_appointment(&other, &id("V-4"), &from_other, None)
+        .await;
     assert!(matches!(taken, Err(SyncError::OwnedElsewhere)));
     let to_sam = SentAppointment {
-        patient: PatientRef::Id(sam.id),
+        patient: sent_patient(&rules, &scheduling, &sam).await,
         ..sent.clone()
     };
     let moved = care
@@ -347,6 +390,16 @@ async fn a_record_stays_with_its_system_and_its_patient() {
     };
     let unknown = care
         .put_appointment(&scheduling, &id("V-5"), &nobody, None)
+        .await;
+    assert!(matches!(unknown, Err(SyncError::UnknownPatient)));
+    // A system reaches, even by Carelink's id, only the patients it sent itself.
+    let not_sent_by_it = SentAppointment {
+        patient: PatientRef::Id(pat.id),
+        ..sent.clone()
+    };
+    let stranger = pass(&rules, "stranger").await;
+    let unknown = care
+        .put_appointment(&stranger, &id("V-6"), &not_sent_by_it, None)
         .await;
     assert!(matches!(unknown, Err(SyncError::UnknownPatient)));
 
@@ -381,7 +434,7 @@ async fn a_form_response_emails_once_and_an_amended_one_quietly_replaces_it() {
     let forms = pass(&rules, "forms").await;
     let care = &rules.portal.care;
     let mut sent = SentFormResponse {
-        patient: PatientRef::Id(pat.id),
+        patient: sent_patient(&rules, &forms, &pat).await,
         title: "Questionnaire d'accueil".into(),
         answers: vec![SentAnswer {
             question: "Allergies?".into(),
@@ -421,4 +474,35 @@ async fn a_form_response_emails_once_and_an_amended_one_quietly_replaces_it() {
         .unwrap()
         .unwrap();
     assert_eq!(stored.answers, held.record.answers);
+}
+
+#[tokio::test]
+async fn a_system_cannot_bury_a_patient_in_emails() {
+    let rules = Rules::new().await;
+    let pat = rules.patient().await;
+    let scheduling = pass(&rules, "scheduling").await;
+    let care = &rules.portal.care;
+    let mut sent = appointment(&rules, sent_patient(&rules, &scheduling, &pat).await);
+    // Booked, then moved nine times: ten emails, the most at once.
+    for hour in 0..10 {
+        sent.starts_at += Duration::hours(hour);
+        care.put_appointment(&scheduling, &id("V-9"), &sent, None)
+            .await
+            .unwrap();
+    }
+    assert_eq!(emails_to(&rules, &pat.email).await, 10);
+    let last = care.appointments_of(pat.id).await.unwrap()[0].clone();
+
+    // The eleventh is refused, and nothing of it is written.
+    sent.starts_at += Duration::days(1);
+    let refused = care
+        .put_appointment(&scheduling, &id("V-9"), &sent, None)
+        .await;
+    assert!(matches!(refused, Err(SyncError::TooManyNotices)));
+    assert_eq!(emails_to(&rules, &pat.email).await, 10);
+    let now = care.appointments_of(pat.id).await.unwrap()[0].clone();
+    assert_eq!(
+        (now.starts_at, now.sequence),
+        (last.starts_at, last.sequence)
+    );
 }

@@ -14,6 +14,7 @@ mod set;
 pub mod strength;
 
 pub use rules::{Password, PasswordError, MAX_LENGTH, MIN_LENGTH};
+#[cfg(feature = "ssr")]
 pub(in crate::accounts) use set::Origin;
 #[cfg(feature = "ssr")]
 pub use set::PatientDetails;

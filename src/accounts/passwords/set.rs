@@ -32,8 +32,9 @@ pub(in crate::accounts) enum Origin<'a> {
     Clinic,
     /// The testing API: the patient is marked as its own.
     Tests,
-    /// One of the clinic's systems, over the FHIR API: the identifier it knows them by.
-    System(&'a Identifier),
+    /// One of the clinic's systems (its name), over the FHIR API: the identifier it knows them
+    /// by.
+    System(&'a str, &'a Identifier),
 }
 
 impl Accounts {
@@ -79,8 +80,8 @@ impl Accounts {
         match origin {
             Origin::Clinic => {}
             Origin::Tests => testing::mark(&mut tx, &user, now).await?,
-            Origin::System(identifier) => {
-                identifiers::link(&mut tx, &user, identifier, now).await?
+            Origin::System(source, identifier) => {
+                identifiers::link(&mut tx, &user, source, identifier, now).await?
             }
         }
         if !user.signs_in_by_link() {
