@@ -70,7 +70,7 @@ impl Care {
             self.accounts.words_for(&user, None),
         );
         self.notify(tx, &user, &routes::appointment(id), |link| {
-            appointment_created(&user, words, new, link, &zone)
+            appointment_email(&user, words, new, News::Booked, link, &zone)
         })
         .await?;
         Ok(id)
@@ -144,84 +144,64 @@ fn notice(user: &User, words: Words, link: RecordLink, notice: Notice) -> Outgoi
     compose(notice.kind, &user.email, subject, &content)
 }
 
-/// "New appointment created".
-pub(super) fn appointment_created(
-    user: &User,
-    words: Words,
-    new: &NewAppointment<'_>,
-    link: RecordLink,
-    zone: &Zone,
-) -> OutgoingEmail {
-    let (clinician, when) = (new.clinician, human(new.starts_at, zone, words.language()));
-    let message = words.with(
-        "mail-appointment-booked",
-        &[
-            ("clinician", clinician.to_owned().into()),
-            ("when", when.clone().into()),
-        ],
-    );
-    let said = Notice {
-        kind: "appointment_created",
-        subject: "mail-appointment-subject",
-        heading: "mail-appointment-heading",
-        message,
-        preheader: format!("{clinician}, {when}"),
-        view: "mail-appointment-button",
-    };
-    notice(user, words, link, said)
+/// What an appointment's email tells the patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum News {
+    /// "New appointment created".
+    Booked,
+    /// "Your appointment has changed": from `from` to its time now.
+    Moved { from: OffsetDateTime },
+    /// "Your appointment was cancelled".
+    Cancelled,
 }
 
-/// "Your appointment has changed": from `from` to `new`'s time.
-pub(super) fn appointment_moved(
+/// The email that tells `news` of the appointment `new`, its times in `zone`.
+pub(super) fn appointment_email(
     user: &User,
     words: Words,
     new: &NewAppointment<'_>,
-    from: OffsetDateTime,
+    news: News,
     link: RecordLink,
     zone: &Zone,
 ) -> OutgoingEmail {
     let language = words.language();
     let when = human(new.starts_at, zone, language);
-    let message = words.with(
-        "mail-appointment-moved",
-        &[
-            ("clinician", new.clinician.to_owned().into()),
-            ("from", human(from, zone, language).into()),
-            ("when", when.clone().into()),
-        ],
-    );
-    let said = Notice {
-        kind: "appointment_moved",
-        subject: "mail-appointment-moved-subject",
-        heading: "mail-appointment-moved-subject",
-        message,
-        preheader: format!("{}, {when}", new.clinician),
-        view: "mail-appointment-button",
+    let mut args = vec![
+        ("clinician", Arg::from(new.clinician.to_owned())),
+        ("when", when.clone().into()),
+    ];
+    let (kind, subject, heading, said) = match news {
+        News::Booked => (
+            "appointment_created",
+            "mail-appointment-subject",
+            "mail-appointment-heading",
+            "mail-appointment-booked",
+        ),
+        News::Moved { from } => {
+            args.push(("from", human(from, zone, language).into()));
+            let subject = "mail-appointment-moved-subject";
+            (
+                "appointment_moved",
+                subject,
+                subject,
+                "mail-appointment-moved",
+            )
+        }
+        News::Cancelled => {
+            let subject = "mail-appointment-cancelled-subject";
+            (
+                "appointment_cancelled",
+                subject,
+                subject,
+                "mail-appointment-cancelled",
+            )
+        }
     };
-    notice(user, words, link, said)
-}
-
-/// "Your appointment was cancelled".
-pub(super) fn appointment_cancelled(
-    user: &User,
-    words: Words,
-    new: &NewAppointment<'_>,
-    link: RecordLink,
-    zone: &Zone,
-) -> OutgoingEmail {
-    let when = human(new.starts_at, zone, words.language());
-    let message = words.with(
-        "mail-appointment-cancelled",
-        &[
-            ("clinician", new.clinician.to_owned().into()),
-            ("when", when.clone().into()),
-        ],
-    );
     let said = Notice {
-        kind: "appointment_cancelled",
-        subject: "mail-appointment-cancelled-subject",
-        heading: "mail-appointment-cancelled-subject",
-        message,
+        kind,
+        subject,
+        heading,
+        message: words.with(said, &args),
         preheader: format!("{}, {when}", new.clinician),
         view: "mail-appointment-button",
     };

@@ -17,22 +17,18 @@ use time::OffsetDateTime;
 use super::{
     appointments::{self, Appointment, NewAppointment, Origin, Status},
     forms::{self, Answer, FormResponse},
-    notify::{appointment_cancelled, appointment_created, appointment_moved},
+    notify::{appointment_email, News},
     Care,
 };
 use crate::{
     accounts::{
         api_keys::SystemPass,
         identifiers::{Identifier, PatientRef},
-        notifier::RecordLink,
         User,
     },
     budget::Budget,
-    clock::{Timestamp, Zone},
-    db,
-    language::Words,
-    mail::OutgoingEmail,
-    routes,
+    clock::Timestamp,
+    db, routes,
 };
 
 /// Emails the clinic's systems may send one patient: ten at once, then one every six minutes.
@@ -133,11 +129,8 @@ enum Change {
     Nothing,
     /// Only what needs no email.
     Details,
-    Moved {
-        from: OffsetDateTime,
-    },
-    Cancelled,
-    Rebooked,
+    /// What the patient is emailed about.
+    Tell(News),
 }
 
 fn change(held: &Appointment, sent: &SentAppointment) -> Change {
@@ -147,11 +140,11 @@ fn change(held: &Appointment, sent: &SentAppointment) -> Change {
         && sent.reason == held.reason
         && sent.video_url == held.video_url;
     match (held.status, sent.status) {
-        (Status::Booked, Status::Cancelled) => Change::Cancelled,
-        (Status::Cancelled, Status::Booked) => Change::Rebooked,
-        (Status::Booked, Status::Booked) if starts != held.starts_at => Change::Moved {
+        (Status::Booked, Status::Cancelled) => Change::Tell(News::Cancelled),
+        (Status::Cancelled, Status::Booked) => Change::Tell(News::Booked),
+        (Status::Booked, Status::Booked) if starts != held.starts_at => Change::Tell(News::Moved {
             from: held.starts_at.into(),
-        },
+        }),
         _ if starts == held.starts_at && same_details => Change::Nothing,
         _ => Change::Details,
     }
@@ -183,10 +176,7 @@ impl Care {
                 return Err(SyncError::VersionConflict);
             }
             if sent.status == Status::Booked {
-                self.tell(tx, &user, id, |zone, words, link| {
-                    appointment_created(&user, words, &new, link, zone)
-                })
-                .await?;
+                self.tell(tx, &user, id, &new, News::Booked).await?;
             } else {
                 tx.commit().await?;
             }
@@ -209,24 +199,7 @@ impl Care {
         let sequence = held.sequence + 1;
         appointments::update(&mut tx, held.id, &new, sent.status, sequence, now).await?;
         match change {
-            Change::Moved { from } => {
-                self.tell(tx, &user, held.id, |zone, words, link| {
-                    appointment_moved(&user, words, &new, from, link, zone)
-                })
-                .await?
-            }
-            Change::Cancelled => {
-                self.tell(tx, &user, held.id, |zone, words, link| {
-                    appointment_cancelled(&user, words, &new, link, zone)
-                })
-                .await?
-            }
-            Change::Rebooked => {
-                self.tell(tx, &user, held.id, |zone, words, link| {
-                    appointment_created(&user, words, &new, link, zone)
-                })
-                .await?
-            }
+            Change::Tell(news) => self.tell(tx, &user, held.id, &new, news).await?,
             Change::Details | Change::Nothing => tx.commit().await?,
         }
         let record = appointment(held.id, sent, sequence);
@@ -339,14 +312,15 @@ impl Care {
             .ok_or(SyncError::UnknownPatient)
     }
 
-    /// Queues the email `message` makes (in the patient's zone and words) about appointment
-    /// `id`, then commits `tx`.
+    /// Queues the email that tells the patient `news` of appointment `id` (now `new`), in their
+    /// zone and words, then commits `tx`.
     async fn tell(
         &self,
         tx: db::Transaction,
         user: &User,
         id: i64,
-        message: impl FnOnce(&Zone, Words, RecordLink) -> OutgoingEmail,
+        new: &NewAppointment<'_>,
+        news: News,
     ) -> Result<(), SyncError> {
         self.may_notify(user)?;
         let (zone, words) = (
@@ -354,7 +328,7 @@ impl Care {
             self.accounts.words_for(user, None),
         );
         self.notify(tx, user, &routes::appointment(id), |link| {
-            message(&zone, words, link)
+            appointment_email(user, words, new, news, link, &zone)
         })
         .await?;
         Ok(())

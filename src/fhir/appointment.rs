@@ -12,12 +12,12 @@ use axum::{
 use serde_json::{json, Value};
 
 use super::{
-    answer, identifier_in, if_match,
-    json::{body, Invalid, Node},
-    need, Outcome,
+    answer,
+    json::{Invalid, Node},
+    update, Outcome,
 };
 use crate::{
-    accounts::api_keys::{Access, Resource, SystemPass},
+    accounts::api_keys::{Resource, SystemPass},
     care::{
         appointments::{Appointment, Status},
         input,
@@ -40,14 +40,17 @@ pub async fn put(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::Appointment, Access::Write)?;
-    let identifier = identifier_in(query.as_deref(), Resource::Appointment)?;
-    let version = if_match(&headers)?;
-    let value = body(&headers, &bytes, Resource::Appointment)?;
-    let sent = parse(&Node::root(Resource::Appointment, &value))?;
+    let sent = update(
+        &pass,
+        Resource::Appointment,
+        query.as_deref(),
+        &headers,
+        &bytes,
+    )?;
+    let appointment = parse(&Node::root(Resource::Appointment, &sent.resource))?;
     let (put, held) = state
         .care
-        .put_appointment(&pass, &identifier, &sent, version)
+        .put_appointment(&pass, &sent.identifier, &appointment, sent.version)
         .await
         .map_err(|e| refused(e, "Appointment.participant"))?;
     Ok(answered(put, &held))
@@ -58,24 +61,17 @@ pub async fn read(
     Extension(pass): Extension<SystemPass>,
     Path(id): Path<String>,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::Appointment, Access::Read)?;
-    let found = match id.parse() {
-        Ok(id) => state.care.sent_appointment(&pass, id).await?,
-        Err(_) => None,
-    };
-    let held =
-        found.ok_or_else(|| Outcome::not_found(format!("this system sent no Appointment/{id}")))?;
+    let held = super::read(&pass, Resource::Appointment, &id, |id| {
+        state.care.sent_appointment(&pass, id)
+    })
+    .await?;
     Ok(answered(Put::Unchanged, &held))
 }
 
 fn answered(put: Put, held: &Held<Appointment>) -> Response {
-    let status = match put {
-        Put::Created => StatusCode::CREATED,
-        Put::Updated | Put::Unchanged => StatusCode::OK,
-    };
     let record = &held.record;
     answer(
-        status,
+        put == Put::Created,
         Resource::Appointment,
         record.id,
         record.sequence,
@@ -154,13 +150,10 @@ fn parse(root: &Node<'_>) -> Result<SentAppointment, Outcome> {
         Some(description) => description.text()?,
         None => String::new(),
     };
-    let mut video_url = None;
-    for extension in root.items_of("extension")? {
-        if extension.get("url").and_then(|u| u.str().ok()) == Some(VIDEO_URL) {
-            let url = extension.require("valueUrl")?;
-            video_url = Some(input::video_url(url.str()?).map_err(|why| url.invalid(why))?);
-        }
-    }
+    let video_url = match root.extension(VIDEO_URL, "valueUrl")? {
+        Some(url) => Some(input::video_url(url.str()?).map_err(|why| url.invalid(why))?),
+        None => None,
+    };
     Ok(SentAppointment {
         patient,
         status,

@@ -128,6 +128,17 @@ impl<'a> Node<'a> {
             .collect())
     }
 
+    /// The value (`value_field`, as `valueUrl`) of the extension with `url`, if the element has
+    /// one.
+    pub fn extension(&self, url: &str, value_field: &str) -> Result<Option<Node<'a>>, Invalid> {
+        for extension in self.items_of("extension")? {
+            if extension.get("url").and_then(|u| u.str().ok()) == Some(url) {
+                return extension.require(value_field).map(Some);
+            }
+        }
+        Ok(None)
+    }
+
     /// The items of an optional array.
     pub fn items_of(&self, name: &str) -> Result<Vec<Node<'a>>, Invalid> {
         self.get(name).map_or(Ok(Vec::new()), |node| node.items())

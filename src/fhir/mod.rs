@@ -202,41 +202,84 @@ fn identifier_in(query: Option<&str>, resource: Resource) -> Result<Identifier, 
     json::identifier(identifier).map_err(|why| Outcome::bad_request(format!("identifier: {why}")))
 }
 
-/// Refuses `If-Match` where records have no versions (Patient, QuestionnaireResponse), rather
-/// than ignore what the caller relies on.
-fn no_if_match(headers: &HeaderMap, resource: Resource) -> Result<(), Outcome> {
-    match headers.get(header::IF_MATCH) {
-        Some(_) => Err(Outcome::bad_request(format!(
-            "If-Match: a {} has no versions here; only an Appointment takes If-Match",
-            resource.name()
-        ))),
-        None => Ok(()),
-    }
+/// A conditional update as sent, once the key may make it: the sender's identifier, the version
+/// `If-Match` names (taken for an Appointment, refused where records have no versions rather
+/// than ignored), and the resource's JSON.
+struct Update {
+    identifier: Identifier,
+    version: Option<i64>,
+    resource: serde_json::Value,
 }
 
-/// The version in `If-Match` (`W/"3"`), if the call sends one.
-fn if_match(headers: &HeaderMap) -> Result<Option<i64>, Outcome> {
-    let Some(value) = headers.get(header::IF_MATCH) else {
-        return Ok(None);
+fn update(
+    pass: &SystemPass,
+    resource: Resource,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    bytes: &axum::body::Bytes,
+) -> Result<Update, Outcome> {
+    need(pass, resource, Access::Write)?;
+    let identifier = identifier_in(query, resource)?;
+    let version = match headers.get(header::IF_MATCH) {
+        None => None,
+        Some(_) if resource != Resource::Appointment => {
+            return Err(Outcome::bad_request(format!(
+                "If-Match: a {} has no versions here; only an Appointment takes If-Match",
+                resource.name()
+            )))
+        }
+        Some(value) => Some(
+            value
+                .to_str()
+                .ok()
+                .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
+                .and_then(|v| v.parse::<i64>().ok())
+                .ok_or_else(|| {
+                    Outcome::bad_request("If-Match: expected a version such as W/\"2\"")
+                })?,
+        ),
     };
-    value
-        .to_str()
-        .ok()
-        .map(|v| v.trim().trim_start_matches("W/").trim_matches('"'))
-        .and_then(|v| v.parse::<i64>().ok())
-        .map(Some)
-        .ok_or_else(|| Outcome::bad_request("If-Match: expected a version such as W/\"2\""))
+    let resource = json::body(headers, bytes, resource)?;
+    Ok(Update {
+        identifier,
+        version,
+        resource,
+    })
+}
+
+/// The record of `resource` type with Carelink's id `id` that `find` finds for the key, once it
+/// may read them; a malformed id is a record that does not exist.
+async fn read<T, F>(
+    pass: &SystemPass,
+    resource: Resource,
+    id: &str,
+    find: impl FnOnce(i64) -> F,
+) -> Result<T, Outcome>
+where
+    F: std::future::Future<Output = sqlx::Result<Option<T>>>,
+{
+    need(pass, resource, Access::Read)?;
+    let found = match id.parse() {
+        Ok(id) => find(id).await?,
+        Err(_) => None,
+    };
+    found.ok_or_else(|| Outcome::not_found(format!("this system sent no {}/{id}", resource.name())))
 }
 
 /// A resource as answered: 201 with its Location when created, else 200; its version as ETag.
 fn answer(
-    status: StatusCode,
+    created: bool,
     resource: Resource,
     id: i64,
     version: i64,
     body: serde_json::Value,
 ) -> Response {
     let location = format!("{PREFIX}/{}/{id}/_history/{version}", resource.name());
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     let mut response = (
         status,
         [(header::CONTENT_TYPE, FHIR_JSON)],
@@ -249,7 +292,7 @@ fn answer(
     if let Ok(etag) = HeaderValue::from_str(&format!("W/\"{version}\"")) {
         headers.insert(header::ETAG, etag);
     }
-    if status == StatusCode::CREATED {
+    if created {
         if let Ok(location) = HeaderValue::from_str(&location) {
             headers.insert(header::LOCATION, location);
         }

@@ -5,20 +5,20 @@
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::Response,
     Extension,
 };
 use serde_json::{json, Value};
 
 use super::{
-    answer, identifier_in,
-    json::{body, Invalid, Node},
-    need, no_if_match, Outcome,
+    answer,
+    json::{Invalid, Node},
+    update, Outcome,
 };
 use crate::{
     accounts::{
-        api_keys::{Access, Resource, SystemPass},
+        api_keys::{Resource, SystemPass},
         identifiers::{Identifier, PatientPut, PatientPutError, PatientRef, SentPatient},
         passwords::PatientDetails,
         CreateUserError, User,
@@ -39,11 +39,11 @@ pub async fn put(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::Patient, Access::Write)?;
-    let identifier = identifier_in(query.as_deref(), Resource::Patient)?;
-    no_if_match(&headers, Resource::Patient)?;
-    let value = body(&headers, &bytes, Resource::Patient)?;
-    let sent = parse(&Node::root(Resource::Patient, &value))?;
+    let update = update(&pass, Resource::Patient, query.as_deref(), &headers, &bytes)?;
+    let (identifier, sent) = (
+        update.identifier,
+        parse(&Node::root(Resource::Patient, &update.resource))?,
+    );
     let (put, user) = state
         .accounts
         .put_patient(&pass, &identifier, &sent)
@@ -58,13 +58,9 @@ pub async fn put(
             ),
             PatientPutError::Create(error) => Outcome::unprocessable("Patient", error),
         })?;
-    let status = match put {
-        PatientPut::Created => StatusCode::CREATED,
-        PatientPut::Linked | PatientPut::Unchanged => StatusCode::OK,
-    };
     let identifiers = state.accounts.identifiers_of(&pass, &user).await?;
     Ok(answer(
-        status,
+        put == PatientPut::Created,
         Resource::Patient,
         user.id,
         0,
@@ -77,20 +73,14 @@ pub async fn read(
     Extension(pass): Extension<SystemPass>,
     Path(id): Path<String>,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::Patient, Access::Read)?;
-    let found = match id.parse() {
-        Ok(id) => {
-            state
-                .accounts
-                .patient_for(&pass, &PatientRef::Id(id))
-                .await?
-        }
-        Err(_) => None,
-    };
-    let user = found.ok_or_else(|| Outcome::not_found(format!("there is no Patient/{id}")))?;
-    let identifiers = state.accounts.identifiers_of(&pass, &user).await?;
+    let (accounts, pass) = (&state.accounts, &pass);
+    let user = super::read(pass, Resource::Patient, &id, |id| async move {
+        accounts.patient_for(pass, &PatientRef::Id(id)).await
+    })
+    .await?;
+    let identifiers = state.accounts.identifiers_of(pass, &user).await?;
     Ok(answer(
-        StatusCode::OK,
+        false,
         Resource::Patient,
         user.id,
         0,
@@ -133,13 +123,10 @@ fn parse(root: &Node<'_>) -> Result<SentPatient, Outcome> {
             }
         }
     }
-    let mut time_zone = None;
-    for extension in root.items_of("extension")? {
-        if extension.get("url").and_then(|u| u.str().ok()) == Some(TIME_ZONE) {
-            let code = extension.require("valueCode")?;
-            time_zone = Some(input::zone(code.str()?).map_err(|why| code.invalid(why))?);
-        }
-    }
+    let time_zone = match root.extension(TIME_ZONE, "valueCode")? {
+        Some(code) => Some(input::zone(code.str()?).map_err(|why| code.invalid(why))?),
+        None => None,
+    };
     Ok(SentPatient {
         email,
         name,

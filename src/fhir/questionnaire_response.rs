@@ -5,7 +5,7 @@
 use axum::{
     body::Bytes,
     extract::{Path, RawQuery, State},
-    http::{HeaderMap, StatusCode},
+    http::HeaderMap,
     response::Response,
     Extension,
 };
@@ -14,12 +14,11 @@ use serde_json::{json, Value};
 use super::{
     answer,
     appointment::refused,
-    identifier_in,
-    json::{body, Invalid, Node},
-    need, no_if_match, Outcome,
+    json::{Invalid, Node},
+    update, Outcome,
 };
 use crate::{
-    accounts::api_keys::{Access, Resource, SystemPass},
+    accounts::api_keys::{Resource, SystemPass},
     care::{
         forms::FormResponse,
         sync::{AnswerValue, Held, Put, SentAnswer, SentFormResponse},
@@ -43,14 +42,12 @@ pub async fn put(
     headers: HeaderMap,
     bytes: Bytes,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::QuestionnaireResponse, Access::Write)?;
-    let identifier = identifier_in(query.as_deref(), Resource::QuestionnaireResponse)?;
-    no_if_match(&headers, Resource::QuestionnaireResponse)?;
-    let value = body(&headers, &bytes, Resource::QuestionnaireResponse)?;
-    let sent = parse(&Node::root(Resource::QuestionnaireResponse, &value))?;
+    let kind = Resource::QuestionnaireResponse;
+    let sent = update(&pass, kind, query.as_deref(), &headers, &bytes)?;
+    let response = parse(&Node::root(kind, &sent.resource))?;
     let (put, held) = state
         .care
-        .put_form_response(&pass, &identifier, &sent)
+        .put_form_response(&pass, &sent.identifier, &response)
         .await
         .map_err(|e| refused(e, "QuestionnaireResponse.subject"))?;
     Ok(answered(put, &held))
@@ -61,24 +58,16 @@ pub async fn read(
     Extension(pass): Extension<SystemPass>,
     Path(id): Path<String>,
 ) -> Result<Response, Outcome> {
-    need(&pass, Resource::QuestionnaireResponse, Access::Read)?;
-    let found = match id.parse() {
-        Ok(id) => state.care.sent_form_response(&pass, id).await?,
-        Err(_) => None,
-    };
-    let held = found.ok_or_else(|| {
-        Outcome::not_found(format!("this system sent no QuestionnaireResponse/{id}"))
-    })?;
+    let held = super::read(&pass, Resource::QuestionnaireResponse, &id, |id| {
+        state.care.sent_form_response(&pass, id)
+    })
+    .await?;
     Ok(answered(Put::Unchanged, &held))
 }
 
 fn answered(put: Put, held: &Held<FormResponse>) -> Response {
-    let status = match put {
-        Put::Created => StatusCode::CREATED,
-        Put::Updated | Put::Unchanged => StatusCode::OK,
-    };
     answer(
-        status,
+        put == Put::Created,
         Resource::QuestionnaireResponse,
         held.record.id,
         0,
@@ -127,13 +116,9 @@ fn parse(root: &Node<'_>) -> Result<SentFormResponse, Outcome> {
 
 /// The form's title: `_questionnaire`'s display extension.
 fn title(root: &Node<'_>) -> Result<String, Invalid> {
-    let extensions = match root.get("_questionnaire") {
-        Some(element) => element.items_of("extension")?,
-        None => Vec::new(),
-    };
-    for extension in extensions {
-        if extension.get("url").and_then(|u| u.str().ok()) == Some(DISPLAY) {
-            return extension.require("valueString")?.text();
+    if let Some(element) = root.get("_questionnaire") {
+        if let Some(title) = element.extension(DISPLAY, "valueString")? {
+            return title.text();
         }
     }
     let path = format!("{}._questionnaire", root.path());
