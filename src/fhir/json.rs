@@ -179,11 +179,7 @@ impl<'a> Node<'a> {
                     .map_err(|_| reference.invalid("expected Patient/<id> with Carelink's id"));
             }
             if let Some(query) = text.strip_prefix("Patient?identifier=") {
-                let decoded: String = url::form_urlencoded::parse(format!("i={query}").as_bytes())
-                    .map(|(_, v)| v.into_owned())
-                    .next()
-                    .unwrap_or_default();
-                return identifier(&decoded)
+                return identifier_in_url(query)
                     .map(PatientRef::Identifier)
                     .map_err(|why| reference.invalid(why));
             }
@@ -210,8 +206,17 @@ impl<'a> Node<'a> {
     }
 }
 
+/// `system|value` as a URL's query carries it: percent-decoded, with `+` a plus (as RFC 3986
+/// reads it), not a space (as an HTML form would).
+pub fn identifier_in_url(text: &str) -> Result<Identifier, String> {
+    let decoded = percent_encoding::percent_decode_str(text)
+        .decode_utf8()
+        .map_err(|_| "expected UTF-8, percent-encoded".to_owned())?;
+    identifier(&decoded)
+}
+
 /// `system|value`, as a search parameter or a conditional reference spells an identifier.
-pub fn identifier(text: &str) -> Result<Identifier, String> {
+fn identifier(text: &str) -> Result<Identifier, String> {
     let (system, value) = text
         .split_once('|')
         .ok_or_else(|| "expected system|value, as https://clinic.example/ids|A-123".to_owned())?;

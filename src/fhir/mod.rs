@@ -187,19 +187,25 @@ fn identifier_in(query: Option<&str>, resource: Resource) -> Result<Identifier, 
         )
     };
     let mut identifiers = Vec::new();
-    for (name, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
         if name != "identifier" {
             return Err(Outcome::bad_request(format!(
                 "unknown parameter {name:?}: {}",
                 usage()
             )));
         }
-        identifiers.push(value.into_owned());
+        identifiers.push(value);
     }
     let [identifier] = identifiers.as_slice() else {
         return Err(Outcome::bad_request(usage()));
     };
-    json::identifier(identifier).map_err(|why| Outcome::bad_request(format!("identifier: {why}")))
+    json::identifier_in_url(identifier)
+        .map_err(|why| Outcome::bad_request(format!("identifier: {why}")))
 }
 
 /// A conditional update as sent, once the key may make it: the sender's identifier, the version

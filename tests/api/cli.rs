@@ -404,3 +404,62 @@ fn a_database_server_that_never_answers_is_reported_not_waited_for() {
         assert_refused(&output, 1, &["cannot open the database", "did not answer"]);
     }
 }
+
+#[tokio::test]
+async fn api_key_add_prints_the_key_once_keeps_only_its_hash_and_revoke_stops_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let scope = "system/Appointment.write";
+    let args = [
+        "api-key",
+        "add",
+        "--name",
+        "scheduling",
+        "--scope",
+        scope,
+        "--scope",
+        scope,
+    ];
+    let output = carelink(&dir, &[], &args);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let key = printed.lines().last().unwrap().to_owned();
+    assert!(key.starts_with("clk_") && key.len() == 47, "{printed}");
+    assert!(
+        printed.contains("Added key 1 for scheduling (system/Appointment.write)."),
+        "{printed}"
+    );
+    assert!(!stderr(&output).contains(&key));
+    let stored: Vec<u8> = query_one(&dir, "SELECT key_hash FROM api_keys").await;
+    assert_eq!(stored, carelink::accounts::secrets::hash_secret(&key));
+
+    let list = stdout(&carelink(&dir, &[], &["api-key", "list"]));
+    assert!(
+        list.contains("scheduling") && list.contains("live"),
+        "{list}"
+    );
+    assert!(!list.contains(&key[4..]), "{list}");
+    assert!(carelink(&dir, &[], &["api-key", "revoke", "1"])
+        .status
+        .success());
+    let list = stdout(&carelink(&dir, &[], &["api-key", "list"]));
+    assert!(list.contains("revoked"), "{list}");
+
+    assert_refused(
+        &carelink(&dir, &[], &["api-key", "revoke", "9"]),
+        1,
+        &["there is no key 9"],
+    );
+    let wildcard = ["api-key", "add", "--name", "x", "--scope", "system/*.*"];
+    assert_refused(&carelink(&dir, &[], &wildcard), 2, &["unknown scope"]);
+    let spaced = [
+        "api-key",
+        "add",
+        "--name",
+        "a b",
+        "--scope",
+        "system/Patient.read",
+    ];
+    assert_refused(&carelink(&dir, &[], &spaced), 1, &["a key's name"]);
+    let keys: i64 = query_one(&dir, "SELECT COUNT(*) FROM api_keys").await;
+    assert_eq!(keys, 1);
+}

@@ -391,7 +391,8 @@ async fn the_same_appointment_sent_at_once_is_booked_once_and_audited_without_pa
         OffsetDateTime::now_utc() + Duration::days(2),
         "booked",
     );
-    let path = format!("Appointment?identifier={VISITS}|{}", "V%2F77");
+    // Percent-encoded as a URL's query is: `%2F` a slash, and `+` a plus, not a space.
+    let path = format!("Appointment?identifier={VISITS}|{}", "V%2F77+1");
     let answers = futures_util::future::join_all((0..8).map(|_| system.put(&path, &body))).await;
     let created: Vec<&Answer> = answers
         .iter()
@@ -413,7 +414,7 @@ async fn the_same_appointment_sent_at_once_is_booked_once_and_audited_without_pa
         created[0].headers[header::LOCATION],
         format!("/fhir/Appointment/{id}/_history/0").as_str()
     );
-    assert_eq!(created[0].body["identifier"][0]["value"], "V/77");
+    assert_eq!(created[0].body["identifier"][0]["value"], "V/77+1");
     assert_eq!(count(&app, "appointments").await, 1);
     assert_eq!(app.emails_to(&pat).await, 1);
 
@@ -427,7 +428,7 @@ async fn the_same_appointment_sent_at_once_is_booked_once_and_audited_without_pa
     let calls = app.accounts.api_calls(None, 100).await.unwrap();
     assert_eq!(calls.len(), 10, "the patient, 8 sends, 1 read");
     for call in &calls {
-        for secret in [pat.email.as_str(), "V/77", &system.key] {
+        for secret in [pat.email.as_str(), "V/77+1", &system.key] {
             assert!(!format!("{call:?}").contains(secret), "{call:?}");
         }
     }
