@@ -39,9 +39,9 @@ mail-appointment-booked = An appointment with { $clinician } has been booked for
 mail-appointment-button = View appointment
 
 mail-appointment-moved-subject = Your appointment has changed
-mail-appointment-moved = Your appointment with { $clinician } has moved from { $from } to { $when }.
+mail-appointment-moved = Your appointment with { $clinician } has been moved to { $when }. It was on { $from }.
 mail-appointment-cancelled-subject = Your appointment was cancelled
-mail-appointment-cancelled = Your appointment with { $clinician } on { $when } was cancelled. Contact the clinic if you need a new one.
+mail-appointment-cancelled = Your appointment with { $clinician } was cancelled. It was on { $when }. Contact the clinic if you need a new one.
 
 mail-form-subject = New form response
 mail-form-heading = New form response

@@ -38,10 +38,10 @@ mail-appointment-heading = Nouveau rendez-vous
 mail-appointment-booked = Un rendez-vous avec { $clinician } a été fixé pour vous le { $when }.
 mail-appointment-button = Voir le rendez-vous
 
-mail-appointment-moved-subject = Votre rendez-vous a changé
-mail-appointment-moved = Votre rendez-vous avec { $clinician } a été déplacé du { $from } au { $when }.
+mail-appointment-moved-subject = Votre rendez-vous a été déplacé
+mail-appointment-moved = Votre rendez-vous avec { $clinician } a été déplacé au { $when }. Il était prévu le { $from }.
 mail-appointment-cancelled-subject = Votre rendez-vous a été annulé
-mail-appointment-cancelled = Votre rendez-vous avec { $clinician } prévu le { $when } a été annulé. Communiquez avec la clinique si vous avez besoin d'un nouveau rendez-vous.
+mail-appointment-cancelled = Votre rendez-vous avec { $clinician } a été annulé. Il était prévu le { $when }. Communiquez avec la clinique si vous avez besoin d'un nouveau rendez-vous.
 
 mail-form-subject = Nouvelle réponse à un formulaire
 mail-form-heading = Nouvelle réponse à un formulaire
