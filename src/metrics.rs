@@ -108,6 +108,14 @@ impl Metrics {
     /// Everything counted, in Prometheus's text format, followed by `samples`.
     pub fn render(&self, samples: &[Sample]) -> String {
         let mut out = String::new();
+        header(
+            &mut out,
+            "carelink_build_info",
+            "The build that answers: its version.",
+            "gauge",
+        );
+        let version = env!("CARGO_PKG_VERSION");
+        let _ = writeln!(out, "carelink_build_info{{version=\"{version}\"}} 1");
         self.render_requests(&mut out);
         let labelled = [
             (

@@ -106,18 +106,16 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<Pool> {
         Engine::Postgres => postgres::open(url).await?,
     };
     let mut connection = pool.write().acquire().await?;
-    let migrated = match pool.engine {
-        Engine::Sqlite => {
-            sqlx::migrate!("migrations/sqlite")
-                .run(&mut *connection)
-                .await
-        }
-        Engine::Postgres => {
-            sqlx::migrate!("migrations/postgres")
-                .run(&mut *connection)
-                .await
-        }
+    let mut migrator = match pool.engine {
+        Engine::Sqlite => sqlx::migrate!("migrations/sqlite"),
+        Engine::Postgres => sqlx::migrate!("migrations/postgres"),
     };
+    // The release before may start on a database this one migrated: during a rolling upgrade,
+    // both run on it; after a rollback, the older one alone. Migrations only ever add (expand);
+    // what a later one removes (contract) is no longer read by the release before it. So a
+    // migration this binary does not know is a newer release's, not an error.
+    migrator.set_ignore_missing(true);
+    let migrated = migrator.run(&mut *connection).await;
     migrated.map_err(|e| anyhow::anyhow!("cannot migrate the database {}: {e}", redact(url)))?;
     Ok(pool)
 }

@@ -44,3 +44,4 @@ mod sign_in_codes;
 mod sweeping;
 mod testing_api;
 mod time_zones;
+mod upgrades;

@@ -51,6 +51,27 @@ async fn requests_sign_ins_refusals_and_mail_are_counted() {
         "{page}"
     );
     has(&page, "carelink_background_dropped_total 0");
+    // Build and process: which version answers, since when, with how much memory and CPU.
+    has(
+        &page,
+        &format!(
+            r#"carelink_build_info{{version="{}"}} 1"#,
+            env!("CARGO_PKG_VERSION")
+        ),
+    );
+    let value = |name: &str| -> f64 {
+        let line = page.lines().find(|l| l.starts_with(&format!("{name} ")));
+        let line = line.unwrap_or_else(|| panic!("no {name} in\n{page}"));
+        line[name.len() + 1..].parse().unwrap()
+    };
+    let now = time::OffsetDateTime::now_utc().unix_timestamp() as f64;
+    let started = value("process_start_time_seconds");
+    assert!(
+        started > now - 3600.0 && started <= now + 1.0,
+        "{started} vs {now}"
+    );
+    assert!(value("process_resident_memory_bytes") > 1e6);
+    assert!(value("process_cpu_seconds_total") > 0.0);
     // Routes are patterns: a token never becomes a label.
     app.get("/login/link/a-secret-token").await;
     let page = metrics(&app).await;
