@@ -41,6 +41,8 @@ async function check(page: Page, testInfo: TestInfo, screen: string): Promise<vo
 }
 
 test("a French-speaking patient signs in by Secure Login Link without a word of English", async ({ page, browser }, testInfo) => {
+  // A dozen screens, each checked for English and by axe: near 30 s behind HAProxy on two cores.
+  test.slow();
   const scripted = testInfo.project.use.javaScriptEnabled !== false;
   const email = addPatient("Camille Tremblay", { language: "fr" });
   const visit = addAppointment(email, "Dre Gagnon", 3);

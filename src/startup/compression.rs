@@ -35,8 +35,13 @@ const AT_MOST_BYTES: usize = 4 * 1024 * 1024;
 const GZIP_LEVEL: u32 = 3;
 
 fn gzip(plain: &[u8]) -> std::io::Result<Vec<u8>> {
+    gzip_at(plain, GZIP_LEVEL)
+}
+
+/// `plain` in gzip at `level` (1 to 9).
+pub(super) fn gzip_at(plain: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
     let out = Vec::with_capacity(plain.len() / 2);
-    let mut gzip = flate2::write::GzEncoder::new(out, flate2::Compression::new(GZIP_LEVEL));
+    let mut gzip = flate2::write::GzEncoder::new(out, flate2::Compression::new(level));
     gzip.write_all(plain)?;
     gzip.finish()
 }
