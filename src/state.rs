@@ -2,7 +2,14 @@
 //! as context (`AppState::from_context()`). Every middleware and render takes its own copy, so a
 //! copy is one shared pointer.
 
-use std::{ops::Deref, sync::Arc, time::Instant};
+use std::{
+    ops::Deref,
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Instant,
+};
 
 use axum::{extract::FromRef, http::StatusCode};
 use leptos::config::LeptosOptions;
@@ -38,10 +45,22 @@ pub struct Shared {
 }
 
 /// `/readyz`'s last answer and when it was worked out (`startup::probes` fills it in), so that
-/// probes arriving within a second share one check.
+/// probes arriving within a second share one check; and whether the portal is shutting down.
 #[derive(Clone, Default)]
 pub struct Readiness {
     pub(crate) last: Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, String)>>>,
+    draining: Arc<AtomicBool>,
+}
+
+impl Readiness {
+    /// From now on `/readyz` fails, whatever the last check found.
+    pub fn drain(&self) {
+        self.draining.store(true, Ordering::Relaxed);
+    }
+
+    pub fn draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
+    }
 }
 
 impl AppState {

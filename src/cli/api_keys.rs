@@ -2,12 +2,9 @@
 //! the portal keeps only its hash.
 
 use clap::Subcommand;
-use time::OffsetDateTime;
 
-use crate::{
-    accounts::{api_keys::Scope, Accounts},
-    clock::{iso, Timestamp},
-};
+use super::when;
+use crate::accounts::{api_keys::Scope, Accounts};
 
 #[derive(Debug, Subcommand)]
 pub enum ApiKeyCommand {
@@ -37,10 +34,6 @@ pub enum ApiKeyCommand {
         #[arg(long, value_name = "N", default_value_t = 50, value_parser = clap::value_parser!(i64).range(1..=10_000))]
         limit: i64,
     },
-}
-
-fn when(at: Option<Timestamp>) -> String {
-    at.map_or_else(|| "-".to_owned(), |at| iso(OffsetDateTime::from(at)))
 }
 
 pub(super) async fn run(accounts: &Accounts, command: ApiKeyCommand) -> anyhow::Result<()> {

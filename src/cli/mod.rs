@@ -2,6 +2,7 @@
 
 mod admin;
 mod api_keys;
+mod mail_queue;
 mod mail_test;
 
 use std::{path::PathBuf, process::ExitCode};
@@ -40,7 +41,7 @@ pub struct Cli {
 enum Command {
     /// Serve the portal (the default when no command is given).
     Serve,
-    /// Email: check the configured transport.
+    /// Email: check the configured transport, see what waits.
     Mail {
         #[command(subcommand)]
         command: MailCommand,
@@ -165,6 +166,12 @@ enum MailCommand {
         #[arg(long, value_name = "EMAIL", value_parser = parse_email)]
         to: EmailAddress,
     },
+    /// List the emails still waiting to be delivered, oldest first, and why each waits.
+    Queue {
+        /// Show at most this many.
+        #[arg(long, value_name = "N", default_value_t = 50)]
+        limit: u16,
+    },
 }
 
 fn parse_email(value: &str) -> Result<EmailAddress, String> {
@@ -188,6 +195,9 @@ pub async fn run() -> ExitCode {
         Command::Mail {
             command: MailCommand::Test { to },
         } => mail_test::run(settings, to).await,
+        Command::Mail {
+            command: MailCommand::Queue { limit },
+        } => mail_queue::run(settings, limit).await,
         Command::Backup { file } => back_up(&settings, &file).await,
         Command::MigrateTo { url } => migrate_to(&settings, &url).await,
         command => admin::run(settings, command).await,
@@ -240,6 +250,11 @@ async fn migrate_to(settings: &Settings, url: &str) -> anyhow::Result<()> {
          keeps all its data."
     );
     Ok(())
+}
+
+/// A moment as the commands print it, or `-` for none.
+fn when(at: Option<crate::clock::Timestamp>) -> String {
+    at.map_or_else(|| "-".to_owned(), crate::clock::iso)
 }
 
 fn fail(error: impl std::fmt::Display) -> ExitCode {

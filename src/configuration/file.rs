@@ -23,6 +23,7 @@ pub(super) struct FileServer {
     pub(super) location_header: Option<String>,
     pub(super) metrics_addr: Option<String>,
     pub(super) metrics_allow: Option<String>,
+    pub(super) drain_seconds: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -51,6 +52,7 @@ pub(super) struct FileMail {
     pub(super) dkim_domain: Option<String>,
     pub(super) dkim_key_file: Option<String>,
     pub(super) lease_seconds: Option<toml::Value>,
+    pub(super) give_up_hours: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]

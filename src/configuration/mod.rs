@@ -49,6 +49,9 @@ pub struct ServerSettings {
     /// Not in Leptos.toml: the longest a connection may take to send a request's headers
     /// before it is closed.
     pub header_read_timeout: std::time::Duration,
+    /// How long the portal keeps answering after SIGTERM while `/readyz` already fails, so
+    /// that load balancers send new requests elsewhere before it stops taking them.
+    pub drain: std::time::Duration,
     /// Where cargo-leptos wrote the compiled site (`pkg/`, assets).
     pub site_root: String,
     pub environment: Environment,
@@ -178,8 +181,10 @@ pub struct DkimSettings {
 pub struct RetryPolicy {
     pub first_delay: time::Duration,
     pub max_delay: time::Duration,
-    /// Attempts before a temporary failure is recorded as permanent.
-    pub max_attempts: u32,
+    /// How long after it was queued a message that keeps failing for now is given up on, as
+    /// Postfix's `maximal_queue_lifetime`: long enough to wait out a relay down for a weekend.
+    /// A message that carries a sign-in link is dropped sooner, when its link expires.
+    pub give_up_after: time::Duration,
     /// How long a worker holds a message it is sending before another may take it over: after a
     /// crash, the message waits this long before it is sent again (by another instance, or this
     /// one restarted). Longer than a send can take (a slow server takes up to 75 s), or a
@@ -193,8 +198,9 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             first_delay: time::Duration::seconds(10),
-            max_delay: time::Duration::minutes(10),
-            max_attempts: 12,
+            // Postfix backs off to about an hour; a quarter of one sends a relay's backlog sooner.
+            max_delay: time::Duration::minutes(15),
+            give_up_after: time::Duration::days(5),
             lease: time::Duration::minutes(2),
             idle_poll: time::Duration::seconds(2),
         }

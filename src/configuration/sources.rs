@@ -18,10 +18,55 @@ use crate::{
     language::Language,
 };
 
+/// The settings that hold secrets, and the setting naming a file that holds each instead: a key
+/// file root gives the service's group, or a systemd credential (`SERVER_KEY_FILE=%d/server_key`
+/// with `LoadCredential=`), keeps it out of the environment, which `/proc/PID/environ`, `ps e`
+/// and crash reports show.
+const SECRETS_FROM_FILES: [(&str, &str); 4] = [
+    ("SERVER_KEY", "SERVER_KEY_FILE"),
+    ("SMTP_URL", "SMTP_URL_FILE"),
+    ("DATABASE_URL", "DATABASE_URL_FILE"),
+    ("TESTING_API_TOKEN", "TESTING_API_TOKEN_FILE"),
+];
+
+/// The secrets given as files (`SECRETS_FROM_FILES`), read: the file's text without its final
+/// line break.
+fn secrets_from_files(
+    env: &impl Fn(&str) -> Option<String>,
+) -> Result<Vec<(&'static str, String)>, ConfigError> {
+    let given = |name: &str| env(name).filter(|v| !v.trim().is_empty());
+    let mut secrets = Vec::new();
+    for (name, file_setting) in SECRETS_FROM_FILES {
+        let Some(path) = given(file_setting) else {
+            continue;
+        };
+        let invalid = |reason: String| ConfigError::Invalid {
+            setting: file_setting,
+            value: path.clone(),
+            reason,
+        };
+        if given(name).is_some() {
+            return Err(invalid(format!("{name} is set too: give one or the other")));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| invalid(e.to_string()))?;
+        secrets.push((name, text.trim_end_matches(['\r', '\n']).to_owned()));
+    }
+    Ok(secrets)
+}
+
 pub(super) fn resolve(
     file: FileSettings,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Settings, ConfigError> {
+    let secrets = secrets_from_files(&env)?;
+    let env = |name: &str| {
+        env(name).or_else(|| {
+            secrets
+                .iter()
+                .find(|(secret, _)| *secret == name)
+                .map(|(_, value)| value.clone())
+        })
+    };
     let from = Sources { env: &env };
     // Every value is parsed first, the sections in the file's order, so a mistyped value is
     // named before what production would refuse of the whole.
@@ -173,6 +218,13 @@ impl Sources<'_> {
             })?),
             _ => None,
         };
+        // A load balancer checking every 2 s and trusting two failures needs 4 s to notice;
+        // nobody waits for one during development.
+        let drain = match environment {
+            Environment::Production => 5,
+            Environment::Development => 0,
+        };
+        let drain = self.whole_number("DRAIN_SECONDS", file.drain_seconds, drain, 0..=60)?;
         let testing = TestingApi::from_settings(
             self.pick("TESTING_API_TOKEN", None),
             self.pick("TESTING_API_ON_LIVE_PORTAL", None),
@@ -183,6 +235,7 @@ impl Sources<'_> {
             background: BackgroundLimits::default(),
             request_timeout: std::time::Duration::from_secs(30),
             header_read_timeout: std::time::Duration::from_secs(10),
+            drain: std::time::Duration::from_secs(drain.unsigned_abs()),
             site_root,
             environment,
             public_url,
@@ -287,6 +340,7 @@ impl Sources<'_> {
 
     fn mail(&self, file: FileMail) -> Result<MailSettings, ConfigError> {
         let lease = self.whole_number("MAIL_LEASE_SECONDS", file.lease_seconds, 120, 5..=3600)?;
+        let give_up = self.whole_number("MAIL_GIVE_UP_HOURS", file.give_up_hours, 120, 1..=720)?;
         Ok(MailSettings {
             smtp_url: self
                 .pick("SMTP_URL", file.smtp_url)
@@ -298,6 +352,7 @@ impl Sources<'_> {
             dkim: self.dkim(file.dkim_selector, file.dkim_domain, file.dkim_key_file)?,
             retry: RetryPolicy {
                 lease: time::Duration::seconds(lease),
+                give_up_after: time::Duration::hours(give_up),
                 ..RetryPolicy::default()
             },
         })

@@ -186,6 +186,40 @@ fn bad_values_are_named_in_the_error() {
 }
 
 #[test]
+fn secrets_can_come_from_files_and_never_from_both_places() {
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = dir.path().join("server_key");
+    std::fs::write(&key_file, format!("{KEY}\n")).unwrap();
+    let smtp_file = dir.path().join("smtp_url");
+    std::fs::write(&smtp_file, "smtps://relay:hunter2@mail.example:465\r\n").unwrap();
+    let (key_path, smtp_path) = (key_file.to_str().unwrap(), smtp_file.to_str().unwrap());
+    let s = Settings::from_sources(
+        "",
+        env(&[("SERVER_KEY_FILE", key_path), ("SMTP_URL_FILE", smtp_path)]),
+    )
+    .unwrap();
+    assert_eq!(s.auth.server_key.0[..3], [0x00, 0x11, 0x22]);
+    assert_eq!(s.mail.smtp_url.unwrap().password(), Some("hunter2"));
+
+    let both = [("SERVER_KEY", KEY), ("SERVER_KEY_FILE", key_path)];
+    let err = Settings::from_sources("", env(&both))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("SERVER_KEY_FILE") && err.contains("one or the other"),
+        "{err}"
+    );
+    let missing = dir.path().join("nowhere");
+    let err = Settings::from_sources("", env(&[("SERVER_KEY_FILE", missing.to_str().unwrap())]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("SERVER_KEY_FILE") && err.contains("nowhere"),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_server_key_is_64_hex_digits_never_repeated_and_needed_in_production() {
     let key = KEY;
     let s = Settings::from_sources("", env(&[("SERVER_KEY", key)])).unwrap();

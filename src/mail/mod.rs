@@ -12,6 +12,9 @@ mod transport;
 mod worker;
 
 pub use layout::{compose, Button, Content, Highlight};
-pub use outbox::{sweep, waiting, Outbox, OutboxStatus, OutgoingEmail, StoredEmail, Waiting};
+pub use outbox::{
+    sweep, waiting, waiting_emails, Outbox, OutboxStatus, OutgoingEmail, StoredEmail, Waiting,
+    WaitingEmail,
+};
 pub use transport::{DeliveryError, Transport};
 pub use worker::{Delivery, DeliveryOutcome, Heartbeat};

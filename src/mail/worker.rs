@@ -1,7 +1,9 @@
 //! The delivery worker: woken through a channel when something is queued, it claims due
-//! messages and sends them concurrently, retrying temporary failures with exponential backoff.
+//! messages and sends them concurrently, retrying temporary failures with exponential backoff
+//! for days (a notification) or until what the message carries expires (a sign-in link).
 
 use std::{
+    collections::HashMap,
     sync::{
         atomic::{AtomicI64, Ordering},
         Arc,
@@ -12,7 +14,7 @@ use std::{
 use time::OffsetDateTime;
 use tokio::{
     sync::{mpsc, oneshot, Semaphore},
-    task::JoinHandle,
+    task::{self, JoinHandle, JoinSet},
 };
 
 use super::{
@@ -23,6 +25,10 @@ use crate::{configuration::RetryPolicy, db, metrics::Metrics};
 
 /// How many messages are in flight at once (the SMTP pool holds as many connections).
 pub(super) const CONCURRENCY: usize = 8;
+
+/// How long a stopping worker waits for the sends in flight (a healthy relay answers in well under
+/// a second); those still going are then cut short, within the time systemd gives a stop.
+const FINISH_SENDING: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// How often a busy worker sets expired messages aside and takes back lapsed claims; an idle
 /// one does it each time it wakes.
@@ -71,9 +77,12 @@ pub struct Delivery {
 }
 
 impl Delivery {
-    /// Starts the worker. It runs until the runtime stops; a message it holds when the process
-    /// dies is claimed again once its lease lapses, so delivery is at least once.
-    pub fn spawn(self, heartbeat: Heartbeat) -> JoinHandle<()> {
+    /// Starts the worker. It runs until `stop` fires (or its sender is dropped): then it claims
+    /// nothing more, gives the sends in flight `FINISH_SENDING` to end and records them, and puts
+    /// what it still holds back in the queue, due at once, so that another instance sends it
+    /// without waiting out the lease. A message it holds when the process dies is claimed again
+    /// once its lease lapses: delivery is at least once.
+    pub fn spawn(self, heartbeat: Heartbeat, mut stop: oneshot::Receiver<()>) -> JoinHandle<()> {
         // Started counts as alive, before the task first runs.
         heartbeat.beat(self.outbox.clock().now());
         let delivery = Arc::new(self);
@@ -82,9 +91,11 @@ impl Delivery {
             let describe = delivery.transport.describe();
             tracing::info!(transport = %describe, "mail worker started");
             let slots = Arc::new(Semaphore::new(CONCURRENCY));
+            let mut sends = Sends::default();
             let mut tidied: Option<Instant> = None;
             loop {
                 heartbeat.beat(delivery.outbox.clock().now());
+                sends.reap();
                 if tidied.is_none_or(|at| at.elapsed() >= TIDY_EVERY) {
                     if let Err(e) = delivery.tidy().await {
                         tracing::error!(error = %e, "mail worker cannot tidy the outbox");
@@ -92,9 +103,11 @@ impl Delivery {
                     tidied = Some(Instant::now());
                 }
                 // As many messages at once as there are free slots, once there is one.
-                let Ok(slot) = slots.clone().acquire_owned().await else {
-                    return;
+                let slot = tokio::select! {
+                    slot = slots.clone().acquire_owned() => slot,
+                    _ = &mut stop => break,
                 };
+                let Ok(slot) = slot else { break };
                 let mut free = vec![slot];
                 free.extend(std::iter::from_fn(|| {
                     slots.clone().try_acquire_owned().ok()
@@ -102,9 +115,10 @@ impl Delivery {
                 match delivery.claim_due(free.len()).await {
                     Ok(emails) if !emails.is_empty() => {
                         for (email, slot) in emails.into_iter().zip(free) {
+                            let held = (email.id, email.attempts);
                             let (delivery, heartbeat) = (delivery.clone(), heartbeat.clone());
                             let outcomes = outcomes.clone();
-                            tokio::spawn(async move {
+                            let send = sends.tasks.spawn(async move {
                                 let attempt = delivery.attempt(email).await;
                                 let (told, recorded) = oneshot::channel();
                                 match outcomes.send((attempt, told)).await {
@@ -120,11 +134,15 @@ impl Delivery {
                                 heartbeat.beat(delivery.outbox.clock().now());
                                 drop(slot);
                             });
+                            sends.held.insert(send.id(), held);
                         }
                     }
                     Ok(_) => {
                         drop(free);
-                        delivery.idle().await;
+                        tokio::select! {
+                            () = delivery.idle() => {}
+                            _ = &mut stop => break,
+                        }
                         // Nothing was due: a good moment to look for lapsed claims too.
                         tidied = None;
                     }
@@ -135,7 +153,31 @@ impl Delivery {
                     }
                 }
             }
+            delivery.finish(sends).await;
         })
+    }
+
+    /// The worker's end: the sends in flight finish, or are cut short and their claims returned.
+    async fn finish(&self, mut sends: Sends) {
+        let finished = tokio::time::timeout(FINISH_SENDING, async {
+            while let Some(done) = sends.tasks.join_next_with_id().await {
+                sends.forget(done);
+            }
+        })
+        .await;
+        if finished.is_err() {
+            sends.tasks.abort_all();
+            while let Some(done) = sends.tasks.join_next_with_id().await {
+                sends.forget(done);
+            }
+            let held: Vec<(i64, i64)> = sends.held.into_values().collect();
+            let now = self.outbox.clock().now();
+            match claims::release(&self.pool, &held, now).await {
+                Ok(returned) => tracing::info!(returned, "mail worker returned its claims"),
+                Err(e) => tracing::error!(error = %e, "mail worker cannot return its claims"),
+            }
+        }
+        tracing::info!("mail worker stopped");
     }
 
     async fn claim_due(&self, limit: usize) -> sqlx::Result<Vec<StoredEmail>> {
@@ -266,16 +308,23 @@ impl Delivery {
         let outcome = match result {
             Ok(response) => DeliveryOutcome::Sent { response },
             Err(e) if e.permanent => DeliveryOutcome::Failed { reason: e.reason },
-            Err(e) if email.attempts >= i64::from(policy.max_attempts) => DeliveryOutcome::Failed {
-                reason: format!("gave up after {} attempts: {}", email.attempts, e.reason),
-            },
-            // No point retrying a sign-in link that will have expired by then.
+            // A sign-in link that will have expired by then is dropped, not sent dead.
             Err(_)
                 if email
                     .expires_at
-                    .is_some_and(|expiry| time::OffsetDateTime::from(expiry) <= retry_at) =>
+                    .is_some_and(|expiry| OffsetDateTime::from(expiry) <= retry_at) =>
             {
                 DeliveryOutcome::Expired
+            }
+            Err(e) if retry_at > OffsetDateTime::from(email.created_at) + policy.give_up_after => {
+                DeliveryOutcome::Failed {
+                    reason: format!(
+                        "gave up after {} attempts over {} hours: {}",
+                        email.attempts,
+                        policy.give_up_after.whole_hours(),
+                        e.reason
+                    ),
+                }
             }
             Err(e) => DeliveryOutcome::RetryLater { reason: e.reason },
         };
@@ -299,6 +348,32 @@ impl Delivery {
             at: now,
             retry_at,
         }
+    }
+}
+
+/// The sends in flight, and the claim (message id, attempts) each holds.
+#[derive(Default)]
+struct Sends {
+    tasks: JoinSet<()>,
+    held: HashMap<task::Id, (i64, i64)>,
+}
+
+impl Sends {
+    /// Forgets the sends that have ended.
+    fn reap(&mut self) {
+        while let Some(done) = self.tasks.try_join_next_with_id() {
+            self.forget(done);
+        }
+    }
+
+    /// A send that ended recorded its outcome (or panicked, and its lease will lapse); one cut
+    /// short still holds its claim.
+    fn forget(&mut self, done: Result<(task::Id, ()), task::JoinError>) {
+        match done {
+            Ok((id, ())) => self.held.remove(&id),
+            Err(e) if e.is_panic() => self.held.remove(&e.id()),
+            Err(_) => None,
+        };
     }
 }
 

@@ -1,6 +1,6 @@
 //! Builds the axum application and runs it. Tests use the same `Application` on port 0.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use axum::{http::HeaderName, middleware, response::Redirect, routing::get, Router};
 use leptos::config::LeptosOptions;
@@ -37,6 +37,9 @@ use crate::{
     state::{AppState, Readiness, Shared},
     telemetry, testing,
 };
+
+/// How long a stopping portal waits for the work its last answers left (a login link's email).
+const FINISH_BACKGROUND: std::time::Duration = std::time::Duration::from_secs(10);
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -145,11 +148,22 @@ impl Application {
         self.state.care.clone()
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then drains (`run_until`).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+
+    /// Serves until `stop` completes, then drains, so that an upgrade fails no request: `/readyz`
+    /// fails at once while the portal answers for `DRAIN_SECONDS` more (the load balancer moves
+    /// new requests elsewhere), the mail worker stops claiming and hands back what it cannot
+    /// finish, then no new connection is taken and the requests in flight finish.
+    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let sweeper = sweeper::spawn(self.state.clone(), self.delivery.outbox.clone());
         let checkpointer = sweeper::spawn_checkpointer(self.state.pool.clone());
-        let worker = self.delivery.spawn(self.state.mail_heartbeat.clone());
+        let (stop_worker, worker_stops) = tokio::sync::oneshot::channel();
+        let worker = self
+            .delivery
+            .spawn(self.state.mail_heartbeat.clone(), worker_stops);
         let header_read_timeout = self.state.settings.server.header_read_timeout;
         // The operator's listener stops with the portal's.
         let (stop_operators, mut stopping) = tokio::sync::watch::channel(());
@@ -162,21 +176,38 @@ impl Application {
                 serve::serve(listener, router, header_read_timeout, stopped).await;
             })
         });
-        serve::serve(
-            self.listener,
-            self.router,
-            header_read_timeout,
-            shutdown_signal(),
-        )
-        .await;
+        let (readiness, drain) = (
+            self.state.readiness.clone(),
+            self.state.settings.server.drain,
+        );
+        let drained = async move {
+            stop.await;
+            readiness.drain();
+            let _ = stop_worker.send(());
+            tracing::info!(
+                seconds = drain.as_secs(),
+                "draining: /readyz fails from now on"
+            );
+            tokio::time::sleep(drain).await;
+        };
+        serve::serve(self.listener, self.router, header_read_timeout, drained).await;
+        // The emails of links asked for just before are issued after their answers: wait for
+        // them (their work is a few writes), or a patient who saw "check your email" gets none.
+        let background = self.state.accounts.background().idle();
+        if tokio::time::timeout(FINISH_BACKGROUND, background)
+            .await
+            .is_err()
+        {
+            tracing::error!("stopped with work after answers unfinished");
+        }
         drop(stop_operators);
         if let Some(operators) = operators {
             let _ = operators.await;
         }
-        // Whatever it holds is claimed again at the next start once its lease lapses.
-        worker.abort();
+        let _ = worker.await;
         sweeper.abort();
         checkpointer.abort();
+        tracing::info!("stopped");
         Ok(())
     }
 }

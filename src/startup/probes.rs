@@ -44,6 +44,12 @@ pub(super) async fn ready(State(state): State<AppState>) -> (StatusCode, &'stati
 
 /// `/readyz` on the operator's listener: the same answer, saying what is wrong.
 pub(super) async fn ready_why(State(state): State<AppState>) -> (StatusCode, String) {
+    if state.readiness.draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "shutting down: finishing the requests in flight".to_owned(),
+        );
+    }
     // Probes that arrive while a check runs wait for its answer rather than start their own.
     let mut last = state.readiness.last.lock().await;
     if let Some((at, status, reason)) = last.as_ref() {
@@ -124,6 +130,12 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Response {
                 help: "Emails queued or being sent.",
                 kind: Kind::Gauge,
                 value: waiting.count as f64,
+            },
+            Sample {
+                name: "carelink_outbox_retrying",
+                help: "Emails waiting after an attempt failed for now (`carelink mail queue` says why).",
+                kind: Kind::Gauge,
+                value: waiting.retrying as f64,
             },
             Sample {
                 name: "carelink_outbox_oldest_waiting_seconds",

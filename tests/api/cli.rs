@@ -56,6 +56,34 @@ async fn user_add_without_a_password_invites_by_email() {
         "{text}"
     );
     assert!(text.contains("/password/new?token="), "{text}");
+
+    // The invitation waits (no portal runs to send it): the operator sees it, and why it waits,
+    // without the address.
+    let output = carelink(&dir, &[], &["mail", "queue"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let listed = stdout(&output);
+    assert!(
+        listed.starts_with("1 emails waiting (0 after a failed attempt)"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("set_password") && listed.contains("to @example.org"),
+        "{listed}"
+    );
+    assert!(!listed.contains("sam@"), "{listed}");
+    let pool = carelink::db::connect_and_migrate(&crate::support::cli::database_url(&dir))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE outbox SET last_error = '450 4.2.0 mailbox busy', attempts = 3")
+        .execute(pool.write())
+        .await
+        .unwrap();
+    let listed = stdout(&carelink(&dir, &[], &["mail", "queue"]));
+    assert!(listed.contains("(1 after a failed attempt)"), "{listed}");
+    assert!(
+        listed.contains("3 attempts") && listed.contains("last attempt: 450 4.2.0 mailbox busy"),
+        "{listed}"
+    );
 }
 
 #[tokio::test]

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+use crate::support::haproxy::Haproxy;
+
 /// `deploy/carelink.service` passes `systemd-analyze verify` without a single complaint
 /// (systemd only warns about a misspelt or unknown setting, and then ignores it). The binary
 /// is the one under test, since the unit's `/opt/carelink` exists only on a server.
@@ -64,30 +66,15 @@ async fn haproxy_names_the_city_itself_and_turns_a_flooding_source_away() {
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("cities.map");
     std::fs::write(&map, "127.0.0.0/8 Montreal\n").unwrap();
-    let front = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .to_string();
-    let mut haproxy = Command::new("haproxy")
-        .args(["-f", "deploy/haproxy.cfg", "-db"])
-        .env("CARELINK_LISTEN", &front)
-        .env("CARELINK_A", &instance_addr)
-        .env("CARELINK_B", &instance_addr)
-        .env("CARELINK_LOCATION_HEADER", "x-city")
-        .env("CARELINK_CITY_MAP", &map)
-        .env("CARELINK_SOURCE_REQUESTS", "30")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("haproxy runs (Debian's haproxy package; scripts/setup installs it)");
-    struct Stop<'a>(&'a mut std::process::Child);
-    impl Drop for Stop<'_> {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let _stop = Stop(&mut haproxy);
+    let map = map.to_str().unwrap();
+    let haproxy = Haproxy::start(&[
+        ("CARELINK_A", &instance_addr),
+        ("CARELINK_B", &instance_addr),
+        ("CARELINK_LOCATION_HEADER", "x-city"),
+        ("CARELINK_CITY_MAP", map),
+        ("CARELINK_SOURCE_REQUESTS", "30"),
+    ]);
+    let front = &haproxy.address;
 
     let client = reqwest::Client::new();
     let url = format!("http://{front}/appointments");

@@ -8,7 +8,7 @@ use tokio::task::JoinSet;
 
 use crate::support::{
     browser::other_than,
-    cli::{add_patient_with_password, database_url, Served},
+    cli::{add_patient_with_password, database_url, Served, CLI_PASSWORD as PASSWORD},
     database::postgres,
     eventually, link_in,
     mail::test_email,
@@ -16,9 +16,6 @@ use crate::support::{
     smtp_server::SmtpServer,
     TestBrowser,
 };
-
-/// Patients are added with this password by `add_patient_with_password`.
-const PASSWORD: &str = "a good long password";
 
 fn deliveries(smtp: &SmtpServer) -> HashMap<String, usize> {
     let mut seen = HashMap::new();

@@ -2,15 +2,22 @@
 
 use std::time::Duration;
 
-use carelink::{clock::Clock, startup::Application};
+use carelink::{
+    clock::{Clock, Timestamp},
+    configuration::RetryPolicy,
+    startup::Application,
+};
 use mail_parser::MimeHeaders;
 use url::Url;
 
-use crate::support::{
-    eventually,
-    mail::test_email,
-    smtp_server::{Behaviour, SmtpServer},
-    test_settings, TestApp,
+use crate::{
+    metrics::{has, metrics},
+    support::{
+        eventually,
+        mail::test_email,
+        smtp_server::{Behaviour, SmtpServer},
+        test_settings, TestApp,
+    },
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -97,6 +104,104 @@ async fn mail_waits_while_the_server_is_down_and_goes_once_it_is_back() {
     smtp.restart().await;
     smtp.wait_for(1, WAIT).await;
     app.wait_for_status(id, "sent").await;
+}
+
+/// Moves the manual clock on by `by`, then waits until the worker has tried every message that
+/// fell due, so each step is one round of attempts.
+async fn pass(app: &TestApp, clock: &Clock, by: time::Duration) {
+    clock.advance(by);
+    let now = Timestamp::from(clock.now());
+    eventually(format_args!("every due message to be tried"), || async {
+        let due: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox
+             WHERE status = 'sending' OR (status = 'queued' AND next_attempt_at <= $1)",
+        )
+        .bind(now)
+        .fetch_one(app.pool.write())
+        .await
+        .unwrap();
+        (due == 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_notification_waits_out_a_relay_down_for_days_and_a_login_link_only_until_it_expires() {
+    let mut smtp = SmtpServer::start().await;
+    let url = Url::parse(&smtp.url()).unwrap();
+    smtp.stop();
+    let clock = Clock::manual(time::macros::datetime!(2031-03-03 12:00 UTC));
+    // The production schedule, on the manual clock.
+    let app = TestApp::with_clock_and(clock.clone(), |s| {
+        s.mail.smtp_url = Some(url);
+        s.mail.retry = RetryPolicy {
+            idle_poll: time::Duration::milliseconds(50),
+            ..RetryPolicy::default()
+        };
+    })
+    .await;
+    let notification = app.queue(&test_email()).await;
+    let mut link = test_email();
+    link.kind = "login_link";
+    link.carries_secret = true;
+    link.expires_at = Some(clock.now() + time::Duration::minutes(60));
+    let link = app.queue(&link).await;
+    pass(&app, &clock, time::Duration::ZERO).await;
+
+    // The link's hour, a quarter at a time: the link's email is tried until it would arrive dead,
+    // then dropped with its bodies erased.
+    for _ in 0..4 {
+        pass(&app, &clock, time::Duration::minutes(15)).await;
+    }
+    let (status, attempts, _) = app.outbox_row(link).await;
+    assert_eq!(status, "expired");
+    assert!(attempts >= 4, "tried until it expired: {attempts}");
+    let body: Option<String> = sqlx::query_scalar("SELECT html_body FROM outbox WHERE id = $1")
+        .bind(link)
+        .fetch_one(app.pool.write())
+        .await
+        .unwrap();
+    assert_eq!(body, None, "a dropped link is erased");
+
+    // The notification waits, and /metrics says so and that it has failed before.
+    let page = metrics(&app).await;
+    has(&page, "carelink_outbox_waiting 1");
+    has(&page, "carelink_outbox_retrying 1");
+    has(
+        &page,
+        &format!("carelink_outbox_oldest_waiting_seconds {}", 3600),
+    );
+
+    // Four days on, six hours at a time, it is still waiting, and still tried.
+    let before = app.outbox_row(notification).await.1;
+    for _ in 0..16 {
+        pass(&app, &clock, time::Duration::hours(6)).await;
+    }
+    let (status, attempts, error) = app.outbox_row(notification).await;
+    assert_eq!(status, "queued");
+    assert!(attempts >= before + 16, "{before} then {attempts}");
+    assert!(error.is_some_and(|e| !e.is_empty()), "why it waits");
+
+    // The relay is back: it goes at its next attempt, once.
+    smtp.restart().await;
+    pass(&app, &clock, time::Duration::minutes(15)).await;
+    app.wait_for_status(notification, "sent").await;
+    let received = smtp.received();
+    assert_eq!(received.len(), 1, "only the notification, once");
+    assert_eq!(received[0].parsed().subject(), Some("Carelink test email"));
+
+    // Down for longer than five days, a notification is given up on, and not before.
+    smtp.stop();
+    let doomed = app.queue(&test_email()).await;
+    for _ in 0..9 {
+        pass(&app, &clock, time::Duration::hours(12)).await;
+    }
+    assert_eq!(app.outbox_row(doomed).await.0, "queued", "4.5 days on");
+    pass(&app, &clock, time::Duration::hours(12)).await;
+    let (status, _, error) = app.outbox_row(doomed).await;
+    assert_eq!(status, "failed");
+    let error = error.unwrap_or_default();
+    assert!(error.contains("over 120 hours"), "{error}");
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ mod clinic;
 mod compression;
 mod deploy;
 mod dkim;
+mod draining;
 mod faults;
 mod fhir;
 mod flood;

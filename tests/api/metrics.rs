@@ -2,7 +2,7 @@
 
 use crate::support::{mail::test_email, TestApp, TestPatient, PASSWORD};
 
-async fn metrics(app: &TestApp) -> String {
+pub(crate) async fn metrics(app: &TestApp) -> String {
     let answer = app.operator().get("/metrics").await;
     assert_eq!(answer.status(), 200);
     assert_eq!(
@@ -12,7 +12,7 @@ async fn metrics(app: &TestApp) -> String {
     answer.text().await.unwrap()
 }
 
-fn has(page: &str, line: &str) {
+pub(crate) fn has(page: &str, line: &str) {
     assert!(page.lines().any(|l| l == line), "no {line:?} in\n{page}");
 }
 

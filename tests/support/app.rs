@@ -60,7 +60,7 @@ pub fn test_settings(dir: &TempDir, adjust: impl FnOnce(&mut Settings)) -> Setti
     settings.mail.retry = RetryPolicy {
         first_delay: Duration::milliseconds(100),
         max_delay: Duration::milliseconds(400),
-        max_attempts: 50,
+        give_up_after: Duration::days(5),
         lease: Duration::seconds(30),
         idle_poll: Duration::milliseconds(100),
     };

@@ -83,10 +83,13 @@ where
         .unwrap()
 }
 
-/// `carelink user add` for `email`, with a password from standard input.
+/// The password `add_patient_with_password` gives.
+pub const CLI_PASSWORD: &str = "a good long password";
+
+/// `carelink user add` for `email`, with `CLI_PASSWORD` from standard input.
 pub fn add_patient_with_password(dir: &TempDir, email: &str) -> Output {
     let args = ["user", "add", "--email", email, "--password-stdin"];
-    carelink_with_input(dir, &[], &args, "a good long password\n")
+    carelink_with_input(dir, &[], &args, &format!("{CLI_PASSWORD}\n"))
 }
 
 /// `carelink serve` on the database in `dir`, as its own process, on a free port.
@@ -98,8 +101,8 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts the server with extra environment variables, its log in `dir/<log>`, and waits
-    /// until it answers.
+    /// Starts the server with extra environment variables (on a free port unless they name
+    /// `LEPTOS_SITE_ADDR`), its log in `dir/<log>`, and waits until it answers.
     pub async fn start(dir: &TempDir, env: &[(&str, &str)], log: &str) -> Self {
         let free = || {
             let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -109,7 +112,12 @@ impl Served {
                 .port();
             format!("127.0.0.1:{port}")
         };
-        let (site_addr, metrics_addr) = (free(), free());
+        // A restarted instance keeps its address: the caller names it.
+        let site_addr = env
+            .iter()
+            .find(|(name, _)| *name == "LEPTOS_SITE_ADDR")
+            .map_or_else(free, |(_, at)| (*at).to_owned());
+        let metrics_addr = free();
         let mut env = env.to_vec();
         env.push(("LEPTOS_SITE_ADDR", &site_addr));
         env.push(("METRICS_ADDR", &metrics_addr));
@@ -128,6 +136,30 @@ impl Served {
         })
         .await;
         served
+    }
+
+    /// Asks it to stop (SIGTERM), as systemd does at an upgrade.
+    pub fn terminate(&self) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    /// Waits for it to exit, at most `within`, and says how.
+    pub async fn exited(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let until = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "still running after {within:?}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
     }
 
     /// Kills it at once (SIGKILL), as a power cut or the OOM killer would.

@@ -7,6 +7,7 @@ pub mod authenticator;
 pub mod browser;
 pub mod cli;
 pub mod database;
+pub mod haproxy;
 pub mod mail;
 pub mod mounts;
 pub mod patient;

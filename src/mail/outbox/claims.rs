@@ -193,6 +193,31 @@ pub(in crate::mail) async fn schedule_retry(
     record(tx, outcome).await
 }
 
+/// Puts back in the queue, due at once, the claims `held` (message id, attempts) of a worker that
+/// is stopping, unless another claim was made since.
+pub(in crate::mail) async fn release(
+    pool: &db::Pool,
+    held: &[(i64, i64)],
+    now: OffsetDateTime,
+) -> sqlx::Result<u64> {
+    let mut returned = 0;
+    for &(id, attempts) in held {
+        returned += sqlx::query(&format!(
+            "UPDATE outbox SET status = $4, next_attempt_at = $5, lease_until = NULL
+             WHERE {STILL_CLAIMED}"
+        ))
+        .bind(id)
+        .bind(attempts)
+        .bind(OutboxStatus::Sending)
+        .bind(OutboxStatus::Queued)
+        .bind(Timestamp::from(now))
+        .execute(pool.write())
+        .await?
+        .rows_affected();
+    }
+    Ok(returned)
+}
+
 /// When the earliest waiting message falls due, if any.
 pub(in crate::mail) async fn next_due(pool: &db::Pool) -> sqlx::Result<Option<OffsetDateTime>> {
     let next: Option<Timestamp> = sqlx::query_scalar(

@@ -123,22 +123,66 @@ impl Outbox {
 /// What is still to be delivered (queued, or being sent).
 pub struct Waiting {
     pub count: i64,
+    /// Those among them that have failed at least once for now (the relay refused them or could
+    /// not be reached), and wait for their next attempt.
+    pub retrying: i64,
     /// How long the oldest of them has waited; zero when none waits.
     pub oldest: Duration,
 }
 
 pub async fn waiting(pool: &db::Pool, now: OffsetDateTime) -> sqlx::Result<Waiting> {
-    let (count, oldest): (i64, Option<Timestamp>) =
-        sqlx::query_as("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE status IN ($1, $2)")
-            .bind(OutboxStatus::Queued)
-            .bind(OutboxStatus::Sending)
-            .fetch_one(pool.read())
-            .await?;
+    let (count, retrying, oldest): (i64, i64, Option<Timestamp>) = sqlx::query_as(
+        "SELECT COUNT(*), COUNT(last_error), MIN(created_at) FROM outbox
+         WHERE status IN ($1, $2)",
+    )
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
+    .fetch_one(pool.read())
+    .await?;
     let oldest = oldest.map_or(Duration::ZERO, |at| now - OffsetDateTime::from(at));
     Ok(Waiting {
         count,
+        retrying,
         oldest: oldest.max(Duration::ZERO),
     })
+}
+
+/// One message still to be delivered, as an operator sees it: never its bodies, and of its
+/// recipient only the domain (what a relay's refusal is usually about).
+#[derive(Debug, sqlx::FromRow)]
+pub struct WaitingEmail {
+    pub id: i64,
+    pub kind: String,
+    pub status: OutboxStatus,
+    recipient: String,
+    pub attempts: i64,
+    pub created_at: Timestamp,
+    pub next_attempt_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    /// Why the last attempt failed, if one did.
+    pub last_error: Option<String>,
+}
+
+impl WaitingEmail {
+    pub fn recipient_domain(&self) -> &str {
+        self.recipient
+            .rsplit_once('@')
+            .map_or("", |(_, domain)| domain)
+    }
+}
+
+/// The `limit` messages waiting longest, oldest first.
+pub async fn waiting_emails(pool: &db::Pool, limit: i64) -> sqlx::Result<Vec<WaitingEmail>> {
+    sqlx::query_as(
+        "SELECT id, kind, status, recipient, attempts, created_at, next_attempt_at, expires_at,
+                last_error
+         FROM outbox WHERE status IN ($1, $2) ORDER BY created_at, id LIMIT $3",
+    )
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
+    .bind(limit)
+    .fetch_all(pool.read())
+    .await
 }
 
 /// How long a message that is done with (sent, failed, expired) stays in the outbox, for
