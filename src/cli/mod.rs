@@ -68,10 +68,21 @@ enum Command {
     },
     /// Load demo patients, appointments and a form response (safe to run again).
     Demo,
-    /// Write a consistent copy of the database to FILE (a new file), while the portal runs.
+    /// Write a consistent copy of the database to FILE (a new file), while the portal runs:
+    /// SQLite's own copy, or pg_dump's custom format on PostgreSQL (restore with pg_restore).
     Backup {
-        #[arg(value_name = "FILE")]
-        file: std::path::PathBuf,
+        #[arg(
+            value_name = "FILE",
+            required_unless_present = "into",
+            conflicts_with = "into"
+        )]
+        file: Option<std::path::PathBuf>,
+        /// Instead of FILE: a new file in DIR named by the time, as the nightly timer runs it.
+        #[arg(long, value_name = "DIR")]
+        into: Option<std::path::PathBuf>,
+        /// With --into: how many of those files to keep; the oldest beyond are deleted.
+        #[arg(long, value_name = "N", default_value_t = 14, requires = "into", value_parser = clap::value_parser!(u16).range(1..))]
+        keep: u16,
     },
     /// Copy the SQLite database into the empty PostgreSQL database at URL, and check the counts.
     /// Stop the portal first: what it writes during the copy stays behind.
@@ -198,7 +209,7 @@ pub async fn run() -> ExitCode {
         Command::Mail {
             command: MailCommand::Queue { limit },
         } => mail_queue::run(settings, limit).await,
-        Command::Backup { file } => back_up(&settings, &file).await,
+        Command::Backup { file, into, keep } => back_up(&settings, file, into, keep).await,
         Command::MigrateTo { url } => migrate_to(&settings, &url).await,
         command => admin::run(settings, command).await,
     };
@@ -225,9 +236,31 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn back_up(settings: &Settings, file: &std::path::Path) -> anyhow::Result<()> {
-    crate::db::back_up(&settings.database.url, file).await?;
-    let size = std::fs::metadata(file).map(|m| m.len()).unwrap_or(0);
+async fn back_up(
+    settings: &Settings,
+    file: Option<PathBuf>,
+    into: Option<PathBuf>,
+    keep: u16,
+) -> anyhow::Result<()> {
+    let url = &settings.database.url;
+    let file = match (file, into) {
+        (None, Some(dir)) => {
+            let now = OffsetDateTime::now_utc();
+            let (file, deleted) =
+                crate::db::back_up_into(url, &dir, usize::from(keep), now).await?;
+            for old in deleted {
+                println!("Deleted the old backup {}.", old.display());
+            }
+            file
+        }
+        // clap has made sure it is one or the other.
+        (file, _) => {
+            let file = file.ok_or_else(|| anyhow::anyhow!("name a FILE, or --into DIR"))?;
+            crate::db::back_up(url, &file).await?;
+            file
+        }
+    };
+    let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
     println!(
         "Backed up the database to {} ({size} bytes).",
         file.display()

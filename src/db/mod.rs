@@ -8,15 +8,16 @@
 //! CONFLICT`, integer milliseconds for times, 0/1 for flags, `lower(email)` for addresses);
 //! where they do not, the statement asks `Pool::engine()` (the outbox's claims, rate limits).
 
+mod backup;
 mod connections;
 mod migrate_to;
 mod postgres;
 mod sqlite;
 mod trouble;
 
+pub use backup::{back_up, back_up_into};
 pub use connections::{Connections, Transaction};
 pub use migrate_to::migrate_to;
-pub use sqlite::back_up;
 pub use trouble::Trouble;
 
 /// The engine behind every pool, connection and transaction, as sqlx's runtime choice of driver.

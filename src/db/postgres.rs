@@ -27,3 +27,38 @@ pub(super) async fn open(url: &str) -> anyhow::Result<Pool> {
         checkpoints: None,
     })
 }
+
+/// `pg_dump`'s custom format (restored with `pg_restore`) of the database at `url`, written into
+/// `target`, a new file. The password reaches pg_dump through `PGPASSWORD`, never its command line,
+/// which `ps` shows to every user of the machine.
+pub(super) async fn dump(url: &str, target: &str) -> anyhow::Result<()> {
+    let shown = redact(url);
+    let mut without_password = url::Url::parse(url).map_err(|e| {
+        anyhow::anyhow!("DATABASE_URL {shown:?} is not a valid PostgreSQL URL: {e}")
+    })?;
+    let password = percent_encoding::percent_decode_str(without_password.password().unwrap_or(""))
+        .decode_utf8_lossy()
+        .into_owned();
+    let _ = without_password.set_password(None);
+    let mut pg_dump = tokio::process::Command::new("pg_dump");
+    pg_dump
+        .args(["--format=custom", "--file", target, "--dbname"])
+        .arg(without_password.as_str())
+        .stdin(std::process::Stdio::null());
+    if !password.is_empty() {
+        pg_dump.env("PGPASSWORD", password);
+    }
+    let output = pg_dump.output().await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot run pg_dump ({e}): install postgresql-client, of the server's major version \
+             or newer"
+        )
+    })?;
+    if !output.status.success() {
+        anyhow::bail!(
+            "pg_dump could not back up {shown}: {}",
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    Ok(())
+}

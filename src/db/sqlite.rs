@@ -1,7 +1,7 @@
 //! SQLite, the embedded default: a file (and its folder) created when missing, in WAL mode, with
-//! four read-only readers and one writer; and its consistent live copy (`carelink backup`).
+//! four read-only readers and one writer; and its consistent live copy (`backup`).
 
-use std::{os::unix::fs::OpenOptionsExt, str::FromStr, sync::Arc, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     any::AnyConnectOptions,
@@ -63,22 +63,10 @@ pub(super) async fn open(url: &str) -> anyhow::Result<Pool> {
     })
 }
 
-/// Writes a consistent copy of the existing database at `url` to the new file `to`, while the
-/// portal keeps serving: SQLite's `VACUUM INTO` reads it in one transaction, so the copy is
-/// whole and holds every commit made before it started.
-pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
-    if Engine::of(url)? != Engine::Sqlite {
-        anyhow::bail!(
-            "carelink backup copies a SQLite database; back PostgreSQL up with pg_dump \
-             (or your provider's backups)"
-        );
-    }
-    let target = to
-        .to_str()
-        .ok_or_else(|| anyhow::anyhow!("the backup's path {} is not UTF-8", to.display()))?;
-    if to.exists() {
-        anyhow::bail!("{target} already exists: a backup never overwrites a file");
-    }
+/// Writes a consistent copy of the existing database at `url` into `target`, a new empty file,
+/// while the portal keeps serving: SQLite's `VACUUM INTO` reads it in one transaction, so the
+/// copy is whole and holds every commit made before it started.
+pub(super) async fn vacuum_into(url: &str, target: &str) -> anyhow::Result<()> {
     // Not created when missing: a backup of nothing is a mistake in DATABASE_URL.
     let mut db = SqliteConnectOptions::from_str(url)
         .map_err(|e| anyhow::anyhow!("DATABASE_URL {url:?} is not a valid SQLite URL: {e}"))?
@@ -87,21 +75,11 @@ pub async fn back_up(url: &str, to: &std::path::Path) -> anyhow::Result<()> {
         .connect()
         .await
         .map_err(|e| anyhow::anyhow!("cannot open the database {url}: {e}"))?;
-    // Readable by its owner alone from its first byte: it holds every patient's records. SQLite
-    // writes into an empty file as it would into a new one.
-    std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(to)
-        .map_err(|e| anyhow::anyhow!("cannot create the backup {target}: {e}"))?;
-    let copied = sqlx::query("VACUUM INTO $1")
+    // SQLite writes into an empty file as it would into a new one.
+    sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(&mut db)
-        .await;
-    if let Err(e) = copied {
-        let _ = std::fs::remove_file(to);
-        anyhow::bail!("cannot write the backup to {target}: {e}");
-    }
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot write the backup to {target}: {e}"))?;
     Ok(())
 }

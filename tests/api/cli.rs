@@ -387,6 +387,59 @@ async fn a_backup_of_the_live_database_restores_and_signs_in() {
     );
 }
 
+/// The nightly timer's backups (`deploy/carelink-backup.timer`), on either engine: each a new
+/// file readable by its owner alone, the oldest deleted past `--keep` and nothing else in the
+/// folder touched; and the newest restores as README's "Backups" says (a copy of the file on
+/// SQLite, `pg_restore` on PostgreSQL) into a portal that signs the patient in.
+#[tokio::test]
+async fn nightly_backups_keep_the_newest_and_restore_on_either_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(add_patient_with_password(&dir, "pat@example.org")
+        .status
+        .success());
+    let backups = tempfile::tempdir().unwrap();
+    std::fs::write(backups.path().join("notes.txt"), "the clinic's own").unwrap();
+    let into = backups.path().to_str().unwrap();
+    for _ in 0..3 {
+        let output = carelink(&dir, &[], &["backup", "--into", into, "--keep", "2"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut kept: Vec<std::path::PathBuf> = std::fs::read_dir(backups.path())
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.file_name().unwrap() != "notes.txt")
+        .collect();
+    kept.sort();
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(backups.path().join("notes.txt").exists());
+    for file in &kept {
+        let mode = std::fs::metadata(file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{}: {mode:o}", file.display());
+    }
+    let newest = kept.last().unwrap();
+
+    let restored_dir = tempfile::tempdir().unwrap();
+    let url = crate::support::database::url_for(restored_dir.path(), "restored.db");
+    if url.starts_with("postgres") {
+        let restored = std::process::Command::new("pg_restore")
+            .args(["--no-owner", "--dbname", &url])
+            .arg(newest)
+            .output()
+            .unwrap();
+        assert!(restored.status.success(), "{}", stderr(&restored));
+    } else {
+        assert!(newest.extension().unwrap() == "db");
+        std::fs::copy(newest, url.strip_prefix("sqlite://").unwrap()).unwrap();
+    }
+    let settings = test_settings(&restored_dir, |s| s.database.url = url.clone());
+    let restored = TestApp::spawn_in(restored_dir, settings).await;
+    let signed_in = restored
+        .sign_in("pat@example.org", crate::support::cli::CLI_PASSWORD)
+        .await;
+    assert_eq!(signed_in.headers()["location"], "/appointments");
+}
+
 #[test]
 fn a_database_server_that_never_answers_is_reported_not_waited_for() {
     use std::{

@@ -4,23 +4,26 @@ use std::process::Command;
 
 use crate::support::haproxy::Haproxy;
 
-/// `deploy/carelink.service` passes `systemd-analyze verify` without a single complaint
-/// (systemd only warns about a misspelt or unknown setting, and then ignores it). The binary
-/// is the one under test, since the unit's `/opt/carelink` exists only on a server.
+/// The units the package installs (`deploy/carelink.service`, the nightly backup's service and
+/// timer) pass `systemd-analyze verify` without a single complaint (systemd only warns about a
+/// misspelt or unknown setting, and then ignores it). The binary is the one under test, since
+/// the units' `/usr/lib/carelink` exists only where the package is installed.
 #[test]
-fn the_systemd_unit_verifies_cleanly() {
-    let unit = std::fs::read_to_string("deploy/carelink.service").unwrap();
-    assert!(unit.contains("ExecStart=/opt/carelink/carelink serve"));
-    let here = unit.replace(
-        "/opt/carelink/carelink serve",
-        &format!("{} serve", env!("CARGO_BIN_EXE_carelink")),
-    );
+fn the_systemd_units_verify_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("carelink.service");
-    std::fs::write(&path, here).unwrap();
+    let units = [
+        "carelink.service",
+        "carelink-backup.service",
+        "carelink-backup.timer",
+    ];
+    for unit in units {
+        let text = std::fs::read_to_string(format!("deploy/{unit}")).unwrap();
+        let here = text.replace("/usr/lib/carelink/carelink", env!("CARGO_BIN_EXE_carelink"));
+        std::fs::write(dir.path().join(unit), here).unwrap();
+    }
     let output = Command::new("systemd-analyze")
         .arg("verify")
-        .arg(&path)
+        .args(units.map(|unit| dir.path().join(unit)))
         .output()
         .expect("systemd-analyze runs (Debian's systemd package; scripts/setup installs it)");
     let said = format!(
