@@ -14,12 +14,13 @@ use lettre::{
     address::Envelope,
     transport::smtp::{
         authentication::{Credentials, Mechanism},
-        client::{AsyncSmtpConnection, AsyncTokioStream, TlsParameters},
+        client::{AsyncSmtpConnection, AsyncTokioStream, Certificate, TlsParameters},
         extension::ClientId,
         response::Response,
     },
 };
 use tokio::net::TcpStream;
+use tokio_rustls::rustls::pki_types::{pem::PemObject, CertificateDer};
 use url::Url;
 
 use super::DeliveryError;
@@ -58,12 +59,29 @@ impl Relay {
     /// Reads `smtp[s]://[user:password@]host[:port][/hello-name][?tls=required|opportunistic]`.
     pub(super) fn from_url(url: &Url, max_idle: usize) -> Result<Self, String> {
         let host = url.host_str().ok_or("the URL names no host")?.to_owned();
-        let tls = url
-            .query_pairs()
-            .find(|(name, _)| name == "tls")
-            .map(|(_, value)| value.into_owned());
+        let setting = |wanted: &str| {
+            url.query_pairs()
+                .find(|(name, _)| name == wanted)
+                .map(|(_, value)| value.into_owned())
+        };
+        let tls = setting("tls");
+        // `?ca=FILE`: the clinic's own certificate authority (PEM), trusted besides the Mozilla
+        // roots, for a relay whose certificate it signed.
+        let ca = setting("ca");
+        if ca.is_some() && url.scheme() == "smtp" && matches!(tls.as_deref(), None | Some("none")) {
+            return Err(
+                "?ca= is for a relay spoken to over TLS: use smtps:// or smtp://...?tls=required"
+                    .into(),
+            );
+        }
+        let ca = ca.map(|file| read_ca(&file)).transpose()?;
         let starttls = |required| -> Result<Security, String> {
-            let tls = TlsParameters::new(host.clone()).map_err(|e| e.to_string())?;
+            let mut tls = TlsParameters::builder(host.clone());
+            for certificate in ca.iter().flatten() {
+                let der = Certificate::from_der(certificate.to_vec()).map_err(|e| e.to_string())?;
+                tls = tls.add_root_certificate(der);
+            }
+            let tls = tls.build_rustls().map_err(|e| e.to_string())?;
             Ok(Security::StartTls { tls, required })
         };
         let (security, default_port) = match (url.scheme(), tls.as_deref()) {
@@ -72,7 +90,7 @@ impl Relay {
             ("smtp", Some("opportunistic")) => (starttls(false)?, 587),
             ("smtps", None) => (
                 Security::Implicit {
-                    tls: implicit_tls(),
+                    tls: implicit_tls(ca.as_ref()),
                 },
                 465,
             ),
@@ -238,10 +256,31 @@ fn temporary(reason: String) -> DeliveryError {
     }
 }
 
-/// Server certificates checked against the Mozilla roots, as lettre's own TLS does.
-fn implicit_tls() -> Arc<tokio_rustls::TlsConnector> {
+/// The clinic's own certificate authority (`?ca=`): the certificates of its PEM file.
+type Authority = Vec<CertificateDer<'static>>;
+
+fn read_ca(path: &str) -> Result<Authority, String> {
+    let pem = std::fs::read(path)
+        .map_err(|e| format!("cannot read the certificate authority {path} (?ca=): {e}"))?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Authority, _>>()
+        .map_err(|e| format!("{path} (?ca=) is not PEM: {e}"))?;
+    if certificates.is_empty() {
+        return Err(format!("{path} (?ca=) holds no PEM certificate"));
+    }
+    Ok(certificates)
+}
+
+/// Server certificates checked against the Mozilla roots, as lettre's own TLS does, and the
+/// clinic's own authority if there is one.
+fn implicit_tls(ca: Option<&Authority>) -> Arc<tokio_rustls::TlsConnector> {
     use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-    let roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    let mut roots = RootCertStore::from_iter(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    for certificate in ca.into_iter().flatten() {
+        // One the TLS library cannot use as a root is left out: the relay's own then fails
+        // to verify, and the delivery says why.
+        let _ = roots.add(certificate.clone());
+    }
     let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
     let config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -292,5 +331,34 @@ impl tokio::io::AsyncWrite for TlsStream {
         cx: &mut std::task::Context<'_>,
     ) -> std::task::Poll<std::io::Result<()>> {
         std::pin::Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_clinics_certificate_authority_is_read_for_tls_relays_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let refused = |url: String| match Relay::from_url(&Url::parse(&url).unwrap(), 1) {
+            Ok(_) => panic!("{url} was taken"),
+            Err(reason) => reason,
+        };
+        let missing = dir.path().join("missing.pem");
+        let reason = refused(format!("smtps://relay.example?ca={}", missing.display()));
+        assert!(
+            reason.starts_with("cannot read the certificate authority"),
+            "{reason}"
+        );
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate").unwrap();
+        let reason = refused(format!("smtps://relay.example?ca={}", junk.display()));
+        assert!(reason.ends_with("holds no PEM certificate"), "{reason}");
+        let reason = refused(format!("smtp://relay.example?ca={}", junk.display()));
+        assert!(
+            reason.starts_with("?ca= is for a relay spoken to over TLS"),
+            "{reason}"
+        );
     }
 }

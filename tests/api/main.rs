@@ -45,4 +45,5 @@ mod sign_in_codes;
 mod sweeping;
 mod testing_api;
 mod time_zones;
+mod tls;
 mod upgrades;

@@ -12,6 +12,7 @@ pub mod mail;
 pub mod mounts;
 pub mod patient;
 pub mod smtp_server;
+pub mod tls;
 
 use std::{fmt::Display, future::Future, time::Duration};
 

@@ -1,5 +1,5 @@
 //! A small but real SMTP server on loopback for tests and benchmarks: it speaks the protocol over
-//! TCP, keeps what it accepts, can refuse (4xx/5xx), and can be stopped and started again on the
+//! TCP (or over TLS from the first byte, as on port 465), keeps what it accepts, can refuse (4xx/5xx), and can be stopped and started again on the
 //! same port, dropping every open connection as a crashed server would.
 
 use std::{
@@ -9,8 +9,8 @@ use std::{
 };
 
 use tokio::{
-    io::{AsyncBufReadExt, AsyncWriteExt, BufReader},
-    net::{TcpListener, TcpStream},
+    io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, ReadHalf},
+    net::TcpListener,
     sync::Notify,
     task::JoinSet,
 };
@@ -59,23 +59,55 @@ pub struct SmtpServer {
     address: SocketAddr,
     shared: Arc<Shared>,
     connections: Option<JoinSet<()>>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 }
 
 impl SmtpServer {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A relay reached over TLS from the first byte (`smtps://`), with the certificate and key
+    /// in these PEM files.
+    pub async fn start_tls(certificate: &std::path::Path, key: &std::path::Path) -> Self {
+        use tokio_rustls::rustls::{
+            crypto::ring::default_provider,
+            pki_types::{pem::PemObject, CertificateDer, PrivateKeyDer},
+            ServerConfig,
+        };
+        let chain = CertificateDer::pem_file_iter(certificate)
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(key).unwrap();
+        let config = ServerConfig::builder_with_provider(Arc::new(default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .unwrap();
+        Self::start_with(Some(tokio_rustls::TlsAcceptor::from(Arc::new(config)))).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let mut server = Self {
             address: listener.local_addr().unwrap(),
             shared: Arc::default(),
             connections: None,
+            tls,
         };
         server.serve(listener);
         server
     }
 
-    /// `smtp://127.0.0.1:PORT`: plain SMTP, as for a local relay.
+    /// `smtp://127.0.0.1:PORT`: plain SMTP, as for a local relay; `smtps://localhost:PORT` for
+    /// one started with TLS (the name its certificate holds).
     pub fn url(&self) -> String {
-        format!("smtp://{}", self.address)
+        match self.tls {
+            Some(_) => format!("smtps://localhost:{}", self.address.port()),
+            None => format!("smtp://{}", self.address),
+        }
     }
 
     pub fn set_behaviour(&self, behaviour: Behaviour) {
@@ -123,7 +155,7 @@ impl SmtpServer {
 
     fn serve(&mut self, listener: TcpListener) {
         let mut tasks = JoinSet::new();
-        let shared = self.shared.clone();
+        let (shared, tls) = (self.shared.clone(), self.tls.clone());
         // The accept loop lives in the same set, so `stop` ends it with the connections. Each
         // connection runs in its own task that the loop tracks, so they end together too.
         tasks.spawn(async move {
@@ -132,7 +164,19 @@ impl SmtpServer {
                 tokio::select! {
                     accepted = listener.accept() => {
                         if let Ok((stream, _)) = accepted {
-                            sessions.spawn(session(stream, shared.clone()));
+                            let _ = stream.set_nodelay(true);
+                            let (shared, tls) = (shared.clone(), tls.clone());
+                            sessions.spawn(async move {
+                                match tls {
+                                    // A client that fails the handshake gets no session.
+                                    Some(tls) => {
+                                        if let Ok(stream) = tls.accept(stream).await {
+                                            session(stream, shared).await;
+                                        }
+                                    }
+                                    None => session(stream, shared).await,
+                                }
+                            });
                         }
                     }
                     Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
@@ -149,9 +193,8 @@ impl Drop for SmtpServer {
     }
 }
 
-async fn session(stream: TcpStream, shared: Arc<Shared>) {
-    let _ = stream.set_nodelay(true);
-    let (read, mut write) = stream.into_split();
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: Arc<Shared>) {
+    let (read, mut write) = tokio::io::split(stream);
     let mut lines = BufReader::new(read);
     if write
         .write_all(b"220 carelink-test ESMTP ready\r\n")
@@ -244,7 +287,7 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) {
 }
 
 /// Reads a DATA section up to the lone dot, undoing dot-stuffing.
-async fn read_data(lines: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> Option<Vec<u8>> {
+async fn read_data<S: AsyncRead>(lines: &mut BufReader<ReadHalf<S>>) -> Option<Vec<u8>> {
     let mut raw = Vec::new();
     let mut line = Vec::new();
     loop {
