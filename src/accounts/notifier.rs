@@ -161,7 +161,8 @@ impl Accounts {
     }
 
     /// The link a notification email carries to `path`, issued in `tx` with the record it
-    /// tells about. It signs the patient in (single use, the login link lifetime), unless they
+    /// tells about. It signs the patient in (single use, the login link lifetime from the email's
+    /// delivery), unless they
     /// may not sign in by link (no password yet): then it creates their password first, and
     /// lands on the record all the same.
     pub async fn link_to_record(
@@ -193,7 +194,7 @@ impl Accounts {
         Ok(RecordLink {
             url,
             creates_password,
-            expires_at: now + lifetime,
+            token: issued.id,
         })
     }
 }
@@ -203,8 +204,8 @@ pub struct RecordLink {
     pub url: Url,
     /// The patient has no password yet: the link creates one, then shows the record.
     pub creates_password: bool,
-    /// When the link stops working: its email is not delivered after that.
-    pub expires_at: OffsetDateTime,
+    /// The link's token: its hour starts when the email is delivered.
+    pub token: i64,
 }
 
 fn set_password_email(

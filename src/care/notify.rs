@@ -39,8 +39,8 @@ impl Care {
     }
 
     /// Queues the email `message` words around a link to `path`, then commits `tx`. Its button
-    /// signs the patient in, so its bodies are erased once it is sent, and it is never delivered
-    /// after its link has expired.
+    /// signs the patient in, so its bodies are erased once it is sent; the link's hour starts when
+    /// it is delivered, so that news waits out a relay that is down for days.
     pub(super) async fn notify(
         &self,
         mut tx: db::Transaction,
@@ -49,8 +49,8 @@ impl Care {
         message: impl FnOnce(RecordLink) -> OutgoingEmail,
     ) -> sqlx::Result<()> {
         let link = self.accounts.link_to_record(&mut tx, user, path).await?;
-        let expires_at = link.expires_at;
-        let email = message(link).carrying_secret_until(Some(expires_at));
+        let token = link.token;
+        let email = message(link).carrying_link_from_delivery(token);
         self.outbox.queue(&mut tx, &email).await?;
         self.outbox.commit(tx).await
     }

@@ -175,6 +175,7 @@ pub fn compose(
         text,
         carries_secret: false,
         expires_at: None,
+        link_token: None,
     }
 }
 
@@ -184,6 +185,17 @@ impl OutgoingEmail {
     pub fn carrying_secret_until(mut self, expires_at: Option<OffsetDateTime>) -> Self {
         self.carries_secret = true;
         self.expires_at = expires_at;
+        self
+    }
+
+    /// Marks an email whose button signs the patient in with the link `token` (`user_tokens.id`),
+    /// whose lifetime starts when the email is delivered: news from the clinic is worth
+    /// delivering days late, and its link still works for its hour once it arrives. Its bodies are
+    /// erased once it is done with.
+    pub fn carrying_link_from_delivery(mut self, token: i64) -> Self {
+        self.carries_secret = true;
+        self.expires_at = None;
+        self.link_token = Some(token);
         self
     }
 }

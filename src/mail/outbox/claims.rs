@@ -157,7 +157,21 @@ pub(in crate::mail) async fn mark_sent(
         .bind(Timestamp::from(now))
         .bind(transport)
         .bind(response);
-    record(tx, outcome).await
+    if !record(&mut *tx, outcome).await? {
+        return Ok(false);
+    }
+    // The link it carries, if its hour starts at delivery, starts it now (unless it was used or
+    // revoked meanwhile): the same lifetime, from this moment.
+    sqlx::query(
+        "UPDATE user_tokens SET expires_at = $2 + (expires_at - created_at)
+         WHERE id = (SELECT link_token_id FROM outbox WHERE id = $1)
+           AND used_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(email.id)
+    .bind(Timestamp::from(now))
+    .execute(tx)
+    .await?;
+    Ok(true)
 }
 
 /// Records that `email` will not be delivered: `Failed` or `Expired`, and why.

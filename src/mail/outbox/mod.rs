@@ -42,6 +42,8 @@ pub struct OutgoingEmail {
     pub carries_secret: bool,
     /// Never deliver after this time.
     pub expires_at: Option<OffsetDateTime>,
+    /// The sign-in link it carries whose lifetime starts at delivery, if any (`user_tokens.id`).
+    pub link_token: Option<i64>,
 }
 
 /// A queued email as the worker sees it.
@@ -84,8 +86,9 @@ impl Outbox {
         let message_id = format!("<{}@{}>", uuid::Uuid::new_v4(), self.message_id_domain);
         sqlx::query_scalar(
             "INSERT INTO outbox (message_id, kind, recipient, subject, html_body, text_body,
-                                 carries_secret, next_attempt_at, expires_at, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8) RETURNING id",
+                                 carries_secret, next_attempt_at, expires_at, created_at,
+                                 link_token_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8, $10) RETURNING id",
         )
         .bind(message_id)
         .bind(email.kind)
@@ -96,6 +99,7 @@ impl Outbox {
         .bind(i64::from(email.carries_secret))
         .bind(now)
         .bind(email.expires_at.map(Timestamp::from))
+        .bind(email.link_token)
         .fetch_one(tx)
         .await
     }

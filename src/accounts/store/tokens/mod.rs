@@ -51,6 +51,7 @@ pub struct NewToken<'a> {
 
 /// What to email: the link's secret, and the sign-in code that goes with it.
 pub struct Issued {
+    pub id: i64,
     pub secret: String,
     pub code: Option<SignInCode>,
 }
@@ -78,12 +79,12 @@ pub async fn issue(
         .as_ref()
         .and(token.pending_cookie)
         .map(ApprovalNumber::for_request);
-    sqlx::query(
+    let id = sqlx::query_scalar(
         "INSERT INTO user_tokens (token_hash, user_id, purpose, created_at, expires_at,
                                   requested_ip, requested_user_agent, requested_place,
                                   redirect_to, pending_cookie_hash, code_hash,
                                   approval_number)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
     )
     .bind(hash_secret(&secret))
     .bind(user_id)
@@ -97,9 +98,9 @@ pub async fn issue(
     .bind(token.pending_cookie.map(hash_secret))
     .bind(code_hash)
     .bind(approval.map(|number| i64::from(number.get())))
-    .execute(db)
+    .fetch_one(db)
     .await?;
-    Ok(Issued { secret, code })
+    Ok(Issued { id, secret, code })
 }
 
 /// A used-up token: whose it was and where it leads.
@@ -190,11 +191,16 @@ pub async fn is_usable(
 }
 
 /// Deletes tokens that expired before `expired_before`: used, revoked or not, none of them can
-/// sign in or tell a page anything worth knowing any more.
+/// sign in or tell a page anything worth knowing any more. A link whose email still waits is
+/// kept: its hour starts when the email is delivered (`outbox.link_token_id`).
 pub async fn sweep(db: impl Executor<'_>, expired_before: OffsetDateTime) -> sqlx::Result<u64> {
-    Ok(sqlx::query("DELETE FROM user_tokens WHERE expires_at < $1")
-        .bind(Timestamp::from(expired_before))
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query(
+        "DELETE FROM user_tokens WHERE expires_at < $1
+         AND id NOT IN (SELECT link_token_id FROM outbox
+                        WHERE link_token_id IS NOT NULL AND status IN ('queued', 'sending'))",
+    )
+    .bind(Timestamp::from(expired_before))
+    .execute(db)
+    .await?
+    .rows_affected())
 }
