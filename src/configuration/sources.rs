@@ -60,7 +60,8 @@ pub(super) fn resolve(
 ) -> Result<Settings, ConfigError> {
     let secrets = secrets_from_files(&env)?;
     let env = |name: &str| {
-        env(name).or_else(|| {
+        // An empty variable counts as unset, here as everywhere, so that a file's value shows.
+        env(name).filter(|v| !v.trim().is_empty()).or_else(|| {
             secrets
                 .iter()
                 .find(|(secret, _)| *secret == name)
@@ -224,7 +225,9 @@ impl Sources<'_> {
             Environment::Production => 5,
             Environment::Development => 0,
         };
-        let drain = self.whole_number("DRAIN_SECONDS", file.drain_seconds, drain, 0..=60)?;
+        // At most 15: with 30 s for the requests in flight and 10 for the work they left, a stop
+        // stays within systemd's 60 (`TimeoutStopSec`).
+        let drain = self.whole_number("DRAIN_SECONDS", file.drain_seconds, drain, 0..=15)?;
         let testing = TestingApi::from_settings(
             self.pick("TESTING_API_TOKEN", None),
             self.pick("TESTING_API_ON_LIVE_PORTAL", None),

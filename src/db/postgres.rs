@@ -36,10 +36,23 @@ pub(super) async fn dump(url: &str, target: &str) -> anyhow::Result<()> {
     let mut without_password = url::Url::parse(url).map_err(|e| {
         anyhow::anyhow!("DATABASE_URL {shown:?} is not a valid PostgreSQL URL: {e}")
     })?;
-    let password = percent_encoding::percent_decode_str(without_password.password().unwrap_or(""))
-        .decode_utf8_lossy()
-        .into_owned();
+    let mut password =
+        percent_encoding::percent_decode_str(without_password.password().unwrap_or(""))
+            .decode_utf8_lossy()
+            .into_owned();
     let _ = without_password.set_password(None);
+    // `?password=` is a password too.
+    let (secret, rest): (Vec<_>, Vec<_>) = without_password
+        .query_pairs()
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .partition(|(name, _)| name == "password");
+    if let Some((_, given)) = secret.into_iter().last() {
+        password = given;
+        without_password.set_query(None);
+        if !rest.is_empty() {
+            without_password.query_pairs_mut().extend_pairs(rest);
+        }
+    }
     let mut pg_dump = tokio::process::Command::new("pg_dump");
     pg_dump
         .args(["--format=custom", "--file", target, "--dbname"])

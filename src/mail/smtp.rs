@@ -213,8 +213,10 @@ impl Relay {
                 connection
                     .auth(&mechanisms, credentials)
                     .await
+                    // The relay's trouble, not the message's: it waits until the operator has
+                    // mended SMTP_URL, rather than every queued email failing at once.
                     .map_err(|e| DeliveryError {
-                        permanent: e.is_permanent(),
+                        permanent: false,
                         reason: format!("{} refused the credentials: {e}", self.server()),
                     })?;
             }

@@ -13,7 +13,7 @@ use std::{
 
 use time::OffsetDateTime;
 use tokio::{
-    sync::{mpsc, oneshot, Semaphore},
+    sync::{mpsc, oneshot, watch, Semaphore},
     task::{self, JoinHandle, JoinSet},
 };
 
@@ -92,6 +92,8 @@ impl Delivery {
             tracing::info!(transport = %describe, "mail worker started");
             let slots = Arc::new(Semaphore::new(CONCURRENCY));
             let mut sends = Sends::default();
+            // Told to the sends in flight when they are to be cut short.
+            let (cut_short, cut) = watch::channel(false);
             let mut tidied: Option<Instant> = None;
             loop {
                 heartbeat.beat(delivery.outbox.clock().now());
@@ -104,8 +106,9 @@ impl Delivery {
                 }
                 // As many messages at once as there are free slots, once there is one.
                 let slot = tokio::select! {
-                    slot = slots.clone().acquire_owned() => slot,
+                    biased;
                     _ = &mut stop => break,
+                    slot = slots.clone().acquire_owned() => slot,
                 };
                 let Ok(slot) = slot else { break };
                 let mut free = vec![slot];
@@ -117,9 +120,14 @@ impl Delivery {
                         for (email, slot) in emails.into_iter().zip(free) {
                             let held = (email.id, email.attempts);
                             let (delivery, heartbeat) = (delivery.clone(), heartbeat.clone());
-                            let outcomes = outcomes.clone();
+                            let (outcomes, mut cut) = (outcomes.clone(), cut.clone());
                             let send = sends.tasks.spawn(async move {
-                                let attempt = delivery.attempt(email).await;
+                                // Only the conversation with the relay is cut short: an
+                                // attempt that ended is always recorded.
+                                let attempt = tokio::select! {
+                                    attempt = delivery.attempt(email) => attempt,
+                                    _ = cut.wait_for(|cut| *cut) => return false,
+                                };
                                 let (told, recorded) = oneshot::channel();
                                 match outcomes.send((attempt, told)).await {
                                     Ok(()) => {
@@ -133,6 +141,7 @@ impl Delivery {
                                 }
                                 heartbeat.beat(delivery.outbox.clock().now());
                                 drop(slot);
+                                true
                             });
                             sends.held.insert(send.id(), held);
                         }
@@ -140,8 +149,9 @@ impl Delivery {
                     Ok(_) => {
                         drop(free);
                         tokio::select! {
-                            () = delivery.idle() => {}
+                            biased;
                             _ = &mut stop => break,
+                            () = delivery.idle() => {}
                         }
                         // Nothing was due: a good moment to look for lapsed claims too.
                         tidied = None;
@@ -153,23 +163,17 @@ impl Delivery {
                     }
                 }
             }
-            delivery.finish(sends).await;
+            delivery.finish(sends, cut_short).await;
         })
     }
 
-    /// The worker's end: the sends in flight finish, or are cut short and their claims returned.
-    async fn finish(&self, mut sends: Sends) {
-        let finished = tokio::time::timeout(FINISH_SENDING, async {
-            while let Some(done) = sends.tasks.join_next_with_id().await {
-                sends.forget(done);
-            }
-        })
-        .await;
+    /// The worker's end: the sends in flight finish and are recorded, or are cut short and their
+    /// claims returned.
+    async fn finish(&self, mut sends: Sends, cut_short: watch::Sender<bool>) {
+        let finished = tokio::time::timeout(FINISH_SENDING, sends.join_all()).await;
         if finished.is_err() {
-            sends.tasks.abort_all();
-            while let Some(done) = sends.tasks.join_next_with_id().await {
-                sends.forget(done);
-            }
+            let _ = cut_short.send(true);
+            sends.join_all().await;
             let held: Vec<(i64, i64)> = sends.held.into_values().collect();
             let now = self.outbox.clock().now();
             match claims::release(&self.pool, &held, now).await {
@@ -302,7 +306,10 @@ impl Delivery {
     /// Sends `email` once, and says what became of it; the outcome is the caller's to record.
     async fn attempt(&self, email: StoredEmail) -> Attempt {
         let policy = &self.policy;
-        let result = self.transport.send(&email).await;
+        let result = self.transport.send(&email).await.map_err(|mut e| {
+            e.reason = without_recipient(&e.reason, &email.recipient);
+            e
+        });
         let now = self.outbox.clock().now();
         let retry_at = now + policy.delay_after(email.attempts);
         let outcome = match result {
@@ -354,7 +361,8 @@ impl Delivery {
 /// The sends in flight, and the claim (message id, attempts) each holds.
 #[derive(Default)]
 struct Sends {
-    tasks: JoinSet<()>,
+    /// Each says whether its attempt was recorded (`false`: cut short).
+    tasks: JoinSet<bool>,
     held: HashMap<task::Id, (i64, i64)>,
 }
 
@@ -366,13 +374,19 @@ impl Sends {
         }
     }
 
-    /// A send that ended recorded its outcome (or panicked, and its lease will lapse); one cut
-    /// short still holds its claim.
-    fn forget(&mut self, done: Result<(task::Id, ()), task::JoinError>) {
+    async fn join_all(&mut self) {
+        while let Some(done) = self.tasks.join_next_with_id().await {
+            self.forget(done);
+        }
+    }
+
+    /// A send that recorded its outcome (or panicked, and its lease will lapse) holds nothing;
+    /// one cut short still holds its claim.
+    fn forget(&mut self, done: Result<(task::Id, bool), task::JoinError>) {
         match done {
-            Ok((id, ())) => self.held.remove(&id),
-            Err(e) if e.is_panic() => self.held.remove(&e.id()),
-            Err(_) => None,
+            Ok((id, true)) => self.held.remove(&id),
+            Ok((_, false)) => None,
+            Err(e) => self.held.remove(&e.id()),
         };
     }
 }
@@ -398,6 +412,24 @@ impl DeliveryOutcome {
     }
 }
 
+/// `reason` with the recipient's address put as `<recipient>`: a relay's refusal usually repeats
+/// it, and what operators read (the log, `carelink mail queue`) names no patient.
+fn without_recipient(reason: &str, recipient: &str) -> String {
+    if recipient.is_empty() || !reason.is_ascii() || !recipient.is_ascii() {
+        return reason.replace(recipient, "<recipient>");
+    }
+    let (lower, wanted) = (reason.to_ascii_lowercase(), recipient.to_ascii_lowercase());
+    let mut out = String::with_capacity(reason.len());
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(&wanted) {
+        out.push_str(&reason[rest..at]);
+        out.push_str("<recipient>");
+        rest = at + wanted.len();
+    }
+    out.push_str(&reason[rest..]);
+    out
+}
+
 impl RetryPolicy {
     /// Exponential backoff: first_delay, 2×, 4×, ... capped at max_delay.
     pub fn delay_after(&self, attempts: i64) -> time::Duration {
@@ -412,7 +444,20 @@ impl RetryPolicy {
 mod tests {
     use time::{macros::datetime, Duration};
 
-    use super::Heartbeat;
+    use super::{without_recipient, Heartbeat};
+
+    #[test]
+    fn a_relays_reason_names_no_patient() {
+        let reason = "450 4.2.0 <Pat@Example.org>: Recipient address rejected: Greylisted";
+        assert_eq!(
+            without_recipient(reason, "pat@example.org"),
+            "450 4.2.0 <<recipient>>: Recipient address rejected: Greylisted"
+        );
+        assert_eq!(
+            without_recipient("421 try later", "pat@example.org"),
+            "421 try later"
+        );
+    }
 
     #[test]
     fn a_worker_is_alive_only_if_it_beat_lately() {

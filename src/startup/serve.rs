@@ -66,5 +66,15 @@ pub async fn serve(
         });
     }
     drop(listener);
-    graceful.shutdown().await;
+    // A request is answered within 30 s (`request_timeout`); a client slow to read its answer is
+    // not waited for past that, or a stop would outlast what systemd allows it.
+    if tokio::time::timeout(FINISH_CONNECTIONS, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("stopped with connections still open");
+    }
 }
+
+/// How long connections in flight may take to finish once the portal stops taking new ones.
+const FINISH_CONNECTIONS: Duration = Duration::from_secs(30);

@@ -214,22 +214,28 @@ pub(in crate::mail) async fn release(
     held: &[(i64, i64)],
     now: OffsetDateTime,
 ) -> sqlx::Result<u64> {
+    let sql = format!(
+        "UPDATE outbox SET status = $4, next_attempt_at = $5, lease_until = NULL
+         WHERE {STILL_CLAIMED}"
+    );
     let mut returned = 0;
+    let mut failed = None;
+    // Each on its own: one that cannot be returned waits out its lease, the others go at once.
     for &(id, attempts) in held {
-        returned += sqlx::query(&format!(
-            "UPDATE outbox SET status = $4, next_attempt_at = $5, lease_until = NULL
-             WHERE {STILL_CLAIMED}"
-        ))
-        .bind(id)
-        .bind(attempts)
-        .bind(OutboxStatus::Sending)
-        .bind(OutboxStatus::Queued)
-        .bind(Timestamp::from(now))
-        .execute(pool.write())
-        .await?
-        .rows_affected();
+        let outcome = sqlx::query(&sql)
+            .bind(id)
+            .bind(attempts)
+            .bind(OutboxStatus::Sending)
+            .bind(OutboxStatus::Queued)
+            .bind(Timestamp::from(now))
+            .execute(pool.write())
+            .await;
+        match outcome {
+            Ok(done) => returned += done.rows_affected(),
+            Err(e) => failed = Some(e),
+        }
     }
-    Ok(returned)
+    failed.map_or(Ok(returned), Err)
 }
 
 /// When the earliest waiting message falls due, if any.
