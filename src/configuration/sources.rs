@@ -219,8 +219,8 @@ impl Sources<'_> {
             })?),
             _ => None,
         };
-        // A load balancer checking every 2 s and trusting two failures needs 4 s to notice;
-        // nobody waits for one during development.
+        // A load balancer checking every 2 s and trusting two failures needs 4 s to notice
+        // (deploy/haproxy.cfg checks every second); nobody waits for one during development.
         let drain = match environment {
             Environment::Production => 5,
             Environment::Development => 0,

@@ -35,7 +35,15 @@ pub(super) fn files_are_hashed() -> bool {
 pub(super) fn assets<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) -> Router<S> {
     let site_pkg = Path::new(&*options.site_root).join(&*options.site_pkg_dir);
     if options.hash_files {
-        let files = Arc::new(InMemory::read(&site_pkg));
+        let mut files = InMemory::read(&site_pkg);
+        // During a rolling upgrade a page the other, older instance served names that release's
+        // hashed files, and the request for them may reach this one: the package keeps them
+        // beside ours at an upgrade, and they are served too (ours win a name both have).
+        let previous = Path::new(&*options.site_root).join(PREVIOUS_PKG);
+        if previous.is_dir() {
+            files.keep_older(InMemory::read(&previous));
+        }
+        let files = Arc::new(files);
         return Router::new().fallback(serve).with_state(files);
     }
     Router::new()
@@ -60,6 +68,9 @@ pub(super) fn assets<S: Clone + Send + Sync + 'static>(options: &LeptosOptions) 
 }
 
 /// Every file of `pkg/` by name, with its precompressed forms.
+/// Where the Debian package keeps the previous release's `pkg` files at an upgrade.
+const PREVIOUS_PKG: &str = "pkg-previous";
+
 #[derive(Default)]
 struct InMemory(HashMap<String, File>);
 
@@ -116,6 +127,13 @@ impl InMemory {
             );
         }
         Self(files)
+    }
+
+    /// Adds the files of `older` whose names these do not have.
+    fn keep_older(&mut self, older: Self) {
+        for (name, file) in older.0 {
+            self.0.entry(name).or_insert(file);
+        }
     }
 }
 
@@ -218,6 +236,9 @@ mod tests {
         std::fs::write(site.path().join("pkg/carelink.abc.js.gz"), "gzip").unwrap();
         std::fs::write(site.path().join("pkg/carelink.abc.wasm"), "wasm").unwrap();
         std::fs::write(site.path().join("secret"), "the server's own").unwrap();
+        std::fs::create_dir(site.path().join(PREVIOUS_PKG)).unwrap();
+        std::fs::write(site.path().join("pkg-previous/carelink.old.js"), "older").unwrap();
+        std::fs::write(site.path().join("pkg-previous/carelink.abc.js"), "stale").unwrap();
         let options = LeptosOptions::builder()
             .output_name("carelink")
             .site_root(site.path().to_str().unwrap())
@@ -229,6 +250,23 @@ mod tests {
             .unwrap();
         let app: Router = Router::new().nest("/pkg", assets(&options));
         app.oneshot(request).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_previous_releases_files_are_served_beside_this_ones() {
+        let body = |response: axum::response::Response| async move {
+            let bytes = axum::body::to_bytes(response.into_body(), 1024)
+                .await
+                .unwrap();
+            String::from_utf8(bytes.to_vec()).unwrap()
+        };
+        let older = fetch(true, "/pkg/carelink.old.js", "").await;
+        assert_eq!(older.status(), 200);
+        assert_eq!(body(older).await, "older");
+        let ours = fetch(true, "/pkg/carelink.abc.js", "").await;
+        assert_eq!(body(ours).await, "plain", "this release's file wins");
+        let unhashed = fetch(false, "/pkg/carelink.old.js", "").await;
+        assert_eq!(unhashed.status(), 404, "only hashed names are kept apart");
     }
 
     #[tokio::test]

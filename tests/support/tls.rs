@@ -22,108 +22,69 @@ pub struct Issued {
     pub bundle: PathBuf,
 }
 
-fn openssl(dir: &Path, args: &[&str]) {
+/// Runs `openssl` with `command`'s words (none holds a space) in `dir`.
+fn openssl(dir: &Path, command: &str) {
+    let args: Vec<&str> = command.split_whitespace().collect();
     let output = Command::new("openssl")
-        .args(args)
+        .args(&args)
         .current_dir(dir)
         .output()
         .expect("openssl runs (scripts/setup installs it)");
     assert!(
         output.status.success(),
-        "openssl {args:?}: {}",
+        "openssl {command}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// A new P-256 key, unencrypted, for `openssl req`.
+const NEW_KEY: &str = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
 
 impl LocalCa {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().unwrap();
         openssl(
             dir.path(),
-            &[
-                "req",
-                "-x509",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                "ca.key",
-                "-out",
-                "ca.pem",
-                "-days",
-                "2",
-                "-subj",
-                "/CN=Carelink test CA",
-                "-addext",
-                "basicConstraints=critical,CA:TRUE",
-                "-addext",
-                "keyUsage=critical,keyCertSign,cRLSign",
-            ],
+            &format!(
+                "req -x509 {NEW_KEY} -keyout ca.key -out ca.pem -days 2 -subj /CN=Carelink-test-CA \
+                 -addext basicConstraints=critical,CA:TRUE \
+                 -addext keyUsage=critical,keyCertSign,cRLSign"
+            ),
         );
         let root = dir.path().join("ca.pem");
         Self { dir, root }
     }
 
-    /// A server certificate for `localhost` and `127.0.0.1`, named `name`.
+    /// A server certificate for `localhost` and `127.0.0.1`, named `name` (no spaces).
     pub fn issue(&self, name: &str) -> Issued {
         let dir = self.dir.path();
-        let (key, csr, certificate) = (
-            format!("{name}.key"),
-            format!("{name}.csr"),
-            format!("{name}.pem"),
-        );
         openssl(
             dir,
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-keyout",
-                &key,
-                "-out",
-                &csr,
-                "-subj",
-                "/CN=localhost",
-            ],
+            &format!("req {NEW_KEY} -keyout {name}.key -out {name}.csr -subj /CN=localhost"),
         );
-        let extensions = format!("{name}.ext");
         std::fs::write(
-            dir.join(&extensions),
+            dir.join(format!("{name}.ext")),
             "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
         )
         .unwrap();
         openssl(
             dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &csr,
-                "-CA",
-                "ca.pem",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                &extensions,
-                "-out",
-                &certificate,
-            ],
+            &format!(
+                "x509 -req -in {name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+                 -extfile {name}.ext -out {name}.pem"
+            ),
+        );
+        let (certificate, key) = (
+            dir.join(format!("{name}.pem")),
+            dir.join(format!("{name}.key")),
         );
         let bundle = dir.join(format!("{name}.bundle.pem"));
-        let mut both = std::fs::read(dir.join(&certificate)).unwrap();
-        both.extend(std::fs::read(dir.join(&key)).unwrap());
+        let mut both = std::fs::read(&certificate).unwrap();
+        both.extend(std::fs::read(&key).unwrap());
         std::fs::write(&bundle, both).unwrap();
         Issued {
-            certificate: dir.join(certificate),
-            key: dir.join(key),
+            certificate,
+            key,
             bundle,
         }
     }
