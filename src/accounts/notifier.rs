@@ -68,7 +68,8 @@ impl Accounts {
             self.zone_of(user),
             self.words_for(user, requested_by.language),
         );
-        let email = set_password_email(user, words, reason, url, now + lifetime, &zone);
+        let link = (issued.id, now + lifetime);
+        let email = set_password_email(user, words, reason, url, link, &zone);
         self.outbox.queue(tx, &email).await?;
         Ok(())
     }
@@ -208,12 +209,13 @@ pub struct RecordLink {
     pub token: i64,
 }
 
+/// `link`: the token's id, and when it expires if the email is delivered at once.
 fn set_password_email(
     user: &User,
     words: Words,
     reason: PasswordLinkReason,
     url: Url,
-    expires_at: OffsetDateTime,
+    (token, expires_at): (i64, OffsetDateTime),
     zone: &Zone,
 ) -> OutgoingEmail {
     let why = match reason {
@@ -221,7 +223,16 @@ fn set_password_email(
         PasswordLinkReason::LoginLinkNeedsPassword => "mail-password-for-link",
         PasswordLinkReason::Requested => "mail-password-requested",
     };
-    let when = human(expires_at, zone, words.language());
+    // An invitation is news from the clinic: delivered however late, its link works for its hour
+    // from arrival. A link the patient asked for is for now: dropped once it expires.
+    let invited = matches!(reason, PasswordLinkReason::Invited);
+    let expiry = if invited {
+        let minutes = [("minutes", PASSWORD_LINK_MINUTES.into())];
+        words.with("mail-password-expires-after-arrival", &minutes)
+    } else {
+        let when = human(expires_at, zone, words.language());
+        words.with("mail-password-expires", &[("when", when.into())])
+    };
     let content = Content {
         preheader: words.with(
             "mail-password-preheader",
@@ -234,14 +245,16 @@ fn set_password_email(
             url,
         }),
         highlight: None,
-        notes: vec![
-            words.with("mail-password-expires", &[("when", when.into())]),
-            words.get("mail-password-ignore"),
-        ],
+        notes: vec![expiry, words.get("mail-password-ignore")],
         words,
     };
     let subject = content.words.get("mail-password-subject");
-    compose("set_password", &user.email, subject, &content).carrying_secret_until(Some(expires_at))
+    let email = compose("set_password", &user.email, subject, &content);
+    if invited {
+        email.carrying_link_from_delivery(token)
+    } else {
+        email.carrying_secret_until(Some(expires_at))
+    }
 }
 
 /// "Hello Sam,": the first line of every email to a patient.

@@ -157,8 +157,17 @@ async fn a_notification_waits_out_a_relay_down_for_days_and_a_login_link_only_un
     })
     .await;
     let pat = TestPatient::new().with_password().store(&app).await;
+    // Invited by the clinic: an invitation to create a password.
+    let invited = carelink::email_address::EmailAddress::parse("kim@example.org").unwrap();
+    let details = carelink::accounts::passwords::PatientDetails::default();
+    app.accounts
+        .add_patient(&invited, "Kim", None, &details)
+        .await
+        .unwrap();
     let appointment = app.book_appointment(&pat, "Dr. Late").await;
-    let notification = outbox_id(&app, "link_token_id IS NOT NULL").await;
+    let notification =
+        outbox_id(&app, "link_token_id IS NOT NULL AND kind != 'set_password'").await;
+    let invitation = outbox_id(&app, "kind = 'set_password'").await;
     app.ask_for_link(&pat).await;
     let link = outbox_id(&app, "kind = 'login_link'").await;
     pass(&app, &clock, time::Duration::ZERO).await;
@@ -180,8 +189,8 @@ async fn a_notification_waits_out_a_relay_down_for_days_and_a_login_link_only_un
 
     // The notification waits, and /metrics says so and that it has failed before.
     let page = metrics(&app).await;
-    has(&page, "carelink_outbox_waiting 1");
-    has(&page, "carelink_outbox_retrying 1");
+    has(&page, "carelink_outbox_waiting 2");
+    has(&page, "carelink_outbox_retrying 2");
     has(&page, "carelink_outbox_oldest_waiting_seconds 3600");
 
     // Four days on, six hours at a time, it is still waiting, and still tried; the nightly sweep
@@ -201,10 +210,33 @@ async fn a_notification_waits_out_a_relay_down_for_days_and_a_login_link_only_un
     smtp.restart().await;
     pass(&app, &clock, time::Duration::minutes(15)).await;
     app.wait_for_status(notification, "sent").await;
+    app.wait_for_status(invitation, "sent").await;
     let received = smtp.received();
-    assert_eq!(received.len(), 1, "only the notification, once");
-    let text = received[0].parsed().body_text(0).unwrap().into_owned();
+    assert_eq!(
+        received.len(),
+        2,
+        "the notification and the invitation, once each"
+    );
+    let to_pat = received
+        .iter()
+        .find(|mail| mail.recipients == [pat.email.clone()])
+        .unwrap();
+    let text = to_pat.parsed().body_text(0).unwrap().into_owned();
     let button = link_in(&text, &format!("{}/login/link/", app.address));
+    // The invitation's link too: its hour from delivery, as its email says.
+    let (sent, expires): (i64, i64) = sqlx::query_as(
+        "SELECT o.sent_at, t.expires_at FROM outbox o JOIN user_tokens t ON t.id = o.link_token_id
+         WHERE o.id = $1",
+    )
+    .bind(invitation)
+    .fetch_one(app.pool.write())
+    .await
+    .unwrap();
+    assert_eq!(
+        expires - sent,
+        3_600_000,
+        "{invited:?} gets an hour from delivery"
+    );
     clock.advance(time::Duration::minutes(59));
     let signed_in = app.use_link(&button).await;
     assert_eq!(

@@ -15,6 +15,7 @@ mail-password-for-link = You asked for a Secure Login Link. Those work once your
 mail-password-requested = Someone asked to create or reset the password of your { $clinic } account. Choose a password with the button below; this also signs you in.
 mail-password-button = Create password
 mail-password-expires = This link works once and expires on { $when }.
+mail-password-expires-after-arrival = This link works once, for { $minutes } minutes after this email arrives.
 mail-password-ignore = If you didn't ask for this, you can ignore this email: your account stays as it is.
 
 mail-link-subject = Your secure login link

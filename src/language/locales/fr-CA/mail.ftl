@@ -15,6 +15,7 @@ mail-password-for-link = Vous avez demandé un lien de connexion sécurisé. Ces
 mail-password-requested = Quelqu'un a demandé de créer ou de réinitialiser le mot de passe de votre compte du portail { $clinic }. Choisissez un mot de passe avec le bouton ci-dessous; ce bouton vous connecte aussi au portail.
 mail-password-button = Créer un mot de passe
 mail-password-expires = Ce lien n'est utilisable qu'une fois et expire le { $when }.
+mail-password-expires-after-arrival = Ce lien n'est utilisable qu'une fois, pendant les { $minutes } minutes qui suivent la réception de ce courriel.
 mail-password-ignore = Si vous n'avez rien demandé, ignorez ce courriel : votre compte reste tel quel.
 
 mail-link-subject = Votre lien de connexion sécurisé
