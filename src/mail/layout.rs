@@ -175,7 +175,7 @@ pub fn compose(
         text,
         carries_secret: false,
         expires_at: None,
-        link_token: None,
+        link_token_id: None,
     }
 }
 
@@ -195,7 +195,7 @@ impl OutgoingEmail {
     pub fn carrying_link_from_delivery(mut self, token: i64) -> Self {
         self.carries_secret = true;
         self.expires_at = None;
-        self.link_token = Some(token);
+        self.link_token_id = Some(token);
         self
     }
 }

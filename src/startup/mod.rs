@@ -157,7 +157,7 @@ impl Application {
     /// fails at once while the portal answers for `DRAIN_SECONDS` more (the load balancer moves
     /// new requests elsewhere), the mail worker stops claiming and hands back what it cannot
     /// finish, then no new connection is taken and the requests in flight finish.
-    pub async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+    async fn run_until(self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
         let sweeper = sweeper::spawn(self.state.clone(), self.delivery.outbox.clone());
         let checkpointer = sweeper::spawn_checkpointer(self.state.pool.clone());
         let (stop_worker, worker_stops) = tokio::sync::oneshot::channel();

@@ -11,7 +11,7 @@ use crate::{clock::Timestamp, db};
 
 /// What a claim returns: the columns of `StoredEmail`.
 const CLAIMED: &str = "RETURNING id, message_id, kind, recipient, subject, html_body, text_body, \
-                       attempts, expires_at, created_at";
+                       attempts, expires_at, created_at, link_token_id";
 
 /// Claims up to `limit` messages that are due, oldest due first, holding each until `lease`
 /// has passed. A single statement, so two workers never claim the same message; it walks an
@@ -162,15 +162,16 @@ pub(in crate::mail) async fn mark_sent(
     }
     // The link it carries, if its hour starts at delivery, starts it now (unless it was used or
     // revoked meanwhile): the same lifetime, from this moment.
-    sqlx::query(
-        "UPDATE user_tokens SET expires_at = $2 + (expires_at - created_at)
-         WHERE id = (SELECT link_token_id FROM outbox WHERE id = $1)
-           AND used_at IS NULL AND revoked_at IS NULL",
-    )
-    .bind(email.id)
-    .bind(Timestamp::from(now))
-    .execute(tx)
-    .await?;
+    if let Some(token) = email.link_token_id {
+        sqlx::query(
+            "UPDATE user_tokens SET expires_at = $2 + (expires_at - created_at)
+             WHERE id = $1 AND used_at IS NULL AND revoked_at IS NULL",
+        )
+        .bind(token)
+        .bind(Timestamp::from(now))
+        .execute(tx)
+        .await?;
+    }
     Ok(true)
 }
 

@@ -43,7 +43,7 @@ pub struct OutgoingEmail {
     /// Never deliver after this time.
     pub expires_at: Option<OffsetDateTime>,
     /// The sign-in link it carries whose lifetime starts at delivery, if any (`user_tokens.id`).
-    pub link_token: Option<i64>,
+    pub link_token_id: Option<i64>,
 }
 
 /// A queued email as the worker sees it.
@@ -59,6 +59,8 @@ pub struct StoredEmail {
     pub attempts: i64,
     pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
+    /// The link whose hour starts when this email is delivered, if any.
+    pub link_token_id: Option<i64>,
 }
 
 /// The handle that queues emails and wakes the delivery worker.
@@ -99,7 +101,7 @@ impl Outbox {
         .bind(i64::from(email.carries_secret))
         .bind(now)
         .bind(email.expires_at.map(Timestamp::from))
-        .bind(email.link_token)
+        .bind(email.link_token_id)
         .fetch_one(tx)
         .await
     }

@@ -17,6 +17,7 @@ use crate::{
     clock::Timestamp,
     db::{self, text_enum, Executor},
     email_address::EmailAddress,
+    mail::OutboxStatus,
 };
 pub use codes::{codes_used_up, consume_code, CodeOutcome, MAX_CODE_FAILURES};
 pub use revoke::{retire_request, revoke_all_for_user, revoke_others};
@@ -197,9 +198,11 @@ pub async fn sweep(db: impl Executor<'_>, expired_before: OffsetDateTime) -> sql
     Ok(sqlx::query(
         "DELETE FROM user_tokens WHERE expires_at < $1
          AND id NOT IN (SELECT link_token_id FROM outbox
-                        WHERE link_token_id IS NOT NULL AND status IN ('queued', 'sending'))",
+                        WHERE link_token_id IS NOT NULL AND status IN ($2, $3))",
     )
     .bind(Timestamp::from(expired_before))
+    .bind(OutboxStatus::Queued)
+    .bind(OutboxStatus::Sending)
     .execute(db)
     .await?
     .rows_affected())
