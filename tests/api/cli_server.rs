@@ -66,13 +66,7 @@ async fn mail_test_fails_with_the_refusal() {
 #[test]
 fn mail_test_with_no_server_says_it_stays_queued() {
     let dir = tempfile::tempdir().unwrap();
-    // A port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("smtp://127.0.0.1:{port}");
+    let url = format!("smtp://{}", crate::support::free_address());
     let output = carelink(
         &dir,
         &[("SMTP_URL", &url)],

@@ -5,14 +5,9 @@
 use std::process::{Child, Command, Stdio};
 
 use crate::support::{
-    database::postgres, eventually, haproxy::Haproxy, mail::test_email, smtp_server::SmtpServer,
-    tls::LocalCa, TestApp, TestPatient, PASSWORD,
+    database::postgres, eventually, free_port, haproxy::Haproxy, mail::test_email,
+    smtp_server::SmtpServer, tls::LocalCa, TestApp, TestPatient, PASSWORD,
 };
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().port()
-}
 
 /// A portal whose patients use `https://localhost:{port}`, behind a proxy on this machine.
 async fn portal_behind_tls(port: u16) -> TestApp {

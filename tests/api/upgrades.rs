@@ -17,7 +17,7 @@ use tokio::task::JoinSet;
 use crate::support::{
     cli::{add_patient_with_password, Served, CLI_PASSWORD},
     database::postgres,
-    eventually,
+    eventually, free_address,
     haproxy::Haproxy,
     link_in,
     smtp_server::SmtpServer,
@@ -46,12 +46,6 @@ async fn an_older_release_starts_on_a_database_a_newer_one_migrated() {
     let pat = TestPatient::new().with_password().store(&app).await;
     let signed_in = app.sign_in(&pat, PASSWORD).await;
     assert_eq!(signed_in.status(), 302);
-}
-
-/// Where a test instance listens: a free port, kept across its restart.
-fn free_address() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    listener.local_addr().unwrap().to_string()
 }
 
 /// Stops an instance as systemd does at an upgrade (SIGTERM, then waits for it to drain and exit)

@@ -104,20 +104,12 @@ impl Served {
     /// Starts the server with extra environment variables (on a free port unless they name
     /// `LEPTOS_SITE_ADDR`), its log in `dir/<log>`, and waits until it answers.
     pub async fn start(dir: &TempDir, env: &[(&str, &str)], log: &str) -> Self {
-        let free = || {
-            let port = std::net::TcpListener::bind("127.0.0.1:0")
-                .unwrap()
-                .local_addr()
-                .unwrap()
-                .port();
-            format!("127.0.0.1:{port}")
-        };
         // A restarted instance keeps its address: the caller names it.
         let site_addr = env
             .iter()
             .find(|(name, _)| *name == "LEPTOS_SITE_ADDR")
-            .map_or_else(free, |(_, at)| (*at).to_owned());
-        let metrics_addr = free();
+            .map_or_else(super::free_address, |(_, at)| (*at).to_owned());
+        let metrics_addr = super::free_address();
         let mut env = env.to_vec();
         env.push(("LEPTOS_SITE_ADDR", &site_addr));
         env.push(("METRICS_ADDR", &metrics_addr));

@@ -12,11 +12,7 @@ impl Haproxy {
     /// Starts HAProxy on a free port with the configuration's settings in `env`
     /// (`CARELINK_A`, `CARELINK_B`, ...). It answers once an instance is up.
     pub fn start(env: &[(&str, &str)]) -> Self {
-        let address = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .to_string();
+        let address = super::free_address();
         let child = Command::new("haproxy")
             .args(["-f", "deploy/haproxy.cfg", "-db"])
             .env("CARELINK_LISTEN", &address)

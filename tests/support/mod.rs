@@ -40,6 +40,18 @@ where
     }
 }
 
+/// A port on loopback that nothing listens on now, for a process the test starts, or one that
+/// must find nobody there.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().unwrap().port()
+}
+
+/// `127.0.0.1:` and a `free_port`.
+pub fn free_address() -> String {
+    format!("127.0.0.1:{}", free_port())
+}
+
 /// The `p`-th quantile (0.5 for the median) of `sorted`, which is sorted and not empty.
 pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 * p).ceil() as usize).saturating_sub(1)]
